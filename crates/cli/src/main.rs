@@ -1,0 +1,58 @@
+//! `polyagent`: PolyAgent without a window. It drives the same runtime as the desktop app, so a
+//! server needs no display. Subcommands grow with the product (`sim`, `backtest`, `run`, ...).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use polyagent_runtime::{AppInfo, VERSION};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "polyagent",
+    version = VERSION,
+    about = "Run Polymarket trading bots without a window",
+    long_about = "PolyAgent runs many Polymarket trading bots at once. This is its headless \
+                  command: the same runtime as the desktop app, for servers and scripts."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print what this build is: name, version, profile and platform.
+    Info {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info { json } => print_info(&AppInfo::current(), json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`polyagent info | head -0`) is not worth a panic or a message.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+fn print_info(info: &AppInfo, json: bool) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let text = serde_json::to_string(info).map_err(std::io::Error::other)?;
+        writeln!(out, "{text}")
+    } else {
+        writeln!(
+            out,
+            "{} {} ({:?}, {})",
+            info.name, info.version, info.profile, info.platform
+        )
+    }
+}

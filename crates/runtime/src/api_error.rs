@@ -1,0 +1,64 @@
+//! The error shape that crosses the UI boundary: `{code, message}`.
+//!
+//! Codes are stable API: the UI maps each to a sentence and an action. Adding a code is fine;
+//! renaming or removing one breaks the UI and needs the bindings regenerated.
+
+use serde::{Deserialize, Serialize};
+
+/// A stable, machine-readable error code. Serialized as `SCREAMING_SNAKE_CASE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// An argument was malformed or out of range; nothing was changed.
+    InvalidInput,
+    /// A bot configuration failed validation; nothing was saved.
+    InvalidConfig,
+    /// No bot has the given id.
+    BotNotFound,
+    /// No wallet has the given address.
+    WalletNotFound,
+    /// The market is closed, resolved or not yet tradable.
+    MarketClosed,
+    /// The vault is locked: the passphrase has not been entered.
+    VaultLocked,
+    /// The wallet lacks pUSD or shares (or allowance) for the order.
+    InsufficientBalance,
+    /// The exchange could not be reached or answered with an error.
+    VenueUnavailable,
+    /// A bug or an unexpected failure; the message says what, and the log has details.
+    Internal,
+}
+
+/// An error as the UI and the CLI see it. The message is for people; the code is for code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[error("{message} ({code:?})")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_code_and_message() {
+        let error = ApiError::new(ErrorCode::BotNotFound, "no bot with id 7");
+        let json = serde_json::to_string(&error).unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"BOT_NOT_FOUND","message":"no bot with id 7"}"#
+        );
+        let back: ApiError = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, error);
+    }
+}

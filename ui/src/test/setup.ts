@@ -1,0 +1,27 @@
+import "@testing-library/jest-dom/vitest";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { cleanup } from "@testing-library/react";
+import { afterEach } from "vitest";
+
+// jsdom has no matchMedia; the theme asks it for the system preference. Tests run "light".
+Object.defineProperty(window, "matchMedia", {
+  configurable: true,
+  value: (query: string): MediaQueryList =>
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+      dispatchEvent: () => false,
+    }) as unknown as MediaQueryList,
+});
+
+afterEach(async () => {
+  cleanup();
+  // Unmounting unsubscribes from events asynchronously; let that finish before the IPC mock goes.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  clearMocks();
+  window.localStorage.clear();
+  document.documentElement.classList.remove("dark");
+});
