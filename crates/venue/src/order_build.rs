@@ -399,6 +399,16 @@ pub fn build_from_input(input_json: &str, key: &PrivateKey) -> Result<String, Er
         api_creds,
         l2_timestamp,
     } = parse_input(input_json)?;
+    // Checked before any signing work so that a half-configured call fails fast.
+    match (&api_creds, l2_timestamp) {
+        (Some(_), None) => {
+            return Err(Error::MissingField {
+                field: "l2_timestamp",
+            });
+        }
+        (None, Some(_)) => return Err(Error::MissingField { field: "api_creds" }),
+        _ => {}
+    }
     let signer = OrderSigner::new(key)?;
     let (signed, amounts) = spec.sign(&signer)?;
 
@@ -428,13 +438,7 @@ pub fn build_from_input(input_json: &str, key: &PrivateKey) -> Result<String, Er
 
     let headers = match (&credentials, l2_timestamp) {
         (Some(c), Some(ts)) => Some(c.headers(ts, HttpMethod::Post, "/order", Some(&body))),
-        (Some(_), None) => {
-            return Err(Error::MissingField {
-                field: "l2_timestamp",
-            });
-        }
-        (None, Some(_)) => return Err(Error::MissingField { field: "api_creds" }),
-        (None, None) => None,
+        _ => None,
     };
     let pairs = headers.as_ref().map(|h| h.pairs());
     let output = BuildOutput {
