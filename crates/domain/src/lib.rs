@@ -6,4 +6,6 @@
 //! - secret material lives only in the types of [`secret`], which cannot be serialized,
 //!   print as `[redacted]` and are wiped from memory when dropped.
 
+pub mod money;
 pub mod secret;
+pub mod trading;

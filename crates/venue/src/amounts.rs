@@ -1,0 +1,407 @@
+//! Maker/taker amounts of limit and market orders, in exact decimals.
+//!
+//! Invariants:
+//! - no binary floats anywhere: prices, sizes and book levels are `Decimal`s parsed from text;
+//! - the user-given leg (shares of a limit order, the amount of a market order) is truncated
+//!   toward zero to 2 decimals (the lot size); the computed leg is truncated toward zero to
+//!   `price decimals + 2` decimals ([`RoundingConfig::amount`]). In exact arithmetic a limit
+//!   order's product never needs that truncation; a market BUY's quotient does.
+//!   This is the official Rust SDK's rule and matches the TypeScript clients; the Python
+//!   clients' float `round_down` loses a unit on ~3% of orders and is deliberately not copied;
+//! - every amount leaves this module as integer base units (6 decimals), exactly;
+//! - a limit price must lie on the tick grid and in `[tick, 1 - tick]`; off-grid prices are
+//!   refused rather than rounded (silently moving a user's price is worse than an error).
+
+use polyagent_domain::trading::{OrderType, Side, TickSize};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Decimals of both collateral and outcome tokens on chain.
+pub const TOKEN_DECIMALS: u32 = 6;
+
+/// Decimals of the user-given share/amount leg (the lot size 0.01).
+pub const LOT_DECIMALS: u32 = 2;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("price {price} is not on the {tick} tick grid")]
+    PriceOffTick { price: Decimal, tick: TickSize },
+    #[error("price {price} is outside [{min}, {max}] for tick {tick}")]
+    PriceOutOfRange {
+        price: Decimal,
+        min: Decimal,
+        max: Decimal,
+        tick: TickSize,
+    },
+    #[error("size must be a positive number of shares, got {0}")]
+    SizeNotPositive(Decimal),
+    #[error("size {0} is below the lot size 0.01 and would round to zero")]
+    SizeBelowLot(Decimal),
+    #[error("market order amount must be positive, got {0}")]
+    AmountNotPositive(Decimal),
+    #[error("market order amount {0} is below 0.01 and would round to zero")]
+    AmountBelowLot(Decimal),
+    #[error("the {0} side of the book is empty: no market price")]
+    EmptyBook(&'static str),
+    #[error("book depth {available} is less than the FOK amount {wanted}")]
+    InsufficientLiquidity { wanted: Decimal, available: Decimal },
+    #[error("book level {index} is invalid: {reason}")]
+    InvalidLevel { index: usize, reason: &'static str },
+    #[error("amount {0} is too large to encode")]
+    Overflow(Decimal),
+}
+
+/// Decimals allowed per leg for a tick size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundingConfig {
+    pub price: u32,
+    pub size: u32,
+    pub amount: u32,
+}
+
+impl RoundingConfig {
+    pub const fn for_tick(tick: TickSize) -> Self {
+        let price = tick.price_decimals();
+        Self {
+            price,
+            size: LOT_DECIMALS,
+            amount: price + LOT_DECIMALS,
+        }
+    }
+}
+
+/// Both legs of an order in base units, plus the price they imply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderAmounts {
+    pub maker: u128,
+    pub taker: u128,
+    /// The limit price the amounts encode (for a market order: the book price used).
+    pub price: Decimal,
+}
+
+/// One price level of an order book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookLevel {
+    pub price: Decimal,
+    pub size: Decimal,
+}
+
+fn truncate(value: Decimal, decimals: u32) -> Decimal {
+    value.round_dp_with_strategy(decimals, RoundingStrategy::ToZero)
+}
+
+/// Exact conversion to 6-decimal base units. Callers only pass values with at most 6
+/// decimals, so nothing is rounded here.
+fn to_base_units(value: Decimal) -> Result<u128, AmountError> {
+    let mut scaled = value;
+    scaled.rescale(TOKEN_DECIMALS);
+    if scaled.scale() != TOKEN_DECIMALS || scaled.is_sign_negative() {
+        return Err(AmountError::Overflow(value));
+    }
+    u128::try_from(scaled.mantissa()).map_err(|_| AmountError::Overflow(value))
+}
+
+/// Refuses prices off the grid or outside `[tick, 1 - tick]`.
+pub fn check_price(price: Decimal, tick: TickSize) -> Result<(), AmountError> {
+    let min = tick.as_decimal();
+    let max = Decimal::ONE - min;
+    if price < min || price > max {
+        return Err(AmountError::PriceOutOfRange {
+            price,
+            min,
+            max,
+            tick,
+        });
+    }
+    if !tick.contains(price) {
+        return Err(AmountError::PriceOffTick { price, tick });
+    }
+    Ok(())
+}
+
+/// Amounts of a limit (GTC/GTD) order of `size` shares at `price`.
+///
+/// BUY gives `size × price` collateral for `size` shares; SELL the reverse.
+pub fn limit_order_amounts(
+    side: Side,
+    price: Decimal,
+    size: Decimal,
+    tick: TickSize,
+) -> Result<OrderAmounts, AmountError> {
+    check_price(price, tick)?;
+    if size <= Decimal::ZERO {
+        return Err(AmountError::SizeNotPositive(size));
+    }
+    let rc = RoundingConfig::for_tick(tick);
+    let shares = truncate(size, rc.size);
+    if shares.is_zero() {
+        return Err(AmountError::SizeBelowLot(size));
+    }
+    let collateral = truncate(
+        shares
+            .checked_mul(price)
+            .ok_or(AmountError::Overflow(size))?,
+        rc.amount,
+    );
+    let (maker, taker) = match side {
+        Side::Buy => (collateral, shares),
+        Side::Sell => (shares, collateral),
+    };
+    Ok(OrderAmounts {
+        maker: to_base_units(maker)?,
+        taker: to_base_units(taker)?,
+        price,
+    })
+}
+
+/// The price a marketable order must carry to fill `amount` against `levels`.
+///
+/// `levels` are in the REST `/book` order: best price LAST (asks descending, bids
+/// ascending). BUY walks asks accumulating notional (`amount` is collateral); SELL walks
+/// bids accumulating shares (`amount` is shares). The answer is the worst level needed.
+/// When depth runs out, FOK fails and every other type takes the worst listed level, as
+/// all official clients do.
+pub fn market_price(
+    side: Side,
+    amount: Decimal,
+    levels: &[BookLevel],
+    order_type: OrderType,
+) -> Result<Decimal, AmountError> {
+    let Some(worst) = levels.first() else {
+        return Err(AmountError::EmptyBook(match side {
+            Side::Buy => "ask",
+            Side::Sell => "bid",
+        }));
+    };
+    let mut filled = Decimal::ZERO;
+    for (index, level) in levels.iter().enumerate().rev() {
+        if level.price <= Decimal::ZERO || level.size < Decimal::ZERO {
+            return Err(AmountError::InvalidLevel {
+                index,
+                reason: "price must be positive and size not negative",
+            });
+        }
+        let step = match side {
+            Side::Buy => level.size.checked_mul(level.price),
+            Side::Sell => Some(level.size),
+        };
+        filled = step
+            .and_then(|s| filled.checked_add(s))
+            .ok_or(AmountError::Overflow(level.size))?;
+        if filled >= amount {
+            return Ok(level.price);
+        }
+    }
+    if order_type == OrderType::Fok {
+        return Err(AmountError::InsufficientLiquidity {
+            wanted: amount,
+            available: filled,
+        });
+    }
+    Ok(worst.price)
+}
+
+/// Amounts of a marketable (FOK/FAK) order at `price`.
+///
+/// BUY: `amount` is collateral to spend; maker = amount, taker = amount / price.
+/// SELL: `amount` is shares to sell; maker = amount, taker = amount × price.
+/// The price is first rounded down to the tick's decimals (a no-op for book prices).
+pub fn market_order_amounts(
+    side: Side,
+    amount: Decimal,
+    price: Decimal,
+    tick: TickSize,
+) -> Result<OrderAmounts, AmountError> {
+    let rc = RoundingConfig::for_tick(tick);
+    let price = truncate(price, rc.price);
+    check_price(price, tick)?;
+    if amount <= Decimal::ZERO {
+        return Err(AmountError::AmountNotPositive(amount));
+    }
+    let maker = truncate(amount, rc.size);
+    if maker.is_zero() {
+        return Err(AmountError::AmountBelowLot(amount));
+    }
+    // rust_decimal keeps 28 significant digits and rounds the last one. A 2-decimal amount
+    // divided by a ≤4-decimal price is a fraction n/k with k ≤ 10^6, so it is either exactly
+    // on a 10^-6 truncation boundary or at least 10^-12 away from it, far more than that
+    // last-digit rounding error for any amount below 10^12: truncation stays exact.
+    let raw_taker = match side {
+        Side::Buy => maker.checked_div(price),
+        Side::Sell => maker.checked_mul(price),
+    }
+    .ok_or(AmountError::Overflow(amount))?;
+    let taker = truncate(raw_taker, rc.amount);
+    Ok(OrderAmounts {
+        maker: to_base_units(maker)?,
+        taker: to_base_units(taker)?,
+        price,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    fn limit(side: Side, price: &str, size: &str, tick: TickSize) -> (u128, u128) {
+        let a = limit_order_amounts(side, d(price), d(size), tick).unwrap();
+        (a.maker, a.taker)
+    }
+
+    #[test]
+    fn worked_examples_from_the_protocol() {
+        assert_eq!(
+            limit(Side::Buy, "0.57", "10.5", TickSize::Hundredth),
+            (5_985_000, 10_500_000)
+        );
+        assert_eq!(
+            limit(Side::Sell, "0.22", "19.69", TickSize::Hundredth),
+            (19_690_000, 4_331_800)
+        );
+    }
+
+    #[test]
+    fn cases_where_python_float_rounding_loses_a_unit() {
+        // From vectors/rounding_divergence_report.json: exact decimals agree with TS here.
+        assert_eq!(
+            limit(Side::Sell, "0.2646", "2581.7", TickSize::TenThousandth),
+            (2_581_700_000, 683_117_820)
+        );
+        assert_eq!(
+            limit(Side::Buy, "0.9275", "4940.19", TickSize::QuarterCent),
+            (4_582_026_225, 4_940_190_000)
+        );
+        assert_eq!(
+            limit(Side::Buy, "0.405", "604.56", TickSize::HalfCent),
+            (244_846_800, 604_560_000)
+        );
+        // round_down(532.06, 2) is 532.05 in Python floats.
+        assert_eq!(
+            limit(Side::Sell, "0.5", "532.06", TickSize::Tenth),
+            (532_060_000, 266_030_000)
+        );
+    }
+
+    #[test]
+    fn size_is_truncated_to_the_lot_not_rounded() {
+        assert_eq!(
+            limit(Side::Buy, "0.29", "33.337", TickSize::Hundredth),
+            (9_665_700, 33_330_000)
+        );
+        assert_eq!(
+            limit(Side::Buy, "0.5", "0.019", TickSize::Tenth),
+            (5_000, 10_000)
+        );
+        assert_eq!(
+            limit_order_amounts(Side::Buy, d("0.5"), d("0.009"), TickSize::Tenth),
+            Err(AmountError::SizeBelowLot(d("0.009")))
+        );
+    }
+
+    #[test]
+    fn bad_limit_inputs_are_typed_errors() {
+        let t = TickSize::Hundredth;
+        assert!(matches!(
+            limit_order_amounts(Side::Buy, d("0.575"), d("10"), t),
+            Err(AmountError::PriceOffTick { .. })
+        ));
+        assert!(matches!(
+            limit_order_amounts(Side::Buy, d("0"), d("10"), t),
+            Err(AmountError::PriceOutOfRange { .. })
+        ));
+        assert!(matches!(
+            limit_order_amounts(Side::Buy, d("0.996"), d("10"), TickSize::HalfCent),
+            Err(AmountError::PriceOutOfRange { .. })
+        ));
+        assert!(matches!(
+            limit_order_amounts(Side::Buy, d("1"), d("10"), t),
+            Err(AmountError::PriceOutOfRange { .. })
+        ));
+        assert!(matches!(
+            limit_order_amounts(Side::Buy, d("-0.5"), d("10"), t),
+            Err(AmountError::PriceOutOfRange { .. })
+        ));
+        assert_eq!(
+            limit_order_amounts(Side::Buy, d("0.5"), d("0"), t),
+            Err(AmountError::SizeNotPositive(d("0")))
+        );
+        assert_eq!(
+            limit_order_amounts(Side::Sell, d("0.5"), d("-3"), t),
+            Err(AmountError::SizeNotPositive(d("-3")))
+        );
+        // Extremes of the grid are accepted.
+        assert_eq!(limit(Side::Buy, "0.01", "1", t), (10_000, 1_000_000));
+        assert_eq!(limit(Side::Sell, "0.99", "1", t), (1_000_000, 990_000));
+        assert_eq!(
+            limit(Side::Buy, "0.0001", "1", TickSize::TenThousandth),
+            (100, 1_000_000)
+        );
+    }
+
+    fn book() -> (Vec<BookLevel>, Vec<BookLevel>) {
+        let lv = |p: &str, s: &str| BookLevel {
+            price: d(p),
+            size: d(s),
+        };
+        let asks = vec![lv("0.60", "100"), lv("0.55", "100"), lv("0.52", "50")];
+        let bids = vec![lv("0.40", "100"), lv("0.45", "100"), lv("0.48", "30")];
+        (asks, bids)
+    }
+
+    #[test]
+    fn market_price_walks_from_the_best_level() {
+        let (asks, bids) = book();
+        assert_eq!(
+            market_price(Side::Buy, d("40"), &asks, OrderType::Fok).unwrap(),
+            d("0.55")
+        );
+        assert_eq!(
+            market_price(Side::Buy, d("26"), &asks, OrderType::Fok).unwrap(),
+            d("0.52")
+        );
+        assert_eq!(
+            market_price(Side::Sell, d("120"), &bids, OrderType::Fok).unwrap(),
+            d("0.45")
+        );
+        assert_eq!(
+            market_price(Side::Buy, d("500"), &asks, OrderType::Fak).unwrap(),
+            d("0.60")
+        );
+        assert!(matches!(
+            market_price(Side::Buy, d("500"), &asks, OrderType::Fok),
+            Err(AmountError::InsufficientLiquidity { .. })
+        ));
+        assert_eq!(
+            market_price(Side::Sell, d("1"), &[], OrderType::Fak),
+            Err(AmountError::EmptyBook("bid"))
+        );
+    }
+
+    #[test]
+    fn market_amounts() {
+        let a = market_order_amounts(Side::Buy, d("40"), d("0.55"), TickSize::Hundredth).unwrap();
+        assert_eq!((a.maker, a.taker), (40_000_000, 72_727_200));
+        let a = market_order_amounts(Side::Sell, d("120"), d("0.45"), TickSize::Hundredth).unwrap();
+        assert_eq!((a.maker, a.taker), (120_000_000, 54_000_000));
+        let a = market_order_amounts(Side::Buy, d("500"), d("0.6"), TickSize::Hundredth).unwrap();
+        assert_eq!((a.maker, a.taker), (500_000_000, 833_333_300));
+        // Float clients land just below the integer here; exact arithmetic does not.
+        let a = market_order_amounts(Side::Buy, d("4375.44"), d("0.001"), TickSize::Thousandth)
+            .unwrap();
+        assert_eq!((a.maker, a.taker), (4_375_440_000, 4_375_440_000_000));
+        let a = market_order_amounts(Side::Buy, d("2412.147"), d("0.0025"), TickSize::QuarterCent)
+            .unwrap();
+        assert_eq!((a.maker, a.taker), (2_412_140_000, 964_856_000_000));
+        assert_eq!(
+            market_order_amounts(Side::Buy, d("0"), d("0.5"), TickSize::Tenth),
+            Err(AmountError::AmountNotPositive(d("0")))
+        );
+        assert_eq!(
+            market_order_amounts(Side::Buy, d("0.001"), d("0.5"), TickSize::Tenth),
+            Err(AmountError::AmountBelowLot(d("0.001")))
+        );
+    }
+}
