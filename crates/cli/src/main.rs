@@ -28,12 +28,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the local Polymarket simulator until stopped (Ctrl-C). The first line printed is
+    /// its base URL; Gamma is under /gamma, the WebSockets under /ws/market and /ws/user.
+    Sim(sim::SimArgs),
 }
+
+mod sim;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info { json } => print_info(&AppInfo::current(), json),
+        Command::Sim(args) => return sim::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,42 +16,13 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+pub use polyagent_domain::trading::{OrderType, Side};
+
 use crate::book::{Book, BookSide, OrderKey};
 use crate::units::{Micros, PIPS_PER_UNIT, Pips, notional, notional_ceil};
 
 /// An account is identified by its lowercase 0x address (the order's maker / funder).
 pub type Address = String;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Side {
-    Buy,
-    Sell,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Buy => "BUY",
-            Side::Sell => "SELL",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum OrderType {
-    Gtc,
-    Gtd,
-    Fok,
-    Fak,
-}
-
-impl OrderType {
-    pub fn is_market(self) -> bool {
-        matches!(self, OrderType::Fok | OrderType::Fak)
-    }
-}
 
 /// Which outcome of a binary market a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -585,7 +556,7 @@ impl Exchange {
         };
         let (making, taking) = self.match_incoming(&mut record, now_ms);
 
-        let rests = !order.order_type.is_market() && record.remaining() > Micros::ZERO;
+        let rests = order.order_type.may_rest() && record.remaining() > Micros::ZERO;
         if rests {
             self.rest(&record);
             self.events.push(ExchangeEvent::Order {
@@ -1125,7 +1096,7 @@ fn validate(order: &NewOrder, market: &Market, now_ms: u64) -> Result<(Micros, P
     if order.maker_amount == Micros::ZERO || order.taker_amount == Micros::ZERO {
         return Err(PlaceError::ZeroAmount);
     }
-    if order.post_only && order.order_type.is_market() {
+    if order.post_only && !order.order_type.may_rest() {
         return Err(PlaceError::PostOnlyMarketOrder);
     }
     if order.order_type == OrderType::Gtd && order.expiration <= now_ms / 1000 + 60 {
@@ -1139,7 +1110,7 @@ fn validate(order: &NewOrder, market: &Market, now_ms: u64) -> Result<(Micros, P
     let amount_dp = amount_decimals(market.tick);
     // Limit orders: shares to 2 dp, collateral to the tick's amount dp. Market orders: the
     // user-given leg (maker) to 2 dp, the computed leg (taker) to the amount dp.
-    let (maker_dp, taker_dp) = match (order.order_type.is_market(), order.side) {
+    let (maker_dp, taker_dp) = match (!order.order_type.may_rest(), order.side) {
         (false, Side::Buy) => (amount_dp, 2),
         (false, Side::Sell) => (2, amount_dp),
         (true, _) => (2, amount_dp),
@@ -1176,7 +1147,7 @@ fn validate(order: &NewOrder, market: &Market, now_ms: u64) -> Result<(Micros, P
             max,
         });
     }
-    if !order.order_type.is_market() {
+    if order.order_type.may_rest() {
         let on_grid =
             exact.is_multiple_of(u128::from(shares.0)) && price.0.is_multiple_of(market.tick.0);
         if !on_grid {

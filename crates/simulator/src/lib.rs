@@ -6,4 +6,7 @@
 
 pub mod book;
 pub mod exchange;
+pub mod paths;
+pub mod scenario;
+pub mod server;
 pub mod units;

@@ -1,0 +1,527 @@
+//! Scenario files: the markets, wallets and liquidity a simulator run starts with.
+//!
+//! A scenario is JSON (see `data/scenarios/`). Ids that are not given are derived from the
+//! market's slug (keccak-256), so every run of a scenario has the same condition and token ids.
+
+use std::path::Path;
+
+use alloy_primitives::{U256, keccak256};
+use polyagent_domain::secret::PrivateKey;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::exchange::{Exchange, FeeCurve, Market, MarketStatus, NewOrder, OrderType, Side};
+use crate::paths::{PathSpec, PricePath, read_series};
+use crate::units::{Micros, PIPS_PER_UNIT, Pips};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default = "polygon")]
+    pub chain_id: u64,
+    /// Simulated milliseconds between simulation steps (quotes, expiry, settlement).
+    #[serde(default = "default_step_ms")]
+    pub step_ms: u64,
+    pub markets: Vec<MarketSpec>,
+    #[serde(default)]
+    pub wallets: Vec<WalletSpec>,
+}
+
+fn polygon() -> u64 {
+    137
+}
+fn default_step_ms() -> u64 {
+    500
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSpec {
+    pub slug: String,
+    pub question: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub event_slug: Option<String>,
+    #[serde(default)]
+    pub condition_id: Option<String>,
+    #[serde(default)]
+    pub tokens: Option<[String; 2]>,
+    #[serde(default = "yes_no")]
+    pub outcomes: [String; 2],
+    #[serde(default = "default_tick")]
+    pub tick_size: Decimal,
+    #[serde(default = "default_min_size")]
+    pub min_order_size: Decimal,
+    #[serde(default)]
+    pub neg_risk: bool,
+    /// Gamma's protocol version: "v1" (Exchange V2, domain "2") or "v2" (Exchange V3, domain "3").
+    #[serde(default = "v1")]
+    pub version: String,
+    #[serde(default)]
+    pub fee: Option<FeeSpec>,
+    #[serde(default = "default_end_date")]
+    pub end_date: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default)]
+    pub closed: bool,
+    #[serde(default = "yes")]
+    pub accepting_orders: bool,
+    pub liquidity: LiquiditySpec,
+    pub path: PathSpec,
+}
+
+fn yes_no() -> [String; 2] {
+    ["Yes".to_owned(), "No".to_owned()]
+}
+fn default_tick() -> Decimal {
+    Decimal::new(1, 2)
+}
+fn default_min_size() -> Decimal {
+    Decimal::from(5)
+}
+fn v1() -> String {
+    "v1".to_owned()
+}
+fn default_end_date() -> String {
+    "2027-12-31T00:00:00Z".to_owned()
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeeSpec {
+    pub rate: Decimal,
+    #[serde(default = "one_u32")]
+    pub exponent: u32,
+    #[serde(default = "yes")]
+    pub taker_only: bool,
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+/// How the market's liquidity provider quotes around the path.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiquiditySpec {
+    /// Distance between the best bid and the best ask.
+    pub spread: Decimal,
+    /// Price levels quoted on each side.
+    pub levels: u32,
+    /// Shares per level.
+    pub size: Decimal,
+    /// Chance per step (0..1) of a small trade crossing the spread, so trades print.
+    #[serde(default)]
+    pub trade_chance: Decimal,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalletSpec {
+    pub label: String,
+    /// A test key (never a real one): the address is derived from it.
+    #[serde(default)]
+    pub private_key: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    pub pusd: Decimal,
+    /// YES/NO pairs to hold per market slug.
+    #[serde(default)]
+    pub pairs: std::collections::BTreeMap<String, Decimal>,
+}
+
+/// Gamma-side facts about a market that the exchange itself does not need.
+#[derive(Debug, Clone)]
+pub struct MarketListing {
+    pub slug: String,
+    pub event_slug: String,
+    pub question: String,
+    pub description: String,
+    pub condition_id: String,
+    pub version: String,
+    pub end_date: String,
+    pub active: bool,
+    pub closed: bool,
+    pub accepting_orders: bool,
+}
+
+/// A market's liquidity provider: an internal account that re-quotes around the price path.
+#[derive(Debug, Clone)]
+pub struct LiquidityProvider {
+    pub address: String,
+    pub condition_id: String,
+    pub path: PricePath,
+    half_spread: Pips,
+    levels: u32,
+    size: Micros,
+    trade_chance_ppm: u64,
+    rng: u64,
+    quoted_mid: Option<Pips>,
+    next_id: u64,
+}
+
+/// Everything a scenario sets up.
+#[derive(Debug)]
+pub struct World {
+    pub exchange: Exchange,
+    pub listings: Vec<MarketListing>,
+    pub providers: Vec<LiquidityProvider>,
+    pub wallets: Vec<(String, String)>,
+    pub chain_id: u64,
+    pub step_ms: u64,
+}
+
+impl Scenario {
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let scenario: Scenario =
+            serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        if scenario.markets.is_empty() {
+            return Err("invalid scenario: it has no markets".to_owned());
+        }
+        Ok(scenario)
+    }
+
+    pub fn load(path: &Path) -> Result<(Self, std::path::PathBuf), String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read scenario {}: {e}", path.display()))?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok((Self::from_json(&text)?, base))
+    }
+
+    /// Builds the exchange, funds the wallets and places the first quotes.
+    /// `base_dir` resolves replay files; `now_ms` is the simulated start time.
+    pub fn build(&self, base_dir: &Path, now_ms: u64) -> Result<World, String> {
+        let mut exchange = Exchange::default();
+        let mut listings = Vec::new();
+        let mut providers = Vec::new();
+        for (index, spec) in self.markets.iter().enumerate() {
+            let condition_id = spec
+                .condition_id
+                .clone()
+                .unwrap_or_else(|| format!("{}", keccak256(spec.slug.as_bytes())));
+            let tokens = spec.tokens.clone().unwrap_or_else(|| {
+                let id = |outcome: &str| {
+                    U256::from_be_bytes(keccak256(format!("{}:{outcome}", spec.slug)).0).to_string()
+                };
+                [id(&spec.outcomes[0]), id(&spec.outcomes[1])]
+            });
+            let bad = |what: &str| format!("market '{}': {what}", spec.slug);
+            let tick = Pips::from_decimal(spec.tick_size).map_err(|e| bad(&e.to_string()))?;
+            if tick.0 == 0 || !PIPS_PER_UNIT.is_multiple_of(tick.0) {
+                return Err(bad("the tick size must divide 1"));
+            }
+            let min_size =
+                Micros::parse(&spec.min_order_size.to_string()).map_err(|e| bad(&e.to_string()))?;
+            let fees = spec
+                .fee
+                .as_ref()
+                .map(|f| FeeCurve {
+                    rate: f.rate,
+                    exponent: f.exponent,
+                    taker_only: f.taker_only,
+                })
+                .unwrap_or_else(FeeCurve::free);
+            exchange.add_market(Market {
+                condition_id: condition_id.clone(),
+                tokens,
+                outcomes: spec.outcomes.clone(),
+                tick,
+                min_size,
+                neg_risk: spec.neg_risk,
+                fees,
+                status: MarketStatus::Open,
+                book: Default::default(),
+                locked: Micros::ZERO,
+                last_trade: None,
+            });
+            listings.push(MarketListing {
+                slug: spec.slug.clone(),
+                event_slug: spec.event_slug.clone().unwrap_or_else(|| spec.slug.clone()),
+                question: spec.question.clone(),
+                description: spec.description.clone(),
+                condition_id: condition_id.clone(),
+                version: spec.version.clone(),
+                end_date: spec.end_date.clone(),
+                active: spec.active,
+                closed: spec.closed,
+                accepting_orders: spec.accepting_orders,
+            });
+            let path = match &spec.path {
+                PathSpec::RandomWalk {
+                    seed,
+                    start,
+                    step_volatility,
+                    step_ms,
+                    spikes,
+                } => PricePath::walk(*seed, *start, *step_volatility, *step_ms, spikes),
+                PathSpec::Replay { file, slug, speed } => {
+                    let csv = read_text(&base_dir.join(file))?;
+                    PricePath::from_points(read_series(&csv, slug, *speed).map_err(|e| bad(&e))?)
+                }
+                PathSpec::Scripted { points } => PricePath::from_points(
+                    points
+                        .iter()
+                        .map(|(t, p)| Pips::from_decimal(*p).map(|p| (*t, p)))
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| bad(&e.to_string()))?,
+                ),
+            };
+            let liquidity = &spec.liquidity;
+            let half_spread = Pips::from_decimal(liquidity.spread / Decimal::TWO)
+                .map_err(|e| bad(&e.to_string()))?;
+            let provider_address = format!("0x{:040x}", 0x1000 + index);
+            let size =
+                Micros::parse(&liquidity.size.to_string()).map_err(|e| bad(&e.to_string()))?;
+            // Enough inventory to quote both sides for a very long run.
+            let inventory = Micros(
+                size.0
+                    .saturating_mul(u64::from(liquidity.levels.max(1)))
+                    .saturating_mul(1_000),
+            );
+            exchange.mint_collateral(&provider_address, Micros(inventory.0.saturating_mul(2)));
+            exchange
+                .split(&provider_address, &condition_id, inventory)
+                .map_err(|e| bad(&e.to_string()))?;
+            providers.push(LiquidityProvider {
+                address: provider_address,
+                condition_id,
+                path,
+                half_spread: Pips(half_spread.0.max(tick.0 / 2).max(1)),
+                levels: liquidity.levels.max(1),
+                size,
+                trade_chance_ppm: (liquidity.trade_chance * Decimal::from(1_000_000))
+                    .round()
+                    .mantissa()
+                    .clamp(0, 1_000_000) as u64,
+                rng: 0x5EED ^ index as u64,
+                quoted_mid: None,
+                next_id: 0,
+            });
+        }
+        let mut wallets = Vec::new();
+        for wallet in &self.wallets {
+            let address = wallet_address(wallet)?;
+            let pusd = Micros::parse(&wallet.pusd.to_string())
+                .map_err(|e| format!("wallet '{}': {e}", wallet.label))?;
+            let pairs_total: u64 = wallet
+                .pairs
+                .values()
+                .map(|p| Micros::parse(&p.to_string()).map(|m| m.0))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("wallet '{}': {e}", wallet.label))?
+                .iter()
+                .sum();
+            exchange.mint_collateral(&address, Micros(pusd.0 + pairs_total));
+            for (slug, amount) in &wallet.pairs {
+                let listing = listings
+                    .iter()
+                    .find(|l| &l.slug == slug)
+                    .ok_or(format!("wallet '{}': no market '{slug}'", wallet.label))?;
+                let amount = Micros::parse(&amount.to_string()).map_err(|e| e.to_string())?;
+                exchange
+                    .split(&address, &listing.condition_id, amount)
+                    .map_err(|e| e.to_string())?;
+            }
+            wallets.push((wallet.label.clone(), address));
+        }
+        let mut world = World {
+            exchange,
+            listings,
+            providers,
+            wallets,
+            chain_id: self.chain_id,
+            step_ms: self.step_ms.max(1),
+        };
+        world.step(0, now_ms);
+        Ok(world)
+    }
+}
+
+/// Scenarios built into the binary, so the app and `polyagent sim` work with no data folder.
+const BUILTIN_SCENARIOS: &[(&str, &str)] =
+    &[("demo", include_str!("../../../data/scenarios/demo.json"))];
+
+/// Files the built-in scenarios refer to, by file name.
+const BUILTIN_FILES: &[(&str, &[u8])] = &[(
+    "quotes_8markets_2026-07-10_to_07-17.csv.gz",
+    include_bytes!(
+        "../../../data/market/polymarket-orderbook-ccby/quotes_8markets_2026-07-10_to_07-17.csv.gz"
+    ),
+)];
+
+impl Scenario {
+    /// A scenario that ships inside the binary, by name (`demo`).
+    pub fn builtin(name: &str) -> Option<Self> {
+        BUILTIN_SCENARIOS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, text)| Self::from_json(text).ok())
+    }
+
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN_SCENARIOS.iter().map(|(n, _)| *n).collect()
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let embedded = path
+        .file_name()
+        .and_then(|name| {
+            BUILTIN_FILES
+                .iter()
+                .find(|(n, _)| std::ffi::OsStr::new(n) == name)
+        })
+        .filter(|_| !path.exists());
+    let bytes = match embedded {
+        Some((_, bytes)) => bytes.to_vec(),
+        None => std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+    };
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+            .map_err(|e| format!("cannot unpack {}: {e}", path.display()))?;
+        Ok(text)
+    } else {
+        String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))
+    }
+}
+
+fn wallet_address(wallet: &WalletSpec) -> Result<String, String> {
+    match (&wallet.private_key, &wallet.address) {
+        (Some(key), _) => {
+            let key =
+                PrivateKey::from_hex(key).map_err(|e| format!("wallet '{}': {e}", wallet.label))?;
+            let signer =
+                polyagent_venue::signing::OrderSigner::new(&key).map_err(|e| e.to_string())?;
+            Ok(format!("{:#x}", signer.address()))
+        }
+        (None, Some(address)) => Ok(address.to_lowercase()),
+        (None, None) => Err(format!(
+            "wallet '{}' needs a private_key or an address",
+            wallet.label
+        )),
+    }
+}
+
+impl World {
+    /// Moves the simulation to `t_ms` after the start (`now_ms` on the exchange clock): the
+    /// providers re-quote around their paths, then time-driven state (expiry, settlement) moves.
+    pub fn step(&mut self, t_ms: u64, now_ms: u64) {
+        for provider in &mut self.providers {
+            provider.requote(&mut self.exchange, t_ms, now_ms);
+        }
+        self.exchange.advance(now_ms);
+    }
+}
+
+impl LiquidityProvider {
+    fn requote(&mut self, exchange: &mut Exchange, t_ms: u64, now_ms: u64) {
+        let Some(market) = exchange.markets.get(&self.condition_id) else {
+            return;
+        };
+        if market.status != MarketStatus::Open {
+            return;
+        }
+        let tick = market.tick.0;
+        let yes_token = market.tokens[0].clone();
+        let mid = self.path.price_at(t_ms);
+        if self.quoted_mid != Some(mid) {
+            exchange.cancel_all(&self.address, Some(&self.condition_id), None);
+            let best_bid = round_down(mid.0.saturating_sub(self.half_spread.0), tick).max(tick);
+            let best_ask = round_up(mid.0 + self.half_spread.0, tick).min(PIPS_PER_UNIT - tick);
+            for level in 0..self.levels {
+                let step = level * tick;
+                if let Some(bid) = best_bid.checked_sub(step).filter(|p| *p >= tick) {
+                    self.quote(exchange, &yes_token, Side::Buy, Pips(bid), now_ms);
+                }
+                let ask = best_ask + step;
+                if ask <= PIPS_PER_UNIT - tick && ask > best_bid {
+                    self.quote(exchange, &yes_token, Side::Sell, Pips(ask), now_ms);
+                }
+            }
+            self.quoted_mid = Some(mid);
+        }
+        // Now and then someone crosses the spread, so trades print on the tape.
+        if self.trade_chance_ppm > 0
+            && crate::paths::draw_ppm(&mut self.rng) < self.trade_chance_ppm
+        {
+            let side = if crate::paths::draw_ppm(&mut self.rng).is_multiple_of(2) {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
+            let price = if side == Side::Buy {
+                Pips(PIPS_PER_UNIT - tick)
+            } else {
+                Pips(tick)
+            };
+            let size = Micros(self.size.0 / 10).max(exchange.markets[&self.condition_id].min_size);
+            self.send(
+                exchange,
+                &yes_token,
+                (side, price, size, OrderType::Fak),
+                now_ms,
+            );
+        }
+    }
+
+    fn quote(
+        &mut self,
+        exchange: &mut Exchange,
+        token: &str,
+        side: Side,
+        price: Pips,
+        now_ms: u64,
+    ) {
+        self.send(
+            exchange,
+            token,
+            (side, price, self.size, OrderType::Gtc),
+            now_ms,
+        );
+    }
+
+    fn send(
+        &mut self,
+        exchange: &mut Exchange,
+        token: &str,
+        order: (Side, Pips, Micros, OrderType),
+        now_ms: u64,
+    ) {
+        let (side, price, size, order_type) = order;
+        let collateral = crate::units::notional(size, price);
+        let (maker_amount, taker_amount) = match side {
+            Side::Buy => (collateral, size),
+            Side::Sell => (size, collateral),
+        };
+        self.next_id += 1;
+        let order = NewOrder {
+            id: format!("lp-{}-{}", &self.condition_id[2..10], self.next_id),
+            owner: self.address.clone(),
+            api_key: "liquidity-provider".to_owned(),
+            token: token.to_owned(),
+            side,
+            maker_amount,
+            taker_amount,
+            order_type,
+            post_only: false,
+            expiration: 0,
+        };
+        // A refused quote (e.g. a FAK into an empty side) is simply not placed.
+        let _ = exchange.place(order, now_ms);
+    }
+}
+
+fn round_down(value: u32, tick: u32) -> u32 {
+    value / tick * tick
+}
+
+fn round_up(value: u32, tick: u32) -> u32 {
+    value.div_ceil(tick) * tick
+}

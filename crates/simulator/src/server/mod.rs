@@ -1,0 +1,437 @@
+//! The simulator as a real HTTP + WebSocket server on 127.0.0.1.
+//!
+//! Routes follow Polymarket's paths: the CLOB at `/`, Gamma under `/gamma`, the market and user
+//! WebSockets at `/ws/market` and `/ws/user`, and test controls under `/admin`.
+//!
+//! Invariants: all exchange state sits behind one mutex, held only for synchronous work; every
+//! change is drained into feed messages and broadcast before the lock is released, so every
+//! subscriber sees messages in the order the exchange produced them.
+
+mod auth;
+mod feed;
+mod http;
+mod ws;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use alloy_primitives::Address;
+use polyagent_venue::eip712::Chain;
+use tokio::sync::{broadcast, oneshot, watch};
+use tokio::task::JoinHandle;
+
+pub use auth::{
+    IssuedKey, KeyRegistry, PostedOrder, domain_for, verify_l1, verify_l2, verify_order,
+};
+pub use feed::{MarketMessage, UserMessage, book_summary};
+
+use crate::scenario::{Scenario, World};
+use crate::units::Pips;
+
+/// How simulated time moves.
+#[derive(Debug, Clone, Copy)]
+pub enum ClockMode {
+    /// Time stands still until `POST /admin/clock` moves it (tests).
+    Manual { start_ms: u64 },
+    /// Wall-clock time, `speed` times faster (1 = real time).
+    Wall { speed: u32 },
+}
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub scenario: Scenario,
+    /// Folder the scenario's relative paths (replay files) start from.
+    pub base_dir: PathBuf,
+    pub clock: ClockMode,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Seed for issued API credentials.
+    pub seed: [u8; 32],
+}
+
+/// Fault switches. Counts apply to that many next requests; flags stay until cleared.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Answer 429 Too Many Requests to the next N requests.
+    pub http_429: u32,
+    /// Delay every response by this many milliseconds.
+    pub delay_ms: u64,
+    /// Accept the next N orders, then answer 500 "could not run the execution".
+    pub post_500_after_accept: u32,
+    /// Answer 500 to the next N order posts without accepting them.
+    pub post_500_before_accept: u32,
+    /// Refuse the next N orders with "not enough balance / allowance".
+    pub reject_balance: u32,
+    /// The next N trades go RETRYING then FAILED (and are reversed).
+    pub fail_trades: u32,
+    /// WebSockets go silent (no data, no PONG) while set.
+    pub stall_ws: bool,
+    /// `GET /time` answers this many milliseconds off.
+    pub clock_skew_ms: i64,
+}
+
+/// What every WebSocket connection watches: a bumped `drops` closes it; `stalled` mutes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WsControl {
+    pub drops: u64,
+    pub stalled: bool,
+}
+
+/// A market's price history for `/prices-history`: (unix seconds, displayed price).
+const HISTORY_POINTS: usize = 20_000;
+/// Heartbeats must arrive at least this often once started, or the key's orders are cancelled.
+pub const HEARTBEAT_TIMEOUT_MS: u64 = 10_000;
+
+#[derive(Debug)]
+pub(crate) struct SimState {
+    pub world: World,
+    clock: Clock,
+    start_ms: u64,
+    /// Simulated time the world has been stepped to.
+    stepped_ms: u64,
+    pub keys: KeyRegistry,
+    pub faults: Faults,
+    /// api key -> (last heartbeat id, time it arrived)
+    pub heartbeats: HashMap<String, (String, u64)>,
+    pub deposit_wallet_owners: HashMap<Address, Address>,
+    pub history: HashMap<String, VecDeque<(u64, Pips)>>,
+    pub chain: Chain,
+    next_heartbeat: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    Manual {
+        now_ms: u64,
+    },
+    Wall {
+        origin: std::time::Instant,
+        origin_ms: u64,
+        speed: u32,
+    },
+}
+
+impl SimState {
+    pub fn now_ms(&self) -> u64 {
+        match self.clock {
+            Clock::Manual { now_ms } => now_ms,
+            Clock::Wall {
+                origin,
+                origin_ms,
+                speed,
+            } => {
+                origin_ms
+                    + u64::try_from(origin.elapsed().as_millis()).unwrap_or(u64::MAX)
+                        * u64::from(speed)
+            }
+        }
+    }
+
+    /// Steps the world up to now: quotes, expiry, settlement, heartbeat timeouts, history.
+    fn catch_up(&mut self) {
+        let now = self.now_ms();
+        let step = self.world.step_ms;
+        while self.stepped_ms + step <= now {
+            self.stepped_ms += step;
+            let t = self.stepped_ms;
+            self.world.step(t - self.start_ms, t);
+            self.expire_heartbeats(t);
+            self.record_history(t);
+        }
+    }
+
+    fn expire_heartbeats(&mut self, now_ms: u64) {
+        let stale: Vec<String> = self
+            .heartbeats
+            .iter()
+            .filter(|(_, (_, at))| now_ms.saturating_sub(*at) > HEARTBEAT_TIMEOUT_MS)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in stale {
+            self.heartbeats.remove(&key);
+            let ids: Vec<String> = self
+                .world
+                .exchange
+                .orders
+                .values()
+                .filter(|o| o.api_key == key && o.status == crate::exchange::OrderStatus::Live)
+                .map(|o| o.id.clone())
+                .collect();
+            for id in ids {
+                let owner = self.world.exchange.orders[&id].owner.clone();
+                let _ = self.world.exchange.cancel(&owner, &id);
+            }
+        }
+    }
+
+    fn record_history(&mut self, now_ms: u64) {
+        // One point per simulated second is plenty for charts and keeps memory bounded.
+        if now_ms % 1000 >= self.world.step_ms {
+            return;
+        }
+        for market in self.world.exchange.markets.values() {
+            for outcome in [crate::exchange::Outcome::Yes, crate::exchange::Outcome::No] {
+                if let Some(price) = displayed_price(market, outcome) {
+                    let series = self
+                        .history
+                        .entry(market.token(outcome).to_owned())
+                        .or_default();
+                    series.push_back((now_ms / 1000, price));
+                    if series.len() > HISTORY_POINTS {
+                        series.pop_front();
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn next_heartbeat_id(&mut self) -> String {
+        self.next_heartbeat += 1;
+        format!("hb-{:012}", self.next_heartbeat)
+    }
+}
+
+/// Polymarket's displayed price: the midpoint while the spread is at most 0.10, else the last
+/// trade price.
+pub fn displayed_price(
+    market: &crate::exchange::Market,
+    outcome: crate::exchange::Outcome,
+) -> Option<Pips> {
+    let (bids, asks) = market.levels(outcome);
+    let last = market.last_trade.map(|(p, _)| match outcome {
+        crate::exchange::Outcome::Yes => p,
+        crate::exchange::Outcome::No => p.complement(),
+    });
+    match (bids.first(), asks.first()) {
+        (Some((bid, _)), Some((ask, _))) if ask.0 - bid.0 <= 1000 => {
+            Some(Pips((bid.0 + ask.0) / 2))
+        }
+        _ => last,
+    }
+}
+
+pub(crate) struct Shared {
+    state: Mutex<SimState>,
+    pub market_tx: broadcast::Sender<Arc<MarketMessage>>,
+    pub user_tx: broadcast::Sender<Arc<UserMessage>>,
+    pub ws_control: watch::Sender<WsControl>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    /// Locks the state after stepping the world to the current time.
+    pub fn lock(&self) -> Guard<'_> {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.catch_up();
+        Guard {
+            state,
+            shared: self,
+        }
+    }
+}
+
+/// The locked state. Dropping it publishes what the exchange did meanwhile.
+pub(crate) struct Guard<'a> {
+    pub state: MutexGuard<'a, SimState>,
+    shared: &'a Shared,
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        let now = self.state.now_ms();
+        let outbox = feed::drain(&mut self.state.world.exchange, now);
+        for message in outbox.market {
+            let _ = self.shared.market_tx.send(Arc::new(message));
+        }
+        for message in outbox.user {
+            let _ = self.shared.user_tx.send(Arc::new(message));
+        }
+    }
+}
+
+impl std::ops::Deref for Guard<'_> {
+    type Target = SimState;
+    fn deref(&self) -> &SimState {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut SimState {
+        &mut self.state
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct SimServer {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimServer {
+    /// Binds 127.0.0.1 and starts serving. The world is built and quoted before this returns.
+    pub async fn start(config: SimConfig) -> Result<Self, String> {
+        let start_ms = match config.clock {
+            ClockMode::Manual { start_ms } => start_ms,
+            ClockMode::Wall { .. } => unix_now_ms(),
+        };
+        let world = config.scenario.build(&config.base_dir, start_ms)?;
+        let chain = Chain::from_id(world.chain_id).map_err(|e| e.to_string())?;
+        let clock = match config.clock {
+            ClockMode::Manual { start_ms } => Clock::Manual { now_ms: start_ms },
+            ClockMode::Wall { speed } => Clock::Wall {
+                origin: std::time::Instant::now(),
+                origin_ms: start_ms,
+                speed: speed.max(1),
+            },
+        };
+        let step_ms = world.step_ms;
+        let state = SimState {
+            world,
+            clock,
+            start_ms,
+            stepped_ms: start_ms,
+            keys: KeyRegistry::new(config.seed),
+            faults: Faults::default(),
+            heartbeats: HashMap::new(),
+            deposit_wallet_owners: HashMap::new(),
+            history: HashMap::new(),
+            chain,
+            next_heartbeat: 0,
+        };
+        let (market_tx, _) = broadcast::channel(65_536);
+        let (user_tx, _) = broadcast::channel(16_384);
+        let (ws_control, _) = watch::channel(WsControl::default());
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            market_tx,
+            user_tx,
+            ws_control,
+        });
+
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+            .await
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let router = http::router(shared.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let ticker_shared = shared.clone();
+        let wall = matches!(config.clock, ClockMode::Wall { .. });
+        let speed = match config.clock {
+            ClockMode::Wall { speed } => u64::from(speed.max(1)),
+            ClockMode::Manual { .. } => 1,
+        };
+        let task = tokio::spawn(async move {
+            // With a running clock the world moves even when nobody asks.
+            let ticker = async move {
+                if !wall {
+                    return std::future::pending::<()>().await;
+                }
+                let mut interval =
+                    tokio::time::interval(Duration::from_millis((step_ms / speed).max(5)));
+                loop {
+                    interval.tick().await;
+                    drop(ticker_shared.lock());
+                }
+            };
+            let server = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            tokio::select! {
+                result = server.into_future() => {
+                    if let Err(error) = result {
+                        tracing::error!(%error, "simulator server stopped");
+                    }
+                }
+                () = ticker => {}
+            }
+        });
+        Ok(Self {
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the CLOB host. Gamma is at `{base_url}/gamma`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `ws://127.0.0.1:PORT/ws`: append `/market` or `/user`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// Labels and addresses of the scenario's wallets.
+    pub fn wallets(&self) -> Vec<(String, String)> {
+        self.shared.lock().world.wallets.clone()
+    }
+
+    /// Stops serving and closes every connection.
+    pub async fn stop(mut self) {
+        self.shutdown_now().await;
+    }
+
+    async fn shutdown_now(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.shared.ws_control.send_modify(|c| c.drops += 1);
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.shared.ws_control.send_modify(|c| c.drops += 1);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+pub fn unix_now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
+}
+
+/// Manual clock only: moves simulated time forward, stepping the world on the way.
+pub(crate) fn advance_clock(state: &mut SimState, by_ms: u64) -> Result<u64, &'static str> {
+    match &mut state.clock {
+        Clock::Manual { now_ms } => {
+            *now_ms += by_ms;
+            state.catch_up();
+            Ok(state.now_ms())
+        }
+        Clock::Wall { .. } => {
+            Err("the clock runs on its own in this simulator; start it with a manual clock")
+        }
+    }
+}
