@@ -144,9 +144,12 @@ impl fmt::Debug for OrderSigner {
 
 impl OrderSigner {
     pub fn new(key: &PrivateKey) -> Result<Self, Error> {
-        let key = PrivateKeySigner::from_bytes(&B256::from(*key.expose_bytes()))
+        // Borrow the bytes in place: a `B256` copy would leave an unzeroized key on the stack.
+        let signing_key = k256::ecdsa::SigningKey::from_bytes(key.expose_bytes().into())
             .map_err(|_| Error::SigningKey)?;
-        Ok(Self { key })
+        Ok(Self {
+            key: PrivateKeySigner::from_signing_key(signing_key),
+        })
     }
 
     /// The EOA address of the key.
