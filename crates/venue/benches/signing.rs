@@ -1,7 +1,8 @@
 //! Per-operation cost of the signing core, against the floor of a bare secp256k1 sign of
 //! a precomputed digest plus the keccak struct hash.
 //!
-//! - `floor/struct_hash+digest+sign`: what any implementation must pay;
+//! - `floor-libsecp256k1/…`: what any implementation must pay (libsecp256k1, which
+//!   `OrderSigner` uses); `floor-k256/…`: the same with alloy's default k256 backend;
 //! - `order/build+sign+body`: amounts from decimals, order struct, hash, sign, POST body;
 //! - `order/build_from_input`: the same from vector-shaped JSON (parse + key setup included);
 //! - `l2/headers`: HMAC headers for one `POST /order` body.
@@ -69,7 +70,7 @@ fn benches(c: &mut Criterion) {
     };
     let domain = ExchangeDomain::get(Chain::Polygon, Exchange::CtfV2);
     let bare_key = SigningKey::from_bytes(key.expose_bytes().into()).unwrap();
-    c.bench_function("floor/struct_hash+digest+sign", |b| {
+    c.bench_function("floor-k256/struct_hash+digest+sign", |b| {
         b.iter(|| {
             let digest = domain.digest(&black_box(&order).struct_hash());
             black_box(
@@ -77,6 +78,16 @@ fn benches(c: &mut Criterion) {
                     .sign_prehash_recoverable(digest.as_slice())
                     .unwrap(),
             )
+        })
+    });
+
+    let libsecp = secp256k1::SecretKey::from_byte_array(key.expose_bytes()).unwrap();
+    let context = secp256k1::Secp256k1::signing_only();
+    c.bench_function("floor-libsecp256k1/struct_hash+digest+sign", |b| {
+        b.iter(|| {
+            let digest = domain.digest(&black_box(&order).struct_hash());
+            let message = secp256k1::Message::from_digest(digest.0);
+            black_box(context.sign_ecdsa_recoverable(&message, &libsecp))
         })
     });
 
