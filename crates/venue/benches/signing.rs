@@ -15,6 +15,7 @@ use k256::ecdsa::SigningKey;
 use polyagent_domain::money::{Price, Shares};
 use polyagent_domain::secret::{PrivateKey, SecretString};
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
+use polyagent_venue::amounts::limit_order_amounts;
 use polyagent_venue::auth::{HttpMethod, L2Credentials};
 use polyagent_venue::eip712::{Chain, Exchange, ExchangeDomain, OrderV2};
 use polyagent_venue::order_build::{OrderSize, OrderSpec, build_from_input};
@@ -105,6 +106,39 @@ fn benches(c: &mut Criterion) {
             .to_json();
             black_box(body)
         })
+    });
+
+    let (presigned, _) = spec.sign(&signer).unwrap();
+    c.bench_function("parts/post_body_json", |b| {
+        b.iter(|| {
+            black_box(
+                PostOrderRequest {
+                    order: black_box(&presigned),
+                    expiration: 0,
+                    owner: "3f2c8a51-6b7d-4e09-9a12-5c4b3e2d1f00",
+                    order_type: OrderType::Gtc,
+                    defer_exec: false,
+                    post_only: false,
+                }
+                .to_json(),
+            )
+        })
+    });
+    c.bench_function("parts/limit_amounts", |b| {
+        b.iter(|| {
+            black_box(
+                limit_order_amounts(
+                    Side::Buy,
+                    black_box(Price::new(Decimal::new(57, 2)).unwrap()),
+                    Shares::new(Decimal::new(105, 1)).unwrap(),
+                    TickSize::Hundredth,
+                )
+                .unwrap(),
+            )
+        })
+    });
+    c.bench_function("parts/token_id_parse", |b| {
+        b.iter(|| black_box(U256::from_str_radix(black_box(TOKEN), 10).unwrap()))
     });
 
     c.bench_function("order/build_from_input", |b| {
