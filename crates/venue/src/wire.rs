@@ -70,6 +70,24 @@ impl PostOrderRequest<'_> {
     }
 }
 
+/// Body of `POST /orders`: a JSON array of [`PostOrderRequest`] bodies, each with its own
+/// owner and flags. The CLOB takes at most [`MAX_BATCH_ORDERS`] per request.
+pub fn post_orders_body(orders: &[PostOrderRequest<'_>]) -> String {
+    let mut out = String::with_capacity(2 + orders.len() * 1100);
+    out.push('[');
+    for (index, order) in orders.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        out.push_str(&order.to_json());
+    }
+    out.push(']');
+    out
+}
+
+/// Most orders one `POST /orders` accepts.
+pub const MAX_BATCH_ORDERS: usize = 15;
+
 /// Appends a JSON string literal. API keys are plain UUIDs, so the escaping path is cold.
 fn push_json_string(out: &mut String, text: &str) {
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
