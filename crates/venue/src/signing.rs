@@ -88,13 +88,20 @@ impl OrderSignature {
 
     /// `0x` + lowercase hex, as sent in the POST body.
     pub fn to_hex(&self) -> String {
+        let mut out = String::with_capacity(2 + POLY1271_SIGNATURE_LEN * 2);
+        self.push_hex(&mut out);
+        out
+    }
+
+    /// Appends `0x` + lowercase hex to `out` without an intermediate allocation.
+    pub fn push_hex(&self, out: &mut String) {
         let bytes = self.as_bytes();
-        let mut out = vec![0u8; 2 + bytes.len() * 2];
-        out[0] = b'0';
-        out[1] = b'x';
-        // Both buffers are sized exactly, so encoding cannot fail.
-        hex::encode_to_slice(bytes, &mut out[2..]).expect("hex buffer sized exactly");
-        String::from_utf8(out).expect("hex is ASCII")
+        let mut buf = [0u8; POLY1271_SIGNATURE_LEN * 2];
+        let hex_len = bytes.len() * 2;
+        // The buffer fits the longest signature, so encoding cannot fail.
+        hex::encode_to_slice(bytes, &mut buf[..hex_len]).expect("hex buffer fits");
+        out.push_str("0x");
+        out.push_str(std::str::from_utf8(&buf[..hex_len]).expect("hex is ASCII"));
     }
 }
 

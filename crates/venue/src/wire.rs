@@ -40,9 +40,9 @@ impl PostOrderRequest<'_> {
         // Writing into a String cannot fail.
         let _ = write!(out, "{}", order.salt);
         out.push_str(",\"maker\":\"");
-        out.push_str(&order.maker.to_checksum(None));
+        out.push_str(order.maker.to_checksum_buffer(None).as_str());
         out.push_str("\",\"signer\":\"");
-        out.push_str(&order.signer.to_checksum(None));
+        out.push_str(order.signer.to_checksum_buffer(None).as_str());
         let _ = write!(
             out,
             "\",\"tokenId\":\"{}\",\"makerAmount\":\"{}\",\"takerAmount\":\"{}\",\"side\":\"{}\",\"expiration\":\"{}\",\"signatureType\":{},\"timestamp\":\"{}\",\"metadata\":\"{}\",\"builder\":\"{}\",\"signature\":\"",
@@ -56,7 +56,7 @@ impl PostOrderRequest<'_> {
             order.metadata,
             order.builder,
         );
-        out.push_str(&self.order.signature.to_hex());
+        self.order.signature.push_hex(&mut out);
         out.push_str("\"},\"owner\":");
         push_json_string(&mut out, self.owner);
         let _ = write!(
