@@ -2,7 +2,7 @@
 //!
 //! Invariants:
 //! - the only holder of key material is [`OrderSigner`]; it is built from a
-//!   [`PrivateKey`](polyagent_domain::secret::PrivateKey), prints only its address and
+//!   [`PrivateKey`], prints only its address and
 //!   erases the key on drop (volatile write, as `zeroize` does);
 //! - signatures are deterministic (RFC 6979) with low `s` and `v ∈ {27, 28}`, byte-equal to
 //!   ethers/eth-account/alloy output. They are made with libsecp256k1 (the `secp256k1`
