@@ -12,6 +12,7 @@
 //! - a limit price must lie on the tick grid and in `[tick, 1 - tick]`; off-grid prices are
 //!   refused rather than rounded (silently moving a user's price is worse than an error).
 
+use polyagent_domain::money::{Collateral, Price, Shares};
 use polyagent_domain::trading::{OrderType, Side, TickSize};
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -48,6 +49,8 @@ pub enum AmountError {
     InvalidLevel { index: usize, reason: &'static str },
     #[error("amount {0} is too large to encode")]
     Overflow(Decimal),
+    #[error("a market {side} is sized in {expected}")]
+    WrongAmountUnit { side: Side, expected: &'static str },
 }
 
 /// Decimals allowed per leg for a tick size.
@@ -81,8 +84,33 @@ pub struct OrderAmounts {
 /// One price level of an order book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BookLevel {
-    pub price: Decimal,
-    pub size: Decimal,
+    pub price: Price,
+    pub size: Shares,
+}
+
+/// How much a marketable order trades: BUY spends collateral, SELL sells shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarketAmount {
+    Collateral(Collateral),
+    Shares(Shares),
+}
+
+impl MarketAmount {
+    /// The amount in the unit `side` requires, or a typed error for the other unit.
+    fn for_side(self, side: Side) -> Result<Decimal, AmountError> {
+        match (side, self) {
+            (Side::Buy, MarketAmount::Collateral(c)) => Ok(c.get()),
+            (Side::Sell, MarketAmount::Shares(s)) => Ok(s.get()),
+            (Side::Buy, MarketAmount::Shares(_)) => Err(AmountError::WrongAmountUnit {
+                side,
+                expected: "collateral",
+            }),
+            (Side::Sell, MarketAmount::Collateral(_)) => Err(AmountError::WrongAmountUnit {
+                side,
+                expected: "shares",
+            }),
+        }
+    }
 }
 
 fn truncate(value: Decimal, decimals: u32) -> Decimal {
@@ -123,10 +151,11 @@ pub fn check_price(price: Decimal, tick: TickSize) -> Result<(), AmountError> {
 /// BUY gives `size × price` collateral for `size` shares; SELL the reverse.
 pub fn limit_order_amounts(
     side: Side,
-    price: Decimal,
-    size: Decimal,
+    price: Price,
+    size: Shares,
     tick: TickSize,
 ) -> Result<OrderAmounts, AmountError> {
+    let (price, size) = (price.get(), size.get());
     check_price(price, tick)?;
     if size <= Decimal::ZERO {
         return Err(AmountError::SizeNotPositive(size));
@@ -162,10 +191,11 @@ pub fn limit_order_amounts(
 /// all official clients do.
 pub fn market_price(
     side: Side,
-    amount: Decimal,
+    amount: MarketAmount,
     levels: &[BookLevel],
     order_type: OrderType,
-) -> Result<Decimal, AmountError> {
+) -> Result<Price, AmountError> {
+    let amount = amount.for_side(side)?;
     let Some(worst) = levels.first() else {
         return Err(AmountError::EmptyBook(match side {
             Side::Buy => "ask",
@@ -174,19 +204,19 @@ pub fn market_price(
     };
     let mut filled = Decimal::ZERO;
     for (index, level) in levels.iter().enumerate().rev() {
-        if level.price <= Decimal::ZERO || level.size < Decimal::ZERO {
+        if level.price.is_zero() {
             return Err(AmountError::InvalidLevel {
                 index,
-                reason: "price must be positive and size not negative",
+                reason: "price must be positive",
             });
         }
         let step = match side {
-            Side::Buy => level.size.checked_mul(level.price),
-            Side::Sell => Some(level.size),
+            Side::Buy => level.size.get().checked_mul(level.price.get()),
+            Side::Sell => Some(level.size.get()),
         };
         filled = step
             .and_then(|s| filled.checked_add(s))
-            .ok_or(AmountError::Overflow(level.size))?;
+            .ok_or(AmountError::Overflow(level.size.get()))?;
         if filled >= amount {
             return Ok(level.price);
         }
@@ -207,12 +237,13 @@ pub fn market_price(
 /// The price is first rounded down to the tick's decimals (a no-op for book prices).
 pub fn market_order_amounts(
     side: Side,
-    amount: Decimal,
-    price: Decimal,
+    amount: MarketAmount,
+    price: Price,
     tick: TickSize,
 ) -> Result<OrderAmounts, AmountError> {
+    let amount = amount.for_side(side)?;
     let rc = RoundingConfig::for_tick(tick);
-    let price = truncate(price, rc.price);
+    let price = truncate(price.get(), rc.price);
     check_price(price, tick)?;
     if amount <= Decimal::ZERO {
         return Err(AmountError::AmountNotPositive(amount));
@@ -246,8 +277,24 @@ mod tests {
         Decimal::from_str_exact(s).unwrap()
     }
 
+    fn p(s: &str) -> Price {
+        s.parse().unwrap()
+    }
+
+    fn sh(s: &str) -> Shares {
+        s.parse().unwrap()
+    }
+
+    fn usd(s: &str) -> MarketAmount {
+        MarketAmount::Collateral(s.parse().unwrap())
+    }
+
+    fn shares(s: &str) -> MarketAmount {
+        MarketAmount::Shares(s.parse().unwrap())
+    }
+
     fn limit(side: Side, price: &str, size: &str, tick: TickSize) -> (u128, u128) {
-        let a = limit_order_amounts(side, d(price), d(size), tick).unwrap();
+        let a = limit_order_amounts(side, p(price), sh(size), tick).unwrap();
         (a.maker, a.taker)
     }
 
@@ -296,7 +343,7 @@ mod tests {
             (5_000, 10_000)
         );
         assert_eq!(
-            limit_order_amounts(Side::Buy, d("0.5"), d("0.009"), TickSize::Tenth),
+            limit_order_amounts(Side::Buy, p("0.5"), sh("0.009"), TickSize::Tenth),
             Err(AmountError::SizeBelowLot(d("0.009")))
         );
     }
@@ -305,32 +352,27 @@ mod tests {
     fn bad_limit_inputs_are_typed_errors() {
         let t = TickSize::Hundredth;
         assert!(matches!(
-            limit_order_amounts(Side::Buy, d("0.575"), d("10"), t),
+            limit_order_amounts(Side::Buy, p("0.575"), sh("10"), t),
             Err(AmountError::PriceOffTick { .. })
         ));
         assert!(matches!(
-            limit_order_amounts(Side::Buy, d("0"), d("10"), t),
+            limit_order_amounts(Side::Buy, p("0"), sh("10"), t),
             Err(AmountError::PriceOutOfRange { .. })
         ));
         assert!(matches!(
-            limit_order_amounts(Side::Buy, d("0.996"), d("10"), TickSize::HalfCent),
+            limit_order_amounts(Side::Buy, p("0.996"), sh("10"), TickSize::HalfCent),
             Err(AmountError::PriceOutOfRange { .. })
         ));
         assert!(matches!(
-            limit_order_amounts(Side::Buy, d("1"), d("10"), t),
+            limit_order_amounts(Side::Buy, p("1"), sh("10"), t),
             Err(AmountError::PriceOutOfRange { .. })
         ));
-        assert!(matches!(
-            limit_order_amounts(Side::Buy, d("-0.5"), d("10"), t),
-            Err(AmountError::PriceOutOfRange { .. })
-        ));
+        // Negative prices and sizes cannot even be constructed.
+        assert!("-0.5".parse::<Price>().is_err());
+        assert!("-3".parse::<Shares>().is_err());
         assert_eq!(
-            limit_order_amounts(Side::Buy, d("0.5"), d("0"), t),
+            limit_order_amounts(Side::Buy, p("0.5"), sh("0"), t),
             Err(AmountError::SizeNotPositive(d("0")))
-        );
-        assert_eq!(
-            limit_order_amounts(Side::Sell, d("0.5"), d("-3"), t),
-            Err(AmountError::SizeNotPositive(d("-3")))
         );
         // Extremes of the grid are accepted.
         assert_eq!(limit(Side::Buy, "0.01", "1", t), (10_000, 1_000_000));
@@ -342,9 +384,9 @@ mod tests {
     }
 
     fn book() -> (Vec<BookLevel>, Vec<BookLevel>) {
-        let lv = |p: &str, s: &str| BookLevel {
-            price: d(p),
-            size: d(s),
+        let lv = |price: &str, size: &str| BookLevel {
+            price: p(price),
+            size: sh(size),
         };
         let asks = vec![lv("0.60", "100"), lv("0.55", "100"), lv("0.52", "50")];
         let bids = vec![lv("0.40", "100"), lv("0.45", "100"), lv("0.48", "30")];
@@ -355,52 +397,66 @@ mod tests {
     fn market_price_walks_from_the_best_level() {
         let (asks, bids) = book();
         assert_eq!(
-            market_price(Side::Buy, d("40"), &asks, OrderType::Fok).unwrap(),
-            d("0.55")
+            market_price(Side::Buy, usd("40"), &asks, OrderType::Fok).unwrap(),
+            p("0.55")
         );
         assert_eq!(
-            market_price(Side::Buy, d("26"), &asks, OrderType::Fok).unwrap(),
-            d("0.52")
+            market_price(Side::Buy, usd("26"), &asks, OrderType::Fok).unwrap(),
+            p("0.52")
         );
         assert_eq!(
-            market_price(Side::Sell, d("120"), &bids, OrderType::Fok).unwrap(),
-            d("0.45")
+            market_price(Side::Sell, shares("120"), &bids, OrderType::Fok).unwrap(),
+            p("0.45")
         );
         assert_eq!(
-            market_price(Side::Buy, d("500"), &asks, OrderType::Fak).unwrap(),
-            d("0.60")
+            market_price(Side::Buy, usd("500"), &asks, OrderType::Fak).unwrap(),
+            p("0.60")
         );
         assert!(matches!(
-            market_price(Side::Buy, d("500"), &asks, OrderType::Fok),
+            market_price(Side::Buy, usd("500"), &asks, OrderType::Fok),
             Err(AmountError::InsufficientLiquidity { .. })
         ));
         assert_eq!(
-            market_price(Side::Sell, d("1"), &[], OrderType::Fak),
+            market_price(Side::Sell, shares("1"), &[], OrderType::Fak),
             Err(AmountError::EmptyBook("bid"))
         );
+        assert!(matches!(
+            market_price(Side::Sell, usd("1"), &bids, OrderType::Fak),
+            Err(AmountError::WrongAmountUnit { .. })
+        ));
+        assert!(matches!(
+            market_order_amounts(Side::Buy, shares("1"), p("0.5"), TickSize::Tenth),
+            Err(AmountError::WrongAmountUnit { .. })
+        ));
     }
 
     #[test]
     fn market_amounts() {
-        let a = market_order_amounts(Side::Buy, d("40"), d("0.55"), TickSize::Hundredth).unwrap();
+        let a = market_order_amounts(Side::Buy, usd("40"), p("0.55"), TickSize::Hundredth).unwrap();
         assert_eq!((a.maker, a.taker), (40_000_000, 72_727_200));
-        let a = market_order_amounts(Side::Sell, d("120"), d("0.45"), TickSize::Hundredth).unwrap();
+        let a = market_order_amounts(Side::Sell, shares("120"), p("0.45"), TickSize::Hundredth)
+            .unwrap();
         assert_eq!((a.maker, a.taker), (120_000_000, 54_000_000));
-        let a = market_order_amounts(Side::Buy, d("500"), d("0.6"), TickSize::Hundredth).unwrap();
+        let a = market_order_amounts(Side::Buy, usd("500"), p("0.6"), TickSize::Hundredth).unwrap();
         assert_eq!((a.maker, a.taker), (500_000_000, 833_333_300));
         // Float clients land just below the integer here; exact arithmetic does not.
-        let a = market_order_amounts(Side::Buy, d("4375.44"), d("0.001"), TickSize::Thousandth)
+        let a = market_order_amounts(Side::Buy, usd("4375.44"), p("0.001"), TickSize::Thousandth)
             .unwrap();
         assert_eq!((a.maker, a.taker), (4_375_440_000, 4_375_440_000_000));
-        let a = market_order_amounts(Side::Buy, d("2412.147"), d("0.0025"), TickSize::QuarterCent)
-            .unwrap();
+        let a = market_order_amounts(
+            Side::Buy,
+            usd("2412.147"),
+            p("0.0025"),
+            TickSize::QuarterCent,
+        )
+        .unwrap();
         assert_eq!((a.maker, a.taker), (2_412_140_000, 964_856_000_000));
         assert_eq!(
-            market_order_amounts(Side::Buy, d("0"), d("0.5"), TickSize::Tenth),
+            market_order_amounts(Side::Buy, usd("0"), p("0.5"), TickSize::Tenth),
             Err(AmountError::AmountNotPositive(d("0")))
         );
         assert_eq!(
-            market_order_amounts(Side::Buy, d("0.001"), d("0.5"), TickSize::Tenth),
+            market_order_amounts(Side::Buy, usd("0.001"), p("0.5"), TickSize::Tenth),
             Err(AmountError::AmountBelowLot(d("0.001")))
         );
     }

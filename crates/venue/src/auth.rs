@@ -8,7 +8,14 @@
 //! Invariants:
 //! - L2 headers can only come from an [`L2Credentials`] value: there is no free function
 //!   taking a bare secret, so code holding only an [`OrderSigner`] cannot authenticate
-//!   trading requests;
+//!   trading requests:
+//!
+//!   ```compile_fail
+//!   # use polyagent_venue::{auth::HttpMethod, signing::OrderSigner};
+//!   fn post(signer: &OrderSigner) {
+//!       signer.headers(1_767_225_600, HttpMethod::Post, "/order", None); // no such method
+//!   }
+//!   ```
 //! - the API secret and passphrase stay in `SecretString`s; the decoded HMAC key lives only
 //!   on the stack of one call and is zeroized; header values that carry the passphrase are
 //!   redacted in `Debug`;

@@ -79,6 +79,22 @@ impl Exchange {
         }
     }
 
+    /// Picks the contract from a Gamma market's `version` field: `"v1"` markets trade CTF
+    /// token ids on the V2 exchanges (neg-risk or not), `"v2"` markets trade Protocol-V2
+    /// position ids on Exchange V3.
+    pub fn for_gamma_version(gamma_version: &str, neg_risk: bool) -> Result<Self, Error> {
+        match gamma_version {
+            "v1" => Self::for_market(2, neg_risk),
+            "v2" => Ok(Exchange::V3),
+            other => Err(Error::InvalidField {
+                field: "version",
+                reason: format!(
+                    "unknown Gamma market version {other:?}; expected \"v1\" or \"v2\""
+                ),
+            }),
+        }
+    }
+
     /// The EIP-712 domain `version` string.
     pub const fn domain_version(self) -> &'static str {
         match self {

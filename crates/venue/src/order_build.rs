@@ -11,6 +11,7 @@
 //! - the function is pure: no clock, no IO; every time value is an input.
 
 use alloy_primitives::{Address, B256, U256};
+use polyagent_domain::money::{Collateral, Price, Shares};
 use polyagent_domain::secret::{PrivateKey, SecretString};
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
 use rust_decimal::Decimal;
@@ -19,7 +20,7 @@ use serde_json::value::RawValue;
 
 use crate::Error;
 use crate::amounts::{
-    BookLevel, OrderAmounts, limit_order_amounts, market_order_amounts, market_price,
+    BookLevel, MarketAmount, OrderAmounts, limit_order_amounts, market_order_amounts, market_price,
 };
 use crate::auth::{HttpMethod, L2Credentials};
 use crate::eip712::{Chain, Exchange, ExchangeDomain, OrderV2};
@@ -118,11 +119,11 @@ struct OrderInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderSize {
     /// GTC/GTD: `size` shares at `price`.
-    Limit { price: Decimal, size: Decimal },
-    /// FOK/FAK: BUY spends `amount` collateral, SELL sells `amount` shares, priced from the
-    /// book (levels best-last, as REST `/book` returns them).
+    Limit { price: Price, size: Shares },
+    /// FOK/FAK: BUY spends collateral, SELL sells shares, priced from the book (levels
+    /// best-last, as REST `/book` returns them).
     Market {
-        amount: Decimal,
+        amount: MarketAmount,
         bids: Vec<BookLevel>,
         asks: Vec<BookLevel>,
     },
@@ -260,13 +261,15 @@ fn parse_b256(field: &'static str, text: Option<&str>) -> Result<B256, Error> {
     }
 }
 
-fn levels(input: Option<Vec<LevelInput>>) -> Vec<BookLevel> {
+fn levels(input: Option<Vec<LevelInput>>) -> Result<Vec<BookLevel>, Error> {
     input
         .unwrap_or_default()
         .into_iter()
-        .map(|l| BookLevel {
-            price: l.price.0,
-            size: l.size.0,
+        .map(|l| {
+            Ok(BookLevel {
+                price: Price::new(l.price.0)?,
+                size: Shares::new(l.size.0)?,
+            })
         })
         .collect()
 }
@@ -283,6 +286,7 @@ fn parse_input(input_json: &str) -> Result<ParsedInput, Error> {
         serde_json::from_str(input_json).map_err(|e| Error::InputJson(e.to_string()))?;
     let chain = Chain::from_id(input.chain_id)?;
     let exchange = Exchange::for_market(input.version.unwrap_or(2), input.neg_risk)?;
+    let side: Side = input.side.parse()?;
     let size = match (input.price, input.size, input.amount) {
         (Some(price), Some(size), None) => {
             if input.bids.is_some() || input.asks.is_some() {
@@ -292,18 +296,23 @@ fn parse_input(input_json: &str) -> Result<ParsedInput, Error> {
                 });
             }
             OrderSize::Limit {
-                price: price.0,
-                size: size.0,
+                price: Price::new(price.0)?,
+                size: Shares::new(size.0)?,
             }
         }
         (None, None, Some(amount)) => {
             if input.bids.is_none() && input.asks.is_none() {
                 return Err(Error::MissingField { field: "bids/asks" });
             }
+            // BUY spends collateral, SELL sells shares (the official clients' convention).
+            let amount = match side {
+                Side::Buy => MarketAmount::Collateral(Collateral::new(amount.0)?),
+                Side::Sell => MarketAmount::Shares(Shares::new(amount.0)?),
+            };
             OrderSize::Market {
-                amount: amount.0,
-                bids: levels(input.bids),
-                asks: levels(input.asks),
+                amount,
+                bids: levels(input.bids)?,
+                asks: levels(input.asks)?,
             }
         }
         (_, _, Some(_)) => {
@@ -335,7 +344,7 @@ fn parse_input(input_json: &str) -> Result<ParsedInput, Error> {
         exchange,
         tick_size: input.tick_size.parse()?,
         token_id: TokenId::new(input.token_id)?,
-        side: input.side.parse()?,
+        side,
         size,
         signature_type: SignatureType::from_code(input.signature_type.unwrap_or(0))?,
         funder,

@@ -40,9 +40,9 @@ impl PostOrderRequest<'_> {
         // Writing into a String cannot fail.
         let _ = write!(out, "{}", order.salt);
         out.push_str(",\"maker\":\"");
-        out.push_str(&order.maker.to_checksum(None));
+        out.push_str(order.maker.to_checksum_buffer(None).as_str());
         out.push_str("\",\"signer\":\"");
-        out.push_str(&order.signer.to_checksum(None));
+        out.push_str(order.signer.to_checksum_buffer(None).as_str());
         let _ = write!(
             out,
             "\",\"tokenId\":\"{}\",\"makerAmount\":\"{}\",\"takerAmount\":\"{}\",\"side\":\"{}\",\"expiration\":\"{}\",\"signatureType\":{},\"timestamp\":\"{}\",\"metadata\":\"{}\",\"builder\":\"{}\",\"signature\":\"",
@@ -56,7 +56,7 @@ impl PostOrderRequest<'_> {
             order.metadata,
             order.builder,
         );
-        out.push_str(&self.order.signature.to_hex());
+        self.order.signature.push_hex(&mut out);
         out.push_str("\"},\"owner\":");
         push_json_string(&mut out, self.owner);
         let _ = write!(
@@ -69,6 +69,24 @@ impl PostOrderRequest<'_> {
         out
     }
 }
+
+/// Body of `POST /orders`: a JSON array of [`PostOrderRequest`] bodies, each with its own
+/// owner and flags. The CLOB takes at most [`MAX_BATCH_ORDERS`] per request.
+pub fn post_orders_body(orders: &[PostOrderRequest<'_>]) -> String {
+    let mut out = String::with_capacity(2 + orders.len() * 1100);
+    out.push('[');
+    for (index, order) in orders.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        out.push_str(&order.to_json());
+    }
+    out.push(']');
+    out
+}
+
+/// Most orders one `POST /orders` accepts.
+pub const MAX_BATCH_ORDERS: usize = 15;
 
 /// Appends a JSON string literal. API keys are plain UUIDs, so the escaping path is cold.
 fn push_json_string(out: &mut String, text: &str) {

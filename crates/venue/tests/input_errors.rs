@@ -1,5 +1,6 @@
 //! Bad inputs to `build_from_input` give clear, typed errors; good edge cases stay exact.
 
+use polyagent_domain::money::MoneyError;
 use polyagent_domain::secret::PrivateKey;
 use polyagent_domain::trading::TradingParseError;
 use polyagent_venue::Error;
@@ -60,7 +61,11 @@ fn price_errors() {
         err(&with(limit(), "price", json!(0.575))),
         Error::Amount(AmountError::PriceOffTick { .. })
     ));
-    for bad in [json!(0), json!(1), json!(-0.5), json!(0.995), json!(1.5)] {
+    assert!(matches!(
+        err(&with(limit(), "price", json!(-0.5))),
+        Error::Money(MoneyError::Negative { what: "price", .. })
+    ));
+    for bad in [json!(0), json!(1), json!(0.995), json!(1.5)] {
         assert!(
             matches!(
                 err(&with(limit(), "price", bad.clone())),
@@ -83,7 +88,7 @@ fn size_errors() {
     ));
     assert!(matches!(
         err(&with(limit(), "size", json!(-5))),
-        Error::Amount(AmountError::SizeNotPositive(_))
+        Error::Money(MoneyError::Negative { .. })
     ));
     assert!(matches!(
         err(&with(limit(), "size", json!(0.004))),
@@ -95,7 +100,12 @@ fn size_errors() {
     ));
     assert!(matches!(
         err(&with(market(), "amount", json!(-1))),
-        Error::Amount(AmountError::AmountNotPositive(_))
+        Error::Money(MoneyError::Negative { .. })
+    ));
+    let negative_level = json!([{"price": "0.5", "size": "-1"}]);
+    assert!(matches!(
+        err(&with(market(), "asks", negative_level)),
+        Error::Money(MoneyError::Negative { .. })
     ));
 }
 

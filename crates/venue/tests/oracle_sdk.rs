@@ -311,12 +311,20 @@ fn order_object(body: &str) -> &str {
 }
 
 async fn check(case: Case) {
+    assert!(
+        check_with(case, true).await,
+        "both refused a case meant to build"
+    );
+}
+
+/// Returns false when both implementations refused the order.
+async fn check_with(case: Case, post: bool) -> bool {
     let stub = Stub::start();
     let client = sdk_client(&stub, &case).await;
     SALT.with(|s| s.set(case.salt));
     let token = U256::from_str(case.token_id).unwrap();
 
-    let mut signable = match (case.limit, case.market_amount) {
+    let signable = match (case.limit, case.market_amount) {
         (Some((price, size)), None) => {
             let mut b = client.limit_order();
             b = if case.version == 3 {
@@ -337,7 +345,7 @@ async fn check(case: Case) {
                 let at = DateTime::from_timestamp(i64::try_from(case.expiration).unwrap(), 0);
                 b = b.expiration(at.unwrap());
             }
-            b.build().await.unwrap()
+            b.build().await
         }
         (None, Some(amount)) => {
             let amount = match case.side {
@@ -358,9 +366,22 @@ async fn check(case: Case) {
                 .builder_code(case.builder.parse().unwrap())
                 .build()
                 .await
-                .unwrap()
         }
         _ => unreachable!(),
+    };
+    let key = PrivateKey::from_hex(KEY).unwrap();
+    let ours = build_from_input(&our_input(&case), &key);
+    let name = case.name;
+    let mut signable = match signable {
+        Ok(signable) => signable,
+        Err(sdk_error) => {
+            // Both must refuse (e.g. FOK without enough depth).
+            assert!(
+                ours.is_err(),
+                "{name}: SDK refused ({sdk_error}) but we built {ours:?}"
+            );
+            return false;
+        }
     };
     patch_timestamp(&mut signable, case.timestamp);
     let (sdk_maker, sdk_taker) = amounts(&signable);
@@ -371,10 +392,8 @@ async fn check(case: Case) {
     let sdk_signature = signed.signature.to_string();
     let sdk_body = serde_json::to_string(&signed).unwrap();
 
-    let key = PrivateKey::from_hex(KEY).unwrap();
-    let ours: Value = serde_json::from_str(&build_from_input(&our_input(&case), &key).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    let name = case.name;
+    let ours: Value =
+        serde_json::from_str(&ours.unwrap_or_else(|e| panic!("{name}: {e}"))).unwrap();
     assert_eq!(
         ours["makerAmount"],
         sdk_maker.as_str(),
@@ -415,6 +434,9 @@ async fn check(case: Case) {
     let our_value: Value = serde_json::from_str(our_body).unwrap();
     assert_eq!(our_value, sdk_value, "{name}: body content");
 
+    if !post {
+        return true;
+    }
     // Post through the SDK and check our L2 headers over its exact bytes.
     client.post_order(signed).await.unwrap();
     let posted = stub.last("POST", "/order");
@@ -440,6 +462,7 @@ async fn check(case: Case) {
         ours_headers.signature(),
         "{name}"
     );
+    true
 }
 
 #[tokio::test]
@@ -630,4 +653,121 @@ async fn l1_headers_match_the_sdk() {
             );
         }
     }
+}
+
+/// xorshift64*: a fixed-seed generator so the sweep is reproducible without a rand crate.
+struct Sweep(u64);
+
+impl Sweep {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+const TICKS: [(TickSize, &str, u64); 6] = [
+    (TickSize::Tenth, "0.1", 10),
+    (TickSize::Hundredth, "0.01", 100),
+    (TickSize::HalfCent, "0.005", 200),
+    (TickSize::QuarterCent, "0.0025", 400),
+    (TickSize::Thousandth, "0.001", 1000),
+    (TickSize::TenThousandth, "0.0001", 10000),
+];
+
+fn random_case(rng: &mut Sweep, index: u64, market: bool) -> Case {
+    let (tick, tick_text, steps) = TICKS[usize::try_from(rng.below(6)).unwrap()];
+    let version = if rng.below(4) == 0 { 3 } else { 2 };
+    let side = if rng.below(2) == 0 {
+        Side::Buy
+    } else {
+        Side::Sell
+    };
+    let (signature_type, funder) = match rng.below(4) {
+        0 => (SignatureType::Eoa, None),
+        1 => (
+            SignatureType::Proxy,
+            Some("0x365f0CA36Ae1f641E02fE3B7743673da42A13A70"),
+        ),
+        2 => (SignatureType::GnosisSafe, None),
+        _ => (SignatureType::Poly1271, Some(DEPOSIT_WALLET)),
+    };
+    let (limit, market_amount, order_type, order_type_text) = if market {
+        let cents = 1 + rng.below(30_000);
+        let amount = leak(format!("{}.{:02}", cents / 100, cents % 100));
+        match rng.below(2) {
+            0 => (None, Some(amount), OrderType::FOK, "FOK"),
+            _ => (None, Some(amount), OrderType::FAK, "FAK"),
+        }
+    } else {
+        let k = 1 + rng.below(steps - 1);
+        let price = rust_decimal::Decimal::from(k) * tick.as_decimal();
+        // 0 to 3 decimals; the third one exercises truncation to the lot.
+        let decimals = u32::try_from(rng.below(4)).unwrap();
+        let mantissa = 1 + rng.below(5_000 * 10u64.pow(decimals));
+        let size = rust_decimal::Decimal::new(i64::try_from(mantissa).unwrap(), decimals);
+        if size < rust_decimal::Decimal::new(1, 2) {
+            return random_case(rng, index, market);
+        }
+        (
+            Some((leak(price.to_string()), leak(size.to_string()))),
+            None,
+            OrderType::GTC,
+            "GTC",
+        )
+    };
+    Case {
+        name: leak(format!("sweep #{index} market={market}")),
+        version,
+        chain: if rng.below(2) == 0 { 137 } else { 80002 },
+        neg_risk: rng.below(2) == 0,
+        tick,
+        tick_text,
+        token_id: if version == 3 { POSITION } else { TOKEN_B },
+        side,
+        limit,
+        market_amount,
+        signature_type,
+        funder,
+        salt: rng.below(MAX_SAFE_SALT),
+        timestamp: 1_767_225_600_000 + rng.below(1_000_000),
+        order_type,
+        order_type_text,
+        ..base("sweep")
+    }
+}
+
+const MAX_SAFE_SALT: u64 = 1 << 53;
+
+#[tokio::test]
+async fn sweep_random_limit_orders_match_the_sdk() {
+    let mut rng = Sweep(0x9E37_79B9_7F4A_7C15);
+    let mut compared = 0;
+    for index in 0..150 {
+        compared += u32::from(check_with(random_case(&mut rng, index, false), false).await);
+    }
+    assert_eq!(compared, 150, "every random limit order is valid");
+}
+
+#[tokio::test]
+async fn sweep_random_market_orders_match_the_sdk() {
+    let mut rng = Sweep(0xD1B5_4A32_D192_ED03);
+    let mut compared = 0;
+    for index in 0..100 {
+        compared += u32::from(check_with(random_case(&mut rng, index, true), false).await);
+    }
+    // The rest are FOK orders deeper than the book, which both must refuse.
+    assert!(
+        compared >= 60,
+        "only {compared} of 100 market orders were built"
+    );
 }

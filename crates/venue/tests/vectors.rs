@@ -107,6 +107,40 @@ fn run_order_file(name: &str, expected_count: usize) -> usize {
 }
 
 #[test]
+fn batch_body_is_an_array_of_single_bodies() {
+    use polyagent_venue::order_build::parse_order_spec;
+    use polyagent_venue::wire::{PostOrderRequest, post_orders_body};
+    let file: OrderFile = serde_json::from_str(&vector_file("limit_orders_v2.json")).unwrap();
+    let signer = OrderSigner::new(&key(&file.meta)).unwrap();
+    let owner = file.meta["api_creds (made-up)"]["key"].as_str().unwrap();
+    let picked: Vec<_> = file.vectors.iter().take(3).collect();
+    let signed: Vec<_> = picked
+        .iter()
+        .map(|v| {
+            let spec = parse_order_spec(v.input.get()).unwrap();
+            (spec.sign(&signer).unwrap().0, spec)
+        })
+        .collect();
+    let requests: Vec<_> = signed
+        .iter()
+        .map(|(order, spec)| PostOrderRequest {
+            order,
+            expiration: spec.expiration,
+            owner,
+            order_type: spec.order_type,
+            defer_exec: spec.defer_exec,
+            post_only: spec.post_only,
+        })
+        .collect();
+    let bodies: Vec<&str> = picked.iter().map(|v| v.post_body.as_str()).collect();
+    assert_eq!(
+        post_orders_body(&requests),
+        format!("[{}]", bodies.join(","))
+    );
+    assert_eq!(post_orders_body(&[]), "[]");
+}
+
+#[test]
 fn limit_orders_v2_and_v3() {
     let n = run_order_file("limit_orders_v2.json", 12);
     assert_eq!(n, 12);
