@@ -1,7 +1,6 @@
 //! Opening the database file and handing out the repositories.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr as _;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
@@ -24,16 +23,19 @@ impl Database {
     /// Opens (creating if missing) the database file at `path` and brings its schema up to date.
     ///
     /// Refuses with [`StoreError::NewerSchema`], before writing anything, a file written by a
-    /// newer PolyAgent. The parent folder must exist (the app passes its app-data folder).
+    /// newer PolyAgent. Missing parent folders are created (the app passes its app-data folder,
+    /// which does not exist on first run).
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_owned();
         schema::check_not_newer(&path).await?;
 
-        let options = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(|source| StoreError::Open {
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|e| StoreError::Open {
                 path: path.clone(),
-                source,
-            })?
+                source: sqlx::Error::Io(e),
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
             // WAL: readers (UI queries) never block the engine's writes.

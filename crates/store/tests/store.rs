@@ -26,6 +26,20 @@ async fn fresh() -> (TempDir, Database) {
     (dir, db)
 }
 
+#[tokio::test]
+async fn the_app_data_folder_is_created_on_first_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("PolyAgent")
+        .join("data")
+        .join("polyagent.db");
+    let db = Database::open(&path).await.unwrap();
+    assert_eq!(db.path(), path);
+    db.close().await;
+    assert!(path.exists());
+}
+
 async fn with_bot(db: &Database, id: &str) {
     db.bots()
         .create(

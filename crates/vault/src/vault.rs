@@ -109,13 +109,15 @@ impl Vault {
         config.path().exists()
     }
 
-    /// Creates an empty vault protected by `passphrase` and, when a keychain is configured and
-    /// answers, caches its data key there. Refuses to overwrite an existing vault.
+    /// Creates an empty vault protected by `passphrase` (creating the folder if needed) and,
+    /// when a keychain is configured and answers, caches its data key there. Refuses to
+    /// overwrite an existing vault.
     pub fn create(config: &VaultConfig, passphrase: &SecretString) -> Result<Self, VaultError> {
         let path = config.path();
         if path.exists() {
             return Err(VaultError::AlreadyExists(path));
         }
+        fs::create_dir_all(&config.folder).map_err(io_error("create", &config.folder))?;
         file::remove_leftover_temp(&path).map_err(io_error("clean up", &path))?;
         let data_key = DataKey::random();
         let vault_file = seal_header(

@@ -429,6 +429,12 @@ fn a_leftover_temp_file_from_a_crash_is_ignored_and_removed() {
     fs::write(other.path().join("keys.vault.tmp"), b"junk").unwrap();
     Vault::create(&config(&other, None), &secret(PASSPHRASE)).unwrap();
     assert_eq!(files_in(other.path()), vec!["keys.vault"]);
+    // The folder is created on first run.
+    let nested = VaultConfig::new(other.path().join("PolyAgent").join("vault"))
+        .no_keychain()
+        .with_kdf(KdfParams::INSECURE_FAST);
+    Vault::create(&nested, &secret(PASSPHRASE)).unwrap();
+    assert!(nested.path().exists());
 }
 
 #[test]
