@@ -54,6 +54,11 @@ pub enum VaultError {
     KeyAlreadyExists(Address),
     #[error("the stored key for {0} is not a valid secp256k1 key")]
     InvalidStoredKey(Address),
+    #[error(
+        "the vault {0} was changed by another PolyAgent window or process; nothing was \
+         written. Reopen the vault and try again"
+    )]
+    ChangedElsewhere(PathBuf),
     #[error("Argon2id parameters out of range: {0:?}")]
     InvalidKdfParams(crate::KdfParams),
     #[error("cannot {action} {path}: {source}")]

@@ -22,6 +22,9 @@
 //!   crash it holds either the previous or the new vault, never a mix; a leftover temp file is
 //!   ignored and removed;
 //! - a failed open (wrong passphrase, damaged or modified file, newer format) never writes;
+//! - a write never overwrites a change made by another `Vault` instance since this one read
+//!   the file ([`VaultError::ChangedElsewhere`]); the app should still share one `Vault`
+//!   (e.g. `Arc<Mutex<Vault>>`) rather than open several;
 //! - nothing here reads environment variables or the clock.
 //!
 //! Keychain calls are blocking (Secret Service may even wait for an unlock prompt) and Argon2id

@@ -289,8 +289,7 @@ impl Vault {
             entries.insert(address, seal_entry(&new_key, address, &key));
         }
         let next = seal_header(self.file.vault_id, self.kdf, new, &new_key, entries)?;
-        file::write_atomically(&self.path, &next.encode())
-            .map_err(io_error("write", &self.path))?;
+        self.replace_file(&next)?;
         self.file = next;
         self.data_key = new_key;
         self.mode = self.cache_in_keychain();
@@ -326,10 +325,22 @@ impl Vault {
         let (nonce, tag) = crypto::seal(&self.data_key, &[], &next.check_aad());
         next.check_nonce = nonce;
         next.check_tag = tag;
-        file::write_atomically(&self.path, &next.encode())
-            .map_err(io_error("write", &self.path))?;
+        self.replace_file(&next)?;
         self.file = next;
         Ok(())
+    }
+
+    /// Replaces the file with `next`, unless another `Vault` instance changed it since this one
+    /// read or wrote it: overwriting would silently drop that instance's change (a key it just
+    /// generated, a new passphrase). Encoding is deterministic, so "unchanged" is "the bytes on
+    /// disk are the encoding of `self.file`". The check and the write are not one atomic step;
+    /// it catches a second instance, it is not a lock.
+    fn replace_file(&self, next: &VaultFile) -> Result<(), VaultError> {
+        let on_disk = fs::read(&self.path).map_err(io_error("read", &self.path))?;
+        if on_disk != self.file.encode() {
+            return Err(VaultError::ChangedElsewhere(self.path.clone()));
+        }
+        file::write_atomically(&self.path, &next.encode()).map_err(io_error("write", &self.path))
     }
 
     /// Stores the data key in the keychain if there is one; returns the resulting mode.

@@ -391,6 +391,28 @@ fn changing_the_passphrase_reencrypts_and_heals_a_stale_keychain() {
 }
 
 #[test]
+fn a_second_instance_cannot_silently_overwrite_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = vault_with_two_keys(&dir);
+    let mut first = Vault::open_with_passphrase(&config, &secret(PASSPHRASE)).unwrap();
+    let mut second = Vault::open_with_passphrase(&config, &secret(PASSPHRASE)).unwrap();
+    let generated = first.generate_key().unwrap();
+    let after_first = fs::read(config.path()).unwrap();
+    assert!(matches!(
+        second.delete_key(addr(ADDR0)),
+        Err(VaultError::ChangedElsewhere(_))
+    ));
+    assert!(matches!(
+        second.change_passphrase(&secret(PASSPHRASE), &secret("other")),
+        Err(VaultError::ChangedElsewhere(_))
+    ));
+    assert_eq!(fs::read(config.path()).unwrap(), after_first);
+    let reopened = Vault::open_with_passphrase(&config, &secret(PASSPHRASE)).unwrap();
+    assert!(reopened.contains(generated));
+    assert!(reopened.contains(addr(ADDR0)));
+}
+
+#[test]
 fn forgetting_the_keychain_key_switches_to_passphrase_mode() {
     let dir = tempfile::tempdir().unwrap();
     let keychain = Arc::new(MemoryKeychain::new());
