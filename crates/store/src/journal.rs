@@ -3,14 +3,13 @@
 //!
 //! State machine (anything else is [`StoreError::InvalidTransition`]):
 //!
-//! ```text
-//! pending ──mark_sent──▶ sent ──mark_acknowledged──▶ acknowledged
-//!    │                    │  ╲
-//!    │                    │   mark_unknown──▶ unknown ──mark_acknowledged──▶ acknowledged
-//!    │                    │                      │
-//!    └──mark_failed──▶ failed ◀──mark_failed─────┴──────────────(also from sent)
-//!    └──mark_unknown──▶ unknown
-//! ```
+//! | from \ call   | `mark_sent` | `mark_acknowledged` | `mark_failed` | `mark_unknown` |
+//! |---------------|-------------|---------------------|---------------|----------------|
+//! | pending       | → sent      | refused             | → failed      | → unknown      |
+//! | sent          | refused     | → acknowledged      | → failed      | → unknown      |
+//! | unknown       | refused     | → acknowledged      | → failed      | no-op          |
+//! | acknowledged  | refused     | no-op if same id    | refused       | refused        |
+//! | failed        | refused     | refused             | no-op         | refused        |
 //!
 //! - `pending`: recorded, not yet handed to the network. After a crash it was never sent.
 //! - `sent`: `mark_sent` is called immediately before the request goes out; after a crash the

@@ -900,3 +900,78 @@ async fn a_year_of_one_second_ticks_compacts_to_a_bounded_row_count() {
     assert_eq!(history.point_count(&other).await.unwrap(), 1);
     assert_eq!(history.delete_series(&other).await.unwrap(), 1);
 }
+
+/// Every cell of the state table in the journal's module docs.
+#[tokio::test]
+async fn journal_transition_table_is_exhaustive() {
+    #[derive(Debug, Clone, Copy)]
+    enum Call {
+        Sent,
+        Acknowledged,
+        Failed,
+        Unknown,
+    }
+    use IntentState::*;
+    let (_dir, db) = fresh().await;
+    with_bot(&db, "b1").await;
+    let journal = db.order_journal();
+    // How to reach each state from pending.
+    let paths: [(IntentState, &[Call]); 5] = [
+        (Pending, &[]),
+        (Sent, &[Call::Sent]),
+        (Unknown, &[Call::Sent, Call::Unknown]),
+        (Acknowledged, &[Call::Sent, Call::Acknowledged]),
+        (Failed, &[Call::Failed]),
+    ];
+    // Resulting state, or None when the call is refused.
+    let table = |from: IntentState, call: Call| -> Option<IntentState> {
+        match (from, call) {
+            (Pending, Call::Sent) => Some(Sent),
+            (Pending | Sent | Unknown, Call::Failed) => Some(Failed),
+            (Pending | Sent | Unknown, Call::Unknown) => Some(Unknown),
+            (Sent | Unknown, Call::Acknowledged) => Some(Acknowledged),
+            (Acknowledged, Call::Acknowledged) => Some(Acknowledged),
+            (Failed, Call::Failed) => Some(Failed),
+            _ => None,
+        }
+    };
+    let run = |id: String, call: Call| async move {
+        match call {
+            Call::Sent => journal.mark_sent(&id, T0).await,
+            Call::Acknowledged => {
+                journal
+                    .mark_acknowledged(&id, &format!("ex-{id}"), T0)
+                    .await
+            }
+            Call::Failed => journal.mark_failed(&id, "reason", T0).await,
+            Call::Unknown => journal.mark_unknown(&id, T0).await,
+        }
+    };
+    let mut n = 0;
+    for (from, path) in paths {
+        for call in [Call::Sent, Call::Acknowledged, Call::Failed, Call::Unknown] {
+            n += 1;
+            let id = format!("t{n}");
+            journal.record_intent(&intent(&id), T0).await.unwrap();
+            for step in path {
+                run(id.clone(), *step).await.unwrap();
+            }
+            assert_eq!(journal.get(&id).await.unwrap().unwrap().state, from);
+            let result = run(id.clone(), call).await;
+            let state = journal.get(&id).await.unwrap().unwrap().state;
+            match table(from, call) {
+                Some(expected) => {
+                    assert!(result.is_ok(), "{from} + {call:?}: {result:?}");
+                    assert_eq!(state, expected, "{from} + {call:?}");
+                }
+                None => {
+                    assert!(
+                        matches!(result, Err(StoreError::InvalidTransition { .. })),
+                        "{from} + {call:?} must be refused: {result:?}"
+                    );
+                    assert_eq!(state, from, "a refused call changes nothing");
+                }
+            }
+        }
+    }
+}
