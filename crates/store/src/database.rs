@@ -1,0 +1,119 @@
+//! Opening the database file and handing out the repositories.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::migrate::MigrateError;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::schema::{self, MIGRATOR};
+use crate::{
+    ActivityLog, Bots, Fills, OrderJournal, Positions, PriceHistory, Settings, StoreError, Wallets,
+};
+
+/// The open database. Cheap to clone (a connection pool behind an `Arc`).
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Database {
+    /// Opens (creating if missing) the database file at `path` and brings its schema up to date.
+    ///
+    /// Refuses with [`StoreError::NewerSchema`], before writing anything, a file written by a
+    /// newer PolyAgent. Missing parent folders are created (the app passes its app-data folder,
+    /// which does not exist on first run).
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_owned();
+        schema::check_not_newer(&path).await?;
+
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|e| StoreError::Open {
+                path: path.clone(),
+                source: sqlx::Error::Io(e),
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            // WAL: readers (UI queries) never block the engine's writes.
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL, not NORMAL: in WAL mode NORMAL can lose the last commits on power loss, and
+            // the order journal must hold every intent that may have reached the exchange.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        match MIGRATOR.run(&pool).await {
+            Ok(()) => Ok(Self { pool, path }),
+            Err(MigrateError::VersionMissing(found)) => {
+                pool.close().await;
+                Err(StoreError::NewerSchema {
+                    found,
+                    supported: schema::SCHEMA_VERSION,
+                    path,
+                })
+            }
+            Err(other) => {
+                pool.close().await;
+                Err(other.into())
+            }
+        }
+    }
+
+    /// The schema version recorded in the file (equals [`crate::SCHEMA_VERSION`] once open).
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(schema::applied_version(&mut conn).await?.unwrap_or(0))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Waits for in-flight queries, checkpoints the WAL and closes every connection.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    pub fn bots(&self) -> Bots<'_> {
+        Bots::new(&self.pool)
+    }
+
+    pub fn settings(&self) -> Settings<'_> {
+        Settings::new(&self.pool)
+    }
+
+    pub fn wallets(&self) -> Wallets<'_> {
+        Wallets::new(&self.pool)
+    }
+
+    pub fn order_journal(&self) -> OrderJournal<'_> {
+        OrderJournal::new(&self.pool)
+    }
+
+    pub fn fills(&self) -> Fills<'_> {
+        Fills::new(&self.pool)
+    }
+
+    pub fn positions(&self) -> Positions<'_> {
+        Positions::new(&self.pool)
+    }
+
+    pub fn activity(&self) -> ActivityLog<'_> {
+        ActivityLog::new(&self.pool)
+    }
+
+    pub fn price_history(&self) -> PriceHistory<'_> {
+        PriceHistory::new(&self.pool)
+    }
+}
