@@ -155,6 +155,8 @@ pub struct MarketListing {
 #[derive(Debug, Clone)]
 pub struct LiquidityProvider {
     pub address: String,
+    /// A separate account that now and then crosses the spread, so trades print.
+    noise_address: String,
     pub condition_id: String,
     pub path: PricePath,
     half_spread: Pips,
@@ -163,6 +165,8 @@ pub struct LiquidityProvider {
     trade_chance_ppm: u64,
     rng: u64,
     quoted_mid: Option<Pips>,
+    /// Ids of the quotes last placed; a taken one triggers a fresh set.
+    quote_ids: Vec<String>,
     next_id: u64,
 }
 
@@ -288,8 +292,14 @@ impl Scenario {
             exchange
                 .split(&provider_address, &condition_id, inventory)
                 .map_err(|e| bad(&e.to_string()))?;
+            let noise_address = format!("0x{:040x}", 0x2000 + index);
+            exchange.mint_collateral(&noise_address, Micros(inventory.0.saturating_mul(2)));
+            exchange
+                .split(&noise_address, &condition_id, inventory)
+                .map_err(|e| bad(&e.to_string()))?;
             providers.push(LiquidityProvider {
                 address: provider_address,
+                noise_address,
                 condition_id,
                 path,
                 half_spread: Pips(half_spread.0.max(tick.0 / 2).max(1)),
@@ -301,6 +311,7 @@ impl Scenario {
                     .clamp(0, 1_000_000) as u64,
                 rng: 0x5EED ^ index as u64,
                 quoted_mid: None,
+                quote_ids: Vec::new(),
                 next_id: 0,
             });
         }
@@ -431,8 +442,15 @@ impl LiquidityProvider {
         let tick = market.tick.0;
         let yes_token = market.tokens[0].clone();
         let mid = self.path.price_at(t_ms);
-        if self.quoted_mid != Some(mid) {
+        let taken = self.quote_ids.iter().any(|id| {
+            exchange
+                .orders
+                .get(id)
+                .is_none_or(|o| o.status != crate::exchange::OrderStatus::Live)
+        });
+        if self.quoted_mid != Some(mid) || taken {
             exchange.cancel_all(&self.address, Some(&self.condition_id), None);
+            self.quote_ids.clear();
             let best_bid = round_down(mid.0.saturating_sub(self.half_spread.0), tick).max(tick);
             let best_ask = round_up(mid.0 + self.half_spread.0, tick).min(PIPS_PER_UNIT - tick);
             for level in 0..self.levels {
@@ -462,8 +480,10 @@ impl LiquidityProvider {
                 Pips(tick)
             };
             let size = Micros(self.size.0 / 10).max(exchange.markets[&self.condition_id].min_size);
+            let noise = self.noise_address.clone();
             self.send(
                 exchange,
+                &noise,
                 &yes_token,
                 (side, price, size, OrderType::Fak),
                 now_ms,
@@ -479,21 +499,21 @@ impl LiquidityProvider {
         price: Pips,
         now_ms: u64,
     ) {
-        self.send(
-            exchange,
-            token,
-            (side, price, self.size, OrderType::Gtc),
-            now_ms,
-        );
+        let owner = self.address.clone();
+        let order = (side, price, self.size, OrderType::Gtc);
+        if let Some(id) = self.send(exchange, &owner, token, order, now_ms) {
+            self.quote_ids.push(id);
+        }
     }
 
     fn send(
         &mut self,
         exchange: &mut Exchange,
+        owner: &str,
         token: &str,
         order: (Side, Pips, Micros, OrderType),
         now_ms: u64,
-    ) {
+    ) -> Option<String> {
         let (side, price, size, order_type) = order;
         let collateral = crate::units::notional(size, price);
         let (maker_amount, taker_amount) = match side {
@@ -503,7 +523,7 @@ impl LiquidityProvider {
         self.next_id += 1;
         let order = NewOrder {
             id: format!("lp-{}-{}", &self.condition_id[2..10], self.next_id),
-            owner: self.address.clone(),
+            owner: owner.to_owned(),
             api_key: "liquidity-provider".to_owned(),
             token: token.to_owned(),
             side,
@@ -514,7 +534,10 @@ impl LiquidityProvider {
             expiration: 0,
         };
         // A refused quote (e.g. a FAK into an empty side) is simply not placed.
-        let _ = exchange.place(order, now_ms);
+        exchange
+            .place(order, now_ms)
+            .ok()
+            .map(|placed| placed.order_id)
     }
 }
 

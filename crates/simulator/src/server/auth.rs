@@ -93,6 +93,11 @@ impl KeyRegistry {
         self.by_key.get(api_key)
     }
 
+    /// Registers credentials issued elsewhere (tests replaying recorded requests).
+    pub fn insert(&mut self, key: IssuedKey) {
+        self.by_key.insert(key.api_key.clone(), key);
+    }
+
     pub fn revoke(&mut self, api_key: &str) -> bool {
         self.by_key.remove(api_key).is_some()
     }
@@ -233,6 +238,92 @@ fn recover_bytes(bytes: &[u8], digest: &B256) -> Option<Address> {
     signature.recover_address_from_prehash(digest).ok()
 }
 
+/// The wire shape of a posted order (V2/V3). Parsed strictly: unknown fields are refused.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OrderWire {
+    salt: u64,
+    maker: String,
+    signer: String,
+    token_id: String,
+    maker_amount: String,
+    taker_amount: String,
+    side: String,
+    expiration: String,
+    signature_type: u64,
+    timestamp: String,
+    metadata: String,
+    builder: String,
+    signature: String,
+}
+
+/// A posted order after parsing: the signed struct plus what travels beside it.
+#[derive(Debug, Clone)]
+pub struct ParsedOrder {
+    pub posted: PostedOrder,
+    pub token_id: String,
+    /// Unix seconds, 0 = none. Not part of the V2 signature.
+    pub expiration: u64,
+}
+
+/// Parses the `order` object of a POST /order body. Errors are Polymarket's texts; a V1-shaped
+/// order (with `taker`, `nonce` or `feeRateBps`) gets the version-mismatch error clients key on.
+pub fn parse_order(value: &serde_json::Value) -> Result<ParsedOrder, String> {
+    if value.get("nonce").is_some()
+        || value.get("feeRateBps").is_some()
+        || value.get("taker").is_some()
+    {
+        return Err("order_version_mismatch: this exchange accepts V2 orders only".to_owned());
+    }
+    let wire: OrderWire =
+        serde_json::from_value(value.clone()).map_err(|e| format!("Invalid order payload: {e}"))?;
+    let address = |text: &str| {
+        text.parse::<Address>()
+            .map_err(|_| format!("Invalid order payload: '{text}' is not an address"))
+    };
+    let amount = |text: &str| {
+        text.parse::<u128>()
+            .map_err(|_| format!("Invalid order payload: '{text}' is not an amount"))
+    };
+    let bytes32 = |text: &str| {
+        text.parse::<B256>()
+            .map_err(|_| format!("Invalid order payload: '{text}' is not bytes32"))
+    };
+    let order = OrderV2 {
+        salt: wire.salt,
+        maker: address(&wire.maker)?,
+        signer: address(&wire.signer)?,
+        token_id: wire
+            .token_id
+            .parse::<U256>()
+            .map_err(|_| "Invalid token id".to_owned())?,
+        maker_amount: amount(&wire.maker_amount)?,
+        taker_amount: amount(&wire.taker_amount)?,
+        side: parse_side(&wire.side)
+            .ok_or_else(|| format!("Invalid order payload: side '{}'", wire.side))?,
+        signature_type: SignatureType::from_code(wire.signature_type)
+            .map_err(|e| format!("Invalid order payload: {e}"))?,
+        timestamp_ms: wire
+            .timestamp
+            .parse()
+            .map_err(|_| "Invalid order payload: timestamp".to_owned())?,
+        metadata: bytes32(&wire.metadata)?,
+        builder: bytes32(&wire.builder)?,
+    };
+    let expiration = wire
+        .expiration
+        .parse()
+        .map_err(|_| "Invalid order payload: expiration".to_owned())?;
+    Ok(ParsedOrder {
+        posted: PostedOrder {
+            order,
+            signature: wire.signature,
+        },
+        token_id: wire.token_id,
+        expiration,
+    })
+}
+
 /// The signed part of a posted order, parsed from its JSON.
 #[derive(Debug, Clone)]
 pub struct PostedOrder {
@@ -284,7 +375,9 @@ pub fn verify_order(
             }
             let expected_maker = match order.signature_type {
                 SignatureType::Eoa => Some(order.signer),
-                SignatureType::PolyProxy => proxy_wallet_address(order.signer, chain),
+                // Amoy has no proxy factory; the official clients derive the Polygon address.
+                SignatureType::PolyProxy => proxy_wallet_address(order.signer, chain)
+                    .or_else(|| proxy_wallet_address(order.signer, Chain::Polygon)),
                 _ => Some(safe_wallet_address(order.signer)),
             };
             if expected_maker != Some(order.maker) {

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, U256};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
@@ -19,13 +19,12 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use polyagent_domain::trading::{OrderType, SignatureType};
-use polyagent_venue::eip712::OrderV2;
+use polyagent_domain::trading::OrderType;
 use polyagent_venue::signing::{proxy_wallet_address, safe_wallet_address};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{self, IssuedKey, PostedOrder};
+use super::auth::{self, IssuedKey};
 use super::feed::{book_summary, order_json, trade_json};
 use super::{Faults, Guard, Shared, displayed_price};
 use crate::exchange::{MarketStatus, NewOrder, Outcome, PlaceError};
@@ -508,25 +507,6 @@ async fn delete_api_key(
 // ---------------------------------------------------------------------------------------------
 // Orders
 
-/// The wire shape of a posted order (V2/V3). Parsed strictly: a V1-shaped order is refused.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OrderWire {
-    salt: u64,
-    maker: String,
-    signer: String,
-    token_id: String,
-    maker_amount: String,
-    taker_amount: String,
-    side: String,
-    expiration: String,
-    signature_type: u64,
-    timestamp: String,
-    metadata: String,
-    builder: String,
-    signature: String,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PostOrderWire {
@@ -547,54 +527,6 @@ fn refuse(message: impl Into<String>) -> Refusal {
     (StatusCode::BAD_REQUEST, message.into())
 }
 
-fn parse_order(value: &Value) -> Result<(OrderWire, PostedOrder), Refusal> {
-    if value.get("nonce").is_some()
-        || value.get("feeRateBps").is_some()
-        || value.get("taker").is_some()
-    {
-        return Err(refuse(
-            "order_version_mismatch: this exchange accepts V2 orders only",
-        ));
-    }
-    let wire: OrderWire = serde_json::from_value(value.clone())
-        .map_err(|e| refuse(format!("Invalid order payload: {e}")))?;
-    let parse_address = |text: &str| {
-        text.parse::<Address>()
-            .map_err(|_| refuse(format!("Invalid order payload: '{text}' is not an address")))
-    };
-    let parse_u128 = |text: &str| {
-        text.parse::<u128>()
-            .map_err(|_| refuse(format!("Invalid order payload: '{text}' is not an amount")))
-    };
-    let parse_b256 = |text: &str| {
-        text.parse::<B256>()
-            .map_err(|_| refuse(format!("Invalid order payload: '{text}' is not bytes32")))
-    };
-    let order = OrderV2 {
-        salt: wire.salt,
-        maker: parse_address(&wire.maker)?,
-        signer: parse_address(&wire.signer)?,
-        token_id: wire
-            .token_id
-            .parse::<U256>()
-            .map_err(|_| refuse("Invalid token id"))?,
-        maker_amount: parse_u128(&wire.maker_amount)?,
-        taker_amount: parse_u128(&wire.taker_amount)?,
-        side: auth::parse_side(&wire.side)
-            .ok_or_else(|| refuse(format!("Invalid order payload: side '{}'", wire.side)))?,
-        signature_type: SignatureType::from_code(wire.signature_type)
-            .map_err(|e| refuse(format!("Invalid order payload: {e}")))?,
-        timestamp_ms: wire
-            .timestamp
-            .parse()
-            .map_err(|_| refuse("Invalid order payload: timestamp"))?,
-        metadata: parse_b256(&wire.metadata)?,
-        builder: parse_b256(&wire.builder)?,
-    };
-    let signature = wire.signature.clone();
-    Ok((wire, PostedOrder { order, signature }))
-}
-
 /// Checks, places and answers one posted order. `Ok` is the success JSON.
 fn place_one(sim: &mut Guard<'_>, key: &IssuedKey, item: &Value) -> Result<String, Refusal> {
     let request: PostOrderWire = serde_json::from_value(item.clone())
@@ -606,12 +538,16 @@ fn place_one(sim: &mut Guard<'_>, key: &IssuedKey, item: &Value) -> Result<Strin
         .order_type
         .parse()
         .map_err(|_| refuse(format!("invalid order type '{}'", request.order_type)))?;
-    let (wire, posted) = parse_order(&request.order)?;
+    let auth::ParsedOrder {
+        posted,
+        token_id,
+        expiration,
+    } = auth::parse_order(&request.order).map_err(refuse)?;
     let (condition_id, neg_risk) = {
         let (market, _) = sim
             .world
             .exchange
-            .token(&wire.token_id)
+            .token(&token_id)
             .ok_or_else(|| refuse("Invalid token id"))?;
         (market.condition_id.clone(), market.neg_risk)
     };
@@ -626,10 +562,6 @@ fn place_one(sim: &mut Guard<'_>, key: &IssuedKey, item: &Value) -> Result<Strin
         sim.faults.reject_balance -= 1;
         return Err(refuse(PlaceError::NotEnoughBalance.to_string()));
     }
-    let expiration: u64 = wire
-        .expiration
-        .parse()
-        .map_err(|_| refuse("Invalid order payload: expiration"))?;
     let amount = |raw: u128| {
         u64::try_from(raw)
             .map(Micros)
@@ -639,7 +571,7 @@ fn place_one(sim: &mut Guard<'_>, key: &IssuedKey, item: &Value) -> Result<Strin
         id: format!("{digest:#x}"),
         owner: address_text(posted.order.maker),
         api_key: key.api_key.clone(),
-        token: wire.token_id,
+        token: token_id,
         side: posted.order.side,
         maker_amount: amount(posted.order.maker_amount)?,
         taker_amount: amount(posted.order.taker_amount)?,
@@ -757,7 +689,9 @@ fn funders_of(sim: &Guard<'_>, key: &IssuedKey) -> Vec<String> {
         address_text(key.address),
         address_text(safe_wallet_address(key.address)),
     ];
-    if let Some(proxy) = proxy_wallet_address(key.address, sim.chain) {
+    let proxy = proxy_wallet_address(key.address, sim.chain)
+        .or_else(|| proxy_wallet_address(key.address, polyagent_venue::eip712::Chain::Polygon));
+    if let Some(proxy) = proxy {
         funders.push(address_text(proxy));
     }
     funders

@@ -24,7 +24,8 @@ use tokio::sync::{broadcast, oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use auth::{
-    IssuedKey, KeyRegistry, PostedOrder, domain_for, verify_l1, verify_l2, verify_order,
+    AuthError, IssuedKey, KeyRegistry, OrderAuthError, ParsedOrder, PostedOrder, domain_for,
+    parse_order, verify_l1, verify_l2, verify_order,
 };
 pub use feed::{MarketMessage, UserMessage, book_summary};
 
