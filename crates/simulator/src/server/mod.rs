@@ -102,6 +102,9 @@ pub(crate) struct SimState {
     pub history: HashMap<String, VecDeque<(u64, Pips)>>,
     pub chain: Chain,
     next_heartbeat: u64,
+    /// Messages of each simulation step since the last publish, oldest first: one step's
+    /// changes form one message, so a client sees every intermediate price of a jump.
+    pending: Vec<feed::Outbox>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -142,6 +145,8 @@ impl SimState {
             self.world.step(t - self.start_ms, t);
             self.expire_heartbeats(t);
             self.record_history(t);
+            let outbox = feed::drain(&mut self.world.exchange, t);
+            self.pending.push(outbox);
         }
     }
 
@@ -252,12 +257,16 @@ pub(crate) struct Guard<'a> {
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         let now = self.state.now_ms();
-        let outbox = feed::drain(&mut self.state.world.exchange, now);
-        for message in outbox.market {
-            let _ = self.shared.market_tx.send(Arc::new(message));
-        }
-        for message in outbox.user {
-            let _ = self.shared.user_tx.send(Arc::new(message));
+        let last = feed::drain(&mut self.state.world.exchange, now);
+        let mut outboxes = std::mem::take(&mut self.state.pending);
+        outboxes.push(last);
+        for outbox in outboxes {
+            for message in outbox.market {
+                let _ = self.shared.market_tx.send(Arc::new(message));
+            }
+            for message in outbox.user {
+                let _ = self.shared.user_tx.send(Arc::new(message));
+            }
         }
     }
 }
@@ -314,6 +323,7 @@ impl SimServer {
             history: HashMap::new(),
             chain,
             next_heartbeat: 0,
+            pending: Vec::new(),
         };
         let (market_tx, _) = broadcast::channel(65_536);
         let (user_tx, _) = broadcast::channel(16_384);
