@@ -9,7 +9,10 @@ use polyagent_simulator::scenario::Scenario;
 use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SimArgs {
+    #[command(subcommand)]
+    control: Option<Control>,
     /// A built-in scenario name (`demo`) or the path of a scenario JSON file.
     #[arg(long, default_value = "demo")]
     scenario: String,
@@ -21,7 +24,58 @@ pub struct SimArgs {
     speed: u32,
 }
 
+/// Controls for a running simulator (over its admin routes).
+#[derive(Debug, clap::Subcommand)]
+enum Control {
+    /// Set fault switches on a running simulator; unset switches are cleared.
+    Fault(FaultArgs),
+}
+
+#[derive(Debug, Args)]
+struct FaultArgs {
+    /// The simulator's base URL (the first line `polyagent sim` printed).
+    #[arg(long)]
+    url: String,
+    /// Answer 429 Too Many Requests to the next N requests.
+    #[arg(long, default_value_t = 0)]
+    http_429: u32,
+    /// Delay every response by this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    delay_ms: u64,
+    /// Accept the next N orders, then answer 500 "could not run the execution".
+    #[arg(long, default_value_t = 0)]
+    post_500_after_accept: u32,
+    /// Answer 500 to the next N order posts without accepting them.
+    #[arg(long, default_value_t = 0)]
+    post_500_before_accept: u32,
+    /// Refuse the next N orders with "not enough balance / allowance".
+    #[arg(long, default_value_t = 0)]
+    reject_balance: u32,
+    /// The next N trades go RETRYING, then FAILED.
+    #[arg(long, default_value_t = 0)]
+    fail_trades: u32,
+    /// Make every WebSocket go silent (no data, no PONG) until cleared.
+    #[arg(long)]
+    stall_ws: bool,
+    /// Make `GET /time` answer this many milliseconds off.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    clock_skew_ms: i64,
+    /// Close every WebSocket now.
+    #[arg(long)]
+    drop_ws: bool,
+    /// Change a market's tick size: SLUG=TICK (e.g. demo-btc-above-150k-2027=0.001).
+    #[arg(long, value_name = "SLUG=TICK")]
+    tick_size: Option<String>,
+    /// Resolve a market: SLUG=OUTCOME (e.g. demo-btc-above-150k-2027=Yes).
+    #[arg(long, value_name = "SLUG=OUTCOME")]
+    resolve: Option<String>,
+}
+
 pub fn run(args: SimArgs) -> ExitCode {
+    match args.control {
+        Some(Control::Fault(fault)) => return set_faults(&fault),
+        None => {}
+    }
     let (scenario, base_dir) = match load(&args.scenario) {
         Ok(found) => found,
         Err(message) => {
@@ -111,5 +165,72 @@ async fn wait_for_stop() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn set_faults(args: &FaultArgs) -> ExitCode {
+    let http = reqwest::blocking::Client::new();
+    let base = args.url.trim_end_matches('/');
+    let post = |path: &str, body: serde_json::Value| -> Result<serde_json::Value, String> {
+        let response = http
+            .post(format!("{base}/admin/{path}"))
+            .json(&body)
+            .send()
+            .map_err(|e| format!("cannot reach the simulator at {base}: {e}"))?;
+        let status = response.status();
+        let answer: serde_json::Value = response.json().unwrap_or_default();
+        if status.is_success() {
+            Ok(answer)
+        } else {
+            Err(format!("{path}: {status}: {answer}"))
+        }
+    };
+    let split = |pair: &str, what: &str| -> Result<(String, String), String> {
+        pair.split_once('=')
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .ok_or(format!("--{what} takes SLUG=VALUE"))
+    };
+    let result = (|| -> Result<Vec<serde_json::Value>, String> {
+        let mut answers = vec![post(
+            "faults",
+            serde_json::json!({
+                "http_429": args.http_429, "delay_ms": args.delay_ms,
+                "post_500_after_accept": args.post_500_after_accept,
+                "post_500_before_accept": args.post_500_before_accept,
+                "reject_balance": args.reject_balance, "fail_trades": args.fail_trades,
+                "stall_ws": args.stall_ws, "clock_skew_ms": args.clock_skew_ms,
+            }),
+        )?];
+        if args.drop_ws {
+            answers.push(post("drop-ws", serde_json::json!({}))?);
+        }
+        if let Some(pair) = &args.tick_size {
+            let (slug, tick) = split(pair, "tick-size")?;
+            answers.push(post(
+                "tick-size",
+                serde_json::json!({"slug": slug, "tick_size": tick}),
+            )?);
+        }
+        if let Some(pair) = &args.resolve {
+            let (slug, winner) = split(pair, "resolve")?;
+            answers.push(post(
+                "resolve",
+                serde_json::json!({"slug": slug, "winner": winner}),
+            )?);
+        }
+        Ok(answers)
+    })();
+    match result {
+        Ok(answers) => {
+            let mut out = std::io::stdout().lock();
+            for answer in answers {
+                let _ = writeln!(out, "{answer}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "polyagent sim fault: {message}");
+            ExitCode::from(2)
+        }
     }
 }

@@ -593,3 +593,42 @@ async fn orders_of_a_key_whose_heartbeats_stop_are_cancelled() {
         "a key that never heartbeated is untouched"
     );
 }
+
+#[tokio::test]
+async fn a_batch_answers_each_order_on_its_own_and_refuses_more_than_15() {
+    let sim = TestSim::start().await;
+    let (yes, _) = sim.tokens("test-market").await;
+    let bob = sim.trader(BOB_KEY).await;
+    let (good, good_id) = bob.body(limit(&yes, Side::Buy, "0.40", "10", OrderType::Gtc));
+    let (small, _) = bob.body(limit(&yes, Side::Buy, "0.40", "1", OrderType::Gtc));
+    let batch = format!("[{good},{small}]");
+    let (status, answers) = bob
+        .send(&sim, HttpMethod::Post, "/orders", Some(&batch))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(answers[0]["success"], true);
+    assert_eq!(answers[0]["orderID"], good_id);
+    assert_eq!(answers[1]["success"], false);
+    assert!(
+        answers[1]["errorMsg"]
+            .as_str()
+            .unwrap()
+            .contains("lower than the minimum: 5")
+    );
+    assert_eq!(bob.open_orders(&sim).await.len(), 1);
+
+    let sixteen: Vec<String> = (0..16)
+        .map(|_| {
+            bob.body(limit(&yes, Side::Buy, "0.30", "5", OrderType::Gtc))
+                .0
+        })
+        .collect();
+    let too_many = format!("[{}]", sixteen.join(","));
+    let (status, answer) = bob
+        .send(&sim, HttpMethod::Post, "/orders", Some(&too_many))
+        .await;
+    assert_eq!(
+        (status, answer),
+        (400, json!({"error": "Payload exceeds the limit"}))
+    );
+}
