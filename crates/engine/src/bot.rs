@@ -381,14 +381,17 @@ impl BotEngine {
                     return;
                 }
                 let today = self.ledger.today(now);
-                if let Some(block) = risk::entry_block(
+                let price = self.quote.map_or(limit.get(), |q| q.for_leg(leg).price);
+                let block = risk::entry_block(
                     &self.risk,
                     global,
                     &today,
                     self.ledger.exposure(),
                     amount.get(),
                     now,
-                ) {
+                )
+                .or_else(|| risk::spread_block(&self.config.params, limit.get(), price));
+                if let Some(block) = block {
                     if block.pauses_for_the_day() {
                         self.pause_for_the_day(block.describe(), now, out);
                     } else {

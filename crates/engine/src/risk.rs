@@ -6,6 +6,9 @@
 //!   are never blocked by cooldown, limits or a pause: getting out is always allowed;
 //! - entries are blocked by the first of: killswitch, cooldown, daily loss, trades per day,
 //!   exposure per bot, overall exposure; the block says why;
+//! - an entry whose price is so far above the displayed price that the position would open
+//!   already past its stop loss is refused ([`spread_block`]): on wide books it would be
+//!   bought at the ask and sold at the bid on the very same tick;
 //! - reaching the daily loss or trade count pauses the bot until the next UTC day;
 //! - nothing here reads a clock or keeps hidden state: [`RiskState`] is the whole state.
 
@@ -95,12 +98,33 @@ pub struct GlobalView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
-    Killswitch { reason: String },
-    Cooldown { until: Timestamp },
-    DailyLoss { loss: Decimal, limit: Decimal },
-    TradesPerDay { fills: u32, limit: u32 },
-    ExposurePerBot { after: Decimal, limit: Decimal },
-    ExposureTotal { after: Decimal, limit: Decimal },
+    Killswitch {
+        reason: String,
+    },
+    Cooldown {
+        until: Timestamp,
+    },
+    DailyLoss {
+        loss: Decimal,
+        limit: Decimal,
+    },
+    TradesPerDay {
+        fills: u32,
+        limit: u32,
+    },
+    ExposurePerBot {
+        after: Decimal,
+        limit: Decimal,
+    },
+    ExposureTotal {
+        after: Decimal,
+        limit: Decimal,
+    },
+    SpreadTooWide {
+        limit: Decimal,
+        price: Decimal,
+        loss_pct: Decimal,
+    },
 }
 
 impl Block {
@@ -120,6 +144,14 @@ impl Block {
             Block::ExposureTotal { after, limit } => {
                 format!("total exposure would be {after} pUSD, above the {limit} pUSD limit")
             }
+            Block::SpreadTooWide {
+                limit,
+                price,
+                loss_pct,
+            } => format!(
+                "buying at {limit} with the price at {price} opens {:+}% down, past the stop loss",
+                (-*loss_pct).round_dp(2)
+            ),
         }
     }
 
@@ -159,6 +191,20 @@ pub fn daily_limit(global: &GlobalView, today: &Stats) -> Option<Block> {
         });
     }
     None
+}
+
+/// Refuses a buy at `limit` when marking it at the displayed `price` would already be a
+/// stop loss (fees not counted: this is about the spread alone).
+pub fn spread_block(params: &TradingParams, limit: Decimal, price: Decimal) -> Option<Block> {
+    if limit <= Decimal::ZERO {
+        return None;
+    }
+    let loss_pct = (limit - price) * Decimal::ONE_HUNDRED / limit;
+    (loss_pct >= params.stop_loss_pct).then_some(Block::SpreadTooWide {
+        limit,
+        price,
+        loss_pct,
+    })
 }
 
 /// Whether a buy of `amount` pUSD may be placed now.
@@ -333,6 +379,12 @@ mod tests {
                 later
             ),
             Some(Block::TradesPerDay { .. })
+        ));
+        let p = TradingParams::defaults();
+        assert_eq!(spread_block(&p, d("0.51"), d("0.50")), None);
+        assert!(matches!(
+            spread_block(&p, d("0.37"), d("0.35")),
+            Some(Block::SpreadTooWide { .. })
         ));
         let killed = GlobalView {
             killswitch: Killswitch::Tripped {
