@@ -159,6 +159,32 @@ impl BotEngine {
         })
     }
 
+    /// Applies an edited config, keeping the books, status and risk state. The strategy
+    /// starts afresh when its name or parameters change (its state was built for the old
+    /// ones). The market cannot change while a position or an order is open.
+    pub fn reconfigure(&mut self, config: BotConfig) -> Result<(), ConfigError> {
+        config.validate()?;
+        let busy = self.ledger.position().is_some() || self.open_order.is_some();
+        let market_changed = config.token_id != self.config.token_id
+            || config.complement_token_id != self.config.complement_token_id;
+        if busy && market_changed {
+            return Err(ConfigError {
+                problems: vec![crate::config::FieldError {
+                    field: "token_id",
+                    reason: "cannot change the market while a position or an order is open".into(),
+                }],
+            });
+        }
+        if config.strategy != self.config.strategy || config.params != self.config.params {
+            let Some(strategy) = registry::build(&config.strategy, &config) else {
+                unreachable_validated()
+            };
+            self.strategy = strategy;
+        }
+        self.config = config;
+        Ok(())
+    }
+
     pub fn config(&self) -> &BotConfig {
         &self.config
     }

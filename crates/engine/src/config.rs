@@ -492,9 +492,44 @@ pub struct FieldDoc {
     pub doc: &'static str,
 }
 
-/// Descriptions of every [`TradingParams`] and [`DailyLimits`] field.
+/// Descriptions of every [`BotSpec`], [`TradingParams`] and [`DailyLimits`] field.
 pub fn field_docs() -> &'static [FieldDoc] {
     const DOCS: &[FieldDoc] = &[
+        FieldDoc {
+            field: "name",
+            unit: "",
+            doc: "What the bot is called in the app.",
+        },
+        FieldDoc {
+            field: "wallet",
+            unit: "",
+            doc: "The wallet the bot trades from.",
+        },
+        FieldDoc {
+            field: "token_id",
+            unit: "",
+            doc: "The outcome token the bot watches and buys (a long decimal id).",
+        },
+        FieldDoc {
+            field: "complement_token_id",
+            unit: "",
+            doc: "The market's other outcome; only needed to trade both sides.",
+        },
+        FieldDoc {
+            field: "strategy",
+            unit: "",
+            doc: "How the bot decides when to trade (spike-sam, train-of-trade).",
+        },
+        FieldDoc {
+            field: "profile",
+            unit: "",
+            doc: "Preset numbers (conservative, normal, live, edge) that overrides adjust.",
+        },
+        FieldDoc {
+            field: "overrides",
+            unit: "",
+            doc: "This bot's own values for any of the profile's fields.",
+        },
         FieldDoc {
             field: "spike_threshold_pct",
             unit: "%",
@@ -708,11 +743,15 @@ mod tests {
     fn every_field_has_a_doc() {
         let params = serde_json::to_value(TradingParams::defaults()).unwrap();
         let limits = serde_json::to_value(DailyLimits::default()).unwrap();
+        let spec = serde_json::to_value(spec(Overrides::default())).unwrap();
+        let with_complement = ["complement_token_id".to_owned()];
         let fields: Vec<&String> = params
             .as_object()
             .unwrap()
             .keys()
             .chain(limits.as_object().unwrap().keys())
+            .chain(spec.as_object().unwrap().keys())
+            .chain(with_complement.iter())
             .collect();
         assert_eq!(fields.len(), field_docs().len());
         for f in fields {

@@ -409,6 +409,30 @@ mod tests {
     }
 
     #[test]
+    fn totals_add_up_bots() {
+        let t = Timestamp::from_secs(1_000);
+        let mut a = Ledger::default();
+        a.apply(&fill(Side::Buy, "10", "0.40", "0"), t, "").unwrap();
+        a.apply(&fill(Side::Sell, "10", "0.50", "0"), t, "")
+            .unwrap();
+        let mut b = Ledger::default();
+        b.apply(&fill(Side::Buy, "10", "0.50", "0.01"), t, "")
+            .unwrap();
+        b.apply(&fill(Side::Sell, "10", "0.45", "0.01"), t, "")
+            .unwrap();
+        b.apply(&fill(Side::Buy, "20", "0.50", "0"), t, "").unwrap();
+        let reports = [a.report(None, t), b.report(Some(d("0.55")), t)];
+        let all = PnlReport::totals(&reports);
+        assert_eq!(all.total.realized_pnl, d("1") + d("-0.52"));
+        assert_eq!((all.total.trades, all.total.wins), (2, 1));
+        assert_eq!(all.win_rate_pct, d("50"));
+        assert_eq!(all.unrealized, d("1"));
+        assert_eq!(all.unrealized_pct, d("10"));
+        assert_eq!(all.today.fills, 5);
+        assert!(all.position.is_none());
+    }
+
+    #[test]
     fn the_other_leg_cannot_be_bought_while_holding() {
         let mut l = Ledger::default();
         l.apply(&fill(Side::Buy, "10", "0.40", "0"), Timestamp(0), "")

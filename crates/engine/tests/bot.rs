@@ -502,3 +502,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn reconfiguring_keeps_the_books_and_refuses_a_market_switch_while_holding() {
+    let mut h = bought_the_dip();
+    let mut edited = h.bot.config().clone();
+    edited.params.take_profit_pct = d("10");
+    h.bot.reconfigure(edited.clone()).unwrap();
+    assert_eq!(h.bot.config().params.take_profit_pct, d("10"));
+    assert!(h.bot.ledger().position().is_some());
+    assert!(
+        orders(&h.tick(1920, "0.50", "0.51")).is_empty(),
+        "+5.2 % is no longer a take profit"
+    );
+    edited.token_id = "33".into();
+    let err = h.bot.reconfigure(edited.clone()).unwrap_err();
+    assert!(err.mentions("token_id"), "{err}");
+    edited.params.trade_size = Decimal::ZERO;
+    assert!(
+        h.bot
+            .reconfigure(edited)
+            .unwrap_err()
+            .mentions("trade_size")
+    );
+}
