@@ -31,8 +31,12 @@ enum Command {
     /// Run the local Polymarket simulator until stopped (Ctrl-C). The first line printed is
     /// its base URL; Gamma is under /gamma, the WebSockets under /ws/market and /ws/user.
     Sim(sim::SimArgs),
+    /// Replay a recorded quote series through one bot's strategy, risk and paper execution,
+    /// and print its trades and a summary.
+    Backtest(backtest::BacktestArgs),
 }
 
+mod backtest;
 mod sim;
 
 fn main() -> ExitCode {
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info { json } => print_info(&AppInfo::current(), json),
         Command::Sim(args) => return sim::run(args),
+        Command::Backtest(args) => return backtest::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -45,3 +45,64 @@ fn an_unknown_subcommand_fails_with_usage() {
     let text = String::from_utf8(out.stderr).unwrap();
     assert!(text.contains("unrecognized subcommand"), "{text}");
 }
+
+#[test]
+fn backtest_json_runs_on_the_shipped_series_and_repeats_itself() {
+    let args = [
+        "backtest",
+        "--strategy",
+        "spike-sam",
+        "--profile",
+        "normal",
+        "--json",
+    ];
+    let first = polyagent(&args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(report["summary"]["slug"], "apdc-trumpadmin-2026-suswil");
+    assert_eq!(report["summary"]["strategy"], "spike-sam");
+    assert!(report["trades"].is_array());
+    assert_eq!(polyagent(&args).stdout, first.stdout, "deterministic");
+}
+
+#[test]
+fn backtest_text_names_the_market_and_bad_input_fails_clearly() {
+    let out = polyagent(&[
+        "backtest",
+        "--strategy",
+        "train-of-trade",
+        "--slug",
+        "tpoyc-2026-chatgp",
+        "--set",
+        "take_profit_pct=4",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("train-of-trade on tpoyc-2026-chatgp (normal profile)"),
+        "{text}"
+    );
+    assert!(text.contains("win rate"), "{text}");
+
+    let out = polyagent(&["backtest", "--set", "spike_threshold_pct=0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("spike_threshold_pct: must be above 0"),
+        "{err}"
+    );
+    let out = polyagent(&["backtest", "--strategy", "moon"]);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("unknown strategy")
+    );
+}

@@ -1,0 +1,367 @@
+//! Spike detection over several lookback windows in O(1) amortized work per tick per window.
+//!
+//! For each window (say 10, 30 and 60 minutes) holding at least `min_samples` prices:
+//! `spike % = (current − oldest) / oldest × 100`. A window whose prices *before the current
+//! one* have a coefficient of variation (std / mean) above `max_cv` is too choppy to read a
+//! move from and is skipped. The spike is the largest |spike %| among the remaining windows.
+//!
+//! Why the CV excludes the current price: a clean jump out of a flat market must count, yet
+//! the jump itself would raise a CV taken over the whole window; the question is whether the
+//! market was calm *before* the move.
+//!
+//! Invariants:
+//! - samples live once, in one queue, shared by all windows; each window keeps the index of
+//!   its oldest sample and exact `Decimal` running sums of prices and squared prices, so a
+//!   tick adds once and evicts each sample once per window: no rescans;
+//! - running sums are exact (decimal addition and subtraction of ≤ 28-digit values do not
+//!   round), so a rolling window equals a fresh rescan bit for bit (a property test checks);
+//! - a window covers samples with `ts ≥ now − span`; timestamps must not go backwards, and a
+//!   sample older than the newest is dropped rather than reordering history.
+
+use std::collections::VecDeque;
+
+use rust_decimal::{Decimal, MathematicalOps};
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Sample {
+    at: Timestamp,
+    price: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Window {
+    minutes: u32,
+    span_ms: i64,
+    /// Sequence number of the window's oldest sample.
+    start: u64,
+    sum: Decimal,
+    sum_sq: Decimal,
+}
+
+/// Which way a price moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// The strongest clean move, if any window has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spike {
+    /// Signed move in percent: negative for a drop.
+    pub pct: Decimal,
+    pub direction: Direction,
+    pub window_mins: u32,
+}
+
+/// Why a window gave no reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Skip {
+    NotEnoughSamples,
+    TooVolatile,
+    ZeroPrice,
+}
+
+/// One window's view of the latest tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowReading {
+    pub window_mins: u32,
+    pub samples: u64,
+    pub oldest: Decimal,
+    pub current: Decimal,
+    /// `Some` only when the window is usable.
+    pub spike_pct: Option<Decimal>,
+    pub skipped: Option<Skip>,
+}
+
+/// Rolling prices for several windows. `Clone` + serde so a bot's state can be persisted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpikeDetector {
+    windows: Vec<Window>,
+    samples: VecDeque<Sample>,
+    /// Sequence number of `samples[0]`.
+    base: u64,
+    min_samples: u64,
+    max_cv_sq: Decimal,
+}
+
+impl SpikeDetector {
+    /// `windows_mins` must be non-empty and positive, `min_samples ≥ 2`, `max_cv > 0`
+    /// (a validated [`crate::config::TradingParams`] guarantees all three).
+    pub fn new(windows_mins: &[u32], min_samples: u32, max_cv: Decimal) -> Self {
+        Self {
+            windows: windows_mins
+                .iter()
+                .map(|&m| Window {
+                    minutes: m,
+                    span_ms: i64::from(m) * 60_000,
+                    start: 0,
+                    sum: Decimal::ZERO,
+                    sum_sq: Decimal::ZERO,
+                })
+                .collect(),
+            samples: VecDeque::new(),
+            base: 0,
+            min_samples: u64::from(min_samples.max(2)),
+            max_cv_sq: max_cv * max_cv,
+        }
+    }
+
+    fn end(&self) -> u64 {
+        self.base + self.samples.len() as u64
+    }
+
+    fn at(&self, seq: u64) -> Sample {
+        self.samples[(seq - self.base) as usize]
+    }
+
+    /// Adds the price seen at `now` and drops what every window has left behind.
+    pub fn push(&mut self, now: Timestamp, price: Decimal) {
+        if self.samples.back().is_some_and(|last| last.at > now) {
+            return;
+        }
+        self.samples.push_back(Sample { at: now, price });
+        let square = price * price;
+        for i in 0..self.windows.len() {
+            self.windows[i].sum += price;
+            self.windows[i].sum_sq += square;
+            let cutoff = now.0 - self.windows[i].span_ms;
+            while self.at(self.windows[i].start).at.0 < cutoff {
+                let old = self.at(self.windows[i].start).price;
+                let w = &mut self.windows[i];
+                w.sum -= old;
+                w.sum_sq -= old * old;
+                w.start += 1;
+            }
+        }
+        let keep_from = self
+            .windows
+            .iter()
+            .map(|w| w.start)
+            .min()
+            .unwrap_or(self.end());
+        while self.base < keep_from {
+            self.samples.pop_front();
+            self.base += 1;
+        }
+    }
+
+    /// Every window's reading of the latest sample, in configuration order.
+    pub fn readings(&self) -> impl Iterator<Item = WindowReading> + '_ {
+        let current = self.samples.back().map(|s| s.price);
+        self.windows.iter().map(move |w| {
+            let samples = self.end() - w.start;
+            let current = current.unwrap_or_default();
+            let oldest = if samples > 0 {
+                self.at(w.start).price
+            } else {
+                Decimal::ZERO
+            };
+            let skipped = if samples < self.min_samples {
+                Some(Skip::NotEnoughSamples)
+            } else if oldest.is_zero() {
+                Some(Skip::ZeroPrice)
+            } else if too_volatile(
+                samples - 1,
+                w.sum - current,
+                w.sum_sq - current * current,
+                self.max_cv_sq,
+            ) {
+                Some(Skip::TooVolatile)
+            } else {
+                None
+            };
+            WindowReading {
+                window_mins: w.minutes,
+                samples,
+                oldest,
+                current,
+                spike_pct: skipped.is_none().then(|| spike_pct(oldest, current)),
+                skipped,
+            }
+        })
+    }
+
+    /// The largest clean move across windows (ties: the first window listed), if any.
+    pub fn spike(&self) -> Option<Spike> {
+        let mut best: Option<Spike> = None;
+        for r in self.readings() {
+            let Some(pct) = r.spike_pct else { continue };
+            if best.is_none_or(|b| pct.abs() > b.pct.abs()) {
+                best = Some(Spike {
+                    pct,
+                    direction: if pct.is_sign_negative() {
+                        Direction::Down
+                    } else {
+                        Direction::Up
+                    },
+                    window_mins: r.window_mins,
+                });
+            }
+        }
+        best.filter(|b| !b.pct.is_zero())
+    }
+
+    /// Running sums of window `index` (for tests and diagnostics).
+    pub fn sums(&self, index: usize) -> (u64, Decimal, Decimal) {
+        let w = &self.windows[index];
+        (self.end() - w.start, w.sum, w.sum_sq)
+    }
+}
+
+/// `(current − oldest) / oldest × 100`.
+pub fn spike_pct(oldest: Decimal, current: Decimal) -> Decimal {
+    (current - oldest) * Decimal::ONE_HUNDRED / oldest
+}
+
+/// Whether `n` prices with sum `s` and sum of squares `q` have std/mean above `sqrt(max_cv_sq)`.
+///
+/// Compared squared and cross-multiplied, `n·q − s² > max_cv² · s²`, so the decision needs
+/// no square root and no division: exact.
+pub fn too_volatile(n: u64, s: Decimal, q: Decimal, max_cv_sq: Decimal) -> bool {
+    if n < 2 || s <= Decimal::ZERO {
+        return false;
+    }
+    let n = Decimal::from(n);
+    n * q - s * s > max_cv_sq * s * s
+}
+
+/// std / mean of `n` prices from their sums; for display only (the decision is exact above).
+pub fn coefficient_of_variation(n: u64, s: Decimal, q: Decimal) -> Option<Decimal> {
+    if n == 0 || s <= Decimal::ZERO {
+        return None;
+    }
+    let n = Decimal::from(n);
+    let variance = ((n * q - s * s) / (n * n)).max(Decimal::ZERO);
+    Some(variance.sqrt()? * n / s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn minute(m: i64) -> Timestamp {
+        Timestamp(m * 60_000)
+    }
+
+    #[test]
+    fn a_clean_drop_out_of_a_calm_market_is_a_spike() {
+        let mut det = SpikeDetector::new(&[10, 30, 60], 3, d("0.05"));
+        for m in 0..30 {
+            det.push(minute(m), d("0.50"));
+        }
+        det.push(minute(30), d("0.47"));
+        let spike = det.spike().unwrap();
+        assert_eq!(spike.direction, Direction::Down);
+        assert_eq!(spike.pct, d("-6"));
+    }
+
+    #[test]
+    fn a_move_inside_a_choppy_window_is_skipped() {
+        let mut det = SpikeDetector::new(&[10], 3, d("0.05"));
+        for m in 0..10 {
+            det.push(minute(m), if m % 2 == 0 { d("0.45") } else { d("0.55") });
+        }
+        det.push(minute(10), d("0.40"));
+        let r: Vec<_> = det.readings().collect();
+        assert_eq!(r[0].skipped, Some(Skip::TooVolatile));
+        assert_eq!(det.spike(), None);
+    }
+
+    #[test]
+    fn the_largest_clean_window_wins_and_thin_windows_wait() {
+        let mut det = SpikeDetector::new(&[10, 60], 3, d("0.05"));
+        det.push(minute(0), d("0.40"));
+        det.push(minute(1), d("0.40"));
+        assert_eq!(det.spike(), None, "two samples are not enough");
+        for m in 2..55 {
+            det.push(minute(m), d("0.40") + Decimal::from(m / 10) * d("0.002"));
+        }
+        det.push(minute(55), d("0.44"));
+        let s = det.spike().unwrap();
+        assert_eq!((s.window_mins, s.direction), (60, Direction::Up));
+        assert_eq!(s.pct, d("10"));
+    }
+
+    #[test]
+    fn old_samples_leave_the_window() {
+        let mut det = SpikeDetector::new(&[10], 2, d("0.05"));
+        det.push(minute(0), d("0.90"));
+        for m in 1..=20 {
+            det.push(minute(m), d("0.50"));
+        }
+        assert_eq!(det.sums(0).0, 11, "minutes 10..=20");
+        assert_eq!(det.spike(), None);
+        assert!(det.samples.len() <= 11);
+        assert_eq!(
+            coefficient_of_variation(2, d("1"), d("0.5")),
+            Some(Decimal::ZERO)
+        );
+    }
+
+    fn naive(samples: &[(i64, Decimal)], minutes: u32, min: u64, max_cv: Decimal) -> WindowReading {
+        let now = samples.last().unwrap().0;
+        let inside: Vec<Decimal> = samples
+            .iter()
+            .filter(|(t, _)| *t >= now - i64::from(minutes) * 60_000)
+            .map(|(_, p)| *p)
+            .collect();
+        let n = inside.len() as u64;
+        let current = *inside.last().unwrap();
+        let oldest = inside[0];
+        let before = &inside[..inside.len() - 1];
+        let s: Decimal = before.iter().sum();
+        let q: Decimal = before.iter().map(|p| p * p).sum();
+        let skipped = if n < min {
+            Some(Skip::NotEnoughSamples)
+        } else if oldest.is_zero() {
+            Some(Skip::ZeroPrice)
+        } else if too_volatile(n - 1, s, q, max_cv * max_cv) {
+            Some(Skip::TooVolatile)
+        } else {
+            None
+        };
+        WindowReading {
+            window_mins: minutes,
+            samples: n,
+            oldest,
+            current,
+            spike_pct: skipped.is_none().then(|| spike_pct(oldest, current)),
+            skipped,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn rolling_windows_match_a_naive_rescan(
+            steps in proptest::collection::vec((0i64..400_000, 1u32..10_000), 1..300),
+            cv in 1u32..200,
+        ) {
+            let windows = [1u32, 5, 10];
+            let max_cv = Decimal::new(i64::from(cv), 3);
+            let mut det = SpikeDetector::new(&windows, 3, max_cv);
+            let mut seen = Vec::new();
+            let mut now = 1_700_000_000_000i64;
+            for (gap, pips) in steps {
+                now += gap;
+                let price = Decimal::new(i64::from(pips), 4);
+                det.push(Timestamp(now), price);
+                seen.push((now, price));
+                let rolling: Vec<_> = det.readings().collect();
+                for (i, &m) in windows.iter().enumerate() {
+                    prop_assert_eq!(rolling[i], naive(&seen, m, 3, max_cv));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Time as the engine sees it: a UTC instant passed in by the caller.
+//!
+//! Invariant: nothing in this crate reads a clock. Live callers pass the wall clock, backtests
+//! pass the recorded timestamps, tests pass whatever they need; the same code runs for all.
+
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch, UTC.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+impl Timestamp {
+    pub const fn from_secs(secs: i64) -> Self {
+        Self(secs * 1000)
+    }
+
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// `self + secs` seconds, saturating rather than wrapping on absurd inputs.
+    pub const fn plus_secs(self, secs: u64) -> Self {
+        Self(self.0.saturating_add((secs as i64).saturating_mul(1000)))
+    }
+
+    /// Whole seconds from `earlier` to `self` (0 if `earlier` is later).
+    pub const fn secs_since(self, earlier: Timestamp) -> u64 {
+        let ms = self.0.saturating_sub(earlier.0);
+        if ms <= 0 { 0 } else { (ms / 1000) as u64 }
+    }
+
+    /// The UTC day number (days since 1970-01-01); "today" for daily figures and limits.
+    pub const fn utc_day(self) -> i64 {
+        self.0.div_euclid(MS_PER_DAY)
+    }
+
+    /// Parses unix seconds, unix milliseconds, or `YYYY-MM-DD[ T]HH:MM:SS[.ffffff][Z|+00:00]`
+    /// read as UTC (the recorded series' shape).
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if let Ok(n) = text.parse::<i64>() {
+            // Anything past year 5138 in seconds is surely milliseconds.
+            return Some(Self(if n.abs() > 100_000_000_000 {
+                n
+            } else {
+                n * 1000
+            }));
+        }
+        let text = text.trim_end_matches("+00:00").trim_end_matches('Z');
+        let (date, time) = text.split_once([' ', 'T'])?;
+        let mut d = date.splitn(3, '-');
+        let year: i64 = d.next()?.parse().ok()?;
+        let month: i64 = d.next()?.parse().ok()?;
+        let day: i64 = d.next()?.parse().ok()?;
+        let mut t = time.splitn(3, ':');
+        let hour: i64 = t.next()?.parse().ok()?;
+        let minute: i64 = t.next()?.parse().ok()?;
+        let sec_text = t.next()?;
+        let (sec, frac) = sec_text.split_once('.').unwrap_or((sec_text, ""));
+        let sec: i64 = sec.parse().ok()?;
+        let mut ms = 0i64;
+        for (i, c) in frac.bytes().take(3).enumerate() {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            ms += i64::from(c - b'0') * [100, 10, 1][i];
+        }
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        Some(Self(
+            ((days * 24 + hour) * 60 + minute) * 60_000 + sec * 1000 + ms,
+        ))
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+const fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_recorded_shape_as_utc() {
+        let t = Timestamp::parse("2026-07-10 20:25:46.000000").unwrap();
+        // date -u -d '2026-07-10 20:25:46' +%s
+        assert_eq!(t, Timestamp::from_secs(1_783_715_146));
+        assert_eq!(Timestamp::parse("1783715146"), Some(t));
+        assert_eq!(Timestamp::parse("2026-07-10T20:25:46Z"), Some(t));
+        assert_eq!(
+            Timestamp::parse("2026-07-10 20:25:46.250")
+                .unwrap()
+                .millis(),
+            t.millis() + 250
+        );
+        assert_eq!(Timestamp::parse("yesterday"), None);
+    }
+
+    #[test]
+    fn the_day_turns_at_utc_midnight() {
+        let before = Timestamp::parse("2026-07-10 23:59:59").unwrap();
+        let after = Timestamp::parse("2026-07-11 00:00:00").unwrap();
+        assert_eq!(before.utc_day() + 1, after.utc_day());
+        assert_eq!(after.secs_since(before), 1);
+        assert_eq!(before.secs_since(after), 0);
+    }
+}
