@@ -31,8 +31,12 @@ enum Command {
     /// Run the local Polymarket simulator until stopped (Ctrl-C). The first line printed is
     /// its base URL; Gamma is under /gamma, the WebSockets under /ws/market and /ws/user.
     Sim(sim::SimArgs),
+    /// Work with orders offline.
+    #[command(subcommand)]
+    Order(order::OrderCommand),
 }
 
+mod order;
 mod sim;
 
 fn main() -> ExitCode {
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info { json } => print_info(&AppInfo::current(), json),
         Command::Sim(args) => return sim::run(args),
+        Command::Order(command) => return order::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
