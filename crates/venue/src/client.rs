@@ -609,6 +609,14 @@ impl std::fmt::Debug for AuthedClient {
     }
 }
 
+/// An authenticated client reads market data like a public one.
+impl std::ops::Deref for AuthedClient {
+    type Target = PublicClient;
+    fn deref(&self) -> &PublicClient {
+        &self.public
+    }
+}
+
 impl AuthedClient {
     /// Creates (or, when it exists, derives) the API key with an L1 signature.
     pub async fn connect(

@@ -16,7 +16,10 @@
 //! - [`rate`]: token-bucket budgets, backoff with jitter, injectable clocks;
 //! - [`gamma`], [`clob_wire`]: wire shapes parsed at the edge;
 //! - [`client`]: [`client::PublicClient`] and the typestate [`client::AuthedClient`];
-//! - [`venue`]: the [`venue::MarketData`] / [`venue::Venue`] traits.
+//! - [`venue`]: the [`venue::MarketData`] / [`venue::Venue`] traits;
+//! - [`book`]: market-channel messages (borrowed parsing) and the local order book;
+//! - [`market_ws`]: the shared market-feed pool with health and reconnects;
+//! - [`user_ws`]: one wallet's order and trade events, reconciled over REST.
 //!
 //! Invariants across the crate:
 //! - prices, sizes and amounts are `rust_decimal::Decimal` or integer base units, never
@@ -26,15 +29,18 @@
 
 pub mod amounts;
 pub mod auth;
+pub mod book;
 pub mod client;
 pub mod clob_wire;
 pub mod eip712;
 mod error;
 pub mod gamma;
+pub mod market_ws;
 pub mod order_build;
 pub mod rate;
 pub mod signing;
 pub mod types;
+pub mod user_ws;
 pub mod venue;
 pub mod venue_error;
 pub mod wire;
