@@ -598,6 +598,7 @@ pub struct AuthedClient {
     /// Orders we believe rest on the book: heartbeats run while this is non-empty.
     live_orders: Mutex<HashSet<String>>,
     heartbeat_id: Mutex<Option<String>>,
+    heartbeats_sent: AtomicU64,
 }
 
 impl std::fmt::Debug for AuthedClient {
@@ -658,6 +659,7 @@ impl AuthedClient {
             wallet_budget,
             live_orders: Mutex::new(HashSet::new()),
             heartbeat_id: Mutex::new(None),
+            heartbeats_sent: AtomicU64::new(0),
         }
     }
 
@@ -935,7 +937,13 @@ impl AuthedClient {
     }
 
     /// Settles a submission whose outcome was unknown: the order id is the EIP-712 digest,
-    /// so the exchange either has that exact order or never accepted it.
+    /// so the exchange either has that exact order or does not.
+    ///
+    /// `Absent` is true *now*: a request still in flight (slow network, a queue on the
+    /// exchange) can land later, so ask again after the request can no longer arrive
+    /// (e.g. after the client timeout has passed once more). If the intent is re-posted,
+    /// post the *same* [`OrderSpec`] (same salt and timestamp): it signs to the same id,
+    /// and the exchange refuses a duplicate id, so at most one order can ever exist.
     pub async fn reconcile_submission(&self, order_id: &str) -> Result<Submission, VenueError> {
         Ok(match self.order(order_id).await? {
             Some(order) => {
@@ -1160,7 +1168,13 @@ impl AuthedClient {
             .heartbeat_id
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(answer.heartbeat_id.clone());
+        self.heartbeats_sent.fetch_add(1, Ordering::Relaxed);
         Ok(answer.heartbeat_id)
+    }
+
+    /// Heartbeats accepted by the exchange so far.
+    pub fn heartbeats_sent(&self) -> u64 {
+        self.heartbeats_sent.load(Ordering::Relaxed)
     }
 
     /// Sends a heartbeat every `every` while this client has live orders; once started,

@@ -30,6 +30,10 @@ pub enum VenueError {
         server: Option<u64>,
         message: String,
     },
+    /// The exchange already has an order with this id: an earlier post of the same signed
+    /// order landed. Not an error for the intent; reconcile to see its state.
+    #[error("the exchange already has this order: {0}")]
+    DuplicateOrder(String),
     #[error("market is closed or not accepting orders: {0}")]
     MarketClosed(String),
     #[error("market not found: {0}")]
@@ -80,6 +84,9 @@ impl VenueError {
                 server: None,
                 message: text,
             };
+        }
+        if lower.contains("duplicated") || lower.contains("duplicate order") {
+            return VenueError::DuplicateOrder(text);
         }
         if lower.contains("balance") && lower.contains("allowance")
             || lower.contains("not enough balance")

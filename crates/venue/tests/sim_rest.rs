@@ -322,3 +322,80 @@ async fn venue_trait_is_usable_generically() {
     assert_eq!(open_count(&authed).await, 0);
     let _ = Duration::ZERO;
 }
+
+#[tokio::test]
+async fn a_timed_out_post_is_reconciled_and_reposting_the_same_order_cannot_duplicate() {
+    let sim = Sim::start().await;
+    let mut config = sim.config();
+    config.timeout = Duration::from_millis(300);
+    let key = polyagent_domain::secret::PrivateKey::from_hex(common::TRADER_KEY).unwrap();
+    let client = polyagent_venue::client::AuthedClient::connect(
+        PublicClient::new(config).unwrap(),
+        polyagent_venue::signing::OrderSigner::new(&key).unwrap(),
+        polyagent_domain::trading::SignatureType::Eoa,
+        0,
+    )
+    .await
+    .unwrap();
+    let market = client.lookup(RAIN).await.unwrap();
+    let orders_before = sim.state().await["orders"].as_u64().unwrap();
+
+    // The exchange is slow: the request times out with its outcome unknown.
+    sim.faults(json!({ "delay_ms": 800 })).await;
+    let order = limit(&market, 0, Side::Buy, "0.33", "10", 61);
+    let VenueError::SubmitOutcomeUnknown { order_id, .. } =
+        client.post_order(&order).await.unwrap_err()
+    else {
+        panic!("expected SubmitOutcomeUnknown");
+    };
+    sim.faults(json!({})).await;
+    // The simulator drops a request whose client went away, so it never landed.
+    assert_eq!(
+        client.reconcile_submission(&order_id).await.unwrap(),
+        Submission::Absent
+    );
+    // Re-posting the same spec signs to the same id...
+    let ack = client.post_order(&order).await.unwrap();
+    assert_eq!(ack.order_id, order_id);
+    // ...so a second copy of the intent is refused by the exchange.
+    let again = client.post_order(&order).await;
+    assert!(
+        matches!(again, Err(VenueError::DuplicateOrder(_))),
+        "{again:?}"
+    );
+    assert_eq!(
+        sim.state().await["orders"].as_u64().unwrap(),
+        orders_before + 1
+    );
+}
+
+#[tokio::test]
+async fn heartbeats_keep_orders_alive_until_they_stop() {
+    let sim = Sim::start().await;
+    let client = std::sync::Arc::new(sim.authed().await);
+    let market = client.lookup(RAIN).await.unwrap();
+    let ack = client
+        .post_order(&limit(&market, 0, Side::Buy, "0.30", "10", 71))
+        .await
+        .unwrap();
+    let beats = client.spawn_heartbeats(Duration::from_millis(20));
+    // 16 simulated seconds, each 2 s step answered by a heartbeat: the order stays.
+    for _ in 0..8 {
+        let sent = client.heartbeats_sent();
+        sim.advance(2_000).await;
+        assert!(
+            common::eventually(Duration::from_secs(5), || async {
+                client.heartbeats_sent() > sent
+            })
+            .await
+        );
+    }
+    let open = client.open_orders(None, None).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].id, ack.order_id);
+    // Heartbeats stop: the exchange cancels everything after 10 s.
+    beats.abort();
+    let _ = beats.await;
+    sim.advance(12_000).await;
+    assert!(client.open_orders(None, None).await.unwrap().is_empty());
+}
