@@ -26,12 +26,9 @@ fn run(input: &str, key: Option<&str>) -> Output {
         command.env("POLYAGENT_PRIVATE_KEY", key);
     }
     let mut child = command.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    // The command may refuse (no key) and exit before reading its input: a closed pipe
+    // here is expected then, and the exit status is what the tests check.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
     child.wait_with_output().unwrap()
 }
 
