@@ -12,7 +12,19 @@
 //!   with jitter, up to `max_retries`), 401 (once, after re-deriving the API key), and
 //!   `order_version_mismatch` (once, after re-reading `/version`);
 //! - every request takes a token from the global budget, and authenticated ones also from
-//!   the wallet's budget, before it is sent.
+//!   the wallet's budget, before it is sent. Clone one [`PublicClient`] for every wallet
+//!   of the process so that they share the global budget.
+//!
+//! A public client has no way to post:
+//!
+//! ```compile_fail
+//! # async fn f(
+//! #     public: polyagent_venue::client::PublicClient,
+//! #     spec: polyagent_venue::order_build::OrderSpec,
+//! # ) {
+//! public.post_order(&spec).await;
+//! # }
+//! ```
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};

@@ -87,6 +87,14 @@ async fn market_feed_keeps_the_book() {
         .await
         .unwrap();
     assert!(wait_for(&mut yes.state, |s| s.book.last_trade_price == Some(d(&ask))).await);
+    // A tick-size change reaches the book's tick.
+    sim.admin("tick-size", json!({ "slug": RAIN, "tick_size": "0.001" }))
+        .await;
+    assert!(
+        wait_for(&mut yes.state, |s| s.book.tick_size
+            == Some(polyagent_domain::trading::TickSize::Thousandth))
+        .await
+    );
 }
 
 #[tokio::test]
