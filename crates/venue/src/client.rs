@@ -975,7 +975,9 @@ impl AuthedClient {
             .insert(id.to_owned());
     }
 
-    fn untrack(&self, ids: &[String]) {
+    /// Forgets orders that no longer rest (canceled or fully matched), so heartbeats stop
+    /// when nothing is left to protect.
+    pub(crate) fn untrack(&self, ids: &[String]) {
         let mut live = self
             .live_orders
             .lock()

@@ -315,6 +315,21 @@ impl UserConnection {
         }
     }
 
+    fn send_order(&self, kind: OrderEventKind, order: OrderMessage, side: Side) -> bool {
+        self.events
+            .send(UserEvent::Order(OrderEvent {
+                kind,
+                order_id: order.id,
+                market: order.market,
+                asset_id: order.asset_id,
+                side,
+                price: order.price.0,
+                original_size: order.original_size.0,
+                size_matched: order.size_matched.0,
+            }))
+            .is_ok()
+    }
+
     /// Handles one frame; `false` when the consumer is gone.
     fn handle(&mut self, text: &str) -> bool {
         let trimmed = text.trim_start();
@@ -350,19 +365,15 @@ impl UserConnection {
                     };
                     match serde_json::from_str::<OrderMessage>(item.get()) {
                         Ok(order) => match order.side.parse() {
-                            Ok(side) => self
-                                .events
-                                .send(UserEvent::Order(OrderEvent {
-                                    kind,
-                                    order_id: order.id,
-                                    market: order.market,
-                                    asset_id: order.asset_id,
-                                    side,
-                                    price: order.price.0,
-                                    original_size: order.original_size.0,
-                                    size_matched: order.size_matched.0,
-                                }))
-                                .is_ok(),
+                            Ok(side)
+                                if kind == OrderEventKind::Cancellation
+                                    || (kind == OrderEventKind::Update
+                                        && order.size_matched.0 >= order.original_size.0) =>
+                            {
+                                self.client.untrack(std::slice::from_ref(&order.id));
+                                self.send_order(kind, order, side)
+                            }
+                            Ok(side) => self.send_order(kind, order, side),
                             Err(_) => true,
                         },
                         Err(error) => {
