@@ -70,6 +70,8 @@ pub struct Endpoints {
     pub data: String,
     pub market_ws: String,
     pub user_ws: String,
+    /// `GET` answers `{blocked, ip, country, region}`.
+    pub geoblock: String,
 }
 
 impl Endpoints {
@@ -81,6 +83,7 @@ impl Endpoints {
             data: "https://data-api.polymarket.com".into(),
             market_ws: "wss://ws-subscriptions-clob.polymarket.com/ws/market".into(),
             user_ws: "wss://ws-subscriptions-clob.polymarket.com/ws/user".into(),
+            geoblock: "https://polymarket.com/api/geoblock".into(),
         }
     }
 
@@ -96,6 +99,7 @@ impl Endpoints {
             data: format!("{base}/data-api"),
             market_ws: format!("{ws}/ws/market"),
             user_ws: format!("{ws}/ws/user"),
+            geoblock: format!("{base}/api/geoblock"),
         }
     }
 }
@@ -353,6 +357,35 @@ impl PublicClient {
     }
 
     // --- health, time, version -------------------------------------------------------------
+
+    /// Whether Polymarket blocks trading from this machine's location. `Err(Geoblocked)`
+    /// when it does, so a caller can refuse to start bots there.
+    pub async fn check_geoblock(&self) -> Result<(), VenueError> {
+        #[derive(serde::Deserialize)]
+        struct GeoblockResponse {
+            #[serde(default)]
+            blocked: bool,
+            #[serde(default)]
+            country: String,
+            #[serde(default)]
+            region: String,
+        }
+        let url = self.shared.config.endpoints.geoblock.clone();
+        let answer = self
+            .send(HttpMethod::Get, &url, &[], None, &Vec::new, None)
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        let status: GeoblockResponse = parse_answer(&answer, self.shared.config.backoff_max)?;
+        if status.blocked {
+            return Err(VenueError::Geoblocked(format!(
+                "country {}, region {}",
+                status.country, status.region
+            )));
+        }
+        Ok(())
+    }
 
     /// `GET /time`: server unix seconds.
     pub async fn server_time_s(&self) -> Result<u64, VenueError> {

@@ -1,6 +1,6 @@
 //! §2.10: a POST refused with `order_version_mismatch` re-reads `/version` and is retried
-//! once only when the server still speaks our order format. Served by a tiny local stub
-//! on 127.0.0.1 that answers exactly what each case needs.
+//! once only when the server still speaks our order format; and the geoblock check.
+//! Served by a tiny local stub on 127.0.0.1 that answers exactly what each case needs.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,6 +29,16 @@ async fn stub(version: u64, mismatches: u64) -> (String, Arc<AtomicU64>) {
     let posts = Arc::new(AtomicU64::new(0));
     let counter = posts.clone();
     let app = Router::new()
+        .route(
+            "/api/geoblock",
+            get(move || async move {
+                if version == 3 {
+                    r#"{"blocked":true,"ip":"127.0.0.1","country":"US","region":"NY"}"#
+                } else {
+                    r#"{"blocked":false,"ip":"127.0.0.1","country":"FR","region":"IDF"}"#
+                }
+            }),
+        )
         .route(
             "/version",
             get(move || async move { format!(r#"{{"version":{version}}}"#) }),
@@ -143,4 +153,16 @@ async fn a_new_server_version_is_reported_not_retried() {
         "{error:?}"
     );
     assert_eq!(posts.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn geoblock_is_a_typed_error() {
+    let (open, _) = stub(2, 0).await;
+    client(&open).check_geoblock().await.unwrap();
+    // The stub serving version 3 also plays a blocked location.
+    let (blocked, _) = stub(3, 0).await;
+    assert!(matches!(
+        client(&blocked).check_geoblock().await,
+        Err(VenueError::Geoblocked(_))
+    ));
 }
