@@ -34,9 +34,13 @@ enum Command {
     /// Replay a recorded quote series through one bot's strategy, risk and paper execution,
     /// and print its trades and a summary.
     Backtest(backtest::BacktestArgs),
+    /// Work with orders offline.
+    #[command(subcommand)]
+    Order(order::OrderCommand),
 }
 
 mod backtest;
+mod order;
 mod sim;
 
 fn main() -> ExitCode {
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Info { json } => print_info(&AppInfo::current(), json),
         Command::Sim(args) => return sim::run(args),
         Command::Backtest(args) => return backtest::run(args),
+        Command::Order(command) => return order::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -213,6 +213,18 @@ impl L2Credentials {
         base64::engine::general_purpose::URL_SAFE.encode(mac.finalize().into_bytes())
     }
 
+    /// The user channel's `auth` object, `{"apiKey","secret","passphrase"}`: the one place
+    /// the secret leaves this type, so it is returned as a [`SecretString`].
+    pub fn user_channel_auth(&self) -> SecretString {
+        let text = serde_json::json!({
+            "apiKey": self.api_key,
+            "secret": self.secret.expose_str(),
+            "passphrase": self.passphrase.expose_str(),
+        })
+        .to_string();
+        SecretString::new(text).expect("the JSON object is never empty")
+    }
+
     /// All five L2 headers for one request.
     pub fn headers(
         &self,

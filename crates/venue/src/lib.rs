@@ -10,6 +10,17 @@
 //! - [`wire`]: the `POST /order` body and response;
 //! - [`order_build`]: one-shot building from the shared vectors' JSON input shape.
 //!
+//! The network half, on top:
+//! - [`types`]: domain-level results (markets, books, metrics, orders, trades);
+//! - [`venue_error`]: [`VenueError`], classified errors incl. `SubmitOutcomeUnknown`;
+//! - [`rate`]: token-bucket budgets, backoff with jitter, injectable clocks;
+//! - [`gamma`], [`clob_wire`]: wire shapes parsed at the edge;
+//! - [`client`]: [`client::PublicClient`] and the typestate [`client::AuthedClient`];
+//! - [`venue`]: the [`venue::MarketData`] / [`venue::Venue`] traits;
+//! - [`book`]: market-channel messages (borrowed parsing) and the local order book;
+//! - [`market_ws`]: the shared market-feed pool with health and reconnects;
+//! - [`user_ws`]: one wallet's order and trade events, reconciled over REST.
+//!
 //! Invariants across the crate:
 //! - prices, sizes and amounts are `rust_decimal::Decimal` or integer base units, never
 //!   floats;
@@ -18,10 +29,21 @@
 
 pub mod amounts;
 pub mod auth;
+pub mod book;
+pub mod client;
+pub mod clob_wire;
 pub mod eip712;
 mod error;
+pub mod gamma;
+pub mod market_ws;
 pub mod order_build;
+pub mod rate;
 pub mod signing;
+pub mod types;
+pub mod user_ws;
+pub mod venue;
+pub mod venue_error;
 pub mod wire;
 
 pub use error::Error;
+pub use venue_error::VenueError;

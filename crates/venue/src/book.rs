@@ -1,0 +1,398 @@
+//! The market channel's messages and the local order book kept from them (§6.3, §6.5).
+//!
+//! Invariants:
+//! - parsing borrows from the frame ([`MarketMessage`] holds `&str`s); decimals are parsed
+//!   exactly, once, when applied;
+//! - a [`LocalBook`] keeps bids strictly descending and asks strictly ascending, with no
+//!   zero-size level; a `book` message replaces both sides, a `price_change` sets one level
+//!   to its new total size (zero removes it);
+//! - messages for other assets are ignored by a book: one `price_change` carries both tokens
+//!   of a market.
+
+use polyagent_domain::trading::TickSize;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::types::{BookMetrics, Level};
+use crate::venue_error::VenueError;
+
+/// One level as sent (`{"price":"0.48","size":"30"}`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct RawLevel<'a> {
+    pub price: &'a str,
+    pub size: &'a str,
+}
+
+/// One entry of a `price_change` (current format).
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct RawPriceChange<'a> {
+    pub asset_id: &'a str,
+    pub price: &'a str,
+    pub size: &'a str,
+    pub side: &'a str,
+    #[serde(default)]
+    pub hash: Option<&'a str>,
+    #[serde(default)]
+    pub best_bid: Option<&'a str>,
+    #[serde(default)]
+    pub best_ask: Option<&'a str>,
+}
+
+/// Any market-channel message; which fields are set depends on `event_type`. One flat
+/// struct keeps parsing to a single pass with no intermediate `Value`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MarketMessage<'a> {
+    #[serde(default)]
+    pub event_type: &'a str,
+    #[serde(default)]
+    pub asset_id: Option<&'a str>,
+    #[serde(default)]
+    pub market: Option<&'a str>,
+    #[serde(default)]
+    pub timestamp: Option<&'a str>,
+    #[serde(default)]
+    pub hash: Option<&'a str>,
+    #[serde(default, borrow)]
+    pub bids: Option<Vec<RawLevel<'a>>>,
+    #[serde(default, borrow)]
+    pub asks: Option<Vec<RawLevel<'a>>>,
+    #[serde(default, borrow)]
+    pub price_changes: Option<Vec<RawPriceChange<'a>>>,
+    /// Legacy (pre-2025-09) `price_change` shape: asset id at the root.
+    #[serde(default, borrow)]
+    pub changes: Option<Vec<RawLevelChange<'a>>>,
+    #[serde(default)]
+    pub price: Option<&'a str>,
+    #[serde(default)]
+    pub side: Option<&'a str>,
+    #[serde(default)]
+    pub size: Option<&'a str>,
+    #[serde(default)]
+    pub new_tick_size: Option<&'a str>,
+    #[serde(default)]
+    pub best_bid: Option<&'a str>,
+    #[serde(default)]
+    pub best_ask: Option<&'a str>,
+    #[serde(default)]
+    pub tick_size: Option<&'a str>,
+    #[serde(default)]
+    pub last_trade_price: Option<&'a str>,
+}
+
+/// A legacy `changes[]` entry.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct RawLevelChange<'a> {
+    pub price: &'a str,
+    pub side: &'a str,
+    pub size: &'a str,
+}
+
+/// Parses one text frame: a single message or an array of them. `PONG` and other non-JSON
+/// frames give an empty list.
+pub fn parse_frame(text: &str) -> Result<Vec<MarketMessage<'_>>, VenueError> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        serde_json::from_str(trimmed).map_err(|e| VenueError::Protocol(e.to_string()))
+    } else if trimmed.starts_with('{') {
+        serde_json::from_str(trimmed)
+            .map(|m| vec![m])
+            .map_err(|e| VenueError::Protocol(e.to_string()))
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+fn decimal(text: &str) -> Result<Decimal, VenueError> {
+    Decimal::from_str_exact(text)
+        .map_err(|_| VenueError::Protocol(format!("not a decimal: {text:?}")))
+}
+
+/// Which side of the book a `side` field names: BUY = bids, SELL = asks.
+fn is_bid(side: &str) -> Result<bool, VenueError> {
+    match side {
+        "BUY" | "buy" => Ok(true),
+        "SELL" | "sell" => Ok(false),
+        other => Err(VenueError::Protocol(format!("unknown side {other:?}"))),
+    }
+}
+
+/// The book of one asset, as the market channel describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LocalBook {
+    /// Best first (descending).
+    bids: Vec<Level>,
+    /// Best first (ascending).
+    asks: Vec<Level>,
+    pub tick_size: Option<TickSize>,
+    pub last_trade_price: Option<Decimal>,
+    /// Server time of the last applied message, unix ms.
+    pub timestamp_ms: u64,
+    pub hash: String,
+    /// Whether a snapshot has been applied since the book was created or cleared.
+    pub has_snapshot: bool,
+}
+
+/// What applying a message changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Applied {
+    pub book_changed: bool,
+    pub last_trade_changed: bool,
+    pub tick_changed: bool,
+}
+
+impl Applied {
+    pub fn any(self) -> bool {
+        self.book_changed || self.last_trade_changed || self.tick_changed
+    }
+}
+
+impl LocalBook {
+    pub fn bids(&self) -> &[Level] {
+        &self.bids
+    }
+
+    pub fn asks(&self) -> &[Level] {
+        &self.asks
+    }
+
+    pub fn best_bid(&self) -> Option<Decimal> {
+        self.bids.first().map(|l| l.price)
+    }
+
+    pub fn best_ask(&self) -> Option<Decimal> {
+        self.asks.first().map(|l| l.price)
+    }
+
+    pub fn metrics(&self) -> BookMetrics {
+        BookMetrics::compute(
+            self.bids.iter().copied(),
+            self.asks.iter().copied(),
+            self.last_trade_price,
+        )
+    }
+
+    /// Forgets the levels (after a disconnect: the next snapshot rebuilds them).
+    pub fn clear(&mut self) {
+        self.bids.clear();
+        self.asks.clear();
+        self.has_snapshot = false;
+    }
+
+    /// Replaces both sides from a snapshot; level order in the message is not trusted.
+    pub fn apply_snapshot(
+        &mut self,
+        bids: &[RawLevel<'_>],
+        asks: &[RawLevel<'_>],
+    ) -> Result<(), VenueError> {
+        fn fill(out: &mut Vec<Level>, levels: &[RawLevel<'_>]) -> Result<(), VenueError> {
+            out.clear();
+            out.reserve(levels.len());
+            for level in levels {
+                let size = decimal(level.size)?;
+                if !size.is_zero() {
+                    out.push(Level {
+                        price: decimal(level.price)?,
+                        size,
+                    });
+                }
+            }
+            Ok(())
+        }
+        fill(&mut self.bids, bids)?;
+        fill(&mut self.asks, asks)?;
+        // REST and WS snapshots list best last; reversing first makes the sort a no-op
+        // pass in the common case.
+        if self.bids.first().map(|l| l.price) < self.bids.last().map(|l| l.price) {
+            self.bids.reverse();
+        }
+        if self.asks.first().map(|l| l.price) > self.asks.last().map(|l| l.price) {
+            self.asks.reverse();
+        }
+        if !self.bids.is_sorted_by(|a, b| a.price > b.price) {
+            self.bids.sort_by_key(|l| std::cmp::Reverse(l.price));
+            self.bids.dedup_by_key(|l| l.price);
+        }
+        if !self.asks.is_sorted_by(|a, b| a.price < b.price) {
+            self.asks.sort_by_key(|l| l.price);
+            self.asks.dedup_by_key(|l| l.price);
+        }
+        self.has_snapshot = true;
+        Ok(())
+    }
+
+    /// Sets the total size at one price; zero removes the level.
+    pub fn set_level(&mut self, bid: bool, price: Decimal, size: Decimal) {
+        let side = if bid { &mut self.bids } else { &mut self.asks };
+        let found = if bid {
+            side.binary_search_by(|l| price.cmp(&l.price))
+        } else {
+            side.binary_search_by(|l| l.price.cmp(&price))
+        };
+        match (found, size.is_zero()) {
+            (Ok(i), true) => {
+                side.remove(i);
+            }
+            (Ok(i), false) => side[i].size = size,
+            (Err(_), true) => {}
+            (Err(i), false) => side.insert(i, Level { price, size }),
+        }
+    }
+
+    /// Applies one message if it concerns `asset_id`.
+    pub fn apply(
+        &mut self,
+        asset_id: &str,
+        message: &MarketMessage<'_>,
+    ) -> Result<Applied, VenueError> {
+        let mut applied = Applied::default();
+        let timestamp = || {
+            message
+                .timestamp
+                .and_then(|t| t.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        match message.event_type {
+            "book" if message.asset_id == Some(asset_id) => {
+                self.apply_snapshot(
+                    message.bids.as_deref().unwrap_or_default(),
+                    message.asks.as_deref().unwrap_or_default(),
+                )?;
+                if let Some(hash) = message.hash {
+                    hash.clone_into(&mut self.hash);
+                }
+                if let Some(tick) = message.tick_size.and_then(|t| t.parse().ok()) {
+                    applied.tick_changed = self.tick_size != Some(tick);
+                    self.tick_size = Some(tick);
+                }
+                if let Some(last) = message.last_trade_price {
+                    self.last_trade_price = Some(decimal(last)?);
+                }
+                self.timestamp_ms = timestamp();
+                applied.book_changed = true;
+            }
+            "price_change" => {
+                if let Some(changes) = &message.price_changes {
+                    for change in changes.iter().filter(|c| c.asset_id == asset_id) {
+                        self.set_level(
+                            is_bid(change.side)?,
+                            decimal(change.price)?,
+                            decimal(change.size)?,
+                        );
+                        if let Some(hash) = change.hash {
+                            hash.clone_into(&mut self.hash);
+                        }
+                        applied.book_changed = true;
+                    }
+                } else if let (Some(changes), Some(asset)) = (&message.changes, message.asset_id)
+                    && asset == asset_id
+                {
+                    for change in changes {
+                        self.set_level(
+                            is_bid(change.side)?,
+                            decimal(change.price)?,
+                            decimal(change.size)?,
+                        );
+                        applied.book_changed = true;
+                    }
+                }
+                if applied.book_changed {
+                    self.timestamp_ms = timestamp();
+                }
+            }
+            "last_trade_price" if message.asset_id == Some(asset_id) => {
+                if let Some(price) = message.price {
+                    self.last_trade_price = Some(decimal(price)?);
+                    applied.last_trade_changed = true;
+                }
+            }
+            "tick_size_change" if message.asset_id == Some(asset_id) => {
+                if let Some(tick) = message.new_tick_size {
+                    let tick: TickSize = tick
+                        .parse()
+                        .map_err(|_| VenueError::Protocol(format!("tick size {tick:?}")))?;
+                    applied.tick_changed = self.tick_size != Some(tick);
+                    self.tick_size = Some(tick);
+                }
+            }
+            // best_bid_ask repeats what the levels already say; the book is the source of
+            // truth, so it is not applied.
+            _ => {}
+        }
+        Ok(applied)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    const BOOK: &str = r#"{"event_type":"book","asset_id":"1","market":"0xc","timestamp":"1767225600123","hash":"h","bids":[{"price":"0.48","size":"30"},{"price":"0.49","size":"20"}],"asks":[{"price":"0.53","size":"60"},{"price":"0.52","size":"25"}]}"#;
+
+    #[test]
+    fn snapshot_then_changes() {
+        let mut book = LocalBook::default();
+        for m in parse_frame(BOOK).unwrap() {
+            book.apply("1", &m).unwrap();
+        }
+        assert_eq!(book.best_bid(), Some(d("0.49")));
+        assert_eq!(book.best_ask(), Some(d("0.52")));
+        assert_eq!(book.timestamp_ms, 1_767_225_600_123);
+        let change = r#"{"event_type":"price_change","market":"0xc","timestamp":"1767225600456","price_changes":[
+            {"asset_id":"1","price":"0.5","size":"200","side":"BUY","hash":"x","best_bid":"0.5","best_ask":"0.52"},
+            {"asset_id":"2","price":"0.5","size":"0","side":"SELL","hash":"y","best_bid":"0.47","best_ask":"0.5"},
+            {"asset_id":"1","price":"0.52","size":"0","side":"SELL","hash":"z"}]}"#;
+        for m in parse_frame(change).unwrap() {
+            assert!(book.apply("1", &m).unwrap().book_changed);
+        }
+        assert_eq!(book.best_bid(), Some(d("0.5")));
+        assert_eq!(book.best_ask(), Some(d("0.53")));
+        assert_eq!(book.bids().len(), 3);
+        assert_eq!(book.hash, "z");
+        // Other assets' messages do not touch this book.
+        let other = BOOK.replace(r#""asset_id":"1""#, r#""asset_id":"9""#);
+        for m in parse_frame(&other).unwrap() {
+            assert!(!book.apply("1", &m).unwrap().any());
+        }
+    }
+
+    #[test]
+    fn arrays_pong_trades_ticks_and_legacy() {
+        assert!(parse_frame("PONG").unwrap().is_empty());
+        let mut book = LocalBook::default();
+        let frame = format!("[{BOOK},{BOOK}]");
+        assert_eq!(parse_frame(&frame).unwrap().len(), 2);
+        let trade = r#"{"event_type":"last_trade_price","asset_id":"1","market":"0xc","price":"0.51","side":"BUY","size":"12.5","fee_rate_bps":"0","timestamp":"1"}"#;
+        let tick = r#"{"event_type":"tick_size_change","asset_id":"1","market":"0xc","old_tick_size":"0.01","new_tick_size":"0.001","timestamp":"2"}"#;
+        for text in [trade, tick] {
+            for m in parse_frame(text).unwrap() {
+                assert!(book.apply("1", &m).unwrap().any());
+            }
+        }
+        assert_eq!(book.last_trade_price, Some(d("0.51")));
+        assert_eq!(book.tick_size, Some(TickSize::Thousandth));
+        let legacy = r#"{"event_type":"price_change","asset_id":"1","market":"0xc","timestamp":"3","hash":"h","changes":[{"price":"0.4","side":"SELL","size":"3300"}]}"#;
+        for m in parse_frame(legacy).unwrap() {
+            book.apply("1", &m).unwrap();
+        }
+        assert_eq!(book.best_ask(), Some(d("0.4")));
+    }
+
+    #[test]
+    fn set_level_keeps_order() {
+        let mut book = LocalBook::default();
+        for (p, s) in [("0.3", "1"), ("0.5", "1"), ("0.4", "1")] {
+            book.set_level(true, d(p), d(s));
+            book.set_level(false, d(p), d(s));
+        }
+        let bids: Vec<_> = book.bids().iter().map(|l| l.price).collect();
+        let asks: Vec<_> = book.asks().iter().map(|l| l.price).collect();
+        assert_eq!(bids, [d("0.5"), d("0.4"), d("0.3")]);
+        assert_eq!(asks, [d("0.3"), d("0.4"), d("0.5")]);
+        book.set_level(true, d("0.40"), d("0"));
+        assert_eq!(book.bids().len(), 2);
+    }
+}

@@ -1,0 +1,1310 @@
+//! The REST clients: [`PublicClient`] (market data, Gamma) and [`AuthedClient`] (trading).
+//!
+//! Invariants:
+//! - typestate: only an [`AuthedClient`] can post or cancel; it exists only with an
+//!   [`OrderSigner`] and L2 credentials bound to that signer's address;
+//! - every host is configurable ([`Endpoints`]) so the same code drives the simulator;
+//! - a `POST /order` (or `/orders`) whose outcome is unknown — timeout, connection lost after
+//!   the request may have been written, any 5xx — is never retried: it fails with
+//!   [`VenueError::SubmitOutcomeUnknown`] carrying the order id (our EIP-712 digest) and the
+//!   caller settles it with [`AuthedClient::reconcile_submission`];
+//! - requests that the server refused before doing anything are retried: 429 (after backoff
+//!   with jitter, up to `max_retries`), 401 (once, after re-deriving the API key), and
+//!   `order_version_mismatch` (once, after re-reading `/version`);
+//! - every request takes a token from the global budget, and authenticated ones also from
+//!   the wallet's budget, before it is sent. Clone one [`PublicClient`] for every wallet
+//!   of the process so that they share the global budget.
+//!
+//! A public client has no way to post:
+//!
+//! ```compile_fail
+//! # async fn f(
+//! #     public: polyagent_venue::client::PublicClient,
+//! #     spec: polyagent_venue::order_build::OrderSpec,
+//! # ) {
+//! public.post_order(&spec).await;
+//! # }
+//! ```
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use polyagent_domain::secret::SecretString;
+use polyagent_domain::trading::{SignatureType, TickSize, TokenId};
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{HttpMethod, L2Credentials};
+use crate::clob_wire::{
+    self, ApiKeyResponse, BalanceAllowanceResponse, BookResponse, CancelResponse, END_CURSOR,
+    FIRST_CURSOR, HistoryResponse, LastTradeResponse, MidpointResponse, OpenOrderResponse,
+    PageResponse, SpreadResponse, TickSizeResponse, TradeResponse, VersionResponse,
+};
+use crate::eip712::Chain;
+use crate::gamma::{
+    GammaEventResponse, GammaMarketResponse, GammaSearchResponse, MarketRef, require_tradable,
+};
+use crate::order_build::OrderSpec;
+use crate::rate::{
+    Backoff, Clock, JitterRng, MonotonicClock, RateBudget, RateLimits, SystemWallClock, WallClock,
+    acquire,
+};
+use crate::signing::OrderSigner;
+use crate::types::{
+    AssetType, BalanceAllowance, CancelOutcome, HistoryWindow, LastTrade, MarketInfo, OpenOrder,
+    OrderAck, OrderBook, OrderStatus, PricePoint, Submission, Trade,
+};
+use crate::venue_error::VenueError;
+use crate::wire::{MAX_BATCH_ORDERS, PostOrderRequest, PostOrderResponse, post_orders_body};
+
+/// The `/version` our orders are built for: the V2 order struct, which Exchange V3 shares.
+pub const ORDER_FORMAT_VERSION: u64 = 2;
+
+/// Base URLs of every service, without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    pub clob: String,
+    pub gamma: String,
+    pub data: String,
+    pub market_ws: String,
+    pub user_ws: String,
+    /// `GET` answers `{blocked, ip, country, region}`.
+    pub geoblock: String,
+}
+
+impl Endpoints {
+    /// Production Polymarket.
+    pub fn polymarket() -> Self {
+        Self {
+            clob: "https://clob.polymarket.com".into(),
+            gamma: "https://gamma-api.polymarket.com".into(),
+            data: "https://data-api.polymarket.com".into(),
+            market_ws: "wss://ws-subscriptions-clob.polymarket.com/ws/market".into(),
+            user_ws: "wss://ws-subscriptions-clob.polymarket.com/ws/user".into(),
+            geoblock: "https://polymarket.com/api/geoblock".into(),
+        }
+    }
+
+    /// The simulator's layout under one base URL (`http://127.0.0.1:PORT`).
+    pub fn simulator(base: &str) -> Self {
+        let base = base.trim_end_matches('/');
+        let ws = base
+            .replacen("https://", "wss://", 1)
+            .replacen("http://", "ws://", 1);
+        Self {
+            clob: base.to_owned(),
+            gamma: format!("{base}/gamma"),
+            data: format!("{base}/data-api"),
+            market_ws: format!("{ws}/ws/market"),
+            user_ws: format!("{ws}/ws/user"),
+            geoblock: format!("{base}/api/geoblock"),
+        }
+    }
+}
+
+/// Client settings. `Default` is production with conservative budgets.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub endpoints: Endpoints,
+    pub chain: Chain,
+    /// Whole-request timeout; on `POST /order` it ends in `SubmitOutcomeUnknown`.
+    pub timeout: Duration,
+    pub limits: RateLimits,
+    /// First 429 backoff ceiling and cap.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// How many 429s in a row a request sits out before failing with `RateLimited`.
+    pub max_retries: u32,
+    /// Seed of the backoff jitter; `None` seeds from the clock.
+    pub jitter_seed: Option<u64>,
+    /// Clock skew above which a warning is logged.
+    pub skew_warning: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            endpoints: Endpoints::polymarket(),
+            chain: Chain::Polygon,
+            timeout: Duration::from_secs(10),
+            limits: RateLimits::default(),
+            backoff_base: Duration::from_millis(250),
+            backoff_max: Duration::from_secs(10),
+            max_retries: 5,
+            jitter_seed: None,
+            skew_warning: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Which service a request goes to.
+#[derive(Debug, Clone, Copy)]
+enum Host {
+    Clob,
+    Gamma,
+}
+
+#[derive(Debug)]
+struct Shared {
+    http: reqwest::Client,
+    config: ClientConfig,
+    clock: Arc<dyn Clock>,
+    wall: Arc<dyn WallClock>,
+    global: RateBudget,
+    rng: Mutex<JitterRng>,
+    /// Server minus local time, ms, as last measured by [`PublicClient::check_clock_skew`].
+    skew_ms: AtomicI64,
+    /// Cached `/version`; 0 = not read yet.
+    version: AtomicU64,
+}
+
+/// Public (unauthenticated) client: market data and Gamma. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PublicClient {
+    shared: Arc<Shared>,
+}
+
+/// One HTTP answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
+/// How a failed send ended: before anything could reach the server, or possibly after.
+enum SendFailure {
+    NotSent(String),
+    Unknown(String),
+}
+
+impl PublicClient {
+    pub fn new(config: ClientConfig) -> Result<Self, VenueError> {
+        Self::with_clocks(
+            config,
+            Arc::new(MonotonicClock::default()),
+            Arc::new(SystemWallClock),
+        )
+    }
+
+    /// With injected clocks (tests).
+    pub fn with_clocks(
+        config: ClientConfig,
+        clock: Arc<dyn Clock>,
+        wall: Arc<dyn WallClock>,
+    ) -> Result<Self, VenueError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("polyagent/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| VenueError::Network(e.to_string()))?;
+        let global = RateBudget::new(
+            config.limits.global_per_second,
+            config.limits.global_burst,
+            clock.now_ms(),
+        );
+        let rng = config
+            .jitter_seed
+            .map_or_else(JitterRng::from_entropy, JitterRng::new);
+        Ok(Self {
+            shared: Arc::new(Shared {
+                http,
+                config,
+                clock,
+                wall,
+                global,
+                rng: Mutex::new(rng),
+                skew_ms: AtomicI64::new(0),
+                version: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.shared.config
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.shared.config.endpoints
+    }
+
+    fn url(&self, host: Host, path: &str) -> String {
+        let base = match host {
+            Host::Clob => &self.shared.config.endpoints.clob,
+            Host::Gamma => &self.shared.config.endpoints.gamma,
+        };
+        format!("{base}{path}")
+    }
+
+    fn backoff(&self) -> Backoff {
+        let seed = self
+            .shared
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .next_u64();
+        Backoff::new(
+            self.shared.config.backoff_base,
+            self.shared.config.backoff_max,
+            JitterRng::new(seed),
+        )
+    }
+
+    /// Server-corrected unix seconds, for L1/L2 timestamps.
+    pub fn server_now_s(&self) -> u64 {
+        let local = i128::from(self.shared.wall.unix_ms());
+        let skew = i128::from(self.shared.skew_ms.load(Ordering::Relaxed));
+        u64::try_from((local + skew).max(0) / 1000).unwrap_or(0)
+    }
+
+    /// Last measured clock skew (server minus local), milliseconds.
+    pub fn clock_skew_ms(&self) -> i64 {
+        self.shared.skew_ms.load(Ordering::Relaxed)
+    }
+
+    /// One attempt: `Ok` for any HTTP answer, `Err` when none arrived.
+    async fn send_once(
+        &self,
+        method: HttpMethod,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&str>,
+        headers: &[(&'static str, String)],
+    ) -> Result<Answer, SendFailure> {
+        let method = match method {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+            HttpMethod::Put => reqwest::Method::PUT,
+        };
+        let mut request = self.shared.http.request(method, url);
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_owned());
+        }
+        let response = request.send().await.map_err(|e| {
+            // A refused connection provably sent nothing; anything else may have reached
+            // the server.
+            if e.is_connect() && !e.is_timeout() {
+                SendFailure::NotSent(e.to_string())
+            } else {
+                SendFailure::Unknown(e.to_string())
+            }
+        })?;
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| SendFailure::Unknown(e.to_string()))?;
+        Ok(Answer {
+            status,
+            body: body.to_vec(),
+        })
+    }
+
+    /// Sends with budgets and 429 backoff. `headers` is called per attempt so that signed
+    /// timestamps stay fresh.
+    async fn send(
+        &self,
+        method: HttpMethod,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&str>,
+        headers: &(dyn Fn() -> Vec<(&'static str, String)> + Send + Sync),
+        wallet: Option<&RateBudget>,
+    ) -> Result<Answer, SendFailure> {
+        let mut backoff = self.backoff();
+        loop {
+            acquire(&self.shared.global, self.shared.clock.as_ref()).await;
+            if let Some(wallet) = wallet {
+                acquire(wallet, self.shared.clock.as_ref()).await;
+            }
+            let answer = self.send_once(method, url, query, body, &headers()).await?;
+            if answer.status != 429 || backoff.attempts() >= self.shared.config.max_retries {
+                return Ok(answer);
+            }
+            // 429 is a refusal before processing: waiting and asking again cannot duplicate.
+            let delay = backoff.next_delay();
+            tracing::debug!(url, ?delay, "429 from the exchange; backing off");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// GET, parsed; non-2xx classified.
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        host: Host,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, VenueError> {
+        let url = self.url(host, path);
+        let answer = self
+            .send(HttpMethod::Get, &url, query, None, &Vec::new, None)
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        parse_answer(&answer, self.shared.config.backoff_max)
+    }
+
+    // --- health, time, version -------------------------------------------------------------
+
+    /// Whether Polymarket blocks trading from this machine's location. `Err(Geoblocked)`
+    /// when it does, so a caller can refuse to start bots there.
+    pub async fn check_geoblock(&self) -> Result<(), VenueError> {
+        #[derive(serde::Deserialize)]
+        struct GeoblockResponse {
+            #[serde(default)]
+            blocked: bool,
+            #[serde(default)]
+            country: String,
+            #[serde(default)]
+            region: String,
+        }
+        let url = self.shared.config.endpoints.geoblock.clone();
+        let answer = self
+            .send(HttpMethod::Get, &url, &[], None, &Vec::new, None)
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        let status: GeoblockResponse = parse_answer(&answer, self.shared.config.backoff_max)?;
+        if status.blocked {
+            return Err(VenueError::Geoblocked(format!(
+                "country {}, region {}",
+                status.country, status.region
+            )));
+        }
+        Ok(())
+    }
+
+    /// `GET /time`: server unix seconds.
+    pub async fn server_time_s(&self) -> Result<u64, VenueError> {
+        self.get_json::<clob_wire::LenientU64>(Host::Clob, "/time", &[])
+            .await
+            .map(|t| t.0)
+    }
+
+    /// Measures server minus local time (ms, midpoint of the round trip), stores it for
+    /// timestamps, and warns above the configured threshold.
+    pub async fn check_clock_skew(&self) -> Result<i64, VenueError> {
+        let before = self.shared.wall.unix_ms();
+        let server_s = self.server_time_s().await?;
+        let after = self.shared.wall.unix_ms();
+        let local_mid = i128::from(before / 2 + after / 2);
+        // The server answers in whole seconds: its true time is in [s, s+1), so compare
+        // against the middle of that second.
+        let server_mid = i128::from(server_s) * 1000 + 500;
+        let skew = i64::try_from(server_mid - local_mid).unwrap_or(i64::MAX);
+        // Within the server's one-second resolution we cannot tell: call it zero.
+        let skew = if skew.abs() <= 500 { 0 } else { skew };
+        self.shared.skew_ms.store(skew, Ordering::Relaxed);
+        let limit = i64::try_from(self.shared.config.skew_warning.as_millis()).unwrap_or(i64::MAX);
+        if skew.abs() > limit {
+            tracing::warn!(skew_ms = skew, "local clock differs from the exchange's");
+        }
+        Ok(skew)
+    }
+
+    /// `GET /version`, cached.
+    pub async fn version(&self) -> Result<u64, VenueError> {
+        match self.shared.version.load(Ordering::Relaxed) {
+            0 => self.refresh_version().await,
+            v => Ok(v),
+        }
+    }
+
+    /// Re-reads `/version` (after an `order_version_mismatch`).
+    pub async fn refresh_version(&self) -> Result<u64, VenueError> {
+        let answer: VersionResponse = self.get_json(Host::Clob, "/version", &[]).await?;
+        // SDKs default to 2 when absent.
+        let version = answer.version.unwrap_or(2);
+        self.shared.version.store(version, Ordering::Relaxed);
+        Ok(version)
+    }
+
+    // --- market lookup (Gamma) ---------------------------------------------------------------
+
+    /// Finds a tradable market from a slug, a polymarket.com URL, a condition id or search
+    /// text. Closed, resolved, unknown and not-accepting markets are typed errors.
+    pub async fn lookup(&self, input: &str) -> Result<MarketInfo, VenueError> {
+        let market = self.find_market(&MarketRef::parse(input)?).await?;
+        require_tradable(&market)
+    }
+
+    /// Like [`PublicClient::lookup`] but returns the market whatever its state.
+    pub async fn find_market(
+        &self,
+        reference: &MarketRef,
+    ) -> Result<GammaMarketResponse, VenueError> {
+        let not_found = || VenueError::MarketNotFound(format!("{reference:?}"));
+        match reference {
+            MarketRef::Slug(slug) => {
+                let found: Vec<GammaMarketResponse> = self
+                    .get_json(Host::Gamma, "/markets", &[("slug", slug.clone())])
+                    .await?;
+                found.into_iter().next().ok_or_else(not_found)
+            }
+            MarketRef::ConditionId(id) => {
+                let found: Vec<GammaMarketResponse> = self
+                    .get_json(Host::Gamma, "/markets", &[("condition_ids", id.clone())])
+                    .await?;
+                found.into_iter().next().ok_or_else(not_found)
+            }
+            MarketRef::Event {
+                event_slug,
+                market_slug,
+            } => {
+                let events: Vec<GammaEventResponse> = self
+                    .get_json(Host::Gamma, "/events", &[("slug", event_slug.clone())])
+                    .await?;
+                let event = events.into_iter().next().ok_or_else(not_found)?;
+                pick_from_event(event, market_slug.as_deref()).ok_or_else(not_found)
+            }
+            MarketRef::Search(text) => {
+                let found: GammaSearchResponse = self
+                    .get_json(Host::Gamma, "/public-search", &[("q", text.clone())])
+                    .await?;
+                // Events come best-ranked first; inside them, prefer an open market whose own
+                // question or slug has every word, then any open market, then any.
+                let markets: Vec<GammaMarketResponse> =
+                    found.events.into_iter().flat_map(|e| e.markets).collect();
+                let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+                let matches = |m: &GammaMarketResponse| {
+                    let haystack = format!("{} {}", m.question, m.slug).to_lowercase();
+                    words.iter().all(|w| haystack.contains(w.as_str()))
+                };
+                let open = |m: &GammaMarketResponse| require_tradable(m).is_ok();
+                let best = markets
+                    .iter()
+                    .position(|m| open(m) && matches(m))
+                    .or_else(|| markets.iter().position(open))
+                    .unwrap_or(0);
+                markets.into_iter().nth(best).ok_or_else(not_found)
+            }
+        }
+    }
+
+    // --- market data ----------------------------------------------------------------------
+
+    fn token_query(token: &TokenId) -> [(&'static str, String); 1] {
+        [("token_id", token.as_str().to_owned())]
+    }
+
+    pub async fn book(&self, token: &TokenId) -> Result<OrderBook, VenueError> {
+        let answer: BookResponse = self
+            .get_json(Host::Clob, "/book", &Self::token_query(token))
+            .await?;
+        answer.into_book()
+    }
+
+    pub async fn midpoint(&self, token: &TokenId) -> Result<Decimal, VenueError> {
+        let answer: MidpointResponse = self
+            .get_json(Host::Clob, "/midpoint", &Self::token_query(token))
+            .await?;
+        Ok(answer.mid.0)
+    }
+
+    pub async fn spread(&self, token: &TokenId) -> Result<Decimal, VenueError> {
+        let answer: SpreadResponse = self
+            .get_json(Host::Clob, "/spread", &Self::token_query(token))
+            .await?;
+        Ok(answer.spread.0)
+    }
+
+    pub async fn last_trade(&self, token: &TokenId) -> Result<LastTrade, VenueError> {
+        let answer: LastTradeResponse = self
+            .get_json(Host::Clob, "/last-trade-price", &Self::token_query(token))
+            .await?;
+        Ok(LastTrade {
+            price: answer.price.0,
+            side: answer.side.parse().ok(),
+        })
+    }
+
+    pub async fn tick_size(&self, token: &TokenId) -> Result<TickSize, VenueError> {
+        let answer: TickSizeResponse = self
+            .get_json(Host::Clob, "/tick-size", &Self::token_query(token))
+            .await?;
+        clob_wire::tick_from_decimal(answer.minimum_tick_size.0)
+    }
+
+    /// The price polymarket.com shows (§7): the book's midpoint while the spread is at most
+    /// 10 cents, else the last trade.
+    pub async fn displayed_price(&self, token: &TokenId) -> Result<Option<Decimal>, VenueError> {
+        let book = self.book(token).await?;
+        let last = match book.last_trade_price {
+            Some(price) => Some(price),
+            None => Some(self.last_trade(token).await?.price),
+        };
+        Ok(crate::types::displayed_price(
+            book.best_bid(),
+            book.best_ask(),
+            last,
+        ))
+    }
+
+    /// `GET /prices-history`; `fidelity_minutes` is the spacing of points.
+    pub async fn prices_history(
+        &self,
+        token: &TokenId,
+        window: HistoryWindow,
+        fidelity_minutes: Option<u32>,
+    ) -> Result<Vec<PricePoint>, VenueError> {
+        let mut query = vec![("market", token.as_str().to_owned())];
+        match window {
+            HistoryWindow::Interval(interval) => {
+                query.push(("interval", interval.as_str().to_owned()));
+            }
+            HistoryWindow::Range { start_s, end_s } => {
+                query.push(("startTs", start_s.to_string()));
+                query.push(("endTs", end_s.to_string()));
+            }
+        }
+        if let Some(fidelity) = fidelity_minutes {
+            query.push(("fidelity", fidelity.to_string()));
+        }
+        let answer: HistoryResponse = self.get_json(Host::Clob, "/prices-history", &query).await?;
+        Ok(answer
+            .history
+            .into_iter()
+            .map(|p| PricePoint {
+                time_s: p.t,
+                price: p.p.0,
+            })
+            .collect())
+    }
+}
+
+fn pick_from_event(
+    event: GammaEventResponse,
+    market_slug: Option<&str>,
+) -> Option<GammaMarketResponse> {
+    match market_slug {
+        Some(slug) => event.markets.into_iter().find(|m| m.slug == slug),
+        // An event URL without a market: the event's only market, or its first open one.
+        None => {
+            let open = event
+                .markets
+                .iter()
+                .position(|m| require_tradable(m).is_ok())
+                .unwrap_or(0);
+            event.markets.into_iter().nth(open)
+        }
+    }
+}
+
+fn parse_answer<T: DeserializeOwned>(
+    answer: &Answer,
+    backoff_max: Duration,
+) -> Result<T, VenueError> {
+    if (200..300).contains(&answer.status) {
+        serde_json::from_slice(&answer.body).map_err(|e| {
+            VenueError::Protocol(format!(
+                "{e}: {}",
+                String::from_utf8_lossy(&answer.body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            ))
+        })
+    } else {
+        Err(error_of(answer, backoff_max))
+    }
+}
+
+fn error_of(answer: &Answer, backoff_max: Duration) -> VenueError {
+    match VenueError::classify(answer.status, &clob_wire::error_text(&answer.body)) {
+        VenueError::RateLimited { .. } => VenueError::RateLimited {
+            retry_after: backoff_max,
+        },
+        other => other,
+    }
+}
+
+/// An authenticated client for one wallet: everything [`PublicClient`] does, plus orders.
+pub struct AuthedClient {
+    public: PublicClient,
+    signer: OrderSigner,
+    signature_type: SignatureType,
+    /// L1 nonce the API key was created/derived with.
+    nonce: u64,
+    credentials: RwLock<Arc<L2Credentials>>,
+    wallet_budget: RateBudget,
+    /// Orders we believe rest on the book: heartbeats run while this is non-empty.
+    live_orders: Mutex<HashSet<String>>,
+    heartbeat_id: Mutex<Option<String>>,
+    heartbeats_sent: AtomicU64,
+}
+
+impl std::fmt::Debug for AuthedClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthedClient")
+            .field("address", &self.signer.address())
+            .field("signature_type", &self.signature_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An authenticated client reads market data like a public one.
+impl std::ops::Deref for AuthedClient {
+    type Target = PublicClient;
+    fn deref(&self) -> &PublicClient {
+        &self.public
+    }
+}
+
+impl AuthedClient {
+    /// Creates (or, when it exists, derives) the API key with an L1 signature.
+    pub async fn connect(
+        public: PublicClient,
+        signer: OrderSigner,
+        signature_type: SignatureType,
+        nonce: u64,
+    ) -> Result<Self, VenueError> {
+        let credentials = create_or_derive(&public, &signer, nonce).await?;
+        Ok(Self::with_credentials(
+            public,
+            signer,
+            signature_type,
+            nonce,
+            credentials,
+        ))
+    }
+
+    /// With credentials given (e.g. from the vault). They must belong to the signer.
+    pub fn with_credentials(
+        public: PublicClient,
+        signer: OrderSigner,
+        signature_type: SignatureType,
+        nonce: u64,
+        credentials: L2Credentials,
+    ) -> Self {
+        let limits = public.shared.config.limits;
+        let wallet_budget = RateBudget::new(
+            limits.wallet_per_second,
+            limits.wallet_burst,
+            public.shared.clock.now_ms(),
+        );
+        Self {
+            public,
+            signer,
+            signature_type,
+            nonce,
+            credentials: RwLock::new(Arc::new(credentials)),
+            wallet_budget,
+            live_orders: Mutex::new(HashSet::new()),
+            heartbeat_id: Mutex::new(None),
+            heartbeats_sent: AtomicU64::new(0),
+        }
+    }
+
+    pub fn public(&self) -> &PublicClient {
+        &self.public
+    }
+
+    pub fn signer(&self) -> &OrderSigner {
+        &self.signer
+    }
+
+    pub fn signature_type(&self) -> SignatureType {
+        self.signature_type
+    }
+
+    /// The current L2 credentials (they change after a re-derive).
+    pub fn credentials(&self) -> Arc<L2Credentials> {
+        self.credentials
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    async fn rederive(&self) -> Result<Arc<L2Credentials>, VenueError> {
+        let fresh = Arc::new(create_or_derive(&self.public, &self.signer, self.nonce).await?);
+        *self
+            .credentials
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
+        tracing::info!(
+            api_key = fresh.api_key(),
+            "re-derived the API key after a 401"
+        );
+        Ok(fresh)
+    }
+
+    /// One L2 request; `body` is built from the credentials (the order `owner` is the API
+    /// key, so a re-derived key means a new body). On 401, re-derives once and retries:
+    /// a 401 is refused before anything happens.
+    async fn l2(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(&str, String)],
+        body: &(dyn Fn(&L2Credentials) -> Option<String> + Send + Sync),
+    ) -> Result<Answer, SendFailure> {
+        let mut credentials = self.credentials();
+        for attempt in 0..2 {
+            let text = body(&credentials);
+            let url = self.public.url(Host::Clob, path);
+            let creds = credentials.clone();
+            let public = self.public.clone();
+            let text_for_headers = text.clone();
+            let headers = move || {
+                creds
+                    .headers(
+                        public.server_now_s(),
+                        method,
+                        path,
+                        text_for_headers.as_deref(),
+                    )
+                    .pairs()
+                    .iter()
+                    .map(|(name, value)| (*name, (*value).to_owned()))
+                    .collect::<Vec<_>>()
+            };
+            let answer = self
+                .public
+                .send(
+                    method,
+                    &url,
+                    query,
+                    text.as_deref(),
+                    &headers,
+                    Some(&self.wallet_budget),
+                )
+                .await?;
+            if answer.status == 401 && attempt == 0 {
+                match self.rederive().await {
+                    Ok(fresh) => {
+                        credentials = fresh;
+                        continue;
+                    }
+                    Err(e) => return Err(SendFailure::NotSent(e.to_string())),
+                }
+            }
+            return Ok(answer);
+        }
+        unreachable!("the loop returns on its second pass")
+    }
+
+    async fn l2_json<T: DeserializeOwned>(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<String>,
+    ) -> Result<T, VenueError> {
+        let answer = self
+            .l2(method, path, query, &move |_| body.clone())
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        parse_answer(&answer, self.public.shared.config.backoff_max)
+    }
+
+    /// `DELETE /auth/api-key`: revokes the current API key. The next request re-derives.
+    pub async fn delete_api_key(&self) -> Result<(), VenueError> {
+        let _: serde_json::Value = self
+            .l2_json(HttpMethod::Delete, "/auth/api-key", &[], None)
+            .await?;
+        Ok(())
+    }
+
+    // --- orders -------------------------------------------------------------------------------
+
+    fn sign(&self, spec: &OrderSpec) -> Result<crate::signing::SignedOrder, VenueError> {
+        if spec.signature_type != self.signature_type {
+            return Err(VenueError::InvalidInput(format!(
+                "order signature type {} differs from the client's {}",
+                spec.signature_type, self.signature_type
+            )));
+        }
+        Ok(spec.sign(&self.signer)?.0)
+    }
+
+    /// Signs and posts one order. See the module docs for what is retried; an unknown
+    /// outcome is [`VenueError::SubmitOutcomeUnknown`].
+    pub async fn post_order(&self, spec: &OrderSpec) -> Result<OrderAck, VenueError> {
+        let signed = self.sign(spec)?;
+        let order_id = format!("{:#x}", signed.digest);
+        let body = |creds: &L2Credentials| {
+            Some(
+                PostOrderRequest {
+                    order: &signed,
+                    expiration: spec.expiration,
+                    owner: creds.api_key(),
+                    order_type: spec.order_type,
+                    defer_exec: spec.defer_exec,
+                    post_only: spec.post_only,
+                }
+                .to_json(),
+            )
+        };
+        let mut version_retried = false;
+        loop {
+            let answer = self
+                .l2(HttpMethod::Post, "/order", &[], &body)
+                .await
+                .map_err(|f| submit_failure(f, &order_id))?;
+            if answer.status >= 500 {
+                return Err(VenueError::SubmitOutcomeUnknown {
+                    order_id,
+                    reason: format!(
+                        "HTTP {}: {}",
+                        answer.status,
+                        clob_wire::error_text(&answer.body)
+                    ),
+                });
+            }
+            let result =
+                parse_answer::<PostOrderResponse>(&answer, self.public.shared.config.backoff_max)
+                    .and_then(clob_wire::ack_from);
+            match result {
+                Err(VenueError::VersionMismatch { message, .. }) if !version_retried => {
+                    // §2.10: re-read /version; retry once only if our order is still in the
+                    // server's format (a stale cache on its side), else report the mismatch.
+                    version_retried = true;
+                    let server = self.public.refresh_version().await?;
+                    if server != ORDER_FORMAT_VERSION {
+                        return Err(VenueError::VersionMismatch {
+                            server: Some(server),
+                            message,
+                        });
+                    }
+                }
+                Err(e) => return Err(e),
+                Ok(ack) => {
+                    if ack.status == OrderStatus::Live {
+                        self.track_live(&ack.order_id);
+                    }
+                    return Ok(ack);
+                }
+            }
+        }
+    }
+
+    /// Posts up to 15 orders in one request; one result per order, in order. A 5xx or
+    /// timeout makes every order's outcome unknown.
+    pub async fn post_orders(
+        &self,
+        specs: &[OrderSpec],
+    ) -> Result<Vec<Result<OrderAck, VenueError>>, VenueError> {
+        if specs.is_empty() || specs.len() > MAX_BATCH_ORDERS {
+            return Err(VenueError::InvalidInput(format!(
+                "a batch holds 1 to {MAX_BATCH_ORDERS} orders, not {}",
+                specs.len()
+            )));
+        }
+        let signed: Vec<_> = specs
+            .iter()
+            .map(|s| self.sign(s))
+            .collect::<Result<_, _>>()?;
+        let ids: Vec<String> = signed.iter().map(|s| format!("{:#x}", s.digest)).collect();
+        let body = |creds: &L2Credentials| {
+            let requests: Vec<PostOrderRequest<'_>> = signed
+                .iter()
+                .zip(specs)
+                .map(|(order, spec)| PostOrderRequest {
+                    order,
+                    expiration: spec.expiration,
+                    owner: creds.api_key(),
+                    order_type: spec.order_type,
+                    defer_exec: spec.defer_exec,
+                    post_only: spec.post_only,
+                })
+                .collect();
+            Some(post_orders_body(&requests))
+        };
+        let unknown = |reason: String| {
+            Ok(ids
+                .iter()
+                .map(|id| {
+                    Err(VenueError::SubmitOutcomeUnknown {
+                        order_id: id.clone(),
+                        reason: reason.clone(),
+                    })
+                })
+                .collect())
+        };
+        let answer = match self.l2(HttpMethod::Post, "/orders", &[], &body).await {
+            Ok(answer) => answer,
+            Err(SendFailure::NotSent(e)) => return Err(VenueError::Network(e)),
+            Err(SendFailure::Unknown(e)) => return unknown(e),
+        };
+        if answer.status >= 500 {
+            return unknown(format!("HTTP {}", answer.status));
+        }
+        let responses: Vec<PostOrderResponse> =
+            parse_answer(&answer, self.public.shared.config.backoff_max)?;
+        let results: Vec<Result<OrderAck, VenueError>> =
+            responses.into_iter().map(clob_wire::ack_from).collect();
+        for ack in results.iter().flatten() {
+            if ack.status == OrderStatus::Live {
+                self.track_live(&ack.order_id);
+            }
+        }
+        Ok(results)
+    }
+
+    /// `GET /data/order/{id}`: the exchange's record of an order, if any.
+    pub async fn order(&self, order_id: &str) -> Result<Option<OpenOrder>, VenueError> {
+        let path = format!("/data/order/{order_id}");
+        let answer = self
+            .l2(HttpMethod::Get, &path, &[], &|_| None)
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        if answer.status == 404 {
+            return Ok(None);
+        }
+        let trimmed = String::from_utf8_lossy(&answer.body);
+        let trimmed = trimmed.trim();
+        // Polymarket answers an unknown id with an empty body or `null` as well as a 404.
+        if (200..300).contains(&answer.status)
+            && (trimmed.is_empty() || trimmed == "null" || trimmed == "{}")
+        {
+            return Ok(None);
+        }
+        let order: OpenOrderResponse =
+            parse_answer(&answer, self.public.shared.config.backoff_max)?;
+        order.into_order().map(Some)
+    }
+
+    /// Settles a submission whose outcome was unknown: the order id is the EIP-712 digest,
+    /// so the exchange either has that exact order or does not.
+    ///
+    /// `Absent` is true *now*: a request still in flight (slow network, a queue on the
+    /// exchange) can land later, so ask again after the request can no longer arrive
+    /// (e.g. after the client timeout has passed once more). If the intent is re-posted,
+    /// post the *same* [`OrderSpec`] (same salt and timestamp): it signs to the same id,
+    /// and the exchange refuses a duplicate id, so at most one order can ever exist.
+    pub async fn reconcile_submission(&self, order_id: &str) -> Result<Submission, VenueError> {
+        Ok(match self.order(order_id).await? {
+            Some(order) => {
+                if order.status == OrderStatus::Live {
+                    self.track_live(&order.id);
+                }
+                Submission::Found(order)
+            }
+            None => Submission::Absent,
+        })
+    }
+
+    fn track_live(&self, id: &str) {
+        self.live_orders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id.to_owned());
+    }
+
+    /// Forgets orders that no longer rest (canceled or fully matched), so heartbeats stop
+    /// when nothing is left to protect.
+    pub(crate) fn untrack(&self, ids: &[String]) {
+        let mut live = self
+            .live_orders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for id in ids {
+            live.remove(id);
+        }
+    }
+
+    /// How many orders this client believes are resting.
+    pub fn live_order_count(&self) -> usize {
+        self.live_orders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    async fn cancel(&self, path: &str, body: Option<String>) -> Result<CancelOutcome, VenueError> {
+        let outcome = self
+            .l2_json::<CancelResponse>(HttpMethod::Delete, path, &[], body)
+            .await?
+            .into_outcome();
+        self.untrack(&outcome.canceled);
+        Ok(outcome)
+    }
+
+    pub async fn cancel_order(&self, order_id: &str) -> Result<CancelOutcome, VenueError> {
+        let body = serde_json::json!({ "orderID": order_id }).to_string();
+        self.cancel("/order", Some(body)).await
+    }
+
+    pub async fn cancel_orders(&self, order_ids: &[String]) -> Result<CancelOutcome, VenueError> {
+        let body = serde_json::to_string(order_ids)
+            .map_err(|e| VenueError::InvalidInput(e.to_string()))?;
+        self.cancel("/orders", Some(body)).await
+    }
+
+    pub async fn cancel_all(&self) -> Result<CancelOutcome, VenueError> {
+        let outcome = self.cancel("/cancel-all", None).await?;
+        self.live_orders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        Ok(outcome)
+    }
+
+    /// Cancels every order in a market (condition id) and/or of one token.
+    pub async fn cancel_market(
+        &self,
+        condition_id: Option<&str>,
+        token: Option<&TokenId>,
+    ) -> Result<CancelOutcome, VenueError> {
+        let mut body = serde_json::Map::new();
+        if let Some(market) = condition_id {
+            body.insert("market".into(), market.into());
+        }
+        if let Some(token) = token {
+            body.insert("asset_id".into(), token.as_str().into());
+        }
+        self.cancel(
+            "/cancel-market-orders",
+            Some(serde_json::Value::Object(body).to_string()),
+        )
+        .await
+    }
+
+    /// All open orders (every page), optionally of one market and/or token. Also resets
+    /// the set of orders heartbeats protect.
+    pub async fn open_orders(
+        &self,
+        condition_id: Option<&str>,
+        token: Option<&TokenId>,
+    ) -> Result<Vec<OpenOrder>, VenueError> {
+        let mut filter = Vec::new();
+        if let Some(market) = condition_id {
+            filter.push(("market", market.to_owned()));
+        }
+        if let Some(token) = token {
+            filter.push(("asset_id", token.as_str().to_owned()));
+        }
+        let orders: Vec<OpenOrder> = self
+            .pages::<OpenOrderResponse>("/data/orders", filter)
+            .await?
+            .into_iter()
+            .map(OpenOrderResponse::into_order)
+            .collect::<Result<_, _>>()?;
+        if condition_id.is_none() && token.is_none() {
+            let mut live = self
+                .live_orders
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            live.clear();
+            live.extend(
+                orders
+                    .iter()
+                    .filter(|o| o.status == OrderStatus::Live)
+                    .map(|o| o.id.clone()),
+            );
+        }
+        Ok(orders)
+    }
+
+    /// Trades of this wallet (every page); `after_s` keeps those matched after that time.
+    pub async fn trades(
+        &self,
+        condition_id: Option<&str>,
+        token: Option<&TokenId>,
+        after_s: Option<u64>,
+    ) -> Result<Vec<Trade>, VenueError> {
+        let mut filter = Vec::new();
+        if let Some(market) = condition_id {
+            filter.push(("market", market.to_owned()));
+        }
+        if let Some(token) = token {
+            filter.push(("asset_id", token.as_str().to_owned()));
+        }
+        if let Some(after) = after_s {
+            filter.push(("after", after.to_string()));
+        }
+        self.pages::<TradeResponse>("/data/trades", filter)
+            .await?
+            .into_iter()
+            .map(TradeResponse::into_trade)
+            .collect()
+    }
+
+    async fn pages<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        filter: Vec<(&str, String)>,
+    ) -> Result<Vec<T>, VenueError> {
+        let mut out = Vec::new();
+        let mut cursor = FIRST_CURSOR.to_owned();
+        // A runaway cursor must not loop forever.
+        for _ in 0..1000 {
+            let mut query = filter.clone();
+            query.push(("next_cursor", cursor.clone()));
+            let page: PageResponse<T> = self.l2_json(HttpMethod::Get, path, &query, None).await?;
+            out.extend(page.data);
+            match page.next_cursor {
+                Some(next) if !next.is_empty() && next != END_CURSOR && next != cursor => {
+                    cursor = next;
+                }
+                _ => return Ok(out),
+            }
+        }
+        Err(VenueError::Protocol(format!("{path}: too many pages")))
+    }
+
+    fn balance_query(&self, asset: &AssetType) -> Vec<(&'static str, String)> {
+        let mut query = vec![("signature_type", self.signature_type.code().to_string())];
+        match asset {
+            AssetType::Collateral => query.push(("asset_type", "COLLATERAL".into())),
+            AssetType::Conditional(token) => {
+                query.push(("asset_type", "CONDITIONAL".into()));
+                query.push(("token_id", token.as_str().into()));
+            }
+            AssetType::ConditionalV2(token) => {
+                query.push(("asset_type", "CONDITIONAL-V2".into()));
+                query.push(("token_id", token.as_str().into()));
+            }
+        }
+        query
+    }
+
+    pub async fn balance_allowance(
+        &self,
+        asset: &AssetType,
+    ) -> Result<BalanceAllowance, VenueError> {
+        let query = self.balance_query(asset);
+        let answer: BalanceAllowanceResponse = self
+            .l2_json(HttpMethod::Get, "/balance-allowance", &query, None)
+            .await?;
+        Ok(answer.into_balance())
+    }
+
+    /// Asks the exchange to re-read the on-chain balance and allowances.
+    pub async fn update_balance_allowance(&self, asset: &AssetType) -> Result<(), VenueError> {
+        let query = self.balance_query(asset);
+        let _: serde_json::Value = self
+            .l2_json(HttpMethod::Get, "/balance-allowance/update", &query, None)
+            .await?;
+        Ok(())
+    }
+
+    /// One heartbeat, chaining the previous id. Returns the new id.
+    pub async fn heartbeat(&self) -> Result<String, VenueError> {
+        #[derive(serde::Deserialize)]
+        struct HeartbeatResponse {
+            heartbeat_id: String,
+        }
+        let previous = self
+            .heartbeat_id
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let body = serde_json::json!({ "heartbeat_id": previous }).to_string();
+        let answer: HeartbeatResponse = self
+            .l2_json(HttpMethod::Post, "/v1/heartbeats", &[], Some(body))
+            .await?;
+        *self
+            .heartbeat_id
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(answer.heartbeat_id.clone());
+        self.heartbeats_sent.fetch_add(1, Ordering::Relaxed);
+        Ok(answer.heartbeat_id)
+    }
+
+    /// Heartbeats accepted by the exchange so far.
+    pub fn heartbeats_sent(&self) -> u64 {
+        self.heartbeats_sent.load(Ordering::Relaxed)
+    }
+
+    /// Sends a heartbeat every `every` while this client has live orders; once started,
+    /// the exchange cancels everything if they stop (10 s), which is the point: a crashed
+    /// app leaves no orders behind. Stops when the returned handle is aborted or dropped
+    /// with the client.
+    pub fn spawn_heartbeats(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let client = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                let Some(client) = client.upgrade() else {
+                    return;
+                };
+                if client.live_order_count() == 0 {
+                    continue;
+                }
+                if let Err(error) = client.heartbeat().await {
+                    tracing::warn!(%error, "heartbeat failed");
+                    // A rejected chain id restarts the chain.
+                    *client
+                        .heartbeat_id
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                }
+            }
+        })
+    }
+}
+
+fn submit_failure(failure: SendFailure, order_id: &str) -> VenueError {
+    match failure {
+        SendFailure::NotSent(e) => VenueError::Network(e),
+        SendFailure::Unknown(reason) => VenueError::SubmitOutcomeUnknown {
+            order_id: order_id.to_owned(),
+            reason,
+        },
+    }
+}
+
+/// `POST /auth/api-key`, falling back to `GET /auth/derive-api-key` (the SDKs'
+/// createOrDerive).
+async fn create_or_derive(
+    public: &PublicClient,
+    signer: &OrderSigner,
+    nonce: u64,
+) -> Result<L2Credentials, VenueError> {
+    let chain = public.shared.config.chain;
+    let attempt = |method: HttpMethod, path: &'static str| {
+        let public = public.clone();
+        let headers: Vec<(&'static str, String)> = signer
+            .l1_headers(chain, public.server_now_s(), nonce)
+            .pairs()
+            .iter()
+            .map(|(n, v)| (*n, (*v).to_owned()))
+            .collect();
+        async move {
+            let url = public.url(Host::Clob, path);
+            let headers_fn = move || headers.clone();
+            let answer = public
+                .send(method, &url, &[], None, &headers_fn, None)
+                .await
+                .map_err(|f| match f {
+                    SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+                })?;
+            parse_answer::<ApiKeyResponse>(&answer, public.shared.config.backoff_max)
+        }
+    };
+    let mut key = match attempt(HttpMethod::Post, "/auth/api-key").await {
+        Ok(key) if !key.api_key.is_empty() => key,
+        _ => attempt(HttpMethod::Get, "/auth/derive-api-key").await?,
+    };
+    // Moved, not copied: the answer wipes what is left when dropped.
+    let secret = SecretString::new(std::mem::take(&mut key.secret))
+        .map_err(|_| VenueError::Protocol("API key answer without a secret".into()))?;
+    let passphrase = SecretString::new(std::mem::take(&mut key.passphrase))
+        .map_err(|_| VenueError::Protocol("API key answer without a passphrase".into()))?;
+    Ok(L2Credentials::new(
+        signer.address(),
+        key.api_key.clone(),
+        secret,
+        passphrase,
+    )?)
+}

@@ -1,0 +1,204 @@
+//! Errors of the network half, classified so that callers can act on the kind, not the text.
+//!
+//! Invariants:
+//! - [`VenueError::SubmitOutcomeUnknown`] is the only answer to a `POST /order` whose fate is
+//!   unknown (timeout, connection lost after sending, 5xx). It carries the order id (the
+//!   EIP-712 digest we computed) so the caller reconciles with
+//!   [`crate::client::AuthedClient::reconcile_submission`] instead of posting again: two
+//!   orders for one intent is the worst bug this crate can have;
+//! - messages never contain keys, secrets or passphrases.
+
+use std::time::Duration;
+
+/// Everything a venue call can fail with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VenueError {
+    #[error("not enough balance or allowance: {0}")]
+    InsufficientBalance(String),
+    #[error("price is not on the market's tick grid: {0}")]
+    InvalidTick(String),
+    #[error("order is below the market's minimum size: {0}")]
+    BelowMinimumSize(String),
+    #[error("the exchange refused the order's signature, signer or funder: {0}")]
+    InvalidSignature(String),
+    #[error("this location is geoblocked by Polymarket: {0}")]
+    Geoblocked(String),
+    #[error("rate limited by the exchange; retry after {retry_after:?}")]
+    RateLimited { retry_after: Duration },
+    #[error("order protocol version mismatch (server {server:?}): {message}")]
+    VersionMismatch {
+        server: Option<u64>,
+        message: String,
+    },
+    /// The exchange already has an order with this id: an earlier post of the same signed
+    /// order landed. Not an error for the intent; reconcile to see its state.
+    #[error("the exchange already has this order: {0}")]
+    DuplicateOrder(String),
+    #[error("market is closed or not accepting orders: {0}")]
+    MarketClosed(String),
+    #[error("market not found: {0}")]
+    MarketNotFound(String),
+    #[error("market is resolved: {0}")]
+    MarketResolved(String),
+    #[error("the L1/L2 credentials were refused: {0}")]
+    Unauthorized(String),
+    #[error("trading is disabled on the exchange: {0}")]
+    TradingDisabled(String),
+    #[error("the outcome of POST order {order_id} is unknown ({reason}); reconcile, do not retry")]
+    SubmitOutcomeUnknown { order_id: String, reason: String },
+    #[error("the exchange rejected the request ({status}): {message}")]
+    Rejected { status: u16, message: String },
+    #[error("the exchange answered something unexpected: {0}")]
+    Protocol(String),
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("invalid request: {0}")]
+    InvalidInput(String),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+}
+
+/// The signing core's error, kept as text so [`VenueError`] stays `Clone + Eq`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SigningError(pub String);
+
+impl From<crate::Error> for VenueError {
+    fn from(error: crate::Error) -> Self {
+        VenueError::Signing(SigningError(error.to_string()))
+    }
+}
+
+impl VenueError {
+    /// Classifies a non-2xx answer from its status and the server's `error` text.
+    pub fn classify(status: u16, message: &str) -> Self {
+        let lower = message.to_ascii_lowercase();
+        let text = message.to_owned();
+        if status == 429 {
+            return VenueError::RateLimited {
+                retry_after: Duration::ZERO,
+            };
+        }
+        if lower.contains("order_version_mismatch") {
+            return VenueError::VersionMismatch {
+                server: None,
+                message: text,
+            };
+        }
+        if lower.contains("duplicated") || lower.contains("duplicate order") {
+            return VenueError::DuplicateOrder(text);
+        }
+        if lower.contains("balance") && lower.contains("allowance")
+            || lower.contains("not enough balance")
+        {
+            return VenueError::InsufficientBalance(text);
+        }
+        if lower.contains("lower than the minimum") || lower.contains("minimum size") {
+            return VenueError::BelowMinimumSize(text);
+        }
+        if lower.contains("tick size")
+            || lower.contains("breaks minimum tick")
+            || lower.contains("max accuracy")
+            || lower.contains("invalid price")
+        {
+            return VenueError::InvalidTick(text);
+        }
+        if lower.contains("signature")
+            || lower.contains("signer")
+            || lower.contains("funder")
+            || lower.contains("maker address")
+        {
+            return VenueError::InvalidSignature(text);
+        }
+        if status == 403
+            || lower.contains("geoblock")
+            || lower.contains("restricted in your region")
+        {
+            return VenueError::Geoblocked(text);
+        }
+        if lower.contains("trading is currently disabled") {
+            return VenueError::TradingDisabled(text);
+        }
+        if lower.contains("closed") || lower.contains("not accepting orders") {
+            return VenueError::MarketClosed(text);
+        }
+        if lower.contains("resolved") {
+            return VenueError::MarketResolved(text);
+        }
+        if status == 401 {
+            return VenueError::Unauthorized(text);
+        }
+        if status == 404 && lower.contains("market not found") {
+            return VenueError::MarketNotFound(text);
+        }
+        VenueError::Rejected {
+            status,
+            message: text,
+        }
+    }
+
+    /// Whether waiting and asking again can help (rate limits, network trouble on reads).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            VenueError::RateLimited { .. } | VenueError::Network(_)
+        ) || matches!(self, VenueError::Rejected { status, .. } if *status >= 500)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_polymarket_messages() {
+        type Check = fn(&VenueError) -> bool;
+        let cases: &[(u16, &str, Check)] = &[
+            (400, "not enough balance / allowance", |e| {
+                matches!(e, VenueError::InsufficientBalance(_))
+            }),
+            (
+                400,
+                "order 0xab is invalid. Size (1.08) lower than the minimum: 5",
+                |e| matches!(e, VenueError::BelowMinimumSize(_)),
+            ),
+            (
+                400,
+                "invalid amounts, the buy orders maker amount supports a max accuracy of 5 decimals",
+                |e| matches!(e, VenueError::InvalidTick(_)),
+            ),
+            (
+                400,
+                "the order signer address has to be the address of the API KEY",
+                |e| matches!(e, VenueError::InvalidSignature(_)),
+            ),
+            (400, "order_version_mismatch: V2 only", |e| {
+                matches!(e, VenueError::VersionMismatch { .. })
+            }),
+            (429, "Too Many Requests", |e| {
+                matches!(e, VenueError::RateLimited { .. })
+            }),
+            (403, "Trading restricted in your region", |e| {
+                matches!(e, VenueError::Geoblocked(_))
+            }),
+            (401, "Unauthorized/Invalid api key", |e| {
+                matches!(e, VenueError::Unauthorized(_))
+            }),
+            (
+                503,
+                "Trading is currently disabled. Check polymarket.com for updates",
+                |e| matches!(e, VenueError::TradingDisabled(_)),
+            ),
+            (400, "market is closed", |e| {
+                matches!(e, VenueError::MarketClosed(_))
+            }),
+            (404, "market not found", |e| {
+                matches!(e, VenueError::MarketNotFound(_))
+            }),
+        ];
+        for (status, message, check) in cases {
+            let error = VenueError::classify(*status, message);
+            assert!(check(&error), "{status} {message} -> {error:?}");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! §2.10: a POST refused with `order_version_mismatch` re-reads `/version` and is retried
+//! once only when the server still speaks our order format; and the geoblock check.
+//! Served by a tiny local stub on 127.0.0.1 that answers exactly what each case needs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use alloy_primitives::B256;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use polyagent_domain::money::{Price, Shares};
+use polyagent_domain::secret::{PrivateKey, SecretString};
+use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
+use polyagent_venue::VenueError;
+use polyagent_venue::auth::L2Credentials;
+use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use polyagent_venue::eip712::{Chain, Exchange};
+use polyagent_venue::order_build::{OrderSize, OrderSpec};
+use polyagent_venue::signing::OrderSigner;
+use rust_decimal::Decimal;
+
+const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// Starts the stub: `/version` answers `version`; `POST /order` refuses the first
+/// `mismatches` posts with `order_version_mismatch`, then accepts.
+async fn stub(version: u64, mismatches: u64) -> (String, Arc<AtomicU64>) {
+    let posts = Arc::new(AtomicU64::new(0));
+    let counter = posts.clone();
+    let app = Router::new()
+        .route(
+            "/api/geoblock",
+            get(move || async move {
+                if version == 3 {
+                    r#"{"blocked":true,"ip":"127.0.0.1","country":"US","region":"NY"}"#
+                } else {
+                    r#"{"blocked":false,"ip":"127.0.0.1","country":"FR","region":"IDF"}"#
+                }
+            }),
+        )
+        .route(
+            "/version",
+            get(move || async move { format!(r#"{{"version":{version}}}"#) }),
+        )
+        .route(
+            "/order",
+            post(move || {
+                let counter = counter.clone();
+                async move {
+                    let n = counter.fetch_add(1, Ordering::SeqCst);
+                    if n < mismatches {
+                        (
+                            StatusCode::BAD_REQUEST,
+                            r#"{"error":"order_version_mismatch"}"#.to_owned(),
+                        )
+                    } else {
+                        (
+                            StatusCode::OK,
+                            r#"{"success":true,"errorMsg":"","orderID":"0x01","status":"live","makingAmount":"","takingAmount":"","transactionsHashes":[],"tradeIDs":[]}"#.to_owned(),
+                        )
+                    }
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, posts)
+}
+
+fn client(base: &str) -> AuthedClient {
+    let config = ClientConfig {
+        endpoints: Endpoints::simulator(base),
+        timeout: Duration::from_secs(5),
+        jitter_seed: Some(1),
+        ..ClientConfig::default()
+    };
+    let signer = OrderSigner::new(&PrivateKey::from_hex(KEY).unwrap()).unwrap();
+    let credentials = L2Credentials::new(
+        signer.address(),
+        "3f2c8a51-6b7d-4e09-9a12-5c4b3e2d1f00",
+        SecretString::new("CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY=").unwrap(),
+        SecretString::new("test-passphrase").unwrap(),
+    )
+    .unwrap();
+    AuthedClient::with_credentials(
+        PublicClient::new(config).unwrap(),
+        signer,
+        SignatureType::Eoa,
+        0,
+        credentials,
+    )
+}
+
+fn spec() -> OrderSpec {
+    OrderSpec {
+        chain: Chain::Polygon,
+        exchange: Exchange::CtfV2,
+        tick_size: TickSize::Hundredth,
+        token_id: TokenId::new("1001").unwrap(),
+        side: Side::Buy,
+        size: OrderSize::Limit {
+            price: Price::new(Decimal::new(5, 1)).unwrap(),
+            size: Shares::new(Decimal::from(10)).unwrap(),
+        },
+        signature_type: SignatureType::Eoa,
+        funder: None,
+        salt: 7,
+        timestamp_ms: 1_767_225_600_000,
+        expiration: 0,
+        metadata: B256::ZERO,
+        builder: B256::ZERO,
+        order_type: OrderType::Gtc,
+        post_only: false,
+        defer_exec: false,
+    }
+}
+
+#[tokio::test]
+async fn same_version_retries_once() {
+    let (base, posts) = stub(2, 1).await;
+    let ack = client(&base).post_order(&spec()).await.unwrap();
+    assert_eq!(ack.order_id, "0x01");
+    assert_eq!(posts.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_persistent_mismatch_is_not_retried_twice() {
+    let (base, posts) = stub(2, 10).await;
+    let error = client(&base).post_order(&spec()).await.unwrap_err();
+    assert!(
+        matches!(error, VenueError::VersionMismatch { .. }),
+        "{error:?}"
+    );
+    assert_eq!(posts.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_new_server_version_is_reported_not_retried() {
+    let (base, posts) = stub(3, 10).await;
+    let error = client(&base).post_order(&spec()).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            VenueError::VersionMismatch {
+                server: Some(3),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(posts.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn geoblock_is_a_typed_error() {
+    let (open, _) = stub(2, 0).await;
+    client(&open).check_geoblock().await.unwrap();
+    // The stub serving version 3 also plays a blocked location.
+    let (blocked, _) = stub(3, 0).await;
+    assert!(matches!(
+        client(&blocked).check_geoblock().await,
+        Err(VenueError::Geoblocked(_))
+    ));
+}
