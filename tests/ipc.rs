@@ -68,6 +68,7 @@ fn runtime_heartbeats_reach_the_webview_as_typed_events() {
     let runtime = tauri::async_runtime::block_on(async {
         Runtime::start(RuntimeConfig {
             heartbeat_interval: Duration::from_millis(20),
+            ..RuntimeConfig::default()
         })
     });
     let (app, _window) = app_with_runtime(&runtime);

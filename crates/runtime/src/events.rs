@@ -10,6 +10,14 @@ use tokio::sync::broadcast;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RuntimeEvent {
     Heartbeat(Heartbeat),
+    /// A bot's status or figures changed.
+    BotStatus(Box<crate::bots::BotSummary>),
+    /// A bot saw a new price (high rate: consumers coalesce).
+    BotPrice(crate::bots::BotPrice),
+    /// One of a bot's orders (partly) filled.
+    BotFill(crate::bots::BotFill),
+    /// A line for a bot's activity log.
+    BotActivity(crate::bots::BotActivity),
 }
 
 /// Proof of life from the backend, sent at a fixed interval.
@@ -45,10 +53,13 @@ mod tests {
     async fn heartbeats_arrive_in_order_at_the_configured_interval() {
         let runtime = Runtime::start(RuntimeConfig {
             heartbeat_interval: Duration::from_millis(250),
+            ..RuntimeConfig::default()
         });
         let mut events = runtime.subscribe();
         for expected in 1..=3u32 {
-            let RuntimeEvent::Heartbeat(beat) = events.recv().await.unwrap();
+            let RuntimeEvent::Heartbeat(beat) = events.recv().await.unwrap() else {
+                panic!("only heartbeats without bots")
+            };
             assert_eq!(beat.seq, expected);
             assert_eq!(beat.uptime_ms, 250 * expected);
         }
@@ -58,6 +69,7 @@ mod tests {
     async fn a_lagging_subscriber_skips_old_events_but_sees_new_ones() {
         let runtime = Runtime::start(RuntimeConfig {
             heartbeat_interval: Duration::from_millis(1),
+            ..RuntimeConfig::default()
         });
         let mut slow = runtime.subscribe();
         tokio::time::sleep(Duration::from_millis(2_000)).await; // virtual time: no real wait
@@ -66,7 +78,9 @@ mod tests {
             other => panic!("expected a lag notice, got {other:?}"),
         };
         // The subscriber resumes right after what it missed, with a bounded backlog.
-        let RuntimeEvent::Heartbeat(beat) = slow.recv().await.unwrap();
+        let RuntimeEvent::Heartbeat(beat) = slow.recv().await.unwrap() else {
+            panic!("only heartbeats without bots")
+        };
         assert!(skipped > 0);
         assert_eq!(u64::from(beat.seq), skipped + 1);
     }

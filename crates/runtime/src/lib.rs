@@ -11,13 +11,26 @@
 
 mod api_error;
 mod app_info;
+pub mod bots;
 mod events;
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::broadcast;
+use polyagent_domain::trading::TickSize;
+use polyagent_engine::bot::{BotEngine, Lifecycle};
+use polyagent_engine::config::BotSpec;
+use polyagent_engine::paper::FeeCurve;
+use polyagent_engine::risk::{GlobalView, Killswitch};
+use polyagent_venue::market_ws::{MarketFeed, MarketFeedConfig};
+use rust_decimal::Decimal;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
+
+pub use bots::{
+    BotActivity, BotFill, BotHandle, BotPrice, BotSummary, Clock, Execution, FeedState, SystemClock,
+};
 
 pub use api_error::{ApiError, ErrorCode};
 pub use app_info::{AppInfo, BuildProfile, VERSION};
@@ -28,14 +41,32 @@ pub use events::{Heartbeat, RuntimeEvent};
 pub struct RuntimeConfig {
     /// Interval between [`Heartbeat`] events; the UI shows the backend as alive while they come.
     pub heartbeat_interval: Duration,
+    /// The market WebSocket bots read prices from (Polymarket's, or the local simulator's).
+    pub market_ws_url: String,
+    /// Silence after which a market feed counts as stale.
+    pub feed_stale_after: Duration,
+    /// The clock bots judge time by (cooldowns, hold times, days).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
         Self {
             heartbeat_interval: Duration::from_secs(1),
+            market_ws_url: "wss://ws-subscriptions-clob.polymarket.com/ws/market".to_owned(),
+            feed_stale_after: Duration::from_secs(15),
+            clock: Arc::new(SystemClock),
         }
     }
+}
+
+/// The market facts a paper bot needs to fill honestly.
+#[derive(Debug, Clone)]
+pub struct PaperMarket {
+    pub tick: TickSize,
+    pub fees: FeeCurve,
+    /// The virtual pUSD balance the bot starts with.
+    pub cash: Decimal,
 }
 
 /// Events buffered per subscriber before the oldest are dropped for that subscriber.
@@ -49,8 +80,14 @@ pub struct Runtime {
 
 #[derive(Debug)]
 struct Inner {
+    config: RuntimeConfig,
     events: broadcast::Sender<RuntimeEvent>,
     heartbeat: JoinHandle<()>,
+    /// Shared by every bot: one connection pool, one local book per token.
+    feed: Mutex<Option<MarketFeed>>,
+    bots: Mutex<BTreeMap<String, BotHandle>>,
+    global: watch::Sender<GlobalView>,
+    next_bot: std::sync::atomic::AtomicU64,
 }
 
 impl Drop for Inner {
@@ -70,8 +107,17 @@ impl Runtime {
             events.clone(),
             config.heartbeat_interval,
         ));
+        let (global, _) = watch::channel(GlobalView::default());
         Self {
-            inner: Arc::new(Inner { events, heartbeat }),
+            inner: Arc::new(Inner {
+                config,
+                events,
+                heartbeat,
+                feed: Mutex::new(None),
+                bots: Mutex::new(BTreeMap::new()),
+                global,
+                next_bot: std::sync::atomic::AtomicU64::new(1),
+            }),
         }
     }
 
@@ -83,5 +129,137 @@ impl Runtime {
     /// A new subscription to every event emitted from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<RuntimeEvent> {
         self.inner.events.subscribe()
+    }
+
+    fn feed(&self) -> MarketFeed {
+        let mut feed = self
+            .inner
+            .feed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        feed.get_or_insert_with(|| {
+            let mut config = MarketFeedConfig::new(self.inner.config.market_ws_url.clone());
+            config.stale_after = self.inner.config.feed_stale_after;
+            MarketFeed::new(config)
+        })
+        .clone()
+    }
+
+    fn bots(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, BotHandle>> {
+        self.inner
+            .bots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Creates a paper bot from a spec (the wizard's JSON). It starts stopped.
+    ///
+    /// # Errors
+    /// `INVALID_CONFIG` with every problem named when the spec does not validate.
+    pub fn create_paper_bot(
+        &self,
+        spec: &BotSpec,
+        market: PaperMarket,
+    ) -> Result<BotSummary, ApiError> {
+        let config = spec
+            .resolve()
+            .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+        let engine = BotEngine::new(config.clone())
+            .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+        let number = self
+            .inner
+            .next_bot
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = format!("bot-{number:04}");
+        let feed = self.feed().subscribe(&config.token_id);
+        let context = bots::BotContext {
+            id: id.clone(),
+            events: self.inner.events.clone(),
+            global: self.inner.global.subscribe(),
+            clock: self.inner.config.clock.clone(),
+        };
+        let execution = Execution::Paper {
+            cash: market.cash,
+            tick: market.tick,
+            fees: market.fees,
+        };
+        let handle = bots::spawn(engine, execution, feed, context);
+        let summary = handle.summary();
+        self.bots().insert(id, handle);
+        let _ = self
+            .inner
+            .events
+            .send(RuntimeEvent::BotStatus(Box::new(summary.clone())));
+        Ok(summary)
+    }
+
+    /// Every bot, by id.
+    pub fn list_bots(&self) -> Vec<BotSummary> {
+        self.bots().values().map(BotHandle::summary).collect()
+    }
+
+    /// One bot's handle (status, figures, a `watch` of them).
+    ///
+    /// # Errors
+    /// `BOT_NOT_FOUND`.
+    pub fn bot(&self, id: &str) -> Result<BotHandle, ApiError> {
+        self.bots()
+            .get(id)
+            .cloned()
+            .ok_or_else(|| ApiError::new(ErrorCode::BotNotFound, format!("no bot with id {id}")))
+    }
+
+    pub async fn start_bot(&self, id: &str) -> Result<(), ApiError> {
+        self.bot(id)?.command(Lifecycle::Start).await
+    }
+
+    pub async fn stop_bot(&self, id: &str) -> Result<(), ApiError> {
+        self.bot(id)?.command(Lifecycle::Stop).await
+    }
+
+    pub async fn pause_bot(&self, id: &str) -> Result<(), ApiError> {
+        self.bot(id)?.command(Lifecycle::Pause).await
+    }
+
+    pub async fn resume_bot(&self, id: &str) -> Result<(), ApiError> {
+        self.bot(id)?.command(Lifecycle::Resume).await
+    }
+
+    /// Stops and forgets a bot.
+    pub async fn delete_bot(&self, id: &str) -> Result<(), ApiError> {
+        let handle = self.bot(id)?;
+        handle.shutdown().await;
+        self.bots().remove(id);
+        Ok(())
+    }
+
+    /// Trips the killswitch: no bot places another order, and every running or paused bot is
+    /// stopped. `reason` is shown to the user.
+    pub async fn trip_killswitch(&self, reason: &str) {
+        let at = self.inner.config.clock.now();
+        self.inner.global.send_modify(|g| {
+            g.killswitch = Killswitch::Tripped {
+                reason: reason.to_owned(),
+                at,
+            }
+        });
+        let handles: Vec<BotHandle> = self.bots().values().cloned().collect();
+        for handle in handles {
+            if matches!(handle.summary().status.as_str(), "running" | "paused") {
+                // A bot that stopped meanwhile refuses "stop"; that is the state we want.
+                let _ = handle.command(Lifecycle::Stop).await;
+            }
+        }
+    }
+
+    /// Re-arms the killswitch; stopped bots stay stopped until started.
+    pub fn arm_killswitch(&self) {
+        self.inner
+            .global
+            .send_modify(|g| g.killswitch = Killswitch::Armed);
+    }
+
+    pub fn killswitch_tripped(&self) -> bool {
+        self.inner.global.borrow().killswitch.is_tripped()
     }
 }

@@ -1,0 +1,480 @@
+//! Bots as actors: one task per bot owns its [`BotEngine`], listens to the shared market feed
+//! for its token, executes what the engine decides, and reports through the runtime's events.
+//!
+//! Invariants:
+//! - only the bot's own task touches its engine; everyone else holds a [`BotHandle`] (a
+//!   command channel and a `watch` of the latest [`BotSummary`]);
+//! - within one loop turn, commands come first, then execution results, then market data, so a
+//!   fill is always booked before the next tick is judged;
+//! - a bot never acts on a book whose feed is not live: a stale or reconnecting feed only
+//!   updates the bot's feed health;
+//! - a panic inside a bot ends that bot's task only: the supervisor marks the bot as errored
+//!   with the panic's message and every other bot carries on;
+//! - paper execution fills against the live book of the moment (levels, partial fills, the
+//!   market's fee curve), with the bot's own virtual balance.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use polyagent_domain::trading::TickSize;
+use polyagent_engine::Timestamp;
+use polyagent_engine::bot::{BotEngine, BotStatus, Lifecycle};
+use polyagent_engine::event::{Action, Event, Quote};
+use polyagent_engine::paper::{Book, FeeCurve, PaperAccount};
+use polyagent_engine::risk::GlobalView;
+use polyagent_venue::amounts::BookLevel;
+use polyagent_venue::book::LocalBook;
+use polyagent_venue::market_ws::{AssetFeed, FeedHealth};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use crate::RuntimeEvent;
+use crate::api_error::{ApiError, ErrorCode};
+
+/// What a bot looks like from outside: its identity, status and figures. Decimals travel as
+/// text so nothing is lost to binary floats on the way to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BotSummary {
+    pub id: String,
+    pub name: String,
+    pub token_id: String,
+    pub strategy: String,
+    pub profile: String,
+    /// `created`, `stopped`, `running`, `paused` or `error`.
+    pub status: String,
+    /// Why a bot is paused or errored, in words.
+    pub status_detail: Option<String>,
+    /// `paper` (simulated fills against the live book) or `live`.
+    pub mode: String,
+    pub feed: FeedState,
+    pub price: Option<String>,
+    pub position_shares: Option<String>,
+    pub position_avg_entry: Option<String>,
+    pub realized_pnl: String,
+    pub unrealized_pnl: String,
+    pub fees: String,
+    pub trades: u32,
+    pub paper_cash: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedState {
+    Live,
+    Stale,
+    Reconnecting,
+}
+
+impl From<FeedHealth> for FeedState {
+    fn from(health: FeedHealth) -> Self {
+        match health {
+            FeedHealth::Live => FeedState::Live,
+            FeedHealth::Stale => FeedState::Stale,
+            FeedHealth::Reconnecting => FeedState::Reconnecting,
+        }
+    }
+}
+
+/// A fill as the UI and notifications show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BotFill {
+    pub bot_id: String,
+    pub bot_name: String,
+    /// `buy` or `sell`.
+    pub side: String,
+    pub shares: String,
+    pub avg_price: String,
+    pub fee: String,
+    pub at_ms: i64,
+}
+
+/// One line of a bot's activity log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BotActivity {
+    pub bot_id: String,
+    pub at_ms: i64,
+    pub text: String,
+}
+
+/// The newest price a bot saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BotPrice {
+    pub bot_id: String,
+    pub price: String,
+    pub bid: Option<String>,
+    pub ask: Option<String>,
+    pub at_ms: i64,
+}
+
+/// Wall-clock time for bots. Injected so tests can run bots on a controlled clock.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> Timestamp;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        Timestamp(ms)
+    }
+}
+
+/// How a bot executes its orders.
+#[derive(Debug, Clone)]
+pub enum Execution {
+    /// Fills simulated against the live book, from a virtual balance.
+    Paper {
+        cash: Decimal,
+        tick: TickSize,
+        fees: FeeCurve,
+    },
+}
+
+pub(crate) enum Command {
+    Lifecycle(Lifecycle, oneshot::Sender<Result<(), ApiError>>),
+    Shutdown,
+}
+
+/// A cheap handle to a running bot actor.
+#[derive(Debug, Clone)]
+pub struct BotHandle {
+    commands: mpsc::Sender<Command>,
+    summary: watch::Receiver<BotSummary>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Lifecycle(l, _) => write!(f, "Lifecycle({l:?})"),
+            Command::Shutdown => f.write_str("Shutdown"),
+        }
+    }
+}
+
+impl BotHandle {
+    pub fn summary(&self) -> BotSummary {
+        self.summary.borrow().clone()
+    }
+
+    pub fn watch(&self) -> watch::Receiver<BotSummary> {
+        self.summary.clone()
+    }
+
+    /// Applies a lifecycle command (start, stop, pause, resume) and waits for the answer.
+    pub async fn command(&self, lifecycle: Lifecycle) -> Result<(), ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || ApiError::new(ErrorCode::Internal, "the bot is no longer running");
+        self.commands
+            .send(Command::Lifecycle(lifecycle, reply))
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    pub(crate) async fn shutdown(&self) {
+        let _ = self.commands.send(Command::Shutdown).await;
+    }
+}
+
+/// What a bot actor needs from the runtime.
+#[derive(Debug)]
+pub(crate) struct BotContext {
+    pub id: String,
+    pub events: broadcast::Sender<RuntimeEvent>,
+    pub global: watch::Receiver<GlobalView>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// How often a silent market still wakes a bot, so time exits fire.
+const TIMER: Duration = Duration::from_secs(1);
+
+/// Spawns the actor and a supervisor that turns a panic into an error status.
+pub(crate) fn spawn(
+    engine: BotEngine,
+    execution: Execution,
+    feed: AssetFeed,
+    context: BotContext,
+) -> BotHandle {
+    let (commands_tx, commands) = mpsc::channel(32);
+    let first = summarize(
+        &context.id,
+        &engine,
+        &execution_state(&execution),
+        FeedState::Reconnecting,
+        context.clock.now(),
+    );
+    let (summary_tx, summary) = watch::channel(first);
+    let summary_tx = Arc::new(summary_tx);
+    let events = context.events.clone();
+    let id = context.id.clone();
+    let supervised_summary = summary_tx.clone();
+    let actor = tokio::spawn(run(engine, execution, feed, commands, summary_tx, context));
+    tokio::spawn(async move {
+        if let Err(error) = actor.await
+            && error.is_panic()
+        {
+            let message = panic_message(error.into_panic());
+            tracing::error!(bot = %id, %message, "bot crashed");
+            supervised_summary.send_modify(|s| {
+                s.status = "error".into();
+                s.status_detail = Some(format!(
+                    "the bot stopped after an internal error: {message}"
+                ));
+            });
+            let _ = events.send(RuntimeEvent::BotStatus(Box::new(
+                supervised_summary.borrow().clone(),
+            )));
+        }
+    });
+    BotHandle {
+        commands: commands_tx,
+        summary,
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+/// The executor's state, separate from the engine so the engine stays pure.
+enum ExecutionState {
+    Paper(PaperAccount),
+}
+
+fn execution_state(execution: &Execution) -> ExecutionState {
+    match execution {
+        Execution::Paper { cash, tick, fees } => {
+            ExecutionState::Paper(PaperAccount::new(*cash, *fees, *tick))
+        }
+    }
+}
+
+async fn run(
+    mut engine: BotEngine,
+    execution: Execution,
+    mut feed: AssetFeed,
+    mut commands: mpsc::Receiver<Command>,
+    summary: Arc<watch::Sender<BotSummary>>,
+    mut context: BotContext,
+) {
+    let mut exec = execution_state(&execution);
+    let mut timer = tokio::time::interval(TIMER);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut health = FeedState::Reconnecting;
+    let mut last_book_version = None;
+    loop {
+        let event = tokio::select! {
+            biased;
+            command = commands.recv() => match command {
+                None | Some(Command::Shutdown) => break,
+                Some(Command::Lifecycle(lifecycle, reply)) => {
+                    let now = context.clock.now();
+                    let result = engine.command(&lifecycle, now).map(|actions| {
+                        handle(&mut engine, &mut exec, &context, actions, None, now);
+                    });
+                    let _ = reply.send(result.map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string())));
+                    publish(&summary, &context, &engine, &exec, health, now, true);
+                    continue;
+                }
+            },
+            changed = feed.state.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let state = feed.state.borrow_and_update().clone();
+                let new_health = FeedState::from(state.health);
+                let now = context.clock.now();
+                if new_health != health {
+                    health = new_health;
+                    publish(&summary, &context, &engine, &exec, health, now, true);
+                }
+                match state.live_book() {
+                    Some(book) if last_book_version != Some(state.version) => {
+                        last_book_version = Some(state.version);
+                        quote_of(book).map(|q| (Event::Tick(q), Some(book.clone())))
+                    }
+                    _ => None,
+                }
+            },
+            _ = timer.tick() => Some((Event::Timer, feed.state.borrow().live_book().cloned())),
+        };
+        let Some((event, book)) = event else { continue };
+        let now = context.clock.now();
+        let global = context.global.borrow_and_update().clone();
+        if let Event::Tick(quote) = &event {
+            let _ = context.events.send(RuntimeEvent::BotPrice(BotPrice {
+                bot_id: context.id.clone(),
+                price: quote.price.to_string(),
+                bid: quote.bid.map(|d| d.to_string()),
+                ask: quote.ask.map(|d| d.to_string()),
+                at_ms: now.millis(),
+            }));
+        }
+        let actions = engine.on_event(&global, &event, now);
+        let changed = handle(
+            &mut engine,
+            &mut exec,
+            &context,
+            actions,
+            book.as_ref(),
+            now,
+        );
+        publish(&summary, &context, &engine, &exec, health, now, changed);
+    }
+}
+
+/// Carries out the engine's actions; execution results are fed back at once. Returns whether
+/// anything a user would see changed.
+fn handle(
+    engine: &mut BotEngine,
+    exec: &mut ExecutionState,
+    context: &BotContext,
+    actions: Vec<Action>,
+    book: Option<&LocalBook>,
+    now: Timestamp,
+) -> bool {
+    let mut queue = std::collections::VecDeque::from(actions);
+    let mut changed = false;
+    while let Some(action) = queue.pop_front() {
+        changed |= !matches!(action, Action::Target(_));
+        match action {
+            Action::Place(order) => {
+                let result = match exec {
+                    ExecutionState::Paper(account) => match book {
+                        Some(book) => account.execute(&order, &paper_book(book)),
+                        None => Event::Rejected {
+                            order: order.id,
+                            reason: "no live order book to trade against".into(),
+                        },
+                    },
+                };
+                if let Event::Fill(fill) = &result {
+                    let _ = context.events.send(RuntimeEvent::BotFill(BotFill {
+                        bot_id: context.id.clone(),
+                        bot_name: engine.config().name.clone(),
+                        side: format!("{:?}", fill.side).to_lowercase(),
+                        shares: fill.shares.to_string(),
+                        avg_price: fill.avg_price().round_dp(4).to_string(),
+                        fee: fill.fee.to_string(),
+                        at_ms: now.millis(),
+                    }));
+                }
+                let global = context.global.borrow().clone();
+                queue.extend(engine.on_event(&global, &result, now));
+            }
+            // Paper orders never rest (what the book cannot fill is cancelled), so there is
+            // nothing to cancel.
+            Action::Cancel { .. } | Action::Target(_) | Action::TradeClosed(_) => {}
+            Action::Activity(activity) => {
+                let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
+                    bot_id: context.id.clone(),
+                    at_ms: activity.at.millis(),
+                    text: activity.text,
+                }));
+            }
+            Action::Paused { reason } | Action::Resumed { reason } => {
+                let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
+                    bot_id: context.id.clone(),
+                    at_ms: now.millis(),
+                    text: reason,
+                }));
+            }
+        }
+    }
+    changed
+}
+
+fn publish(
+    summary: &watch::Sender<BotSummary>,
+    context: &BotContext,
+    engine: &BotEngine,
+    exec: &ExecutionState,
+    health: FeedState,
+    now: Timestamp,
+    announce: bool,
+) {
+    let next = summarize(&context.id, engine, exec, health, now);
+    let differs = *summary.borrow() != next;
+    summary.send_replace(next.clone());
+    if announce && differs {
+        let _ = context.events.send(RuntimeEvent::BotStatus(Box::new(next)));
+    }
+}
+
+fn summarize(
+    id: &str,
+    engine: &BotEngine,
+    exec: &ExecutionState,
+    feed: FeedState,
+    now: Timestamp,
+) -> BotSummary {
+    let config = engine.config();
+    let report = engine.report(now);
+    let (status, detail) = match engine.status() {
+        BotStatus::Paused { reason } => ("paused", Some(format!("{reason:?}"))),
+        BotStatus::Error { message } => ("error", Some(message.clone())),
+        other => (other.name(), None),
+    };
+    let ExecutionState::Paper(account) = exec;
+    BotSummary {
+        id: id.to_owned(),
+        name: config.name.clone(),
+        token_id: config.token_id.clone(),
+        strategy: config.strategy.clone(),
+        profile: format!("{:?}", config.profile).to_lowercase(),
+        status: status.to_owned(),
+        status_detail: detail,
+        mode: "paper".to_owned(),
+        feed,
+        price: engine.quote().map(|q| q.price.to_string()),
+        position_shares: report.position.as_ref().map(|p| p.shares.to_string()),
+        position_avg_entry: report
+            .position
+            .as_ref()
+            .map(|p| p.avg_entry().round_dp(4).to_string()),
+        realized_pnl: report.total.realized_pnl.to_string(),
+        unrealized_pnl: report.unrealized.round_dp(6).to_string(),
+        fees: report.total.fees.to_string(),
+        trades: report.total.trades,
+        paper_cash: Some(account.cash.to_string()),
+    }
+}
+
+/// The primary outcome's quote from a live book: the displayed price (the midpoint while the
+/// spread is at most 0.10, else the last trade), with the best bid and ask.
+fn quote_of(book: &LocalBook) -> Option<Quote> {
+    let (bid, ask) = (book.best_bid(), book.best_ask());
+    let price = polyagent_venue::types::displayed_price(bid, ask, book.last_trade_price)?;
+    Some(Quote { price, bid, ask })
+}
+
+fn paper_book(book: &LocalBook) -> Book {
+    let levels = |levels: &[polyagent_venue::types::Level]| {
+        levels
+            .iter()
+            .filter_map(|l| {
+                Some(BookLevel {
+                    price: polyagent_domain::money::Price::new(l.price).ok()?,
+                    size: polyagent_domain::money::Shares::new(l.size).ok()?,
+                })
+            })
+            .collect()
+    };
+    Book {
+        bids: levels(book.bids()),
+        asks: levels(book.asks()),
+    }
+}

@@ -1,0 +1,227 @@
+//! A paper bot in the runtime, fed by the real market WebSocket of the simulator: it buys the
+//! spike, sells at take profit, and its P&L is what its fills imply, to the cent.
+
+use std::time::Duration;
+
+use polyagent_domain::trading::TickSize;
+use polyagent_engine::config::{BotSpec, Overrides, Profile};
+use polyagent_engine::paper::FeeCurve;
+use polyagent_runtime::{PaperMarket, Runtime, RuntimeConfig, RuntimeEvent};
+use polyagent_simulator::scenario::Scenario;
+use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
+use rust_decimal::Decimal;
+use serde_json::json;
+use tokio::sync::broadcast;
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Waits for the first event `wanted` accepts, or fails after the deadline.
+async fn wait_for<T>(
+    events: &mut broadcast::Receiver<RuntimeEvent>,
+    mut wanted: impl FnMut(&RuntimeEvent) -> Option<T>,
+) -> T {
+    let give_up = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        let left = give_up.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left, events.recv()).await {
+            Ok(Ok(event)) => {
+                if let Some(found) = wanted(&event) {
+                    return found;
+                }
+            }
+            Ok(Err(broadcast::error::RecvError::Lagged(_))) => {}
+            Ok(Err(broadcast::error::RecvError::Closed)) | Err(_) => {
+                panic!("no matching event within {DEADLINE:?}")
+            }
+        }
+    }
+}
+
+async fn advance(http: &reqwest::Client, base: &str, ms: u64) {
+    http.post(format!("{base}/admin/clock"))
+        .body(json!({"advance_ms": ms}).to_string())
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn set_price(http: &reqwest::Client, base: &str, price: &str) {
+    http.post(format!("{base}/admin/price"))
+        .body(json!({"slug": "spiky", "price": price}).to_string())
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
+    let scenario = Scenario::from_json(
+        &json!({
+            "name": "spike", "step_ms": 500,
+            "markets": [{"slug": "spiky", "question": "Spiky?",
+                "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+                "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let sim = SimServer::start(SimConfig {
+        scenario,
+        base_dir: ".".into(),
+        clock: ClockMode::Manual {
+            start_ms: 1_767_225_600_000,
+        },
+        port: 0,
+        seed: [3; 32],
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let base = sim.base_url();
+    let state: serde_json::Value = http
+        .get(format!("{base}/admin/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = state["markets"][0]["tokens"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let runtime = Runtime::start(RuntimeConfig {
+        market_ws_url: format!("{}/market", sim.ws_url()),
+        ..RuntimeConfig::default()
+    });
+    let mut events = runtime.subscribe();
+    let spec = BotSpec {
+        name: "Spike fader".into(),
+        wallet: "paper".into(),
+        token_id: token.clone(),
+        complement_token_id: None,
+        strategy: "spike-sam".into(),
+        profile: Profile::Normal,
+        overrides: Overrides {
+            trade_size: Some(Decimal::from(10)),
+            ..Overrides::default()
+        },
+    };
+    let market = PaperMarket {
+        tick: TickSize::Hundredth,
+        fees: FeeCurve::FREE,
+        cash: Decimal::from(100),
+    };
+    let bot = runtime.create_paper_bot(&spec, market).unwrap();
+    assert_eq!(bot.status, "created");
+    runtime.start_bot(&bot.id).await.unwrap();
+
+    // A calm market: the bot sees 0.50 and 0.51 alternate, one price at a time.
+    let seen = |price: &'static str| {
+        move |event: &RuntimeEvent| match event {
+            RuntimeEvent::BotPrice(p) if p.price == price => Some(()),
+            _ => None,
+        }
+    };
+    wait_for(&mut events, seen("0.50")).await;
+    for price in ["0.51", "0.50", "0.51", "0.50"] {
+        set_price(&http, &base, price).await;
+        advance(&http, &base, 500).await;
+        wait_for(&mut events, seen(price)).await;
+    }
+
+    // A sudden 10 % drop: Spike Sam buys the dip at the ask.
+    set_price(&http, &base, "0.45").await;
+    advance(&http, &base, 500).await;
+    let buy = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotFill(f) if f.side == "buy" => Some(f.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        buy.avg_price, "0.46",
+        "bought at the best ask after the drop"
+    );
+
+    // The bounce: at 0.50 the position is up over 5 %, so it is sold at the bid.
+    set_price(&http, &base, "0.50").await;
+    advance(&http, &base, 500).await;
+    let sell = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotFill(f) if f.side == "sell" => Some(f.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(sell.avg_price, "0.49");
+    assert_eq!(sell.shares, buy.shares, "the whole position is sold");
+
+    let summary = runtime.bot(&bot.id).unwrap().summary();
+    let shares: Decimal = buy.shares.parse().unwrap();
+    let implied = shares * (Decimal::new(49, 2) - Decimal::new(46, 2));
+    assert_eq!(
+        summary.realized_pnl.parse::<Decimal>().unwrap(),
+        implied,
+        "P&L is what the fills imply"
+    );
+    assert_eq!(summary.trades, 1);
+    assert_eq!(summary.position_shares, None);
+    assert_eq!(
+        summary.paper_cash.unwrap().parse::<Decimal>().unwrap(),
+        Decimal::from(100) + implied
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
+    let runtime = Runtime::start(RuntimeConfig {
+        market_ws_url: "ws://127.0.0.1:9/market".into(),
+        ..RuntimeConfig::default()
+    });
+    let market = || PaperMarket {
+        tick: TickSize::Hundredth,
+        fees: FeeCurve::FREE,
+        cash: Decimal::from(100),
+    };
+    let spec = |name: &str| BotSpec {
+        name: name.into(),
+        wallet: "paper".into(),
+        token_id: "123".into(),
+        complement_token_id: None,
+        strategy: "spike-sam".into(),
+        profile: Profile::Normal,
+        overrides: Overrides::default(),
+    };
+    let mut ids = Vec::new();
+    for name in ["one", "two", "three"] {
+        let bot = runtime.create_paper_bot(&spec(name), market()).unwrap();
+        runtime.start_bot(&bot.id).await.unwrap();
+        ids.push(bot.id);
+    }
+    runtime.pause_bot(&ids[2]).await.unwrap();
+    runtime
+        .trip_killswitch("the user pressed the killswitch")
+        .await;
+    assert!(runtime.killswitch_tripped());
+    for id in &ids {
+        assert_eq!(runtime.bot(id).unwrap().summary().status, "stopped");
+    }
+
+    let mut zero = spec("bad");
+    zero.overrides.spike_threshold_pct = Some(Decimal::ZERO);
+    let error = runtime.create_paper_bot(&zero, market()).unwrap_err();
+    assert_eq!(error.code, polyagent_runtime::ErrorCode::InvalidConfig);
+    assert!(
+        error.message.contains("spike_threshold_pct"),
+        "{}",
+        error.message
+    );
+    assert_eq!(
+        runtime.start_bot("bot-9999").await.unwrap_err().code,
+        polyagent_runtime::ErrorCode::BotNotFound
+    );
+    assert_eq!(
+        runtime.list_bots().len(),
+        3,
+        "a refused spec creates nothing"
+    );
+}
