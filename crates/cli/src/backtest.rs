@@ -43,6 +43,9 @@ pub struct BacktestArgs {
     /// Spread assumed for rows that only carry a mid.
     #[arg(long, default_value = "0.02")]
     spread: Decimal,
+    /// Quote every row as mid ∓ spread / 2, ignoring the recorded bid and ask.
+    #[arg(long)]
+    mid_only: bool,
     /// The market's tick size.
     #[arg(long, default_value = "0.01")]
     tick: String,
@@ -89,6 +92,7 @@ fn execute(args: &BacktestArgs) -> Result<(), String> {
             exponent: args.fee_exponent,
         },
         tick: args.tick.clone(),
+        mid_only: args.mid_only,
         ..Options::default()
     };
     let report = backtest::run(&config, &series, &opts).map_err(|e| e.to_string())?;

@@ -3,8 +3,9 @@
 //!
 //! Invariants:
 //! - the series is read as exact decimals; a row's bid and ask become a one-level book of
-//!   `depth` shares each side; a row with only a mid gets `mid ∓ spread / 2` snapped outward
-//!   to the tick grid; a row with neither is skipped (the recorder's one-sided books);
+//!   `depth` shares each side; a row with only a mid (or every row, with `mid_only`) gets
+//!   `mid ∓ spread / 2` snapped outward to the tick grid; a row with neither is skipped (the
+//!   recorder's one-sided books);
 //! - the displayed price is the mid (or the bid/ask midpoint), as Polymarket shows it;
 //! - orders execute against the book of the tick that produced them, and their fills are fed
 //!   back to the bot at that same instant;
@@ -173,6 +174,8 @@ pub struct Options {
     /// The market's tick, as text (`"0.01"`).
     pub tick: String,
     pub limits: DailyLimits,
+    /// Ignore recorded bid/ask and quote every row as `mid ∓ spread / 2`.
+    pub mid_only: bool,
 }
 
 impl Default for Options {
@@ -184,6 +187,7 @@ impl Default for Options {
             fees: FeeCurve::FREE,
             tick: "0.01".into(),
             limits: DailyLimits::default(),
+            mid_only: false,
         }
     }
 }
@@ -191,7 +195,8 @@ impl Default for Options {
 /// The quote and book a row stands for, or `None` for a row with no usable price.
 pub fn quote_of(row: &Row, opts: &Options, tick: TickSize) -> Option<(Quote, Book)> {
     let valid = |p: Decimal| p > Decimal::ZERO && p < Decimal::ONE;
-    let (bid, ask) = match (row.bid.filter(|p| valid(*p)), row.ask.filter(|p| valid(*p))) {
+    let recorded = |p: Option<Decimal>| p.filter(|p| valid(*p) && !opts.mid_only);
+    let (bid, ask) = match (recorded(row.bid), recorded(row.ask)) {
         (Some(b), Some(a)) if b < a => (b, a),
         _ => {
             let mid = row.mid.filter(|p| valid(*p))?;

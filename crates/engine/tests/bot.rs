@@ -526,3 +526,51 @@ fn reconfiguring_keeps_the_books_and_refuses_a_market_switch_while_holding() {
             .mentions("trade_size")
     );
 }
+
+#[test]
+fn an_order_left_open_is_cancelled_once_after_the_timeout() {
+    let mut h = Harness::new("spike-sam", Overrides::default(), FeeCurve::FREE);
+    h.calm(0, 30, "0.49", "0.51");
+    let quote = Quote {
+        price: d("0.47"),
+        bid: Some(d("0.46")),
+        ask: Some(d("0.48")),
+    };
+    let global = GlobalView::default();
+    let at = |s: i64| Timestamp::from_secs(T0 + s);
+    // A live executor that has not answered yet: the order stays in flight.
+    let placed = orders(&h.bot.on_event(&global, &Event::Tick(quote), at(1800)));
+    let id = placed[0].id;
+    assert_eq!(placed[0].placed_at, at(1800));
+    let cancels = |acts: &[Action]| {
+        acts.iter()
+            .filter(|a| matches!(a, Action::Cancel { order } if *order == id))
+            .count()
+    };
+    assert_eq!(
+        cancels(&h.bot.on_event(&global, &Event::Timer, at(1859))),
+        0
+    );
+    assert_eq!(
+        cancels(&h.bot.on_event(&global, &Event::Timer, at(1860))),
+        1
+    );
+    assert_eq!(
+        cancels(&h.bot.on_event(&global, &Event::Timer, at(1920))),
+        0,
+        "asked once"
+    );
+    assert!(
+        h.bot.open_order().is_some(),
+        "in flight until the executor answers"
+    );
+    h.bot.on_event(
+        &global,
+        &Event::Rejected {
+            order: id,
+            reason: "cancelled".into(),
+        },
+        at(1921),
+    );
+    assert!(h.bot.open_order().is_none());
+}
