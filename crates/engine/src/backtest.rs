@@ -44,6 +44,8 @@ pub enum BacktestError {
     Series(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("backtest options: {0}")]
+    Options(String),
 }
 
 /// One recorded quote.
@@ -192,6 +194,38 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Refuses settings that would make the paper account dishonest (negative fees, no cash).
+    pub fn validate(&self) -> Result<TickSize, BacktestError> {
+        let bad = |m: String| Err(BacktestError::Options(m));
+        if self.starting_cash <= Decimal::ZERO {
+            return bad(format!(
+                "starting cash must be positive, got {}",
+                self.starting_cash
+            ));
+        }
+        if self.depth <= Decimal::ZERO {
+            return bad(format!("book depth must be positive, got {}", self.depth));
+        }
+        if self.spread < Decimal::ZERO || self.spread >= Decimal::ONE {
+            return bad(format!("spread must be in [0, 1), got {}", self.spread));
+        }
+        if self.fees.rate < Decimal::ZERO
+            || self.fees.rate > Decimal::ONE
+            || self.fees.exponent == 0
+        {
+            return bad(format!(
+                "fee rate must be in [0, 1] and the exponent at least 1, got {} and {}",
+                self.fees.rate, self.fees.exponent
+            ));
+        }
+        self.limits.validate()?;
+        self.tick
+            .parse()
+            .map_err(|e| BacktestError::Options(format!("tick: {e}")))
+    }
+}
+
 /// The quote and book a row stands for, or `None` for a row with no usable price.
 pub fn quote_of(row: &Row, opts: &Options, tick: TickSize) -> Option<(Quote, Book)> {
     let valid = |p: Decimal| p > Decimal::ZERO && p < Decimal::ONE;
@@ -264,11 +298,7 @@ pub struct Report {
 
 /// Replays `series` through a fresh bot built from `config`.
 pub fn run(config: &BotConfig, series: &Series, opts: &Options) -> Result<Report, BacktestError> {
-    let tick: TickSize = opts
-        .tick
-        .parse()
-        .map_err(|e| BacktestError::Series(format!("tick: {e}")))?;
-    opts.limits.validate()?;
+    let tick = opts.validate()?;
     let mut bot = BotEngine::new(config.clone())?;
     let first = series.rows.first().map_or(Timestamp(0), |r| r.at);
     bot.command(&Lifecycle::Start, first)

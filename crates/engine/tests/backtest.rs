@@ -121,4 +121,17 @@ fn series_errors_are_clear() {
     );
     let s = backtest::parse_series(csv, None).unwrap();
     assert_eq!((s.slug.as_str(), s.rows.len()), ("a", 1));
+    let config = spec("spike-sam", Profile::Normal).resolve().unwrap();
+    let negative_fee = Options {
+        fees: polyagent_engine::paper::FeeCurve {
+            rate: d("-0.01"),
+            exponent: 1,
+        },
+        ..Options::default()
+    };
+    let err = backtest::run(&config, &s, &negative_fee).unwrap_err();
+    assert!(
+        err.to_string().contains("fee rate must be in [0, 1]"),
+        "{err}"
+    );
 }
