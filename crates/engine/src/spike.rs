@@ -25,6 +25,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 
+/// Decimals a price keeps in the detector (see [`SpikeDetector::push`]).
+pub const PRICE_DECIMALS: u32 = 6;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Sample {
     at: Timestamp,
@@ -121,10 +124,16 @@ impl SpikeDetector {
     }
 
     /// Adds the price seen at `now` and drops what every window has left behind.
+    ///
+    /// The price is rounded to 6 decimals first (venue prices have at most 4, midpoints 5):
+    /// squares of short decimals stay far inside `Decimal`'s 28 digits, so the running sums
+    /// never round and stay exact; a price computed by a division could otherwise carry 28
+    /// digits whose square would be rounded, and the sums would drift.
     pub fn push(&mut self, now: Timestamp, price: Decimal) {
         if self.samples.back().is_some_and(|last| last.at > now) {
             return;
         }
+        let price = price.round_dp(PRICE_DECIMALS);
         self.samples.push_back(Sample { at: now, price });
         let square = price * price;
         for i in 0..self.windows.len() {
@@ -307,6 +316,19 @@ mod tests {
             coefficient_of_variation(2, d("1"), d("0.5")),
             Some(Decimal::ZERO)
         );
+    }
+
+    #[test]
+    fn long_prices_are_rounded_so_the_sums_stay_exact() {
+        let mut det = SpikeDetector::new(&[1], 2, d("0.05"));
+        let third = Decimal::ONE / Decimal::from(3);
+        for s in 0..1000 {
+            det.push(Timestamp(s * 1000), third);
+        }
+        let (n, sum, sum_sq) = det.sums(0);
+        assert_eq!(n, 61);
+        assert_eq!(sum, d("0.333333") * Decimal::from(61));
+        assert_eq!(sum_sq, d("0.333333") * d("0.333333") * Decimal::from(61));
     }
 
     fn naive(samples: &[(i64, Decimal)], minutes: u32, min: u64, max_cv: Decimal) -> WindowReading {
