@@ -226,8 +226,13 @@ impl Options {
     }
 }
 
-/// The quote and book a row stands for, or `None` for a row with no usable price.
-pub fn quote_of(row: &Row, opts: &Options, tick: TickSize) -> Option<(Quote, Book)> {
+/// The synthetic one-level book behind a quote (built only when an order needs it).
+pub fn book_of(quote: &Quote, opts: &Options) -> Book {
+    Book::top(quote.bid, quote.ask, opts.depth)
+}
+
+/// The quote a row stands for, or `None` for a row with no usable price.
+pub fn quote_of(row: &Row, opts: &Options, tick: TickSize) -> Option<Quote> {
     let valid = |p: Decimal| p > Decimal::ZERO && p < Decimal::ONE;
     let recorded = |p: Option<Decimal>| p.filter(|p| valid(*p) && !opts.mid_only);
     let (bid, ask) = match (recorded(row.bid), recorded(row.ask)) {
@@ -249,14 +254,11 @@ pub fn quote_of(row: &Row, opts: &Options, tick: TickSize) -> Option<(Quote, Boo
         .mid
         .filter(|m| valid(*m) && *m >= bid && *m <= ask)
         .unwrap_or((bid + ask) / Decimal::TWO);
-    Some((
-        Quote {
-            price,
-            bid: Some(bid),
-            ask: Some(ask),
-        },
-        Book::top(Some(bid), Some(ask), opts.depth),
-    ))
+    Some(Quote {
+        price,
+        bid: Some(bid),
+        ask: Some(ask),
+    })
 }
 
 /// The headline numbers of a run.
@@ -314,7 +316,7 @@ pub fn run(config: &BotConfig, series: &Series, opts: &Options) -> Result<Report
     let mut last_price = None;
     let mut pending = Vec::new();
     for row in &series.rows {
-        let Some((quote, book)) = quote_of(row, opts, tick) else {
+        let Some(quote) = quote_of(row, opts, tick) else {
             continue;
         };
         ticks += 1;
@@ -325,7 +327,7 @@ pub fn run(config: &BotConfig, series: &Series, opts: &Options) -> Result<Report
                 match action {
                     Action::Place(order) => {
                         orders += 1;
-                        let result = account.execute(&order, &book);
+                        let result = account.execute(&order, &book_of(&quote, opts));
                         rejected += u64::from(matches!(result, Event::Rejected { .. }));
                         pending.push(result);
                     }

@@ -216,6 +216,57 @@ impl SpikeDetector {
         best.filter(|b| !b.pct.is_zero())
     }
 
+    /// The largest clean move of at least `threshold_pct` in size: the same answer as
+    /// `spike().filter(|s| s.pct.abs() >= threshold_pct)` (a property test checks), cheaper
+    /// on the hot path: a window whose raw move is under the threshold, or under the best so
+    /// far, is dismissed by cross-multiplying (exact, no division) before its volatility
+    /// check, and only the winner's percentage is divided out.
+    pub fn spike_beyond(&self, threshold_pct: Decimal) -> Option<Spike> {
+        let current = self.samples.back()?.price;
+        let mut best: Option<(u32, Decimal)> = None;
+        for w in &self.windows {
+            let n = self.end() - w.start;
+            if n < self.min_samples {
+                continue;
+            }
+            let oldest = self.at(w.start).price;
+            if oldest.is_zero() {
+                continue;
+            }
+            let moved = (current - oldest).abs();
+            // |move| / oldest × 100 ≥ threshold  ⇔  |move| × 100 ≥ threshold × oldest
+            if moved * Decimal::ONE_HUNDRED < threshold_pct * oldest {
+                continue;
+            }
+            // Strictly larger than the best so far (ties keep the earlier window).
+            if let Some((_, best_oldest)) = best
+                && moved * best_oldest <= (current - best_oldest).abs() * oldest
+            {
+                continue;
+            }
+            if too_volatile(
+                n - 1,
+                w.sum - current,
+                w.sum_sq - current * current,
+                self.max_cv_sq,
+            ) {
+                continue;
+            }
+            best = Some((w.minutes, oldest));
+        }
+        let (window_mins, oldest) = best?;
+        let pct = spike_pct(oldest, current);
+        (!pct.is_zero()).then_some(Spike {
+            pct,
+            direction: if pct.is_sign_negative() {
+                Direction::Down
+            } else {
+                Direction::Up
+            },
+            window_mins,
+        })
+    }
+
     /// Running sums of window `index` (for tests and diagnostics).
     pub fn sums(&self, index: usize) -> (u64, Decimal, Decimal) {
         let w = &self.windows[index];
@@ -382,6 +433,12 @@ mod tests {
                 let rolling: Vec<_> = det.readings().collect();
                 for (i, &m) in windows.iter().enumerate() {
                     prop_assert_eq!(rolling[i], naive(&seen, m, 3, max_cv));
+                }
+                for threshold in [Decimal::ZERO, Decimal::ONE, Decimal::new(3, 0), Decimal::new(125, 1)] {
+                    prop_assert_eq!(
+                        det.spike_beyond(threshold),
+                        det.spike().filter(|s| s.pct.abs() >= threshold)
+                    );
                 }
             }
         }

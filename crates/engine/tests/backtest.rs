@@ -87,19 +87,19 @@ fn mid_only_quotes_around_the_mid() {
     let s = backtest::parse_series(csv, None).unwrap();
     let opts = Options::default();
     let tick = polyagent_domain::trading::TickSize::Hundredth;
-    let (q, _) = backtest::quote_of(&s.rows[0], &opts, tick).unwrap();
+    let q = backtest::quote_of(&s.rows[0], &opts, tick).unwrap();
     assert_eq!((q.bid, q.ask), (Some(d("0.30")), Some(d("0.38"))));
     let mid_only = Options {
         mid_only: true,
         ..Options::default()
     };
-    let (q, _) = backtest::quote_of(&s.rows[0], &mid_only, tick).unwrap();
+    let q = backtest::quote_of(&s.rows[0], &mid_only, tick).unwrap();
     // 0.345 ∓ 0.01, snapped outward to the cent grid.
     assert_eq!(
         (q.price, q.bid, q.ask),
         (d("0.345"), Some(d("0.33")), Some(d("0.36")))
     );
-    let (q, _) = backtest::quote_of(&s.rows[1], &opts, tick).unwrap();
+    let q = backtest::quote_of(&s.rows[1], &opts, tick).unwrap();
     assert_eq!((q.bid, q.ask), (Some(d("0.49")), Some(d("0.51"))));
     assert!(backtest::quote_of(&s.rows[2], &opts, tick).is_none());
 }
