@@ -35,6 +35,7 @@ pub struct BacktestArgs {
     /// V2 taker fee rate (fee = shares × rate × (p(1−p))^exponent).
     #[arg(long, default_value = "0")]
     fee_rate: Decimal,
+    /// The exponent of the fee curve.
     #[arg(long, default_value_t = 1)]
     fee_exponent: u32,
     /// Shares at the bid and at the ask of the synthetic one-level book.
@@ -43,6 +44,9 @@ pub struct BacktestArgs {
     /// Spread assumed for rows that only carry a mid.
     #[arg(long, default_value = "0.02")]
     spread: Decimal,
+    /// Quote every row as mid ∓ spread / 2, ignoring the recorded bid and ask.
+    #[arg(long)]
+    mid_only: bool,
     /// The market's tick size.
     #[arg(long, default_value = "0.01")]
     tick: String,
@@ -89,6 +93,7 @@ fn execute(args: &BacktestArgs) -> Result<(), String> {
             exponent: args.fee_exponent,
         },
         tick: args.tick.clone(),
+        mid_only: args.mid_only,
         ..Options::default()
     };
     let report = backtest::run(&config, &series, &opts).map_err(|e| e.to_string())?;
@@ -152,21 +157,21 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     let s = &report.summary;
     writeln!(
         out,
-        "{} on {} ({} profile), {} ticks",
-        s.strategy, s.slug, s.profile, s.ticks
+        "{} on {} ({} profile), {} ticks from {} to {} UTC",
+        s.strategy, s.slug, s.profile, s.ticks, s.from, s.to
     )?;
     writeln!(
         out,
-        "{:>4}  {:>10}  {:>10}  {:>9}  {:>7}  {:>7}  {:>10}  {:>8}  reason",
+        "{:>4}  {:>19}  {:>19}  {:>9}  {:>7}  {:>7}  {:>10}  {:>8}  reason",
         "#", "opened", "closed", "shares", "entry", "exit", "P&L", "P&L %"
     )?;
     for (i, t) in report.trades.iter().enumerate() {
         writeln!(
             out,
-            "{:>4}  {:>10}  {:>10}  {:>9}  {:>7}  {:>7}  {:>10}  {:>8}  {}",
+            "{:>4}  {}  {}  {:>9}  {:>7}  {:>7}  {:>10}  {:>8}  {}",
             i + 1,
-            t.opened_at.millis() / 1000,
-            t.closed_at.millis() / 1000,
+            t.opened_at,
+            t.closed_at,
             t.shares.round_dp(2),
             t.avg_entry().round_dp(4),
             t.avg_exit().round_dp(4),

@@ -3,8 +3,9 @@
 //!
 //! Invariants:
 //! - the series is read as exact decimals; a row's bid and ask become a one-level book of
-//!   `depth` shares each side; a row with only a mid gets `mid ∓ spread / 2` snapped outward
-//!   to the tick grid; a row with neither is skipped (the recorder's one-sided books);
+//!   `depth` shares each side; a row with only a mid (or every row, with `mid_only`) gets
+//!   `mid ∓ spread / 2` snapped outward to the tick grid; a row with neither is skipped (the
+//!   recorder's one-sided books);
 //! - the displayed price is the mid (or the bid/ask midpoint), as Polymarket shows it;
 //! - orders execute against the book of the tick that produced them, and their fills are fed
 //!   back to the bot at that same instant;
@@ -43,6 +44,8 @@ pub enum BacktestError {
     Series(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error("backtest options: {0}")]
+    Options(String),
 }
 
 /// One recorded quote.
@@ -173,6 +176,8 @@ pub struct Options {
     /// The market's tick, as text (`"0.01"`).
     pub tick: String,
     pub limits: DailyLimits,
+    /// Ignore recorded bid/ask and quote every row as `mid ∓ spread / 2`.
+    pub mid_only: bool,
 }
 
 impl Default for Options {
@@ -184,14 +189,53 @@ impl Default for Options {
             fees: FeeCurve::FREE,
             tick: "0.01".into(),
             limits: DailyLimits::default(),
+            mid_only: false,
         }
     }
 }
 
-/// The quote and book a row stands for, or `None` for a row with no usable price.
-pub fn quote_of(row: &Row, opts: &Options, tick: TickSize) -> Option<(Quote, Book)> {
+impl Options {
+    /// Refuses settings that would make the paper account dishonest (negative fees, no cash).
+    pub fn validate(&self) -> Result<TickSize, BacktestError> {
+        let bad = |m: String| Err(BacktestError::Options(m));
+        if self.starting_cash <= Decimal::ZERO {
+            return bad(format!(
+                "starting cash must be positive, got {}",
+                self.starting_cash
+            ));
+        }
+        if self.depth <= Decimal::ZERO {
+            return bad(format!("book depth must be positive, got {}", self.depth));
+        }
+        if self.spread < Decimal::ZERO || self.spread >= Decimal::ONE {
+            return bad(format!("spread must be in [0, 1), got {}", self.spread));
+        }
+        if self.fees.rate < Decimal::ZERO
+            || self.fees.rate > Decimal::ONE
+            || self.fees.exponent == 0
+        {
+            return bad(format!(
+                "fee rate must be in [0, 1] and the exponent at least 1, got {} and {}",
+                self.fees.rate, self.fees.exponent
+            ));
+        }
+        self.limits.validate()?;
+        self.tick
+            .parse()
+            .map_err(|e| BacktestError::Options(format!("tick: {e}")))
+    }
+}
+
+/// The synthetic one-level book behind a quote (built only when an order needs it).
+pub fn book_of(quote: &Quote, opts: &Options) -> Book {
+    Book::top(quote.bid, quote.ask, opts.depth)
+}
+
+/// The quote a row stands for, or `None` for a row with no usable price.
+pub fn quote_of(row: &Row, opts: &Options, tick: TickSize) -> Option<Quote> {
     let valid = |p: Decimal| p > Decimal::ZERO && p < Decimal::ONE;
-    let (bid, ask) = match (row.bid.filter(|p| valid(*p)), row.ask.filter(|p| valid(*p))) {
+    let recorded = |p: Option<Decimal>| p.filter(|p| valid(*p) && !opts.mid_only);
+    let (bid, ask) = match (recorded(row.bid), recorded(row.ask)) {
         (Some(b), Some(a)) if b < a => (b, a),
         _ => {
             let mid = row.mid.filter(|p| valid(*p))?;
@@ -210,14 +254,11 @@ pub fn quote_of(row: &Row, opts: &Options, tick: TickSize) -> Option<(Quote, Boo
         .mid
         .filter(|m| valid(*m) && *m >= bid && *m <= ask)
         .unwrap_or((bid + ask) / Decimal::TWO);
-    Some((
-        Quote {
-            price,
-            bid: Some(bid),
-            ask: Some(ask),
-        },
-        Book::top(Some(bid), Some(ask), opts.depth),
-    ))
+    Some(Quote {
+        price,
+        bid: Some(bid),
+        ask: Some(ask),
+    })
 }
 
 /// The headline numbers of a run.
@@ -259,11 +300,7 @@ pub struct Report {
 
 /// Replays `series` through a fresh bot built from `config`.
 pub fn run(config: &BotConfig, series: &Series, opts: &Options) -> Result<Report, BacktestError> {
-    let tick: TickSize = opts
-        .tick
-        .parse()
-        .map_err(|e| BacktestError::Series(format!("tick: {e}")))?;
-    opts.limits.validate()?;
+    let tick = opts.validate()?;
     let mut bot = BotEngine::new(config.clone())?;
     let first = series.rows.first().map_or(Timestamp(0), |r| r.at);
     bot.command(&Lifecycle::Start, first)
@@ -279,7 +316,7 @@ pub fn run(config: &BotConfig, series: &Series, opts: &Options) -> Result<Report
     let mut last_price = None;
     let mut pending = Vec::new();
     for row in &series.rows {
-        let Some((quote, book)) = quote_of(row, opts, tick) else {
+        let Some(quote) = quote_of(row, opts, tick) else {
             continue;
         };
         ticks += 1;
@@ -290,7 +327,7 @@ pub fn run(config: &BotConfig, series: &Series, opts: &Options) -> Result<Report
                 match action {
                     Action::Place(order) => {
                         orders += 1;
-                        let result = account.execute(&order, &book);
+                        let result = account.execute(&order, &book_of(&quote, opts));
                         rejected += u64::from(matches!(result, Event::Rejected { .. }));
                         pending.push(result);
                     }

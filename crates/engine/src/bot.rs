@@ -12,6 +12,9 @@
 //! Invariants:
 //! - one order in flight at a time, one position at a time, no averaging down: decisions
 //!   that would break these are dropped;
+//! - an order still in flight [`ORDER_TIMEOUT_SECS`] after it was placed is cancelled once
+//!   (an [`Action::Cancel`]); it stays in flight until the executor reports its last fill or
+//!   a rejection, so a late fill is still booked against it;
 //! - paused means no new entries; exits keep working (a paused bot still protects its
 //!   position). Stopped, created and errored bots place nothing;
 //! - lifecycle transitions follow [`BotStatus::apply`]'s table, nothing else changes status
@@ -30,6 +33,10 @@ use crate::event::{
 use crate::ledger::{Ledger, PnlReport};
 use crate::risk::{self, GlobalView, RiskState};
 use crate::strategy::{AnyStrategy, View, registry};
+
+/// How long an order may stay in flight before the engine asks to cancel it. Paper orders
+/// fill or fail at once; this bounds a live order that rests on the book.
+pub const ORDER_TIMEOUT_SECS: u64 = 60;
 
 /// Why a bot is paused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +143,9 @@ pub struct BotEngine {
     target: Option<Target>,
     /// The last note logged, so a condition that persists is logged once, not every tick.
     last_note: Option<String>,
+    /// The in-flight order a cancel was already asked for (asked once, not every tick).
+    #[serde(default)]
+    cancel_requested: Option<crate::event::OrderId>,
 }
 
 impl BotEngine {
@@ -156,6 +166,7 @@ impl BotEngine {
             next_order: 1,
             target: None,
             last_note: None,
+            cancel_requested: None,
         })
     }
 
@@ -259,6 +270,22 @@ impl BotEngine {
                 );
             }
             Event::Timer => {}
+        }
+        if let Some(order) = &self.open_order
+            && self.cancel_requested != Some(order.id)
+            && now.secs_since(order.placed_at) >= ORDER_TIMEOUT_SECS
+        {
+            let id = order.id;
+            self.cancel_requested = Some(id);
+            log(
+                now,
+                format!(
+                    "order {} still open after {ORDER_TIMEOUT_SECS} s: cancelling",
+                    id.0
+                ),
+                &mut out,
+            );
+            out.push(Action::Cancel { order: id });
         }
         let running = match &self.status {
             BotStatus::Running => true,
@@ -445,7 +472,10 @@ impl BotEngine {
                 }
             }
             Decision::Cancel { order } => {
-                if self.open_order.as_ref().is_some_and(|o| o.id == order) {
+                if self.open_order.as_ref().is_some_and(|o| o.id == order)
+                    && self.cancel_requested != Some(order)
+                {
+                    self.cancel_requested = Some(order);
                     out.push(Action::Cancel { order });
                 }
             }
@@ -489,6 +519,7 @@ impl BotEngine {
             size,
             limit,
             reason,
+            placed_at: now,
         };
         self.open_order = Some(request.clone());
         self.last_note = None;

@@ -155,6 +155,7 @@ pub struct OrderRequest {
     pub size: Decimal,
     pub limit: Decimal,
     pub reason: String,
+    pub placed_at: Timestamp,
 }
 
 /// One line of a bot's activity log.

@@ -111,6 +111,8 @@ pub struct ClosedTrade {
     /// Buy and sell fees together.
     pub fees: Decimal,
     pub pnl: Decimal,
+    /// `pnl` over the cost basis, in percent, rounded to 4 decimals (it is for display; the
+    /// money figures are exact).
     pub pnl_pct: Decimal,
     /// Why the closing sale was placed (take profit, a spike up, ...).
     pub exit_reason: String,
@@ -275,7 +277,7 @@ impl Ledger {
                     exit_notional: o.exit_notional,
                     fees: o.fees,
                     pnl: o.realized,
-                    pnl_pct: pct(o.realized, o.basis),
+                    pnl_pct: pct(o.realized, o.basis).round_dp(4),
                     exit_reason: reason.to_owned(),
                 }))
             }

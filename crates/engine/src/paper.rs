@@ -256,6 +256,7 @@ mod tests {
             size: d(size),
             limit: d(limit),
             reason: String::new(),
+            placed_at: crate::Timestamp(0),
         }
     }
 

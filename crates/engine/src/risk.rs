@@ -131,7 +131,7 @@ impl Block {
     pub fn describe(&self) -> String {
         match self {
             Block::Killswitch { reason } => format!("killswitch tripped: {reason}"),
-            Block::Cooldown { until } => format!("cooling down until {}", until.millis()),
+            Block::Cooldown { until } => format!("cooling down until {until} UTC"),
             Block::DailyLoss { loss, limit } => {
                 format!("daily loss {loss} pUSD reached the {limit} pUSD limit")
             }

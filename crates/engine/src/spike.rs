@@ -11,10 +11,12 @@
 //!
 //! Invariants:
 //! - samples live once, in one queue, shared by all windows; each window keeps the index of
-//!   its oldest sample and exact `Decimal` running sums of prices and squared prices, so a
-//!   tick adds once and evicts each sample once per window: no rescans;
-//! - running sums are exact (decimal addition and subtraction of ≤ 28-digit values do not
-//!   round), so a rolling window equals a fresh rescan bit for bit (a property test checks);
+//!   its oldest sample and running sums of prices and squared prices, so a tick adds once
+//!   and evicts each sample once per window: no rescans;
+//! - prices are held in integer fixed point (micro-units, 6 decimals) and the sums in
+//!   `i128`, so the running sums are exact (integer addition does not round) and a rolling
+//!   window equals a fresh `Decimal` rescan (a property test checks); integers also make the
+//!   per-tick work a handful of machine additions;
 //! - a window covers samples with `ts ≥ now − span`; timestamps must not go backwards, and a
 //!   sample older than the newest is dropped rather than reordering history.
 
@@ -25,10 +27,36 @@ use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 
+/// Decimals a price keeps in the detector (see [`SpikeDetector::push`]).
+pub const PRICE_DECIMALS: u32 = 6;
+
+/// The largest |price| the detector takes, in micro-units (a million, far above any
+/// outcome price), so every product below fits its integer type with room to spare.
+const MAX_MICROS: i64 = 1_000_000_000_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Sample {
     at: Timestamp,
-    price: Decimal,
+    /// The price in millionths.
+    micros: i64,
+}
+
+impl Sample {
+    fn price(self) -> Decimal {
+        Decimal::new(self.micros, PRICE_DECIMALS)
+    }
+}
+
+/// A price in millionths, rounded to 6 decimals; `None` if beyond [`MAX_MICROS`].
+fn to_micros(price: Decimal) -> Option<i64> {
+    let mut fixed = price.round_dp(PRICE_DECIMALS);
+    fixed.rescale(PRICE_DECIMALS);
+    if fixed.scale() != PRICE_DECIMALS {
+        return None;
+    }
+    i64::try_from(fixed.mantissa())
+        .ok()
+        .filter(|m| m.abs() <= MAX_MICROS)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,8 +65,33 @@ struct Window {
     span_ms: i64,
     /// Sequence number of the window's oldest sample.
     start: u64,
-    sum: Decimal,
-    sum_sq: Decimal,
+    /// Σ micros and Σ micros² over the window.
+    #[serde(with = "i128_text")]
+    sum: i128,
+    #[serde(with = "i128_text")]
+    sum_sq: i128,
+}
+
+/// `i128` as a JSON string: serde_json cannot read 128-bit numbers back.
+mod i128_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &i128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Window {
+    /// Whether the window's samples before the current one are too choppy to read.
+    fn too_volatile(&self, n: u64, current: i64, max_cv_sq: Decimal) -> bool {
+        let c = i128::from(current);
+        too_volatile_fixed(n - 1, self.sum - c, self.sum_sq - c * c, max_cv_sq)
+    }
 }
 
 /// Which way a price moved.
@@ -101,8 +154,8 @@ impl SpikeDetector {
                     minutes: m,
                     span_ms: i64::from(m) * 60_000,
                     start: 0,
-                    sum: Decimal::ZERO,
-                    sum_sq: Decimal::ZERO,
+                    sum: 0,
+                    sum_sq: 0,
                 })
                 .collect(),
             samples: VecDeque::new(),
@@ -121,18 +174,25 @@ impl SpikeDetector {
     }
 
     /// Adds the price seen at `now` and drops what every window has left behind.
+    ///
+    /// The price is rounded to 6 decimals first (venue prices have at most 4, midpoints 5)
+    /// and kept as an integer count of millionths; an absurd price (beyond a million) is
+    /// ignored like an out-of-order one.
     pub fn push(&mut self, now: Timestamp, price: Decimal) {
         if self.samples.back().is_some_and(|last| last.at > now) {
             return;
         }
-        self.samples.push_back(Sample { at: now, price });
-        let square = price * price;
+        let Some(micros) = to_micros(price) else {
+            return;
+        };
+        self.samples.push_back(Sample { at: now, micros });
+        let (value, square) = (i128::from(micros), i128::from(micros) * i128::from(micros));
         for i in 0..self.windows.len() {
-            self.windows[i].sum += price;
+            self.windows[i].sum += value;
             self.windows[i].sum_sq += square;
             let cutoff = now.0 - self.windows[i].span_ms;
             while self.at(self.windows[i].start).at.0 < cutoff {
-                let old = self.at(self.windows[i].start).price;
+                let old = i128::from(self.at(self.windows[i].start).micros);
                 let w = &mut self.windows[i];
                 w.sum -= old;
                 w.sum_sq -= old * old;
@@ -153,12 +213,12 @@ impl SpikeDetector {
 
     /// Every window's reading of the latest sample, in configuration order.
     pub fn readings(&self) -> impl Iterator<Item = WindowReading> + '_ {
-        let current = self.samples.back().map(|s| s.price);
+        let current_micros = self.samples.back().map_or(0, |s| s.micros);
+        let current = Decimal::new(current_micros, PRICE_DECIMALS);
         self.windows.iter().map(move |w| {
             let samples = self.end() - w.start;
-            let current = current.unwrap_or_default();
             let oldest = if samples > 0 {
-                self.at(w.start).price
+                self.at(w.start).price()
             } else {
                 Decimal::ZERO
             };
@@ -166,12 +226,7 @@ impl SpikeDetector {
                 Some(Skip::NotEnoughSamples)
             } else if oldest.is_zero() {
                 Some(Skip::ZeroPrice)
-            } else if too_volatile(
-                samples - 1,
-                w.sum - current,
-                w.sum_sq - current * current,
-                self.max_cv_sq,
-            ) {
+            } else if w.too_volatile(samples, current_micros, self.max_cv_sq) {
                 Some(Skip::TooVolatile)
             } else {
                 None
@@ -207,10 +262,65 @@ impl SpikeDetector {
         best.filter(|b| !b.pct.is_zero())
     }
 
+    /// The largest clean move of at least `threshold_pct` in size: the same answer as
+    /// `spike().filter(|s| s.pct.abs() >= threshold_pct)` (a property test checks), cheaper
+    /// on the hot path: a window whose raw move is under the threshold, or under the best so
+    /// far, is dismissed by cross-multiplying (exact, no division) before its volatility
+    /// check, and only the winner's percentage is divided out.
+    pub fn spike_beyond(&self, threshold_pct: Decimal) -> Option<Spike> {
+        let current = self.samples.back()?.micros;
+        let mut best: Option<(u32, i64)> = None;
+        for w in &self.windows {
+            let n = self.end() - w.start;
+            if n < self.min_samples {
+                continue;
+            }
+            let oldest = self.at(w.start).micros;
+            if oldest == 0 {
+                continue;
+            }
+            // Both ≤ 2·MAX_MICROS: the products below fit i64 / i128 with room to spare.
+            let moved = (current - oldest).abs();
+            // |move| / |oldest| × 100 ≥ threshold  ⇔  |move| × 100 ≥ threshold × |oldest|
+            if Decimal::from(moved * 100) < threshold_pct * Decimal::from(oldest.abs()) {
+                continue;
+            }
+            // Strictly larger than the best so far (ties keep the earlier window).
+            if let Some((_, best_oldest)) = best
+                && i128::from(moved) * i128::from(best_oldest.abs())
+                    <= i128::from((current - best_oldest).abs()) * i128::from(oldest.abs())
+            {
+                continue;
+            }
+            if w.too_volatile(n, current, self.max_cv_sq) {
+                continue;
+            }
+            best = Some((w.minutes, oldest));
+        }
+        let (window_mins, oldest) = best?;
+        let pct = spike_pct(
+            Decimal::new(oldest, PRICE_DECIMALS),
+            Decimal::new(current, PRICE_DECIMALS),
+        );
+        (!pct.is_zero()).then_some(Spike {
+            pct,
+            direction: if pct.is_sign_negative() {
+                Direction::Down
+            } else {
+                Direction::Up
+            },
+            window_mins,
+        })
+    }
+
     /// Running sums of window `index` (for tests and diagnostics).
     pub fn sums(&self, index: usize) -> (u64, Decimal, Decimal) {
         let w = &self.windows[index];
-        (self.end() - w.start, w.sum, w.sum_sq)
+        (
+            self.end() - w.start,
+            Decimal::from_i128_with_scale(w.sum, PRICE_DECIMALS),
+            Decimal::from_i128_with_scale(w.sum_sq, 2 * PRICE_DECIMALS),
+        )
     }
 }
 
@@ -229,6 +339,25 @@ pub fn too_volatile(n: u64, s: Decimal, q: Decimal, max_cv_sq: Decimal) -> bool 
     }
     let n = Decimal::from(n);
     n * q - s * s > max_cv_sq * s * s
+}
+
+/// [`too_volatile`] on fixed-point sums (`s` in millionths, `q` in millionths squared): the
+/// common 10⁻¹² factor cancels, so the comparison is the same, made on integers; only the
+/// final product with `max_cv²` is decimal. A window too large to compare counts as choppy.
+fn too_volatile_fixed(n: u64, s: i128, q: i128, max_cv_sq: Decimal) -> bool {
+    if n < 2 || s <= 0 {
+        return false;
+    }
+    let spread = i128::from(n) * q - s * s;
+    let (Ok(spread), Ok(s_sq)) = (
+        Decimal::try_from_i128_with_scale(spread, 0),
+        Decimal::try_from_i128_with_scale(s * s, 0),
+    ) else {
+        return true;
+    };
+    max_cv_sq
+        .checked_mul(s_sq)
+        .is_none_or(|bound| spread > bound)
 }
 
 /// std / mean of `n` prices from their sums; for display only (the decision is exact above).
@@ -309,6 +438,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn long_prices_are_rounded_so_the_sums_stay_exact() {
+        let mut det = SpikeDetector::new(&[1], 2, d("0.05"));
+        let third = Decimal::ONE / Decimal::from(3);
+        for s in 0..1000 {
+            det.push(Timestamp(s * 1000), third);
+        }
+        let (n, sum, sum_sq) = det.sums(0);
+        assert_eq!(n, 61);
+        assert_eq!(sum, d("0.333333") * Decimal::from(61));
+        assert_eq!(sum_sq, d("0.333333") * d("0.333333") * Decimal::from(61));
+    }
+
     fn naive(samples: &[(i64, Decimal)], minutes: u32, min: u64, max_cv: Decimal) -> WindowReading {
         let now = samples.last().unwrap().0;
         let inside: Vec<Decimal> = samples
@@ -360,6 +502,12 @@ mod tests {
                 let rolling: Vec<_> = det.readings().collect();
                 for (i, &m) in windows.iter().enumerate() {
                     prop_assert_eq!(rolling[i], naive(&seen, m, 3, max_cv));
+                }
+                for threshold in [Decimal::ZERO, Decimal::ONE, Decimal::new(3, 0), Decimal::new(125, 1)] {
+                    prop_assert_eq!(
+                        det.spike_beyond(threshold),
+                        det.spike().filter(|s| s.pct.abs() >= threshold)
+                    );
                 }
             }
         }

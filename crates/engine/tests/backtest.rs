@@ -82,6 +82,33 @@ fn every_strategy_and_profile_runs_on_every_market() {
 }
 
 #[test]
+fn mid_only_quotes_around_the_mid() {
+    let csv = "\"ts\",\"slug\",\"bid\",\"ask\",\"mid\"\n2026-07-10 20:25:46,\"a\",0.30,0.38,0.345\n2026-07-10 20:27:46,\"a\",,,0.5\n2026-07-10 20:29:46,\"a\",,,\n";
+    let s = backtest::parse_series(csv, None).unwrap();
+    let opts = Options::default();
+    let tick = polyagent_domain::trading::TickSize::Hundredth;
+    let q = backtest::quote_of(&s.rows[0], &opts, tick).unwrap();
+    assert_eq!((q.bid, q.ask), (Some(d("0.30")), Some(d("0.38"))));
+    let mid_only = Options {
+        mid_only: true,
+        ..Options::default()
+    };
+    let q = backtest::quote_of(&s.rows[0], &mid_only, tick).unwrap();
+    // 0.345 ∓ 0.01, snapped outward to the cent grid.
+    assert_eq!(
+        (q.price, q.bid, q.ask),
+        (d("0.345"), Some(d("0.33")), Some(d("0.36")))
+    );
+    let q = backtest::quote_of(&s.rows[1], &opts, tick).unwrap();
+    assert_eq!((q.bid, q.ask), (Some(d("0.49")), Some(d("0.51"))));
+    assert!(backtest::quote_of(&s.rows[2], &opts, tick).is_none());
+}
+
+fn d(s: &str) -> rust_decimal::Decimal {
+    s.parse().unwrap()
+}
+
+#[test]
 fn series_errors_are_clear() {
     let err = backtest::parse_series("\"ts\",\"slug\"\n", None).unwrap_err();
     assert!(err.to_string().contains("no \"bid\" column"), "{err}");
@@ -94,4 +121,17 @@ fn series_errors_are_clear() {
     );
     let s = backtest::parse_series(csv, None).unwrap();
     assert_eq!((s.slug.as_str(), s.rows.len()), ("a", 1));
+    let config = spec("spike-sam", Profile::Normal).resolve().unwrap();
+    let negative_fee = Options {
+        fees: polyagent_engine::paper::FeeCurve {
+            rate: d("-0.01"),
+            exponent: 1,
+        },
+        ..Options::default()
+    };
+    let err = backtest::run(&config, &s, &negative_fee).unwrap_err();
+    assert!(
+        err.to_string().contains("fee rate must be in [0, 1]"),
+        "{err}"
+    );
 }

@@ -526,3 +526,91 @@ fn reconfiguring_keeps_the_books_and_refuses_a_market_switch_while_holding() {
             .mentions("trade_size")
     );
 }
+
+#[test]
+fn an_order_left_open_is_cancelled_once_after_the_timeout() {
+    let mut h = Harness::new("spike-sam", Overrides::default(), FeeCurve::FREE);
+    h.calm(0, 30, "0.49", "0.51");
+    let quote = Quote {
+        price: d("0.47"),
+        bid: Some(d("0.46")),
+        ask: Some(d("0.48")),
+    };
+    let global = GlobalView::default();
+    let at = |s: i64| Timestamp::from_secs(T0 + s);
+    // A live executor that has not answered yet: the order stays in flight.
+    let placed = orders(&h.bot.on_event(&global, &Event::Tick(quote), at(1800)));
+    let id = placed[0].id;
+    assert_eq!(placed[0].placed_at, at(1800));
+    let cancels = |acts: &[Action]| {
+        acts.iter()
+            .filter(|a| matches!(a, Action::Cancel { order } if *order == id))
+            .count()
+    };
+    assert_eq!(
+        cancels(&h.bot.on_event(&global, &Event::Timer, at(1859))),
+        0
+    );
+    assert_eq!(
+        cancels(&h.bot.on_event(&global, &Event::Timer, at(1860))),
+        1
+    );
+    assert_eq!(
+        cancels(&h.bot.on_event(&global, &Event::Timer, at(1920))),
+        0,
+        "asked once"
+    );
+    assert!(
+        h.bot.open_order().is_some(),
+        "in flight until the executor answers"
+    );
+    h.bot.on_event(
+        &global,
+        &Event::Rejected {
+            order: id,
+            reason: "cancelled".into(),
+        },
+        at(1921),
+    );
+    assert!(h.bot.open_order().is_none());
+}
+
+#[test]
+fn a_paused_bot_opens_nothing_but_still_exits() {
+    let mut h = bought_the_dip();
+    h.bot
+        .command(&Lifecycle::Pause, Timestamp::from_secs(T0 + 1800))
+        .unwrap();
+    let sold = orders(&h.tick(1920, "0.50", "0.51"));
+    assert_eq!(sold.len(), 1, "take profit still protects the position");
+    assert_eq!(sold[0].side, Side::Sell);
+    for s in (2100..2400).step_by(20) {
+        h.tick(s, "0.50", "0.51");
+    }
+    let acts = h.tick(2400, "0.46", "0.47");
+    assert!(orders(&acts).is_empty());
+    assert!(has_text(
+        &h.actions.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>(),
+        "paused: not opening new positions"
+    ));
+    h.bot
+        .command(&Lifecycle::Resume, Timestamp::from_secs(T0 + 2400))
+        .unwrap();
+    assert_eq!(h.bot.status(), &BotStatus::Running);
+}
+
+#[test]
+fn a_spike_up_fades_an_open_position() {
+    let mut h = bought_the_dip();
+    // The history restarted at the fill: two calm samples, then +3.19 % (P&L only +1.04 %).
+    assert!(orders(&h.tick(1860, "0.46", "0.48")).is_empty());
+    assert!(orders(&h.tick(1920, "0.46", "0.48")).is_empty());
+    let sold = orders(&h.tick(1980, "0.48", "0.49"));
+    assert_eq!(sold.len(), 1);
+    assert_eq!((sold[0].side, sold[0].limit), (Side::Sell, d("0.48")));
+    assert!(
+        sold[0].reason.contains("fade it, sell"),
+        "{}",
+        sold[0].reason
+    );
+}

@@ -78,8 +78,7 @@ impl Strategy for SpikeSam {
                     return Vec::new();
                 }
                 self.detector
-                    .spike()
-                    .filter(|s| s.pct.abs() >= self.threshold_pct)
+                    .spike_beyond(self.threshold_pct)
                     .and_then(|s| self.react(view, s))
                     .into_iter()
                     .collect()
