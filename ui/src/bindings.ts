@@ -13,6 +13,9 @@ export const commands = {
 
 /** Events */
 export const events = {
+	botActivityEvent: makeEvent<BotActivityEvent, BotActivityEvent>("bot-activity-event"),
+	botFillEvent: makeEvent<BotFillEvent, BotFillEvent>("bot-fill-event"),
+	botStatusEvent: makeEvent<BotStatusEvent_Serialize, BotStatusEvent_Deserialize>("bot-status-event"),
 	heartbeatEvent: makeEvent<HeartbeatEvent, HeartbeatEvent>("heartbeat-event"),
 };
 
@@ -29,6 +32,108 @@ export type AppInfo = {
 	profile: BuildProfile,
 	/**  Operating system and CPU, e.g. `linux-x86_64`. */
 	platform: string,
+};
+
+/**  One line of a bot's activity log. */
+export type BotActivity = {
+	botId: string,
+	/**
+	 *  Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+	 *  `number`; specta refuses 64-bit integers by default).
+	 */
+	atMs: number,
+	text: string,
+};
+
+/**  A line for a bot's activity log. */
+export type BotActivityEvent = BotActivity;
+
+/**  A fill as the UI and notifications show it. */
+export type BotFill = {
+	botId: string,
+	botName: string,
+	/**  `buy` or `sell`. */
+	side: string,
+	shares: string,
+	avgPrice: string,
+	fee: string,
+	/**
+	 *  Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+	 *  `number`; specta refuses 64-bit integers by default).
+	 */
+	atMs: number,
+};
+
+/**  One of a bot's orders (partly) filled. */
+export type BotFillEvent = BotFill;
+
+/**  A bot's status or figures changed. */
+export type BotStatusEvent = BotStatusEvent_Serialize | BotStatusEvent_Deserialize;
+
+/**  A bot's status or figures changed. */
+export type BotStatusEvent_Deserialize = BotSummary_Deserialize;
+
+/**  A bot's status or figures changed. */
+export type BotStatusEvent_Serialize = BotSummary_Serialize;
+
+/**
+ *  What a bot looks like from outside: its identity, status and figures. Decimals travel as
+ *  text so nothing is lost to binary floats on the way to the UI.
+ */
+export type BotSummary = BotSummary_Serialize | BotSummary_Deserialize;
+
+/**
+ *  What a bot looks like from outside: its identity, status and figures. Decimals travel as
+ *  text so nothing is lost to binary floats on the way to the UI.
+ */
+export type BotSummary_Deserialize = {
+	id: string,
+	name: string,
+	tokenId: string,
+	strategy: string,
+	profile: string,
+	/**  `created`, `stopped`, `running`, `paused` or `error`. */
+	status: string,
+	/**  Why a bot is paused or errored, in words. */
+	statusDetail?: string | null,
+	/**  `paper` (simulated fills against the live book) or `live`. */
+	mode: string,
+	feed: FeedState,
+	price?: string | null,
+	positionShares?: string | null,
+	positionAvgEntry?: string | null,
+	realizedPnl: string,
+	unrealizedPnl: string,
+	fees: string,
+	trades: number,
+	paperCash?: string | null,
+};
+
+/**
+ *  What a bot looks like from outside: its identity, status and figures. Decimals travel as
+ *  text so nothing is lost to binary floats on the way to the UI.
+ */
+export type BotSummary_Serialize = {
+	id: string,
+	name: string,
+	tokenId: string,
+	strategy: string,
+	profile: string,
+	/**  `created`, `stopped`, `running`, `paused` or `error`. */
+	status: string,
+	/**  Why a bot is paused or errored, in words. */
+	statusDetail: string | null,
+	/**  `paper` (simulated fills against the live book) or `live`. */
+	mode: string,
+	feed: FeedState,
+	price: string | null,
+	positionShares: string | null,
+	positionAvgEntry: string | null,
+	realizedPnl: string,
+	unrealizedPnl: string,
+	fees: string,
+	trades: number,
+	paperCash: string | null,
 };
 
 export type BuildProfile = "debug" | "release";
@@ -53,6 +158,8 @@ export type ErrorCode =
 "VENUE_UNAVAILABLE" | 
 /**  A bug or an unexpected failure; the message says what, and the log has details. */
 "INTERNAL";
+
+export type FeedState = "live" | "stale" | "reconnecting";
 
 /**  Proof of life from the backend, sent at a fixed interval. */
 export type Heartbeat = {

@@ -88,6 +88,9 @@ pub struct BotFill {
     pub shares: String,
     pub avg_price: String,
     pub fee: String,
+    /// Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+    /// `number`; specta refuses 64-bit integers by default).
+    #[specta(type = u32)]
     pub at_ms: i64,
 }
 
@@ -96,6 +99,9 @@ pub struct BotFill {
 #[serde(rename_all = "camelCase")]
 pub struct BotActivity {
     pub bot_id: String,
+    /// Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+    /// `number`; specta refuses 64-bit integers by default).
+    #[specta(type = u32)]
     pub at_ms: i64,
     pub text: String,
 }
@@ -108,6 +114,9 @@ pub struct BotPrice {
     pub price: String,
     pub bid: Option<String>,
     pub ask: Option<String>,
+    /// Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+    /// `number`; specta refuses 64-bit integers by default).
+    #[specta(type = u32)]
     pub at_ms: i64,
 }
 
