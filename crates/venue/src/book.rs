@@ -102,6 +102,25 @@ pub fn parse_frame(text: &str) -> Result<Vec<MarketMessage<'_>>, VenueError> {
     }
 }
 
+/// Like [`parse_frame`] without collecting: a single-object frame (the common case) costs
+/// no allocation for the list.
+pub fn for_each_message<'a>(
+    text: &'a str,
+    mut f: impl FnMut(&MarketMessage<'a>),
+) -> Result<(), VenueError> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        let message: MarketMessage<'a> =
+            serde_json::from_str(trimmed).map_err(|e| VenueError::Protocol(e.to_string()))?;
+        f(&message);
+    } else if trimmed.starts_with('[') {
+        for message in parse_frame(trimmed)? {
+            f(&message);
+        }
+    }
+    Ok(())
+}
+
 fn decimal(text: &str) -> Result<Decimal, VenueError> {
     Decimal::from_str_exact(text)
         .map_err(|_| VenueError::Protocol(format!("not a decimal: {text:?}")))

@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::book::{LocalBook, parse_frame};
+use crate::book::{LocalBook, for_each_message};
 use crate::rate::{Backoff, JitterRng};
 
 /// How usable a feed is right now.
@@ -487,32 +487,31 @@ impl Connection {
     }
 
     fn apply(&mut self, text: &str) {
-        let messages = match parse_frame(text) {
-            Ok(messages) => messages,
-            Err(error) => {
-                self.stat(|s| s.parse_errors += 1);
-                tracing::warn!(%error, "unreadable market feed frame");
-                return;
-            }
-        };
-        for message in &messages {
+        let assets = &self.assets;
+        let mut failures = 0u64;
+        let parsed = for_each_message(text, |message| {
             // Route by asset: a price_change may carry both tokens of a market.
-            let mut targets: Vec<&str> = Vec::with_capacity(2);
-            if let Some(asset) = message.asset_id {
-                targets.push(asset);
-            }
+            let mut targets: [Option<&str>; 2] = [message.asset_id, None];
+            let mut extra: Vec<&str> = Vec::new();
             if let Some(changes) = &message.price_changes {
                 for change in changes {
-                    if !targets.contains(&change.asset_id) {
-                        targets.push(change.asset_id);
+                    let id = Some(change.asset_id);
+                    if targets[0] == id || targets[1] == id || extra.contains(&change.asset_id) {
+                        continue;
+                    }
+                    if targets[0].is_none() {
+                        targets[0] = id;
+                    } else if targets[1].is_none() {
+                        targets[1] = id;
+                    } else {
+                        extra.push(change.asset_id);
                     }
                 }
             }
-            for asset in targets {
-                let Some(state) = self.assets.get(asset) else {
+            for asset in targets.into_iter().flatten().chain(extra) {
+                let Some(state) = assets.get(asset) else {
                     continue;
                 };
-                let mut failed = None;
                 state.send_if_modified(|s| match s.book.apply(asset, message) {
                     Ok(applied) if applied.any() => {
                         s.version += 1;
@@ -520,15 +519,19 @@ impl Connection {
                     }
                     Ok(_) => false,
                     Err(error) => {
-                        failed = Some(error);
+                        failures += 1;
+                        tracing::warn!(%error, asset, "market feed message not applied");
                         false
                     }
                 });
-                if let Some(error) = failed {
-                    self.stat(|s| s.parse_errors += 1);
-                    tracing::warn!(%error, asset, "market feed message not applied");
-                }
             }
+        });
+        if let Err(error) = parsed {
+            failures += 1;
+            tracing::warn!(%error, "unreadable market feed frame");
+        }
+        if failures > 0 {
+            self.stat(|s| s.parse_errors += failures);
         }
     }
 }
