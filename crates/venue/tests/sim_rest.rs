@@ -64,6 +64,16 @@ async fn lookup_by_slug_url_condition_id_and_search() {
         client.lookup("net-paused-market").await,
         Err(VenueError::MarketClosed(_))
     ));
+    // Resolved: its own typed error.
+    sim.admin(
+        "resolve",
+        json!({ "slug": "net-wide-spread", "winner": "Yes" }),
+    )
+    .await;
+    assert!(matches!(
+        client.lookup("net-wide-spread").await,
+        Err(VenueError::MarketResolved(_))
+    ));
     assert!(matches!(
         client.lookup("no-such-market").await,
         Err(VenueError::MarketNotFound(_))
