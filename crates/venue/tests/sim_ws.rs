@@ -95,6 +95,9 @@ async fn market_feed_keeps_the_book() {
             == Some(polyagent_domain::trading::TickSize::Thousandth))
         .await
     );
+    // The simulator's stated tops always matched our books: no gap was suspected.
+    assert_eq!(feed.stats()[0].resnapshots, 0, "{:?}", feed.stats());
+    assert_eq!(feed.stats()[0].parse_errors, 0);
 }
 
 #[tokio::test]
