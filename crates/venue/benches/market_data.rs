@@ -133,6 +133,12 @@ fn cpu_time(_: &mut Criterion) {
         price_change_frame("0.49", "120.5"),
         price_change_frame("0.49", "80"),
     ];
+    per_cpu_second("cpu-time price_change/parse", 2_000_000, |i| {
+        for_each_message(black_box(&changes[(i & 1) as usize]), |m| {
+            black_box(m);
+        })
+        .unwrap();
+    });
     per_cpu_second("cpu-time price_change/parse+apply", 2_000_000, |i| {
         for_each_message(black_box(&changes[(i & 1) as usize]), |m| {
             black_box(local.apply(YES, m).unwrap());

