@@ -4,13 +4,16 @@
 //! - `book/parse+apply`: a `book` snapshot with 15 levels a side (a busy market), real
 //!   77-digit token ids; target > 150,000 / s;
 //! - `price_change/parse+apply`: a current-format `price_change` with its two entries
-//!   (both tokens of a market), applied to a 15-level book; target > 1,000,000 / s.
+//!   (both tokens of a market), applied to a 15-level book; target > 1,000,000 / s;
+//!   `price_change/parse`: the parse alone;
+//! - `cpu-time …` lines: the same per CPU-second of the benchmark thread, which a shared
+//!   machine's load does not deflate the way it does wall-clock rates.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use polyagent_venue::book::{LocalBook, parse_frame};
+use polyagent_venue::book::{LocalBook, for_each_message, parse_frame};
 
 const YES: &str = "71321045679252212594626385532706912750332728571942532289631379312455583992563";
 const NO: &str = "52114319501245915516055106046884209969926127482827954674443846427813813222426";
@@ -61,9 +64,10 @@ fn benches(c: &mut Criterion) {
     group.bench_function("parse+apply", |b| {
         let mut local = LocalBook::default();
         b.iter(|| {
-            for message in parse_frame(black_box(&book)).unwrap() {
-                black_box(local.apply(YES, &message).unwrap());
-            }
+            for_each_message(black_box(&book), |message| {
+                black_box(local.apply(YES, message).unwrap());
+            })
+            .unwrap();
         });
     });
     group.finish();
@@ -75,6 +79,14 @@ fn benches(c: &mut Criterion) {
     ];
     let mut group = c.benchmark_group("price_change");
     group.throughput(Throughput::Elements(1));
+    group.bench_function("parse", |b| {
+        b.iter(|| {
+            for_each_message(black_box(&changes[0]), |m| {
+                black_box(m);
+            })
+            .unwrap();
+        });
+    });
     group.bench_function("parse+apply", |b| {
         let mut local = LocalBook::default();
         for message in parse_frame(&book).unwrap() {
@@ -83,13 +95,63 @@ fn benches(c: &mut Criterion) {
         let mut n = 0usize;
         b.iter(|| {
             n += 1;
-            for message in parse_frame(black_box(&changes[n & 1])).unwrap() {
-                black_box(local.apply(YES, &message).unwrap());
-            }
+            for_each_message(black_box(&changes[n & 1]), |message| {
+                black_box(local.apply(YES, message).unwrap());
+            })
+            .unwrap();
         });
     });
     group.finish();
 }
 
-criterion_group!(market_data, benches);
+/// CPU time of this thread in ns (Linux `/proc/thread-self/schedstat`), or `None`.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Messages per CPU-second of this thread: on a shared machine wall-clock rates (what
+/// criterion reports) fall with other processes' load, CPU time does not.
+fn per_cpu_second(name: &str, iterations: u64, mut run: impl FnMut(u64)) {
+    let Some(start) = thread_cpu_ns() else { return };
+    for i in 0..iterations {
+        run(i);
+    }
+    let Some(end) = thread_cpu_ns() else { return };
+    let per_s = u128::from(iterations) * 1_000_000_000 / u128::from((end - start).max(1));
+    println!("{name}: {per_s} messages per CPU-second ({iterations} messages)");
+}
+
+fn cpu_time(_: &mut Criterion) {
+    let book = book_frame();
+    let mut local = LocalBook::default();
+    per_cpu_second("cpu-time book/parse+apply", 300_000, |_| {
+        for_each_message(black_box(&book), |m| {
+            black_box(local.apply(YES, m).unwrap());
+        })
+        .unwrap();
+    });
+    let changes = [
+        price_change_frame("0.49", "120.5"),
+        price_change_frame("0.49", "80"),
+    ];
+    per_cpu_second("cpu-time price_change/parse", 2_000_000, |i| {
+        for_each_message(black_box(&changes[(i & 1) as usize]), |m| {
+            black_box(m);
+        })
+        .unwrap();
+    });
+    per_cpu_second("cpu-time price_change/parse+apply", 2_000_000, |i| {
+        for_each_message(black_box(&changes[(i & 1) as usize]), |m| {
+            black_box(local.apply(YES, m).unwrap());
+        })
+        .unwrap();
+    });
+}
+
+criterion_group!(market_data, benches, cpu_time);
 criterion_main!(market_data);

@@ -216,12 +216,20 @@ impl L2Credentials {
     /// The user channel's `auth` object, `{"apiKey","secret","passphrase"}`: the one place
     /// the secret leaves this type, so it is returned as a [`SecretString`].
     pub fn user_channel_auth(&self) -> SecretString {
-        let text = serde_json::json!({
-            "apiKey": self.api_key,
-            "secret": self.secret.expose_str(),
-            "passphrase": self.passphrase.expose_str(),
-        })
-        .to_string();
+        // Written straight into the one buffer that becomes the SecretString: no
+        // intermediate `Value` or temporary copies of the secret.
+        let mut text = String::with_capacity(
+            48 + self.api_key.len()
+                + self.secret.expose_str().len()
+                + self.passphrase.expose_str().len(),
+        );
+        text.push_str("{\"apiKey\":");
+        push_json_str(&mut text, &self.api_key);
+        text.push_str(",\"secret\":");
+        push_json_str(&mut text, self.secret.expose_str());
+        text.push_str(",\"passphrase\":");
+        push_json_str(&mut text, self.passphrase.expose_str());
+        text.push('}');
         SecretString::new(text).expect("the JSON object is never empty")
     }
 
@@ -241,6 +249,22 @@ impl L2Credentials {
             passphrase: &self.passphrase,
         }
     }
+}
+
+/// Appends `value` as a JSON string literal, escaping in place.
+fn push_json_str(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{:04x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Decodes the secret into a zeroized stack buffer: (bytes, used length).
@@ -314,7 +338,27 @@ impl fmt::Debug for L2Headers<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use alloy_primitives::address;
+
+    #[test]
+    fn user_channel_auth_is_valid_json() {
+        let credentials = L2Credentials::new(
+            Address::ZERO,
+            "key\"1",
+            SecretString::new("CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY=").unwrap(),
+            SecretString::new("pass\\phrase\n").unwrap(),
+        )
+        .unwrap();
+        let auth = credentials.user_channel_auth();
+        let value: serde_json::Value = serde_json::from_str(auth.expose_str()).unwrap();
+        assert_eq!(value["apiKey"], "key\"1");
+        assert_eq!(
+            value["secret"],
+            "CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY="
+        );
+        assert_eq!(value["passphrase"], "pass\\phrase\n");
+    }
 
     fn creds(secret: &str) -> Result<L2Credentials, Error> {
         L2Credentials::new(

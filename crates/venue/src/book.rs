@@ -94,12 +94,72 @@ pub fn parse_frame(text: &str) -> Result<Vec<MarketMessage<'_>>, VenueError> {
     if trimmed.starts_with('[') {
         serde_json::from_str(trimmed).map_err(|e| VenueError::Protocol(e.to_string()))
     } else if trimmed.starts_with('{') {
-        serde_json::from_str(trimmed)
-            .map(|m| vec![m])
-            .map_err(|e| VenueError::Protocol(e.to_string()))
+        parse_one(trimmed).map(|m| vec![m])
     } else {
         Ok(Vec::new())
     }
+}
+
+/// The fields a `price_change` can carry (current and legacy shapes). Deserializing this
+/// instead of the 20-field [`MarketMessage`] is ~1.5x faster on the hottest message.
+#[derive(Deserialize)]
+struct PriceChangeMessage<'a> {
+    #[serde(default)]
+    market: Option<&'a str>,
+    #[serde(default)]
+    timestamp: Option<&'a str>,
+    #[serde(default, borrow)]
+    price_changes: Option<Vec<RawPriceChange<'a>>>,
+    #[serde(default)]
+    asset_id: Option<&'a str>,
+    #[serde(default)]
+    hash: Option<&'a str>,
+    #[serde(default, borrow)]
+    changes: Option<Vec<RawLevelChange<'a>>>,
+}
+
+/// The `event_type` of a single-object frame, when it can be read without parsing.
+fn peek_event_type(text: &str) -> Option<&str> {
+    const KEY: &str = "\"event_type\":\"";
+    let start = text.find(KEY)? + KEY.len();
+    let rest = &text[start..];
+    rest.find('"').map(|end| &rest[..end])
+}
+
+fn parse_one(text: &str) -> Result<MarketMessage<'_>, VenueError> {
+    let protocol = |e: serde_json::Error| VenueError::Protocol(e.to_string());
+    if peek_event_type(text) == Some("price_change") {
+        let m: PriceChangeMessage<'_> = serde_json::from_str(text).map_err(protocol)?;
+        return Ok(MarketMessage {
+            event_type: "price_change",
+            market: m.market,
+            timestamp: m.timestamp,
+            price_changes: m.price_changes,
+            asset_id: m.asset_id,
+            hash: m.hash,
+            changes: m.changes,
+            ..MarketMessage::default()
+        });
+    }
+    serde_json::from_str(text).map_err(protocol)
+}
+
+/// Like [`parse_frame`] without collecting: a single-object frame (the common case) costs
+/// no allocation for the list.
+pub fn for_each_message<'a>(
+    text: &'a str,
+    mut f: impl FnMut(&MarketMessage<'a>),
+) -> Result<(), VenueError> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        let message = parse_one(trimmed)?;
+        f(&message);
+    } else if trimmed.starts_with('[') {
+        for message in parse_frame(trimmed)? {
+            f(&message);
+        }
+    }
+    Ok(())
 }
 
 fn decimal(text: &str) -> Result<Decimal, VenueError> {
@@ -138,6 +198,9 @@ pub struct Applied {
     pub book_changed: bool,
     pub last_trade_changed: bool,
     pub tick_changed: bool,
+    /// The server's top of book (`best_bid`/`best_ask` of a `price_change` or a
+    /// `best_bid_ask`) disagrees with ours: an update was lost, re-snapshot (§6.5 step 5).
+    pub gap_suspected: bool,
 }
 
 impl Applied {
@@ -238,6 +301,20 @@ impl LocalBook {
         }
     }
 
+    /// Whether the server's stated top of book matches ours. `"0"` or absent means "no
+    /// level" in the server's spelling.
+    fn top_matches(&self, best_bid: Option<&str>, best_ask: Option<&str>) -> bool {
+        let side_matches = |stated: Option<&str>, ours: Option<Decimal>| match stated {
+            None => true,
+            Some(text) => match Decimal::from_str_exact(text) {
+                Ok(value) if value.is_zero() => ours.is_none(),
+                Ok(value) => ours == Some(value),
+                Err(_) => true,
+            },
+        };
+        side_matches(best_bid, self.best_bid()) && side_matches(best_ask, self.best_ask())
+    }
+
     /// Applies one message if it concerns `asset_id`.
     pub fn apply(
         &mut self,
@@ -272,6 +349,7 @@ impl LocalBook {
             }
             "price_change" => {
                 if let Some(changes) = &message.price_changes {
+                    let mut last = None;
                     for change in changes.iter().filter(|c| c.asset_id == asset_id) {
                         self.set_level(
                             is_bid(change.side)?,
@@ -282,6 +360,13 @@ impl LocalBook {
                             hash.clone_into(&mut self.hash);
                         }
                         applied.book_changed = true;
+                        last = Some(change);
+                    }
+                    // The stated top is the book after the whole message: check once, at
+                    // the end, and only on a book that came from a snapshot.
+                    if let Some(last) = last {
+                        applied.gap_suspected =
+                            self.has_snapshot && !self.top_matches(last.best_bid, last.best_ask);
                     }
                 } else if let (Some(changes), Some(asset)) = (&message.changes, message.asset_id)
                     && asset == asset_id
@@ -314,8 +399,12 @@ impl LocalBook {
                     self.tick_size = Some(tick);
                 }
             }
-            // best_bid_ask repeats what the levels already say; the book is the source of
-            // truth, so it is not applied.
+            // best_bid_ask repeats what the levels already say: the book stays the source
+            // of truth and the message only serves to detect a gap.
+            "best_bid_ask" if message.asset_id == Some(asset_id) => {
+                applied.gap_suspected =
+                    self.has_snapshot && !self.top_matches(message.best_bid, message.best_ask);
+            }
             _ => {}
         }
         Ok(applied)
@@ -379,6 +468,31 @@ mod tests {
             book.apply("1", &m).unwrap();
         }
         assert_eq!(book.best_ask(), Some(d("0.4")));
+    }
+
+    #[test]
+    fn a_disagreeing_top_of_book_is_a_suspected_gap() {
+        let mut book = LocalBook::default();
+        for m in parse_frame(BOOK).unwrap() {
+            book.apply("1", &m).unwrap();
+        }
+        let agree = r#"{"event_type":"best_bid_ask","market":"0xc","asset_id":"1","best_bid":"0.49","best_ask":"0.52","spread":"0.03","timestamp":"5"}"#;
+        let disagree = agree.replace(r#""best_bid":"0.49""#, r#""best_bid":"0.5""#);
+        for m in parse_frame(agree).unwrap() {
+            assert!(!book.apply("1", &m).unwrap().gap_suspected);
+        }
+        for m in parse_frame(&disagree).unwrap() {
+            assert!(book.apply("1", &m).unwrap().gap_suspected);
+        }
+        // A change whose stated top matches the result is fine; one that does not is a gap.
+        let good = r#"{"event_type":"price_change","market":"0xc","timestamp":"6","price_changes":[{"asset_id":"1","price":"0.5","size":"5","side":"BUY","best_bid":"0.5","best_ask":"0.52"}]}"#;
+        let bad = r#"{"event_type":"price_change","market":"0xc","timestamp":"7","price_changes":[{"asset_id":"1","price":"0.45","size":"5","side":"BUY","best_bid":"0.51","best_ask":"0.52"}]}"#;
+        for m in parse_frame(good).unwrap() {
+            assert!(!book.apply("1", &m).unwrap().gap_suspected);
+        }
+        for m in parse_frame(bad).unwrap() {
+            assert!(book.apply("1", &m).unwrap().gap_suspected);
+        }
     }
 
     #[test]

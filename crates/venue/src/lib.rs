@@ -1,7 +1,7 @@
-//! The signing core of the Polymarket CLOB V2/V3 venue: everything between "buy 10 shares
-//! at 0.57" and the exact bytes and headers of `POST /order`. No IO, no clock.
+//! The Polymarket CLOB V2/V3 venue.
 //!
-//! Modules, bottom-up:
+//! The signing core is everything between "buy 10 shares at 0.57" and the exact bytes and
+//! headers of `POST /order`; it does no IO and reads no clock. Its modules, bottom-up:
 //! - [`amounts`]: exact-decimal maker/taker amounts for limit and market orders;
 //! - [`eip712`]: the V2/V3 order struct, its hash and the precomputed exchange domains;
 //! - [`signing`]: [`OrderSigner`](signing::OrderSigner) (signature types 0-3) and CREATE2
@@ -10,7 +10,8 @@
 //! - [`wire`]: the `POST /order` body and response;
 //! - [`order_build`]: one-shot building from the shared vectors' JSON input shape.
 //!
-//! The network half, on top:
+//! The network half, on top (REST over reqwest/rustls, WebSockets over tokio-tungstenite;
+//! every host configurable, so it runs against the simulator as well):
 //! - [`types`]: domain-level results (markets, books, metrics, orders, trades);
 //! - [`venue_error`]: [`VenueError`], classified errors incl. `SubmitOutcomeUnknown`;
 //! - [`rate`]: token-bucket budgets, backoff with jitter, injectable clocks;

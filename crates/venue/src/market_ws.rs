@@ -10,7 +10,9 @@
 //!   consumer can act on a stale book;
 //! - a connection that is silent (no frame at all, not even `PONG`) for `stale_after` is
 //!   marked [`FeedHealth::Stale`]; silent for `reconnect_after`, or closed, it reconnects
-//!   with backoff and jitter, re-subscribes and waits for fresh snapshots.
+//!   with backoff and jitter, re-subscribes and waits for fresh snapshots;
+//! - when the server's stated top of book disagrees with ours (an update was lost), the
+//!   asset's book is withdrawn and re-snapshotted by unsubscribing and subscribing again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,7 +23,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::book::{LocalBook, parse_frame};
+use crate::book::{LocalBook, for_each_message};
 use crate::rate::{Backoff, JitterRng};
 
 /// How usable a feed is right now.
@@ -116,6 +118,8 @@ pub struct ConnectionStats {
     pub connects: u64,
     pub frames: u64,
     pub parse_errors: u64,
+    /// Assets re-snapshotted after a suspected gap.
+    pub resnapshots: u64,
 }
 
 #[derive(Debug)]
@@ -465,7 +469,21 @@ impl Connection {
                         self.backoff.reset();
                         self.set_health(FeedHealth::Live);
                     }
-                    self.apply(text.as_str());
+                    // A suspected gap: unsubscribe and subscribe again, which makes the
+                    // server send a fresh snapshot of that asset.
+                    for asset in self.apply(text.as_str()) {
+                        self.stat(|s| s.resnapshots += 1);
+                        for operation in ["unsubscribe", "subscribe"] {
+                            let text = serde_json::json!({
+                                "assets_ids": [asset], "operation": operation,
+                                "custom_feature_enabled": true, "initial_dump": true,
+                            })
+                            .to_string();
+                            if sink.send(Message::Text(text.into())).await.is_err() {
+                                return SessionEnd::Reconnect;
+                            }
+                        }
+                    }
                 }
                 _ = ping.tick() => {
                     if sink.send(Message::Text("PING".into())).await.is_err() {
@@ -486,49 +504,63 @@ impl Connection {
         }
     }
 
-    fn apply(&mut self, text: &str) {
-        let messages = match parse_frame(text) {
-            Ok(messages) => messages,
-            Err(error) => {
-                self.stat(|s| s.parse_errors += 1);
-                tracing::warn!(%error, "unreadable market feed frame");
-                return;
-            }
-        };
-        for message in &messages {
+    fn apply(&mut self, text: &str) -> Vec<String> {
+        let assets = &self.assets;
+        let mut failures = 0u64;
+        let mut gaps: Vec<String> = Vec::new();
+        let parsed = for_each_message(text, |message| {
             // Route by asset: a price_change may carry both tokens of a market.
-            let mut targets: Vec<&str> = Vec::with_capacity(2);
-            if let Some(asset) = message.asset_id {
-                targets.push(asset);
-            }
+            let mut targets: [Option<&str>; 2] = [message.asset_id, None];
+            let mut extra: Vec<&str> = Vec::new();
             if let Some(changes) = &message.price_changes {
                 for change in changes {
-                    if !targets.contains(&change.asset_id) {
-                        targets.push(change.asset_id);
+                    let id = Some(change.asset_id);
+                    if targets[0] == id || targets[1] == id || extra.contains(&change.asset_id) {
+                        continue;
+                    }
+                    if targets[0].is_none() {
+                        targets[0] = id;
+                    } else if targets[1].is_none() {
+                        targets[1] = id;
+                    } else {
+                        extra.push(change.asset_id);
                     }
                 }
             }
-            for asset in targets {
-                let Some(state) = self.assets.get(asset) else {
+            for asset in targets.into_iter().flatten().chain(extra) {
+                let Some(state) = assets.get(asset) else {
                     continue;
                 };
-                let mut failed = None;
                 state.send_if_modified(|s| match s.book.apply(asset, message) {
+                    Ok(applied) if applied.gap_suspected => {
+                        // Unusable until the fresh snapshot asked for below arrives.
+                        s.book.clear();
+                        s.version += 1;
+                        if !gaps.iter().any(|g| g == asset) {
+                            gaps.push(asset.to_owned());
+                        }
+                        true
+                    }
                     Ok(applied) if applied.any() => {
                         s.version += 1;
                         true
                     }
                     Ok(_) => false,
                     Err(error) => {
-                        failed = Some(error);
+                        failures += 1;
+                        tracing::warn!(%error, asset, "market feed message not applied");
                         false
                     }
                 });
-                if let Some(error) = failed {
-                    self.stat(|s| s.parse_errors += 1);
-                    tracing::warn!(%error, asset, "market feed message not applied");
-                }
             }
+        });
+        if let Err(error) = parsed {
+            failures += 1;
+            tracing::warn!(%error, "unreadable market feed frame");
         }
+        if failures > 0 {
+            self.stat(|s| s.parse_errors += failures);
+        }
+        gaps
     }
 }

@@ -64,6 +64,16 @@ async fn lookup_by_slug_url_condition_id_and_search() {
         client.lookup("net-paused-market").await,
         Err(VenueError::MarketClosed(_))
     ));
+    // Resolved: its own typed error.
+    sim.admin(
+        "resolve",
+        json!({ "slug": "net-wide-spread", "winner": "Yes" }),
+    )
+    .await;
+    assert!(matches!(
+        client.lookup("net-wide-spread").await,
+        Err(VenueError::MarketResolved(_))
+    ));
     assert!(matches!(
         client.lookup("no-such-market").await,
         Err(VenueError::MarketNotFound(_))
@@ -398,4 +408,48 @@ async fn heartbeats_keep_orders_alive_until_they_stop() {
     let _ = beats.await;
     sim.advance(12_000).await;
     assert!(client.open_orders(None, None).await.unwrap().is_empty());
+}
+
+/// A clock the test moves by hand.
+#[derive(Debug, Default)]
+struct ManualClock(std::sync::atomic::AtomicU64);
+
+impl polyagent_venue::rate::Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn the_global_budget_holds_requests_until_tokens_refill() {
+    let sim = Sim::start().await;
+    let clock = std::sync::Arc::new(ManualClock::default());
+    let mut config = sim.config();
+    config.limits = polyagent_venue::rate::RateLimits {
+        global_per_second: 1,
+        global_burst: 1,
+        ..config.limits
+    };
+    let client = PublicClient::with_clocks(
+        config,
+        clock.clone(),
+        std::sync::Arc::new(polyagent_venue::rate::SystemWallClock),
+    )
+    .unwrap();
+    // The burst allows one request at once.
+    client.midpoint(&token("1001")).await.unwrap();
+    let second = tokio::spawn({
+        let client = client.clone();
+        async move { client.midpoint(&token("1001")).await }
+    });
+    // Frozen clock, no token: the request must still be waiting.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!second.is_finished());
+    // One second later there is a token again.
+    clock.0.store(1_000, std::sync::atomic::Ordering::SeqCst);
+    let answer = tokio::time::timeout(Duration::from_secs(5), second)
+        .await
+        .expect("released once the bucket refilled")
+        .unwrap();
+    assert!(answer.is_ok());
 }

@@ -95,6 +95,9 @@ async fn market_feed_keeps_the_book() {
             == Some(polyagent_domain::trading::TickSize::Thousandth))
         .await
     );
+    // The simulator's stated tops always matched our books: no gap was suspected.
+    assert_eq!(feed.stats()[0].resnapshots, 0, "{:?}", feed.stats());
+    assert_eq!(feed.stats()[0].parse_errors, 0);
 }
 
 #[tokio::test]
@@ -113,6 +116,31 @@ async fn market_feed_pool_splits_connections() {
     for mut handle in handles {
         assert!(wait_for(&mut handle.state, |s| s.live_book().is_some()).await);
     }
+}
+
+#[tokio::test]
+async fn unsubscribing_frees_a_slot_and_subscribing_works_at_runtime() {
+    let sim = Sim::start().await;
+    let config = MarketFeedConfig {
+        max_assets_per_connection: 2,
+        ..feed_config(&sim)
+    };
+    let feed = MarketFeed::new(config);
+    let mut first = feed.subscribe("1001");
+    let second = feed.subscribe("1002");
+    let third = feed.subscribe("2001");
+    assert_eq!(feed.connection_count(), 2);
+    assert!(wait_for(&mut first.state, |s| s.live_book().is_some()).await);
+    // A second subscriber of the same asset shares it; dropping it keeps the asset.
+    let again = feed.subscribe("1001");
+    drop(again);
+    drop(second);
+    // The freed slot on the first (open) connection takes the next asset.
+    let mut fourth = feed.subscribe("5001");
+    assert_eq!(feed.connection_count(), 2);
+    assert!(wait_for(&mut fourth.state, |s| s.live_book().is_some()).await);
+    assert!(first.state.borrow().live_book().is_some());
+    drop(third);
 }
 
 #[tokio::test]
