@@ -113,6 +113,14 @@ fn error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
+/// Polymarket's answer for a token without a book.
+fn no_book() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "No orderbook exists for the requested token id",
+    )
+}
+
 fn bad_request(message: &str) -> Response {
     error(StatusCode::BAD_REQUEST, message)
 }
@@ -202,12 +210,7 @@ fn with_token<T>(
     let token = token_param(params)?;
     let sim = shared.lock();
     let now = sim.now_ms();
-    let (market, outcome) = sim.world.exchange.token(token).ok_or_else(|| {
-        error(
-            StatusCode::NOT_FOUND,
-            "No orderbook exists for the requested token id",
-        )
-    })?;
+    let (market, outcome) = sim.world.exchange.token(token).ok_or_else(no_book)?;
     Ok(f(market, outcome, now))
 }
 
@@ -263,41 +266,36 @@ async fn price(State(shared): Sim, Query(params): Params) -> Response {
         let price = if side == Some("BUY") { bid } else { ask };
         match price {
             Some(p) => json_ok(format!(r#"{{"price":"{p}"}}"#)),
-            None => error(
-                StatusCode::NOT_FOUND,
-                "No orderbook exists for the requested token id",
-            ),
+            None => no_book(),
         }
     })
     .unwrap_or_else(|e| e)
 }
 
-async fn midpoint(State(shared): Sim, Query(params): Params) -> Response {
-    with_token(&shared, &params, |m, o, _| match best_prices(m, o) {
-        (Some(bid), Some(ask)) => json_ok(format!(
-            r#"{{"mid":"{}"}}"#,
-            (bid.to_decimal() + ask.to_decimal()) / rust_decimal::Decimal::TWO
-        )),
-        _ => error(
-            StatusCode::NOT_FOUND,
-            "No orderbook exists for the requested token id",
-        ),
+/// Answers from the best bid and ask of a token's book, or 404 while a side is empty.
+fn from_top(
+    shared: &Shared,
+    params: &HashMap<String, String>,
+    answer: impl FnOnce(Pips, Pips) -> String,
+) -> Response {
+    with_token(shared, params, |m, o, _| match best_prices(m, o) {
+        (Some(bid), Some(ask)) => json_ok(answer(bid, ask)),
+        _ => no_book(),
     })
     .unwrap_or_else(|e| e)
 }
 
-async fn spread(State(shared): Sim, Query(params): Params) -> Response {
-    with_token(&shared, &params, |m, o, _| match best_prices(m, o) {
-        (Some(bid), Some(ask)) => json_ok(format!(
-            r#"{{"spread":"{}"}}"#,
-            ask.to_decimal() - bid.to_decimal()
-        )),
-        _ => error(
-            StatusCode::NOT_FOUND,
-            "No orderbook exists for the requested token id",
-        ),
+async fn midpoint(State(shared): Sim, Query(params): Params) -> Response {
+    from_top(&shared, &params, |bid, ask| {
+        let mid = (bid.to_decimal() + ask.to_decimal()) / rust_decimal::Decimal::TWO;
+        format!(r#"{{"mid":"{mid}"}}"#)
     })
-    .unwrap_or_else(|e| e)
+}
+
+async fn spread(State(shared): Sim, Query(params): Params) -> Response {
+    from_top(&shared, &params, |bid, ask| {
+        format!(r#"{{"spread":"{}"}}"#, ask.to_decimal() - bid.to_decimal())
+    })
 }
 
 async fn last_trade_price(State(shared): Sim, Query(params): Params) -> Response {
