@@ -20,6 +20,9 @@ use crate::Timestamp;
 use crate::event::{Fill, Leg, Side};
 
 /// What the bot holds.
+/// Shares below one lot (0.01) cannot be sold on the venue.
+const DUST_BELOW: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     pub leg: Leg,
@@ -251,7 +254,16 @@ impl Ledger {
                 p.shares -= fill.shares;
                 p.notional -= notional_out;
                 p.fees -= fees_out;
-                let realized = fill.notional - fill.fee - notional_out - fees_out;
+                let mut realized = fill.notional - fill.fee - notional_out - fees_out;
+                // A market buy can leave a fraction of a share below the venue's 0.01 lot that
+                // no sell can carry. When the sell is complete, that dust is written off at its
+                // cost, so P&L matches the wallet's pUSD to the cent and the trade closes.
+                if fill.last && !p.shares.is_zero() && p.shares < DUST_BELOW {
+                    realized -= p.notional + p.fees;
+                    p.shares = Decimal::ZERO;
+                    p.notional = Decimal::ZERO;
+                    p.fees = Decimal::ZERO;
+                }
                 self.open.exit_notional += fill.notional;
                 self.open.fees += fill.fee;
                 self.open.realized += realized;
@@ -368,6 +380,43 @@ mod tests {
             fee: d(fee),
             last: true,
         }
+    }
+
+    #[test]
+    fn dust_below_one_lot_is_written_off_when_the_sell_completes() {
+        let mut l = Ledger::default();
+        let t = Timestamp::from_secs(1_000);
+        // A $10 market buy at 0.46: 21.7391 shares; only 21.73 can be sold.
+        l.apply(&fill(Side::Buy, "21.7391", "0.46", "0"), t, "")
+            .unwrap();
+        let mut partial = fill(Side::Sell, "21.73", "0.49", "0");
+        partial.last = false;
+        assert!(
+            l.apply(&partial, t, "").unwrap().is_none(),
+            "more fills may come"
+        );
+        let mut l = Ledger::default();
+        l.apply(&fill(Side::Buy, "21.7391", "0.46", "0"), t, "")
+            .unwrap();
+        let closed = l
+            .apply(&fill(Side::Sell, "21.73", "0.49", "0"), t, "")
+            .unwrap()
+            .expect("flat");
+        // Realized = proceeds − everything paid, dust included: the wallet's pUSD change.
+        assert_eq!(
+            closed.pnl,
+            d("21.73") * d("0.49") - d("21.7391") * d("0.46")
+        );
+        assert!(l.position().is_none());
+        // A sell that leaves a whole lot keeps the position open.
+        let mut l = Ledger::default();
+        l.apply(&fill(Side::Buy, "10", "0.46", "0"), t, "").unwrap();
+        assert!(
+            l.apply(&fill(Side::Sell, "9.99", "0.49", "0"), t, "")
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(l.position().unwrap().shares, d("0.01"));
     }
 
     #[test]

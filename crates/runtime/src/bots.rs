@@ -31,6 +31,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::RuntimeEvent;
 use crate::api_error::{ApiError, ErrorCode};
+use crate::live;
 
 /// What a bot looks like from outside: its identity, status and figures. Decimals travel as
 /// text so nothing is lost to binary floats on the way to the UI.
@@ -146,6 +147,8 @@ pub enum Execution {
         tick: TickSize,
         fees: FeeCurve,
     },
+    /// Real orders: signed, posted through the authenticated client, filled by the exchange.
+    Live(live::LiveMarket),
 }
 
 pub(crate) enum Command {
@@ -214,10 +217,13 @@ pub(crate) fn spawn(
     context: BotContext,
 ) -> BotHandle {
     let (commands_tx, commands) = mpsc::channel(32);
+    // Results of live orders come back here, off the loop that posted them.
+    let (results_tx, results) = mpsc::unbounded_channel();
+    let exec = execution_state(&execution, results_tx);
     let first = summarize(
         &context.id,
         &engine,
-        &execution_state(&execution),
+        &exec,
         FeedState::Reconnecting,
         context.clock.now(),
     );
@@ -226,7 +232,9 @@ pub(crate) fn spawn(
     let events = context.events.clone();
     let id = context.id.clone();
     let supervised_summary = summary_tx.clone();
-    let actor = tokio::spawn(run(engine, execution, feed, commands, summary_tx, context));
+    let actor = tokio::spawn(run(
+        engine, exec, results, feed, commands, summary_tx, context,
+    ));
     tokio::spawn(async move {
         if let Err(error) = actor.await
             && error.is_panic()
@@ -261,25 +269,29 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 /// The executor's state, separate from the engine so the engine stays pure.
 enum ExecutionState {
     Paper(PaperAccount),
+    Live(live::LiveExecutor),
 }
 
-fn execution_state(execution: &Execution) -> ExecutionState {
+fn execution_state(execution: &Execution, results: mpsc::UnboundedSender<Event>) -> ExecutionState {
     match execution {
         Execution::Paper { cash, tick, fees } => {
             ExecutionState::Paper(PaperAccount::new(*cash, *fees, *tick))
+        }
+        Execution::Live(market) => {
+            ExecutionState::Live(live::LiveExecutor::new(market.clone(), results))
         }
     }
 }
 
 async fn run(
     mut engine: BotEngine,
-    execution: Execution,
+    mut exec: ExecutionState,
+    mut results: mpsc::UnboundedReceiver<Event>,
     mut feed: AssetFeed,
     mut commands: mpsc::Receiver<Command>,
     summary: Arc<watch::Sender<BotSummary>>,
     mut context: BotContext,
 ) {
-    let mut exec = execution_state(&execution);
     let mut timer = tokio::time::interval(TIMER);
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut health = FeedState::Reconnecting;
@@ -299,6 +311,8 @@ async fn run(
                     continue;
                 }
             },
+            // Execution results before market data: a fill is booked before the next tick.
+            Some(result) = results.recv() => Some((result, feed.state.borrow().live_book().cloned())),
             changed = feed.state.changed() => {
                 if changed.is_err() {
                     break;
@@ -332,6 +346,8 @@ async fn run(
                 at_ms: now.millis(),
             }));
         }
+        // Live fills arrive here (paper fills are announced where they are made).
+        announce_fill(&context, &engine, &event, now);
         let actions = engine.on_event(&global, &event, now);
         let changed = handle(
             &mut engine,
@@ -369,23 +385,17 @@ fn handle(
                             reason: "no live order book to trade against".into(),
                         },
                     },
+                    // The order goes out on its own task; its result comes back as an event.
+                    ExecutionState::Live(executor) => {
+                        executor.place(&order, engine.config(), book, now);
+                        continue;
+                    }
                 };
-                if let Event::Fill(fill) = &result {
-                    let _ = context.events.send(RuntimeEvent::BotFill(BotFill {
-                        bot_id: context.id.clone(),
-                        bot_name: engine.config().name.clone(),
-                        side: format!("{:?}", fill.side).to_lowercase(),
-                        shares: fill.shares.to_string(),
-                        avg_price: fill.avg_price().round_dp(4).to_string(),
-                        fee: fill.fee.to_string(),
-                        at_ms: now.millis(),
-                    }));
-                }
+                announce_fill(context, engine, &result, now);
                 let global = context.global.borrow().clone();
                 queue.extend(engine.on_event(&global, &result, now));
             }
-            // Paper orders never rest (what the book cannot fill is cancelled), so there is
-            // nothing to cancel.
+            // Paper and live orders are fill-and-kill: they never rest, so nothing to cancel.
             Action::Cancel { .. } | Action::Target(_) | Action::TradeClosed(_) => {}
             Action::Activity(activity) => {
                 let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
@@ -423,6 +433,26 @@ fn publish(
     }
 }
 
+/// Tells subscribers about a fill (the UI's activity, notifications).
+pub(crate) fn announce_fill(
+    context: &BotContext,
+    engine: &BotEngine,
+    result: &Event,
+    now: Timestamp,
+) {
+    if let Event::Fill(fill) = result {
+        let _ = context.events.send(RuntimeEvent::BotFill(BotFill {
+            bot_id: context.id.clone(),
+            bot_name: engine.config().name.clone(),
+            side: format!("{:?}", fill.side).to_lowercase(),
+            shares: fill.shares.to_string(),
+            avg_price: fill.avg_price().round_dp(4).to_string(),
+            fee: fill.fee.to_string(),
+            at_ms: now.millis(),
+        }));
+    }
+}
+
 fn summarize(
     id: &str,
     engine: &BotEngine,
@@ -437,7 +467,10 @@ fn summarize(
         BotStatus::Error { message } => ("error", Some(message.clone())),
         other => (other.name(), None),
     };
-    let ExecutionState::Paper(account) = exec;
+    let (mode, paper_cash) = match exec {
+        ExecutionState::Paper(account) => ("paper", Some(account.cash.to_string())),
+        ExecutionState::Live(_) => ("live", None),
+    };
     BotSummary {
         id: id.to_owned(),
         name: config.name.clone(),
@@ -446,7 +479,7 @@ fn summarize(
         profile: format!("{:?}", config.profile).to_lowercase(),
         status: status.to_owned(),
         status_detail: detail,
-        mode: "paper".to_owned(),
+        mode: mode.to_owned(),
         feed,
         price: engine.quote().map(|q| q.price.to_string()),
         position_shares: report.position.as_ref().map(|p| p.shares.to_string()),
@@ -458,7 +491,7 @@ fn summarize(
         unrealized_pnl: report.unrealized.round_dp(6).to_string(),
         fees: report.total.fees.to_string(),
         trades: report.total.trades,
-        paper_cash: Some(account.cash.to_string()),
+        paper_cash,
     }
 }
 

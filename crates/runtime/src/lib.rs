@@ -13,24 +13,23 @@ mod api_error;
 mod app_info;
 pub mod bots;
 mod events;
+mod live;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use polyagent_domain::trading::TickSize;
 use polyagent_engine::bot::{BotEngine, Lifecycle};
 use polyagent_engine::config::BotSpec;
-use polyagent_engine::paper::FeeCurve;
 use polyagent_engine::risk::{GlobalView, Killswitch};
 use polyagent_venue::market_ws::{MarketFeed, MarketFeedConfig};
-use rust_decimal::Decimal;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 pub use bots::{
     BotActivity, BotFill, BotHandle, BotPrice, BotSummary, Clock, Execution, FeedState, SystemClock,
 };
+pub use live::LiveMarket;
 
 pub use api_error::{ApiError, ErrorCode};
 pub use app_info::{AppInfo, BuildProfile, VERSION};
@@ -60,15 +59,6 @@ impl Default for RuntimeConfig {
     }
 }
 
-/// The market facts a paper bot needs to fill honestly.
-#[derive(Debug, Clone)]
-pub struct PaperMarket {
-    pub tick: TickSize,
-    pub fees: FeeCurve,
-    /// The virtual pUSD balance the bot starts with.
-    pub cash: Decimal,
-}
-
 /// Events buffered per subscriber before the oldest are dropped for that subscriber.
 const EVENT_BUFFER: usize = 1024;
 
@@ -86,6 +76,8 @@ struct Inner {
     /// Shared by every bot: one connection pool, one local book per token.
     feed: Mutex<Option<MarketFeed>>,
     bots: Mutex<BTreeMap<String, BotHandle>>,
+    /// Every wallet live bots trade through: the killswitch cancels all their orders.
+    live_clients: Mutex<Vec<Arc<polyagent_venue::client::AuthedClient>>>,
     global: watch::Sender<GlobalView>,
     next_bot: std::sync::atomic::AtomicU64,
 }
@@ -115,6 +107,7 @@ impl Runtime {
                 heartbeat,
                 feed: Mutex::new(None),
                 bots: Mutex::new(BTreeMap::new()),
+                live_clients: Mutex::new(Vec::new()),
                 global,
                 next_bot: std::sync::atomic::AtomicU64::new(1),
             }),
@@ -152,15 +145,11 @@ impl Runtime {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Creates a paper bot from a spec (the wizard's JSON). It starts stopped.
+    /// Creates a bot from a spec (the wizard's JSON), trading on paper or live. It starts stopped.
     ///
     /// # Errors
     /// `INVALID_CONFIG` with every problem named when the spec does not validate.
-    pub fn create_paper_bot(
-        &self,
-        spec: &BotSpec,
-        market: PaperMarket,
-    ) -> Result<BotSummary, ApiError> {
+    pub fn create_bot(&self, spec: &BotSpec, execution: Execution) -> Result<BotSummary, ApiError> {
         let config = spec
             .resolve()
             .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))?;
@@ -178,11 +167,16 @@ impl Runtime {
             global: self.inner.global.subscribe(),
             clock: self.inner.config.clock.clone(),
         };
-        let execution = Execution::Paper {
-            cash: market.cash,
-            tick: market.tick,
-            fees: market.fees,
-        };
+        if let Execution::Live(market) = &execution {
+            let mut clients = self
+                .inner
+                .live_clients
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !clients.iter().any(|c| Arc::ptr_eq(c, &market.client)) {
+                clients.push(market.client.clone());
+            }
+        }
         let handle = bots::spawn(engine, execution, feed, context);
         let summary = handle.summary();
         self.bots().insert(id, handle);
@@ -233,9 +227,14 @@ impl Runtime {
         Ok(())
     }
 
-    /// Trips the killswitch: no bot places another order, and every running or paused bot is
-    /// stopped. `reason` is shown to the user.
-    pub async fn trip_killswitch(&self, reason: &str) {
+    /// Trips the killswitch: no bot places another order, every running or paused bot is
+    /// stopped, and every open order of every live wallet is cancelled. `reason` is shown to
+    /// the user. Returns the ids of the cancelled orders.
+    ///
+    /// # Errors
+    /// `VENUE_UNAVAILABLE` when a wallet's cancel-all could not be confirmed; the bots are
+    /// stopped regardless.
+    pub async fn trip_killswitch(&self, reason: &str) -> Result<Vec<String>, ApiError> {
         let at = self.inner.config.clock.now();
         self.inner.global.send_modify(|g| {
             g.killswitch = Killswitch::Tripped {
@@ -249,6 +248,31 @@ impl Runtime {
                 // A bot that stopped meanwhile refuses "stop"; that is the state we want.
                 let _ = handle.command(Lifecycle::Stop).await;
             }
+        }
+        let clients: Vec<_> = self
+            .inner
+            .live_clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let mut cancelled = Vec::new();
+        let mut failures = Vec::new();
+        for client in clients {
+            match client.cancel_all().await {
+                Ok(outcome) => cancelled.extend(outcome.canceled),
+                Err(error) => failures.push(error.to_string()),
+            }
+        }
+        if failures.is_empty() {
+            Ok(cancelled)
+        } else {
+            Err(ApiError::new(
+                ErrorCode::VenueUnavailable,
+                format!(
+                    "bots are stopped, but open orders could not all be cancelled: {}",
+                    failures.join("; ")
+                ),
+            ))
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use polyagent_domain::trading::TickSize;
 use polyagent_engine::config::{BotSpec, Overrides, Profile};
 use polyagent_engine::paper::FeeCurve;
-use polyagent_runtime::{PaperMarket, Runtime, RuntimeConfig, RuntimeEvent};
+use polyagent_runtime::{Execution, Runtime, RuntimeConfig, RuntimeEvent};
 use polyagent_simulator::scenario::Scenario;
 use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
 use rust_decimal::Decimal;
@@ -108,12 +108,12 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
             ..Overrides::default()
         },
     };
-    let market = PaperMarket {
+    let market = Execution::Paper {
         tick: TickSize::Hundredth,
         fees: FeeCurve::FREE,
         cash: Decimal::from(100),
     };
-    let bot = runtime.create_paper_bot(&spec, market).unwrap();
+    let bot = runtime.create_bot(&spec, market).unwrap();
     assert_eq!(bot.status, "created");
     runtime.start_bot(&bot.id).await.unwrap();
 
@@ -177,7 +177,7 @@ async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
         market_ws_url: "ws://127.0.0.1:9/market".into(),
         ..RuntimeConfig::default()
     });
-    let market = || PaperMarket {
+    let market = || Execution::Paper {
         tick: TickSize::Hundredth,
         fees: FeeCurve::FREE,
         cash: Decimal::from(100),
@@ -193,14 +193,19 @@ async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
     };
     let mut ids = Vec::new();
     for name in ["one", "two", "three"] {
-        let bot = runtime.create_paper_bot(&spec(name), market()).unwrap();
+        let bot = runtime.create_bot(&spec(name), market()).unwrap();
         runtime.start_bot(&bot.id).await.unwrap();
         ids.push(bot.id);
     }
     runtime.pause_bot(&ids[2]).await.unwrap();
-    runtime
+    let cancelled = runtime
         .trip_killswitch("the user pressed the killswitch")
-        .await;
+        .await
+        .unwrap();
+    assert!(
+        cancelled.is_empty(),
+        "paper bots have no orders at an exchange"
+    );
     assert!(runtime.killswitch_tripped());
     for id in &ids {
         assert_eq!(runtime.bot(id).unwrap().summary().status, "stopped");
@@ -208,7 +213,7 @@ async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
 
     let mut zero = spec("bad");
     zero.overrides.spike_threshold_pct = Some(Decimal::ZERO);
-    let error = runtime.create_paper_bot(&zero, market()).unwrap_err();
+    let error = runtime.create_bot(&zero, market()).unwrap_err();
     assert_eq!(error.code, polyagent_runtime::ErrorCode::InvalidConfig);
     assert!(
         error.message.contains("spike_threshold_pct"),
