@@ -306,8 +306,9 @@ async fn run(
                     let result = engine.command(&lifecycle, now).map(|actions| {
                         handle(&mut engine, &mut exec, &context, actions, None, now);
                     });
-                    let _ = reply.send(result.map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string())));
+                    // Publish first: whoever awaits the reply then reads the new status.
                     publish(&summary, &context, &engine, &exec, health, now, true);
+                    let _ = reply.send(result.map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string())));
                     continue;
                 }
             },

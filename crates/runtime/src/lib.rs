@@ -244,10 +244,8 @@ impl Runtime {
         });
         let handles: Vec<BotHandle> = self.bots().values().cloned().collect();
         for handle in handles {
-            if matches!(handle.summary().status.as_str(), "running" | "paused") {
-                // A bot that stopped meanwhile refuses "stop"; that is the state we want.
-                let _ = handle.command(Lifecycle::Stop).await;
-            }
+            // Stop is refused by bots that are already stopped or never started: fine.
+            let _ = handle.command(Lifecycle::Stop).await;
         }
         let clients: Vec<_> = self
             .inner

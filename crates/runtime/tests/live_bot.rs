@@ -235,7 +235,12 @@ async fn a_live_bot_trades_the_spike_with_signed_orders_and_books_the_exchanges_
     );
 
     // P&L to the cent: the bot's realized figure is the wallet's balance change.
-    let summary = runtime.bot(&bot.id).unwrap().summary();
+    // The figures are published right after the fill is booked: wait for the closed trade.
+    let summary = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotStatus(s) if s.id == bot.id && s.trades == 1 => Some((**s).clone()),
+        _ => None,
+    })
+    .await;
     let realized: Decimal = summary.realized_pnl.parse().unwrap();
     assert_eq!(pusd(&world).await - before, realized);
     assert_eq!(

@@ -155,7 +155,12 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
     assert_eq!(sell.avg_price, "0.49");
     assert_eq!(sell.shares, buy.shares, "the whole position is sold");
 
-    let summary = runtime.bot(&bot.id).unwrap().summary();
+    // The figures are published right after the fill is booked: wait for the closed trade.
+    let summary = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotStatus(s) if s.id == bot.id && s.trades == 1 => Some((**s).clone()),
+        _ => None,
+    })
+    .await;
     let shares: Decimal = buy.shares.parse().unwrap();
     let implied = shares * (Decimal::new(49, 2) - Decimal::new(46, 2));
     assert_eq!(
