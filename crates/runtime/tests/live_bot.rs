@@ -2,16 +2,17 @@
 //! P&L equal to what the wallet's balance says; and the killswitch leaving no open order.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use polyagent_domain::money::{Price, Shares};
 use polyagent_domain::secret::PrivateKey;
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
 use polyagent_engine::config::{BotSpec, Overrides, Profile};
 use polyagent_engine::paper::FeeCurve;
+mod common;
+
+use common::{simulator, wait_for};
 use polyagent_runtime::{Execution, LiveMarket, Runtime, RuntimeConfig, RuntimeEvent};
-use polyagent_simulator::scenario::Scenario;
-use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
+use polyagent_simulator::server::SimServer;
 use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
 use polyagent_venue::eip712::{Chain, Exchange};
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
@@ -19,30 +20,9 @@ use polyagent_venue::signing::OrderSigner;
 use polyagent_venue::types::AssetType;
 use rust_decimal::Decimal;
 use serde_json::json;
-use tokio::sync::broadcast;
 
-const DEADLINE: Duration = Duration::from_secs(20);
 /// Hardhat test account #1: a public test key, funded only inside the simulator.
 const KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-
-async fn wait_for<T>(
-    events: &mut broadcast::Receiver<RuntimeEvent>,
-    mut wanted: impl FnMut(&RuntimeEvent) -> Option<T>,
-) -> T {
-    let give_up = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        let left = give_up.saturating_duration_since(tokio::time::Instant::now());
-        match tokio::time::timeout(left, events.recv()).await {
-            Ok(Ok(event)) => {
-                if let Some(found) = wanted(&event) {
-                    return found;
-                }
-            }
-            Ok(Err(broadcast::error::RecvError::Lagged(_))) => {}
-            _ => panic!("no matching event within {DEADLINE:?}"),
-        }
-    }
-}
 
 struct World {
     sim: SimServer,
@@ -52,31 +32,17 @@ struct World {
 }
 
 async fn world() -> World {
-    let scenario = Scenario::from_json(
-        &json!({
-            "name": "live", "step_ms": 500,
-            "markets": [{"slug": "spiky", "question": "Spiky?",
-                "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
-                "path": {"kind": "scripted", "points": [[0, "0.50"]]}},
-                {"slug": "calm", "question": "Calm?",
-                "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
-                "path": {"kind": "scripted", "points": [[0, "0.30"]]}}],
-            "wallets": [{"label": "trader", "private_key": KEY, "pusd": "100"}]
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let sim = SimServer::start(SimConfig {
-        scenario,
-        base_dir: ".".into(),
-        clock: ClockMode::Manual {
-            start_ms: 1_767_225_600_000,
-        },
-        port: 0,
-        seed: [4; 32],
-    })
-    .await
-    .unwrap();
+    let sim = simulator(json!({
+        "name": "live", "step_ms": 500,
+        "markets": [{"slug": "spiky", "question": "Spiky?",
+            "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+            "path": {"kind": "scripted", "points": [[0, "0.50"]]}},
+            {"slug": "calm", "question": "Calm?",
+            "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+            "path": {"kind": "scripted", "points": [[0, "0.30"]]}}],
+        "wallets": [{"label": "trader", "private_key": KEY, "pusd": "100"}]
+    }))
+    .await;
     let http = reqwest::Client::new();
     let state: serde_json::Value = http
         .get(format!("{}/admin/state", sim.base_url()))

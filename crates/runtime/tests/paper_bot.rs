@@ -1,41 +1,15 @@
 //! A paper bot in the runtime, fed by the real market WebSocket of the simulator: it buys the
 //! spike, sells at take profit, and its P&L is what its fills imply, to the cent.
 
-use std::time::Duration;
-
 use polyagent_domain::trading::TickSize;
 use polyagent_engine::config::{BotSpec, Overrides, Profile};
 use polyagent_engine::paper::FeeCurve;
+mod common;
+
+use common::{simulator, wait_for};
 use polyagent_runtime::{Execution, Runtime, RuntimeConfig, RuntimeEvent};
-use polyagent_simulator::scenario::Scenario;
-use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
 use rust_decimal::Decimal;
 use serde_json::json;
-use tokio::sync::broadcast;
-
-const DEADLINE: Duration = Duration::from_secs(20);
-
-/// Waits for the first event `wanted` accepts, or fails after the deadline.
-async fn wait_for<T>(
-    events: &mut broadcast::Receiver<RuntimeEvent>,
-    mut wanted: impl FnMut(&RuntimeEvent) -> Option<T>,
-) -> T {
-    let give_up = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        let left = give_up.saturating_duration_since(tokio::time::Instant::now());
-        match tokio::time::timeout(left, events.recv()).await {
-            Ok(Ok(event)) => {
-                if let Some(found) = wanted(&event) {
-                    return found;
-                }
-            }
-            Ok(Err(broadcast::error::RecvError::Lagged(_))) => {}
-            Ok(Err(broadcast::error::RecvError::Closed)) | Err(_) => {
-                panic!("no matching event within {DEADLINE:?}")
-            }
-        }
-    }
-}
 
 async fn advance(http: &reqwest::Client, base: &str, ms: u64) {
     http.post(format!("{base}/admin/clock"))
@@ -55,27 +29,13 @@ async fn set_price(http: &reqwest::Client, base: &str, price: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
-    let scenario = Scenario::from_json(
-        &json!({
-            "name": "spike", "step_ms": 500,
-            "markets": [{"slug": "spiky", "question": "Spiky?",
-                "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
-                "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let sim = SimServer::start(SimConfig {
-        scenario,
-        base_dir: ".".into(),
-        clock: ClockMode::Manual {
-            start_ms: 1_767_225_600_000,
-        },
-        port: 0,
-        seed: [3; 32],
-    })
-    .await
-    .unwrap();
+    let sim = simulator(json!({
+        "name": "spike", "step_ms": 500,
+        "markets": [{"slug": "spiky", "question": "Spiky?",
+            "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+            "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
+    }))
+    .await;
     let http = reqwest::Client::new();
     let base = sim.base_url();
     let state: serde_json::Value = http

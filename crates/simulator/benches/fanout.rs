@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use polyagent_simulator::scenario::Scenario;
-use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
+use polyagent_simulator::server::{SimConfig, SimServer};
 use tokio_tungstenite::tungstenite::Message;
 
 const SUBSCRIBERS: usize = 200;
@@ -23,17 +23,9 @@ async fn main() {
             "path":{"kind":"random_walk","seed":3,"start":"0.5","step_volatility":"0.05","step_ms":100}}]}"#,
     )
     .unwrap();
-    let server = SimServer::start(SimConfig {
-        scenario,
-        base_dir: ".".into(),
-        clock: ClockMode::Manual {
-            start_ms: 1_767_225_600_000,
-        },
-        port: 0,
-        seed: [1; 32],
-    })
-    .await
-    .unwrap();
+    let server = SimServer::start(SimConfig::manual(scenario, 1_767_225_600_000))
+        .await
+        .unwrap();
     let http = reqwest::Client::new();
     let base = server.base_url();
     let state: serde_json::Value = http

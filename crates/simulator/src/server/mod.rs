@@ -53,6 +53,19 @@ pub struct SimConfig {
     pub seed: [u8; 32],
 }
 
+impl SimConfig {
+    /// A test or bench setup: a manual clock starting at `start_ms`, a free port, fixed seed.
+    pub fn manual(scenario: Scenario, start_ms: u64) -> Self {
+        Self {
+            scenario,
+            base_dir: PathBuf::from("."),
+            clock: ClockMode::Manual { start_ms },
+            port: 0,
+            seed: [1; 32],
+        }
+    }
+}
+
 /// Fault switches. Counts apply to that many next requests; flags stay until cleared.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
