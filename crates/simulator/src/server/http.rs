@@ -100,6 +100,16 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
 // ---------------------------------------------------------------------------------------------
 // Responses
 
+/// Unwraps a `Result<T, Response>` or returns the ready response (a refusal) from the handler.
+macro_rules! or_respond {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(response) => return response,
+        }
+    };
+}
+
 fn json_ok(body: String) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
@@ -624,10 +634,7 @@ async fn post_order(
     body: Bytes,
 ) -> Response {
     let mut sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, "/order", &body) {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, "/order", &body));
     if post_fault_before(&mut sim.faults) {
         return error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED);
     }
@@ -651,10 +658,7 @@ async fn post_orders(
     body: Bytes,
 ) -> Response {
     let mut sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, "/orders", &body) {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, "/orders", &body));
     let Ok(items) = serde_json::from_slice::<Vec<Value>>(&body) else {
         return bad_request("Invalid payload");
     };
@@ -728,10 +732,7 @@ async fn cancel_order(
     body: Bytes,
 ) -> Response {
     let mut sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, "/order", &body) {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, "/order", &body));
     let Some(id) = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|v| v.get("orderID").and_then(Value::as_str).map(str::to_owned))
@@ -748,10 +749,7 @@ async fn cancel_orders(
     body: Bytes,
 ) -> Response {
     let mut sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, "/orders", &body) {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, "/orders", &body));
     let Ok(ids) = serde_json::from_slice::<Vec<String>>(&body) else {
         return bad_request("Invalid payload");
     };
@@ -791,10 +789,7 @@ async fn cancel_market_orders(
     body: Bytes,
 ) -> Response {
     let mut sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, "/cancel-market-orders", &body) {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, "/cancel-market-orders", &body));
     let filter: HashMap<String, String> = if body.is_empty() {
         HashMap::new()
     } else {
@@ -818,10 +813,13 @@ async fn get_order(
     Path(id): Path<String>,
 ) -> Response {
     let sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, &format!("/data/order/{id}"), b"") {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(
+        &sim,
+        &headers,
+        &method,
+        &format!("/data/order/{id}"),
+        b""
+    ));
     let funders = funders_of(&sim, &key);
     match sim
         .world
@@ -851,10 +849,7 @@ async fn get_orders(
     Query(params): Params,
 ) -> Response {
     let sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, "/data/orders", b"") {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, "/data/orders", b""));
     let exchange = &sim.world.exchange;
     let mut orders: Vec<&crate::exchange::OrderRecord> = funders_of(&sim, &key)
         .iter()
@@ -883,10 +878,7 @@ async fn get_trades(
     Query(params): Params,
 ) -> Response {
     let sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, "/data/trades", b"") {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, "/data/trades", b""));
     let funders = funders_of(&sim, &key);
     let num = |name: &str| params.get(name).and_then(|v| v.parse::<u64>().ok());
     let (before, after) = (num("before"), num("after"));
@@ -916,10 +908,7 @@ async fn balance_allowance(
     Query(params): Params,
 ) -> Response {
     let sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, "/balance-allowance", b"") {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, "/balance-allowance", b""));
     let funder = match params
         .get("signature_type")
         .map(String::as_str)
@@ -984,10 +973,7 @@ async fn heartbeat(
     body: Bytes,
 ) -> Response {
     let mut sim = shared.lock();
-    let key = match l2(&sim, &headers, &method, request_path.path(), &body) {
-        Ok(key) => key,
-        Err(e) => return e,
-    };
+    let key = or_respond!(l2(&sim, &headers, &method, request_path.path(), &body));
     let previous = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
         v.get("heartbeat_id")
             .and_then(Value::as_str)
@@ -1247,10 +1233,7 @@ async fn admin_clock(State(shared): Sim, body: Bytes) -> Response {
     struct Advance {
         advance_ms: u64,
     }
-    let advance: Advance = match admin_body(&body) {
-        Ok(a) => a,
-        Err(e) => return e,
-    };
+    let advance: Advance = or_respond!(admin_body(&body));
     let mut sim = shared.lock();
     match super::advance_clock(&mut sim, advance.advance_ms) {
         Ok(now) => json_ok(json!({"now_ms": now}).to_string()),
@@ -1263,10 +1246,7 @@ async fn admin_faults(State(shared): Sim) -> Response {
 }
 
 async fn admin_set_faults(State(shared): Sim, body: Bytes) -> Response {
-    let faults: Faults = match admin_body(&body) {
-        Ok(f) => f,
-        Err(e) => return e,
-    };
+    let faults: Faults = or_respond!(admin_body(&body));
     let mut sim = shared.lock();
     sim.world.exchange.fail_next_trades = faults.fail_trades;
     let stalled = faults.stall_ws;
@@ -1293,15 +1273,9 @@ fn admin_market(sim: &Guard<'_>, request: &HashMap<String, Value>) -> Result<Str
 }
 
 async fn admin_tick_size(State(shared): Sim, body: Bytes) -> Response {
-    let request: HashMap<String, Value> = match admin_body(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+    let request: HashMap<String, Value> = or_respond!(admin_body(&body));
     let mut sim = shared.lock();
-    let condition_id = match admin_market(&sim, &request) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+    let condition_id = or_respond!(admin_market(&sim, &request));
     let Some(tick) = request
         .get("tick_size")
         .and_then(Value::as_str)
@@ -1315,15 +1289,9 @@ async fn admin_tick_size(State(shared): Sim, body: Bytes) -> Response {
 }
 
 async fn admin_resolve(State(shared): Sim, body: Bytes) -> Response {
-    let request: HashMap<String, Value> = match admin_body(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+    let request: HashMap<String, Value> = or_respond!(admin_body(&body));
     let mut sim = shared.lock();
-    let condition_id = match admin_market(&sim, &request) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+    let condition_id = or_respond!(admin_market(&sim, &request));
     let winner = match request.get("winner").and_then(Value::as_str) {
         Some(w)
             if w.eq_ignore_ascii_case(&sim.world.exchange.markets[&condition_id].outcomes[1]) =>
@@ -1350,20 +1318,14 @@ async fn admin_fund(State(shared): Sim, body: Bytes) -> Response {
         #[serde(default)]
         pairs: HashMap<String, String>,
     }
-    let fund: Fund = match admin_body(&body) {
-        Ok(f) => f,
-        Err(e) => return e,
-    };
+    let fund: Fund = or_respond!(admin_body(&body));
     let Ok(address) = fund.address.parse::<Address>() else {
         return bad_request("address must be a 0x address");
     };
     let address = address_text(address);
     let parse = |text: &str| Micros::parse(text).map_err(|e| bad_request(&e.to_string()));
     let mut sim = shared.lock();
-    let pusd = match fund.pusd.as_deref().map(parse).transpose() {
-        Ok(p) => p.unwrap_or_default(),
-        Err(e) => return e,
-    };
+    let pusd = or_respond!(fund.pusd.as_deref().map(parse).transpose()).unwrap_or_default();
     let mut pairs = Vec::new();
     for (slug, amount) in &fund.pairs {
         let Some(condition_id) = sim
@@ -1375,10 +1337,7 @@ async fn admin_fund(State(shared): Sim, body: Bytes) -> Response {
         else {
             return error(StatusCode::NOT_FOUND, &format!("no market '{slug}'"));
         };
-        match parse(amount) {
-            Ok(amount) => pairs.push((condition_id, amount)),
-            Err(e) => return e,
-        }
+        pairs.push((condition_id, or_respond!(parse(amount))));
     }
     let total = pairs.iter().fold(pusd, |sum, (_, a)| sum + *a);
     sim.world.exchange.mint_collateral(&address, total);
@@ -1389,10 +1348,7 @@ async fn admin_fund(State(shared): Sim, body: Bytes) -> Response {
 }
 
 async fn admin_price(State(shared): Sim, body: Bytes) -> Response {
-    let request: HashMap<String, Value> = match admin_body(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+    let request: HashMap<String, Value> = or_respond!(admin_body(&body));
     let Some(price) = request
         .get("price")
         .and_then(Value::as_str)
@@ -1402,10 +1358,7 @@ async fn admin_price(State(shared): Sim, body: Bytes) -> Response {
         return bad_request("price must be a decimal between 0 and 1");
     };
     let mut sim = shared.lock();
-    let condition_id = match admin_market(&sim, &request) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+    let condition_id = or_respond!(admin_market(&sim, &request));
     // From now on the provider quotes around this price.
     if let Some(provider) = sim
         .world
@@ -1425,10 +1378,7 @@ async fn admin_api_key(State(shared): Sim, body: Bytes) -> Response {
         #[serde(default)]
         nonce: u64,
     }
-    let issue: Issue = match admin_body(&body) {
-        Ok(i) => i,
-        Err(e) => return e,
-    };
+    let issue: Issue = or_respond!(admin_body(&body));
     let Ok(address) = issue.address.parse::<Address>() else {
         return bad_request("address must be a 0x address");
     };
@@ -1442,10 +1392,7 @@ async fn admin_deposit_wallet(State(shared): Sim, body: Bytes) -> Response {
         wallet: String,
         owner: String,
     }
-    let register: Register = match admin_body(&body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
+    let register: Register = or_respond!(admin_body(&body));
     let (Ok(wallet), Ok(owner)) = (
         register.wallet.parse::<Address>(),
         register.owner.parse::<Address>(),
