@@ -12,20 +12,27 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use serde_json::Value;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::feed::book_message;
-use super::{Shared, WsControl};
+use super::{MarketMessage, Shared, UserMessage, WsControl};
 
 pub(super) async fn market(
     State(shared): State<Arc<Shared>>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    upgrade.on_upgrade(move |socket| run_market(shared, socket))
+    upgrade.on_upgrade(move |socket| {
+        let feed = shared.market_tx.subscribe();
+        serve(shared, socket, feed, MarketChannel::default())
+    })
 }
 
 pub(super) async fn user(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.on_upgrade(move |socket| run_user(shared, socket))
+    upgrade.on_upgrade(move |socket| {
+        let feed = shared.user_tx.subscribe();
+        serve(shared, socket, feed, UserChannel::default())
+    })
 }
 
 /// Asset ids in a subscribe message (`assets_ids`, Polymarket's spelling).
@@ -68,13 +75,27 @@ async fn send(socket: &mut WebSocket, control: &WsControl, text: impl Into<Strin
     socket.send(Message::Text(text.into().into())).await.is_ok()
 }
 
-async fn run_market(shared: Arc<Shared>, mut socket: WebSocket) {
-    let mut feed = shared.market_tx.subscribe();
+/// What tells the market and user channels apart; the connection loop is shared.
+trait Channel {
+    type Message;
+    /// Applies a client message. `Ok` holds frames to send back; `Err` one last frame to send
+    /// before the connection is closed.
+    fn on_message(&mut self, shared: &Shared, message: &Value) -> Result<Vec<String>, String>;
+    /// The frame to forward for a broadcast message, when this connection wants it.
+    fn forward<'m>(&self, message: &'m Self::Message) -> Option<&'m str>;
+}
+
+/// One connection: PING/PONG, client messages, broadcasts, and the fault switches (a bumped
+/// drop counter closes it, a stall mutes it).
+async fn serve<C: Channel>(
+    shared: Arc<Shared>,
+    mut socket: WebSocket,
+    mut feed: broadcast::Receiver<Arc<C::Message>>,
+    mut channel: C,
+) {
     let mut control_rx = shared.ws_control.subscribe();
     let drops_at_start = control_rx.borrow().drops;
-    let mut assets: HashSet<String> = HashSet::new();
-    let mut custom = false;
-    loop {
+    'connection: loop {
         let control = *control_rx.borrow();
         if control.drops != drops_at_start {
             break;
@@ -94,37 +115,24 @@ async fn run_market(shared: Arc<Shared>, mut socket: WebSocket) {
                         break;
                     }
                 }
-                Incoming::Json(message) => {
-                    let requested = ids(&message, "assets_ids");
-                    let unsubscribe = message.get("operation").and_then(Value::as_str) == Some("unsubscribe");
-                    if let Some(flag) = message.get("custom_feature_enabled").and_then(Value::as_bool) {
-                        custom = flag;
-                    }
-                    if unsubscribe {
-                        for id in &requested {
-                            assets.remove(id);
+                Incoming::Json(message) => match channel.on_message(&shared, &message) {
+                    Ok(frames) => {
+                        for frame in frames {
+                            if !send(&mut socket, &control, frame).await {
+                                break 'connection;
+                            }
                         }
-                        continue;
                     }
-                    let dump = message.get("initial_dump").and_then(Value::as_bool).unwrap_or(true);
-                    let snapshots: Vec<String> = {
-                        let sim = shared.lock();
-                        let now = sim.now_ms();
-                        requested
-                            .iter()
-                            .filter(|id| assets.insert((*id).clone()) && dump)
-                            .filter_map(|id| sim.world.exchange.token(id).map(|(m, o)| book_message(m, o, now)))
-                            .collect()
-                    };
-                    if !snapshots.is_empty() && !send(&mut socket, &control, format!("[{}]", snapshots.join(","))).await {
+                    Err(last) => {
+                        let _ = send(&mut socket, &control, last).await;
                         break;
                     }
-                }
+                },
             },
             message = feed.recv() => match message {
                 Ok(message) => {
-                    if (!message.custom || custom) && message.assets.iter().any(|a| assets.contains(a))
-                        && !send(&mut socket, &control, message.json.as_ref()).await
+                    if let Some(frame) = channel.forward(&message)
+                        && !send(&mut socket, &control, frame).await
                     {
                         break;
                     }
@@ -137,64 +145,92 @@ async fn run_market(shared: Arc<Shared>, mut socket: WebSocket) {
     let _ = socket.send(Message::Close(None)).await;
 }
 
-async fn run_user(shared: Arc<Shared>, mut socket: WebSocket) {
-    let mut feed = shared.user_tx.subscribe();
-    let mut control_rx = shared.ws_control.subscribe();
-    let drops_at_start = control_rx.borrow().drops;
-    let mut funders: Option<Vec<String>> = None;
-    let mut markets: HashSet<String> = HashSet::new();
-    loop {
-        let control = *control_rx.borrow();
-        if control.drops != drops_at_start {
-            break;
+#[derive(Default)]
+struct MarketChannel {
+    assets: HashSet<String>,
+    custom: bool,
+}
+
+impl Channel for MarketChannel {
+    type Message = MarketMessage;
+
+    fn on_message(&mut self, shared: &Shared, message: &Value) -> Result<Vec<String>, String> {
+        let requested = ids(message, "assets_ids");
+        if let Some(flag) = message
+            .get("custom_feature_enabled")
+            .and_then(Value::as_bool)
+        {
+            self.custom = flag;
         }
-        tokio::select! {
-            biased;
-            changed = control_rx.changed() => {
-                if changed.is_err() {
-                    break;
-                }
+        if message.get("operation").and_then(Value::as_str) == Some("unsubscribe") {
+            for id in &requested {
+                self.assets.remove(id);
             }
-            incoming = socket.recv() => match classify(incoming) {
-                Incoming::Closed => break,
-                Incoming::Ignored => {}
-                Incoming::Ping => {
-                    if !send(&mut socket, &control, "PONG").await {
-                        break;
-                    }
-                }
-                Incoming::Json(message) => {
-                    if funders.is_none() {
-                        let Some(found) = authenticate(&shared, &message) else {
-                            let _ = send(&mut socket, &control, r#"{"error":"Unauthorized/Invalid api key"}"#).await;
-                            break;
-                        };
-                        funders = Some(found);
-                    }
-                    let requested = ids(&message, "markets");
-                    if message.get("operation").and_then(Value::as_str) == Some("unsubscribe") {
-                        for m in &requested {
-                            markets.remove(m);
-                        }
-                    } else {
-                        markets.extend(requested);
-                    }
-                }
-            },
-            message = feed.recv() => match message {
-                Ok(message) => {
-                    let Some(funders) = &funders else { continue };
-                    let mine = message.owners.iter().any(|o| funders.contains(o));
-                    let wanted = markets.is_empty() || markets.contains(&message.condition_id);
-                    if mine && wanted && !send(&mut socket, &control, message.json.as_ref()).await {
-                        break;
-                    }
-                }
-                Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => break,
-            },
+            return Ok(Vec::new());
         }
+        let dump = message
+            .get("initial_dump")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let sim = shared.lock();
+        let now = sim.now_ms();
+        let snapshots: Vec<String> = requested
+            .iter()
+            .filter(|id| self.assets.insert((*id).clone()) && dump)
+            .filter_map(|id| {
+                sim.world
+                    .exchange
+                    .token(id)
+                    .map(|(m, o)| book_message(m, o, now))
+            })
+            .collect();
+        Ok(if snapshots.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!("[{}]", snapshots.join(","))]
+        })
     }
-    let _ = socket.send(Message::Close(None)).await;
+
+    fn forward<'m>(&self, message: &'m MarketMessage) -> Option<&'m str> {
+        let wanted = (!message.custom || self.custom)
+            && message.assets.iter().any(|a| self.assets.contains(a));
+        wanted.then_some(message.json.as_ref())
+    }
+}
+
+#[derive(Default)]
+struct UserChannel {
+    /// The funder addresses of the authenticated key; `None` until the first message.
+    funders: Option<Vec<String>>,
+    markets: HashSet<String>,
+}
+
+impl Channel for UserChannel {
+    type Message = UserMessage;
+
+    fn on_message(&mut self, shared: &Shared, message: &Value) -> Result<Vec<String>, String> {
+        if self.funders.is_none() {
+            let found = authenticate(shared, message)
+                .ok_or_else(|| r#"{"error":"Unauthorized/Invalid api key"}"#.to_owned())?;
+            self.funders = Some(found);
+        }
+        let requested = ids(message, "markets");
+        if message.get("operation").and_then(Value::as_str) == Some("unsubscribe") {
+            for m in &requested {
+                self.markets.remove(m);
+            }
+        } else {
+            self.markets.extend(requested);
+        }
+        Ok(Vec::new())
+    }
+
+    fn forward<'m>(&self, message: &'m UserMessage) -> Option<&'m str> {
+        let funders = self.funders.as_ref()?;
+        let mine = message.owners.iter().any(|o| funders.contains(o));
+        let wanted = self.markets.is_empty() || self.markets.contains(&message.condition_id);
+        (mine && wanted).then_some(message.json.as_ref())
+    }
 }
 
 /// The user channel authenticates with the API credentials in its first message.
