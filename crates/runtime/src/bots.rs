@@ -325,10 +325,11 @@ async fn run(
                     health = new_health;
                     publish(&summary, &context, &engine, &exec, health, now, true);
                 }
-                match state.live_book() {
-                    Some(book) if last_book_version != Some(state.version) => {
+                // The state is already our own copy: hand its book on rather than clone it again.
+                match state.live_book().and_then(quote_of) {
+                    Some(quote) if last_book_version != Some(state.version) => {
                         last_book_version = Some(state.version);
-                        quote_of(book).map(|q| (Event::Tick(q), Some(book.clone())))
+                        Some((Event::Tick(quote), Some(state.book)))
                     }
                     _ => None,
                 }

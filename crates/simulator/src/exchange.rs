@@ -518,12 +518,14 @@ impl Exchange {
         if order.post_only && market.book.crosses(book_side, book_price) {
             return Err(PlaceError::PostOnlyCrosses);
         }
-        let account = self.accounts.get(&order.owner).cloned().unwrap_or_default();
         let fee_bound = market.fees.max_fee(size);
-        let enough = match order.side {
-            Side::Buy => account.available_pusd().0 >= order.maker_amount.0 + fee_bound.0,
-            Side::Sell => account.available_shares(&order.token) >= size,
-        };
+        let enough = self
+            .accounts
+            .get(&order.owner)
+            .is_some_and(|account| match order.side {
+                Side::Buy => account.available_pusd().0 >= order.maker_amount.0 + fee_bound.0,
+                Side::Sell => account.available_shares(&order.token) >= size,
+            });
         if !enough {
             return Err(PlaceError::NotEnoughBalance);
         }

@@ -10,7 +10,7 @@ use polyagent_domain::money::{Price, Shares};
 use polyagent_domain::secret::{PrivateKey, SecretString};
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
 use polyagent_simulator::scenario::Scenario;
-use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
+use polyagent_simulator::server::{SimConfig, SimServer};
 use polyagent_venue::auth::{HttpMethod, L2Credentials};
 use polyagent_venue::eip712::{Chain, Exchange};
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
@@ -70,14 +70,9 @@ impl TestSim {
     }
 
     pub async fn start_with(scenario: Scenario) -> Self {
-        let config = SimConfig {
-            scenario,
-            base_dir: std::path::PathBuf::from("."),
-            clock: ClockMode::Manual { start_ms: START_MS },
-            port: 0,
-            seed: [7; 32],
-        };
-        let server = SimServer::start(config).await.unwrap();
+        let server = SimServer::start(SimConfig::manual(scenario, START_MS))
+            .await
+            .unwrap();
         let base = server.base_url();
         Self {
             server,
