@@ -131,6 +131,9 @@ impl Market {
 
 #[derive(Debug, Clone, Default)]
 pub struct Account {
+    /// The wallet has not approved the exchange to move its pUSD and shares (on chain, an
+    /// `approve` / `setApprovalForAll` is missing): every order is refused until it does.
+    pub allowance_withheld: bool,
     pub pusd: Micros,
     pub pusd_reserved: Micros,
     pub shares: HashMap<String, Micros>,

@@ -89,6 +89,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/admin/tick-size", post(admin_tick_size))
         .route("/admin/resolve", post(admin_resolve))
         .route("/admin/fund", post(admin_fund))
+        .route("/admin/allowance", post(admin_allowance))
         .route("/admin/price", post(admin_price))
         .route("/admin/api-key", post(admin_api_key))
         .route("/admin/deposit-wallet", post(admin_deposit_wallet))
@@ -936,7 +937,11 @@ async fn balance_allowance(
         },
         _ => return bad_request("invalid asset_type: COLLATERAL or CONDITIONAL"),
     };
-    let unlimited = U256::MAX.to_string();
+    let allowance = if account.allowance_withheld {
+        "0".to_owned()
+    } else {
+        U256::MAX.to_string()
+    };
     let allowances: serde_json::Map<String, Value> = [
         polyagent_venue::eip712::Exchange::CtfV2,
         polyagent_venue::eip712::Exchange::NegRiskCtfV2,
@@ -946,7 +951,7 @@ async fn balance_allowance(
     .map(|e| {
         (
             address_text(e.address(sim.chain)),
-            Value::String(unlimited.clone()),
+            Value::String(allowance.clone()),
         )
     })
     .collect();
@@ -1345,6 +1350,26 @@ async fn admin_fund(State(shared): Sim, body: Bytes) -> Response {
         let _ = sim.world.exchange.split(&address, &condition_id, amount);
     }
     json_ok(json!({"address": address, "funded": true}).to_string())
+}
+
+async fn admin_allowance(State(shared): Sim, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    struct Allowance {
+        address: String,
+        approved: bool,
+    }
+    let allowance: Allowance = or_respond!(admin_body(&body));
+    let Ok(address) = allowance.address.parse::<Address>() else {
+        return bad_request("address must be a 0x address");
+    };
+    let mut sim = shared.lock();
+    sim.world
+        .exchange
+        .accounts
+        .entry(address_text(address))
+        .or_default()
+        .allowance_withheld = !allowance.approved;
+    json_ok(json!({"address": address_text(address), "approved": allowance.approved}).to_string())
 }
 
 async fn admin_price(State(shared): Sim, body: Bytes) -> Response {
