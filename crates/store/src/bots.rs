@@ -16,6 +16,9 @@ pub struct Bot {
     pub name: String,
     pub config: serde_json::Value,
     pub status: String,
+    /// The runtime's saved state of the bot (JSON text), written by
+    /// [`crate::Database::save_bot_progress`]; `None` until first saved.
+    pub state: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -65,6 +68,7 @@ impl<'db> Bots<'db> {
             name: bot.name.clone(),
             config: bot.config.clone(),
             status: bot.status.clone(),
+            state: None,
             created_at: now,
             updated_at: now,
         })
@@ -159,6 +163,7 @@ fn bot_from_row(row: &SqliteRow) -> Result<Bot, StoreError> {
         name: row.try_get("name")?,
         config: get_json(row, "config")?,
         status: row.try_get("status")?,
+        state: row.try_get("state")?,
         created_at: get_ts(row, "created_at")?,
         updated_at: get_ts(row, "updated_at")?,
     })

@@ -80,6 +80,10 @@ impl Database {
         &self.path
     }
 
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Waits for in-flight queries, checkpoints the WAL and closes every connection.
     pub async fn close(self) {
         self.pool.close().await;

@@ -26,6 +26,7 @@ mod fills;
 mod journal;
 mod positions;
 mod price_history;
+mod progress;
 mod schema;
 mod settings;
 mod sql;
@@ -45,6 +46,7 @@ pub use positions::{Position, Positions};
 pub use price_history::{
     CompactionReport, PriceHistory, PricePoint, PriceSeries, PriceTick, Resolution, RetentionPolicy,
 };
+pub use progress::{BotProgress, IntentSettlement, PositionState};
 pub use rust_decimal::Decimal;
 pub use schema::SCHEMA_VERSION;
 pub use settings::{Settings, setting_keys};

@@ -24,7 +24,7 @@ use sqlx::{ConnectOptions, Connection, Row};
 use crate::StoreError;
 
 /// The schema this build creates and understands: the number of the newest migration file.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -105,8 +105,29 @@ mod tests {
         INSERT INTO price_history VALUES ('token', '123456789012345678901234567890', 0, 1002, 1002, '0.52', '0.52', '0.52');
     ";
 
+    /// Schema 2: a bot with saved runtime state and a deposit wallet (signature type 3), on
+    /// top of everything schema 1 seeds.
+    const SEED_V2: &str = concat!(
+        "
+        INSERT INTO bots VALUES ('bot-1', 'Seed bot', '{\"strategy\":\"spike\"}', 'stopped', 1000, 1000, NULL);
+        INSERT INTO bots VALUES ('bot-2', 'Saved bot', '{}', 'running', 1000, 1003, '{\"engine\":{}}');
+        INSERT INTO wallets VALUES ('0x333', 'deposit', 3, '0x444', 1000, 1000);
+        ",
+        "
+        INSERT INTO settings VALUES ('killswitch', '{\"engaged\":true}', 1000);
+        INSERT INTO wallets VALUES ('0xabc', 'main', 2, '0xdef', 1000, 1000);
+        INSERT INTO order_intents VALUES ('int-1', 'bot-1', 'coid-1', 'BUY', '123456789012345678901234567890',
+            '0.52', '10.00', 'GTC', 'sent', NULL, NULL, 1000, 1001);
+        INSERT INTO fills VALUES ('trade-1', 'ex-1', 'bot-1', '123456789012345678901234567890', 'BUY',
+            '0.52', '10.00', '0.01', 'MINED', 1002, 1002);
+        INSERT INTO positions VALUES ('bot-1', '123456789012345678901234567890', '10.00', '0.52', '0', '0.01', 1002);
+        INSERT INTO activity (bot_id, ts, kind, message, detail) VALUES ('bot-1', 1002, 'fill', 'filled', NULL);
+        INSERT INTO price_history VALUES ('token', '123456789012345678901234567890', 0, 1002, 1002, '0.52', '0.52', '0.52');
+        "
+    );
+
     /// Every schema version this build can upgrade from, each with its seed.
-    const SEEDS: &[(i64, &str)] = &[(1, SEED_V1)];
+    const SEEDS: &[(i64, &str)] = &[(1, SEED_V1), (2, SEED_V2)];
 
     fn migrator_up_to(version: i64) -> Migrator {
         Migrator {
@@ -142,6 +163,23 @@ mod tests {
         assert_eq!(position.fees_paid, Decimal::new(1, 2));
         let fill = db.fills().get("trade-1").await.unwrap().unwrap();
         assert_eq!(fill.ts, Timestamp::from_millis(1002));
+        // Schema 2: wallets keep their rows through the table rebuild.
+        let wallet = db.wallets().get("0xabc").await.unwrap().unwrap();
+        assert_eq!(
+            wallet.signature_type,
+            crate::wallets::SignatureType::PolyGnosisSafe
+        );
+        if seeded_at >= 2 {
+            let saved = db.bots().get("bot-2").await.unwrap().unwrap();
+            assert_eq!(saved.state.as_deref(), Some("{\"engine\":{}}"));
+            let deposit = db.wallets().get("0x333").await.unwrap().unwrap();
+            assert_eq!(
+                deposit.signature_type,
+                crate::wallets::SignatureType::DepositWallet
+            );
+        } else {
+            assert_eq!(bot.state, None);
+        }
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum SignatureType {
     PolyProxy,
     /// 2: a Polymarket Gnosis Safe funded by `funder`.
     PolyGnosisSafe,
+    /// 3: a Polymarket deposit wallet (CLOB V2) funded by `funder`.
+    DepositWallet,
 }
 
 impl SignatureType {
@@ -27,6 +29,7 @@ impl SignatureType {
             SignatureType::Eoa => 0,
             SignatureType::PolyProxy => 1,
             SignatureType::PolyGnosisSafe => 2,
+            SignatureType::DepositWallet => 3,
         }
     }
 
@@ -35,6 +38,7 @@ impl SignatureType {
             0 => Some(SignatureType::Eoa),
             1 => Some(SignatureType::PolyProxy),
             2 => Some(SignatureType::PolyGnosisSafe),
+            3 => Some(SignatureType::DepositWallet),
             _ => None,
         }
     }

@@ -1,0 +1,150 @@
+//! One step of a bot's progress, saved atomically: its new state, the fills that produced it,
+//! the journal entry they settle and its position.
+//!
+//! Invariant: either everything in a [`BotProgress`] is committed or nothing is. A crash
+//! between an order's fills arriving and the bot's state being saved therefore leaves the
+//! order's intent unsettled (`sent`/`unknown`), and the next start reconciles it with the
+//! exchange instead of losing or double-counting the fills.
+
+use rust_decimal::Decimal;
+
+use crate::StoreError;
+use crate::database::Database;
+use crate::fills::NewFill;
+use crate::sql::decimal_text;
+use crate::time::Timestamp;
+
+/// How a journal intent ends with this step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntentSettlement {
+    /// The exchange has the order (its fills, if any, are in the same step).
+    Acknowledged {
+        intent_id: String,
+        exchange_order_id: String,
+    },
+    /// The order never reached the exchange, or was refused.
+    Failed { intent_id: String, reason: String },
+}
+
+/// A bot's position after this step, for the positions table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PositionState {
+    pub token_id: String,
+    pub size: Decimal,
+    pub average_entry_price: Decimal,
+    pub realized_pnl: Decimal,
+    pub fees_paid: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BotProgress {
+    pub bot_id: String,
+    pub status: String,
+    /// The runtime's state of the bot, as JSON text.
+    pub state: String,
+    pub fills: Vec<NewFill>,
+    pub settlement: Option<IntentSettlement>,
+    /// Positions of the bot after the step (a flat position is kept with size 0 for its
+    /// realized P&L).
+    pub positions: Vec<PositionState>,
+}
+
+impl Database {
+    /// Commits `progress` in one transaction. A fill already recorded (same trade id) is kept
+    /// as it is; settling an intent that is already final with the same outcome is a no-op.
+    pub async fn save_bot_progress(
+        &self,
+        progress: &BotProgress,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let updated =
+            sqlx::query("UPDATE bots SET status = ?, state = ?, updated_at = ? WHERE id = ?")
+                .bind(&progress.status)
+                .bind(&progress.state)
+                .bind(now.as_millis())
+                .bind(&progress.bot_id)
+                .execute(&mut *tx)
+                .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "bot",
+                id: progress.bot_id.clone(),
+            });
+        }
+        for fill in &progress.fills {
+            sqlx::query(
+                "INSERT INTO fills (trade_id, exchange_order_id, bot_id, token_id, side, price,
+                     size, fee, status, ts, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (trade_id) DO NOTHING",
+            )
+            .bind(&fill.trade_id)
+            .bind(&fill.exchange_order_id)
+            .bind(&fill.bot_id)
+            .bind(&fill.token_id)
+            .bind(fill.side.as_str())
+            .bind(decimal_text(fill.price))
+            .bind(decimal_text(fill.size))
+            .bind(decimal_text(fill.fee))
+            .bind(fill.status.as_str())
+            .bind(fill.ts.as_millis())
+            .bind(now.as_millis())
+            .execute(&mut *tx)
+            .await?;
+        }
+        match &progress.settlement {
+            None => {}
+            Some(IntentSettlement::Acknowledged {
+                intent_id,
+                exchange_order_id,
+            }) => {
+                sqlx::query(
+                    "UPDATE order_intents SET state = 'acknowledged', exchange_order_id = ?,
+                         updated_at = ?
+                     WHERE intent_id = ? AND state IN ('pending', 'sent', 'unknown')",
+                )
+                .bind(exchange_order_id)
+                .bind(now.as_millis())
+                .bind(intent_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Some(IntentSettlement::Failed { intent_id, reason }) => {
+                sqlx::query(
+                    "UPDATE order_intents SET state = 'failed', failure_reason = ?, updated_at = ?
+                     WHERE intent_id = ? AND state IN ('pending', 'sent', 'unknown')",
+                )
+                .bind(reason)
+                .bind(now.as_millis())
+                .bind(intent_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for position in &progress.positions {
+            sqlx::query(
+                "INSERT INTO positions (bot_id, token_id, size, average_entry_price, realized_pnl,
+                     fees_paid, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (bot_id, token_id) DO UPDATE SET
+                     size = excluded.size,
+                     average_entry_price = excluded.average_entry_price,
+                     realized_pnl = excluded.realized_pnl,
+                     fees_paid = excluded.fees_paid,
+                     updated_at = excluded.updated_at",
+            )
+            .bind(&progress.bot_id)
+            .bind(&position.token_id)
+            .bind(decimal_text(position.size))
+            .bind(decimal_text(position.average_entry_price))
+            .bind(decimal_text(position.realized_pnl))
+            .bind(decimal_text(position.fees_paid))
+            .bind(now.as_millis())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
