@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use polyagent_domain::secret::SecretString;
-use polyagent_domain::trading::{SignatureType, TickSize, TokenId};
+use polyagent_domain::trading::{OrderType, SignatureType, TickSize, TokenId};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
@@ -53,8 +53,8 @@ use crate::rate::{
 };
 use crate::signing::OrderSigner;
 use crate::types::{
-    AssetType, BalanceAllowance, CancelOutcome, HistoryWindow, LastTrade, MarketInfo, OpenOrder,
-    OrderAck, OrderBook, OrderStatus, PricePoint, Submission, Trade,
+    AssetType, BalanceAllowance, CancelOutcome, FeeCurve, HistoryWindow, LastTrade, MarketInfo,
+    OpenOrder, OrderAck, OrderBook, OrderStatus, PricePoint, Submission, Trade,
 };
 use crate::venue_error::VenueError;
 use crate::wire::{MAX_BATCH_ORDERS, PostOrderRequest, PostOrderResponse, post_orders_body};
@@ -460,6 +460,16 @@ impl PublicClient {
                     .await?;
                 found.into_iter().next().ok_or_else(not_found)
             }
+            MarketRef::Token(token) => {
+                let found: Vec<GammaMarketResponse> = self
+                    .get_json(
+                        Host::Gamma,
+                        "/markets",
+                        &[("clob_token_ids", token.clone())],
+                    )
+                    .await?;
+                found.into_iter().next().ok_or_else(not_found)
+            }
             MarketRef::Event {
                 event_slug,
                 market_slug,
@@ -492,6 +502,15 @@ impl PublicClient {
                 markets.into_iter().nth(best).ok_or_else(not_found)
             }
         }
+    }
+
+    /// The fee curve the operator applies to a market's trades (`GET /clob-markets/{id}`,
+    /// its `fd` field); a market without one trades free.
+    pub async fn fee_curve(&self, condition_id: &str) -> Result<FeeCurve, VenueError> {
+        let path = format!("/clob-markets/{condition_id}");
+        let market: crate::clob_wire::ClobMarketResponse =
+            self.get_json(Host::Clob, &path, &[]).await?;
+        Ok(market.fee_curve())
     }
 
     // --- market data ----------------------------------------------------------------------
@@ -628,6 +647,24 @@ fn error_of(answer: &Answer, backoff_max: Duration) -> VenueError {
             retry_after: backoff_max,
         },
         other => other,
+    }
+}
+
+/// A signed order not yet sent (see [`AuthedClient::prepare_order`]).
+#[derive(Debug, Clone)]
+pub struct PreparedOrder {
+    order_id: String,
+    signed: crate::signing::SignedOrder,
+    expiration: u64,
+    order_type: OrderType,
+    defer_exec: bool,
+    post_only: bool,
+}
+
+impl PreparedOrder {
+    /// The exchange's id for this order: `0x` + the EIP-712 digest in hex.
+    pub fn order_id(&self) -> &str {
+        &self.order_id
     }
 }
 
@@ -835,12 +872,34 @@ impl AuthedClient {
     /// Signs and posts one order. See the module docs for what is retried; an unknown
     /// outcome is [`VenueError::SubmitOutcomeUnknown`].
     pub async fn post_order(&self, spec: &OrderSpec) -> Result<OrderAck, VenueError> {
+        let prepared = self.prepare_order(spec)?;
+        self.submit(&prepared).await
+    }
+
+    /// Signs an order without sending it. Its [`PreparedOrder::order_id`] (the EIP-712
+    /// digest, which the exchange uses as the order id) is known before anything leaves the
+    /// process, so a caller can journal it first and find the order again after a crash.
+    pub fn prepare_order(&self, spec: &OrderSpec) -> Result<PreparedOrder, VenueError> {
         let signed = self.sign(spec)?;
-        let order_id = format!("{:#x}", signed.digest);
+        Ok(PreparedOrder {
+            order_id: format!("{:#x}", signed.digest),
+            signed,
+            expiration: spec.expiration,
+            order_type: spec.order_type,
+            defer_exec: spec.defer_exec,
+            post_only: spec.post_only,
+        })
+    }
+
+    /// Posts a prepared order once (see [`AuthedClient::post_order`]).
+    pub async fn submit(&self, prepared: &PreparedOrder) -> Result<OrderAck, VenueError> {
+        let signed = &prepared.signed;
+        let order_id = prepared.order_id.clone();
+        let spec = prepared;
         let body = |creds: &L2Credentials| {
             Some(
                 PostOrderRequest {
-                    order: &signed,
+                    order: signed,
                     expiration: spec.expiration,
                     owner: creds.api_key(),
                     order_type: spec.order_type,

@@ -45,6 +45,35 @@ impl<'de> Deserialize<'de> for LenientU64 {
     }
 }
 
+/// `GET /clob-markets/{condition_id}`: only the fee description is read here.
+#[derive(Debug, Deserialize)]
+pub struct ClobMarketResponse {
+    #[serde(default)]
+    pub fd: Option<FeeDescriptionResponse>,
+}
+
+/// `fd`: fee = shares × r × (p × (1 − p))^e, paid by takers when `to`.
+#[derive(Debug, Deserialize)]
+pub struct FeeDescriptionResponse {
+    pub r: LenientDecimal,
+    pub e: LenientU64,
+    #[serde(default)]
+    pub to: bool,
+}
+
+impl ClobMarketResponse {
+    pub fn fee_curve(&self) -> crate::types::FeeCurve {
+        match &self.fd {
+            Some(fd) => crate::types::FeeCurve {
+                rate: fd.r.0,
+                exponent: u32::try_from(fd.e.0).unwrap_or(u32::MAX),
+                taker_only: fd.to,
+            },
+            None => crate::types::FeeCurve::FREE,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LevelResponse {
     pub price: LenientDecimal,

@@ -27,6 +27,8 @@ pub enum MarketRef {
     },
     /// `0x` + 64 hex.
     ConditionId(String),
+    /// An outcome token id (a long decimal number), as the CLI and saved bots name a market.
+    Token(String),
     /// Free text for `/public-search`.
     Search(String),
 }
@@ -70,6 +72,10 @@ impl MarketRef {
             && text[2..].bytes().all(|b| b.is_ascii_hexdigit())
         {
             return Ok(MarketRef::ConditionId(text.to_ascii_lowercase()));
+        }
+        // Token ids are uint256 in decimal; 20+ digits cannot be meant as search text.
+        if text.len() >= 20 && text.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(MarketRef::Token(text.to_owned()));
         }
         if text
             .bytes()

@@ -80,6 +80,24 @@ impl MarketInfo {
     }
 }
 
+/// A market's fee curve (`fd`): the taker fee for `C` shares at price `p` is
+/// `C × rate × (p × (1 − p))^exponent` pUSD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeeCurve {
+    pub rate: Decimal,
+    pub exponent: u32,
+    /// Makers pay nothing when set.
+    pub taker_only: bool,
+}
+
+impl FeeCurve {
+    pub const FREE: FeeCurve = FeeCurve {
+        rate: Decimal::ZERO,
+        exponent: 1,
+        taker_only: true,
+    };
+}
+
 /// One price level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Level {
