@@ -36,6 +36,11 @@ const KIND_WORDS: &[(&str, ActivityKind)] = &[
 ];
 
 impl ActivityKind {
+    /// The kind a word names (`"fill"`), as [`ActivityKind::as_str`] spells it.
+    pub fn parse(word: &str) -> Option<Self> {
+        KIND_WORDS.iter().find(|(w, _)| *w == word).map(|(_, k)| *k)
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             ActivityKind::Order => "order",

@@ -295,6 +295,17 @@ impl<'db> OrderJournal<'db> {
         .collect()
     }
 
+    /// Every intent of a bot, oldest first (an audit of what it ever tried to send).
+    pub async fn for_bot(&self, bot_id: &str) -> Result<Vec<OrderIntent>, StoreError> {
+        sqlx::query("SELECT * FROM order_intents WHERE bot_id = ? ORDER BY created_at, intent_id")
+            .bind(bot_id)
+            .fetch_all(self.pool)
+            .await?
+            .iter()
+            .map(intent_from_row)
+            .collect()
+    }
+
     async fn require(&self, intent_id: &str) -> Result<OrderIntent, StoreError> {
         self.get(intent_id)
             .await?
