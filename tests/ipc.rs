@@ -10,6 +10,14 @@ use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 use tauri_specta::Event;
 
+/// A runtime on a throwaway data folder (no keychain: nothing is unlocked).
+fn open_runtime(dir: &std::path::Path, heartbeat: Duration) -> Runtime {
+    let mut config = RuntimeConfig::new(dir);
+    config.vault = polyagent_vault::VaultConfig::new(dir).no_keychain();
+    config.heartbeat_interval = heartbeat;
+    tauri::async_runtime::block_on(Runtime::open(config)).unwrap()
+}
+
 fn app_with_runtime(
     runtime: &Runtime,
 ) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime>) {
@@ -47,8 +55,8 @@ fn invoke(
 
 #[test]
 fn app_info_command_returns_the_runtime_answer() {
-    let tokio = tokio::runtime::Runtime::new().unwrap();
-    let runtime = tokio.block_on(async { Runtime::start(RuntimeConfig::default()) });
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), Duration::from_secs(1));
     let (_app, window) = app_with_runtime(&runtime);
     let info: AppInfo = serde_json::from_value(invoke(&window, "app_info").unwrap()).unwrap();
     assert_eq!(info, runtime.app_info());
@@ -57,20 +65,16 @@ fn app_info_command_returns_the_runtime_answer() {
 
 #[test]
 fn an_unknown_command_is_refused() {
-    let tokio = tokio::runtime::Runtime::new().unwrap();
-    let runtime = tokio.block_on(async { Runtime::start(RuntimeConfig::default()) });
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), Duration::from_secs(1));
     let (_app, window) = app_with_runtime(&runtime);
     assert!(invoke(&window, "delete_everything").is_err());
 }
 
 #[test]
 fn runtime_heartbeats_reach_the_webview_as_typed_events() {
-    let runtime = tauri::async_runtime::block_on(async {
-        Runtime::start(RuntimeConfig {
-            heartbeat_interval: Duration::from_millis(20),
-            ..RuntimeConfig::default()
-        })
-    });
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), Duration::from_millis(20));
     let (app, _window) = app_with_runtime(&runtime);
     let (seen_tx, seen_rx) = std::sync::mpsc::channel::<Heartbeat>();
     ipc::HeartbeatEvent::listen(app.handle(), move |event| {

@@ -18,15 +18,29 @@ pub fn run() {
         .invoke_handler(bindings.invoke_handler())
         .setup(move |app| {
             bindings.mount_events(app);
+            let config = runtime_config(app)?;
             // `block_on` enters Tauri's Tokio runtime so the runtime's tasks are spawned on it.
-            let runtime =
-                tauri::async_runtime::block_on(async { Runtime::start(RuntimeConfig::default()) });
+            let runtime = tauri::async_runtime::block_on(Runtime::open(config))?;
             ipc::forward_events(app.handle().clone(), runtime.subscribe());
             tauri::Manager::manage(app, runtime);
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("the PolyAgent window could not be started");
+}
+
+/// The data folder is the OS app-data folder, unless `POLYAGENT_DATA_DIR` names another (tests,
+/// portable installs). `POLYAGENT_VAULT_PASSPHRASE` unlocks the vault without asking.
+fn runtime_config(app: &tauri::App) -> Result<RuntimeConfig, Box<dyn std::error::Error>> {
+    let data_dir = match std::env::var_os("POLYAGENT_DATA_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => tauri::Manager::path(app).app_data_dir()?,
+    };
+    let mut config = RuntimeConfig::new(data_dir);
+    config.vault_passphrase = std::env::var(polyagent_runtime::VAULT_PASSPHRASE_ENV)
+        .ok()
+        .and_then(|p| polyagent_runtime::SecretString::new(p).ok());
+    Ok(config)
 }
 
 fn init_logging() {

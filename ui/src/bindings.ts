@@ -152,10 +152,19 @@ export type ErrorCode =
 "MARKET_CLOSED" | 
 /**  The vault is locked: the passphrase has not been entered. */
 "VAULT_LOCKED" | 
+/**  No vault exists yet: one must be created (with a passphrase) before keys can be kept. */
+"VAULT_MISSING" | 
+/**
+ *  The request clashes with the current state (e.g. changing the exchange while bots
+ *  run, deleting a wallet a bot trades from); the message says what to do first.
+ */
+"CONFLICT" | 
 /**  The wallet lacks pUSD or shares (or allowance) for the order. */
 "INSUFFICIENT_BALANCE" | 
 /**  The exchange could not be reached or answered with an error. */
 "VENUE_UNAVAILABLE" | 
+/**  The data folder was written by a newer PolyAgent; nothing was changed. Upgrade the app. */
+"DATA_FROM_NEWER_VERSION" | 
 /**  A bug or an unexpected failure; the message says what, and the log has details. */
 "INTERNAL";
 

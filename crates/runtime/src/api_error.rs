@@ -21,10 +21,17 @@ pub enum ErrorCode {
     MarketClosed,
     /// The vault is locked: the passphrase has not been entered.
     VaultLocked,
+    /// No vault exists yet: one must be created (with a passphrase) before keys can be kept.
+    VaultMissing,
+    /// The request clashes with the current state (e.g. changing the exchange while bots
+    /// run, deleting a wallet a bot trades from); the message says what to do first.
+    Conflict,
     /// The wallet lacks pUSD or shares (or allowance) for the order.
     InsufficientBalance,
     /// The exchange could not be reached or answered with an error.
     VenueUnavailable,
+    /// The data folder was written by a newer PolyAgent; nothing was changed. Upgrade the app.
+    DataFromNewerVersion,
     /// A bug or an unexpected failure; the message says what, and the log has details.
     Internal,
 }

@@ -11,27 +11,30 @@
 //! - a panic inside a bot ends that bot's task only: the supervisor marks the bot as errored
 //!   with the panic's message and every other bot carries on;
 //! - paper execution fills against the live book of the moment (levels, partial fills, the
-//!   market's fee curve), with the bot's own virtual balance.
+//!   market's fee curve), with the bot's own virtual balance;
+//! - whatever a user would miss after a restart (status, position, P&L, fills, the journal's
+//!   settlement) is saved before the loop takes its next event (see [`crate::persist`]);
+//!   activity lines are appended to the store's log as they happen.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use polyagent_domain::trading::TickSize;
 use polyagent_engine::Timestamp;
 use polyagent_engine::bot::{BotEngine, BotStatus, Lifecycle};
 use polyagent_engine::event::{Action, Event, Quote};
-use polyagent_engine::paper::{Book, FeeCurve, PaperAccount};
+use polyagent_engine::paper::{Book, PaperAccount};
 use polyagent_engine::risk::GlobalView;
+use polyagent_store::{ActivityKind, Database, FillStatus, IntentSettlement, NewActivity, NewFill};
 use polyagent_venue::amounts::BookLevel;
 use polyagent_venue::book::LocalBook;
 use polyagent_venue::market_ws::{AssetFeed, FeedHealth};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::RuntimeEvent;
 use crate::api_error::{ApiError, ErrorCode};
-use crate::live;
+use crate::live::{self, ExecutionReport};
+use crate::persist::{self, SavedBot};
 
 /// What a bot looks like from outside: its identity, status and figures. Decimals travel as
 /// text so nothing is lost to binary floats on the way to the UI.
@@ -142,11 +145,7 @@ impl Clock for SystemClock {
 #[derive(Debug, Clone)]
 pub enum Execution {
     /// Fills simulated against the live book, from a virtual balance.
-    Paper {
-        cash: Decimal,
-        tick: TickSize,
-        fees: FeeCurve,
-    },
+    Paper(PaperAccount),
     /// Real orders: signed, posted through the authenticated client, filled by the exchange.
     Live(live::LiveMarket),
 }
@@ -195,6 +194,11 @@ impl BotHandle {
     pub(crate) async fn shutdown(&self) {
         let _ = self.commands.send(Command::Shutdown).await;
     }
+
+    /// Resolves once the bot's task has ended (after [`BotHandle::shutdown`]).
+    pub(crate) async fn stopped(&self) {
+        self.commands.closed().await;
+    }
 }
 
 /// What a bot actor needs from the runtime.
@@ -204,6 +208,10 @@ pub(crate) struct BotContext {
     pub events: broadcast::Sender<RuntimeEvent>,
     pub global: watch::Receiver<GlobalView>,
     pub clock: Arc<dyn Clock>,
+    pub db: Database,
+    /// The saved document, kept current by the actor (its engine and paper account are
+    /// refreshed from the live ones before each save).
+    pub saved: SavedBot,
 }
 
 /// How often a silent market still wakes a bot, so time exits fire.
@@ -215,11 +223,21 @@ pub(crate) fn spawn(
     execution: Execution,
     feed: AssetFeed,
     context: BotContext,
+    pending: Vec<ExecutionReport>,
 ) -> BotHandle {
     let (commands_tx, commands) = mpsc::channel(32);
     // Results of live orders come back here, off the loop that posted them.
     let (results_tx, results) = mpsc::unbounded_channel();
-    let exec = execution_state(&execution, results_tx);
+    // Outcomes learnt while restoring the bot are booked first, before any market data.
+    for report in pending {
+        let _ = results_tx.send(report);
+    }
+    let journal = live::Journal {
+        db: context.db.clone(),
+        bot_id: context.id.clone(),
+        clock: context.clock.clone(),
+    };
+    let exec = execution_state(&execution, journal, results_tx);
     let first = summarize(
         &context.id,
         &engine,
@@ -231,6 +249,8 @@ pub(crate) fn spawn(
     let summary_tx = Arc::new(summary_tx);
     let events = context.events.clone();
     let id = context.id.clone();
+    let db = context.db.clone();
+    let clock = context.clock.clone();
     let supervised_summary = summary_tx.clone();
     let actor = tokio::spawn(run(
         engine, exec, results, feed, commands, summary_tx, context,
@@ -250,6 +270,11 @@ pub(crate) fn spawn(
             let _ = events.send(RuntimeEvent::BotStatus(Box::new(
                 supervised_summary.borrow().clone(),
             )));
+            // The next start restores the bot in error, not running into the same panic.
+            let now = polyagent_store::Timestamp::from_millis(clock.now().millis());
+            if let Err(error) = db.bots().set_status(&id, "error", now).await {
+                tracing::error!(bot = %id, %error, "could not save the error status");
+            }
         }
     });
     BotHandle {
@@ -272,21 +297,35 @@ enum ExecutionState {
     Live(live::LiveExecutor),
 }
 
-fn execution_state(execution: &Execution, results: mpsc::UnboundedSender<Event>) -> ExecutionState {
+fn execution_state(
+    execution: &Execution,
+    journal: live::Journal,
+    results: mpsc::UnboundedSender<ExecutionReport>,
+) -> ExecutionState {
     match execution {
-        Execution::Paper { cash, tick, fees } => {
-            ExecutionState::Paper(PaperAccount::new(*cash, *fees, *tick))
-        }
+        Execution::Paper(account) => ExecutionState::Paper(account.clone()),
         Execution::Live(market) => {
-            ExecutionState::Live(live::LiveExecutor::new(market.clone(), results))
+            ExecutionState::Live(live::LiveExecutor::new(market.clone(), journal, results))
         }
     }
+}
+
+/// What one loop turn produced that must be saved.
+#[derive(Debug, Default)]
+struct Changes {
+    /// Something a user would see changed (status, position, figures).
+    visible: bool,
+    /// The saved state changed: save before the next event.
+    save: bool,
+    fills: Vec<NewFill>,
+    settlement: Option<IntentSettlement>,
+    activity: Vec<NewActivity>,
 }
 
 async fn run(
     mut engine: BotEngine,
     mut exec: ExecutionState,
-    mut results: mpsc::UnboundedReceiver<Event>,
+    mut results: mpsc::UnboundedReceiver<ExecutionReport>,
     mut feed: AssetFeed,
     mut commands: mpsc::Receiver<Command>,
     summary: Arc<watch::Sender<BotSummary>>,
@@ -297,23 +336,37 @@ async fn run(
     let mut health = FeedState::Reconnecting;
     let mut last_book_version = None;
     loop {
+        let mut changes = Changes::default();
         let event = tokio::select! {
             biased;
             command = commands.recv() => match command {
-                None | Some(Command::Shutdown) => break,
+                None | Some(Command::Shutdown) => {
+                    settle_in_flight(&mut engine, &mut exec, &mut results, &context).await;
+                    break;
+                }
                 Some(Command::Lifecycle(lifecycle, reply)) => {
                     let now = context.clock.now();
                     let result = engine.command(&lifecycle, now).map(|actions| {
-                        handle(&mut engine, &mut exec, &context, actions, None, now);
+                        handle(&mut engine, &mut exec, &context, actions, None, now, &mut changes);
                     });
-                    // Publish first: whoever awaits the reply then reads the new status.
+                    if result.is_ok() {
+                        changes.save = true;
+                    }
+                    // Saved and published before the reply: whoever awaits it then reads the
+                    // new status, here and after a restart.
+                    save(&context, &engine, &exec, changes).await;
                     publish(&summary, &context, &engine, &exec, health, now, true);
                     let _ = reply.send(result.map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string())));
                     continue;
                 }
             },
             // Execution results before market data: a fill is booked before the next tick.
-            Some(result) = results.recv() => Some((result, feed.state.borrow().live_book().cloned())),
+            Some(report) = results.recv() => {
+                changes.save = true;
+                changes.fills = report.fills;
+                changes.settlement = report.settlement;
+                Some((report.event, feed.state.borrow().live_book().cloned()))
+            }
             changed = feed.state.changed() => {
                 if changed.is_err() {
                     break;
@@ -349,22 +402,102 @@ async fn run(
             }));
         }
         // Live fills arrive here (paper fills are announced where they are made).
-        announce_fill(&context, &engine, &event, now);
+        announce_fill(&context, &engine, &event, now, &mut changes);
         let actions = engine.on_event(&global, &event, now);
-        let changed = handle(
+        handle(
             &mut engine,
             &mut exec,
             &context,
             actions,
             book.as_ref(),
             now,
+            &mut changes,
         );
-        publish(&summary, &context, &engine, &exec, health, now, changed);
+        let visible = changes.visible;
+        if changes.save {
+            save(&context, &engine, &exec, changes).await;
+        }
+        publish(&summary, &context, &engine, &exec, health, now, visible);
     }
 }
 
-/// Carries out the engine's actions; execution results are fed back at once. Returns whether
-/// anything a user would see changed.
+/// How long a stopping bot waits for the outcome of an order it has in flight.
+const SETTLE_ON_SHUTDOWN: Duration = Duration::from_secs(10);
+
+/// Books the outcome of the order in flight before the task ends, so a clean stop leaves
+/// nothing for the next start to reconcile (a crash still can; the journal covers it).
+async fn settle_in_flight(
+    engine: &mut BotEngine,
+    exec: &mut ExecutionState,
+    results: &mut mpsc::UnboundedReceiver<ExecutionReport>,
+    context: &BotContext,
+) {
+    let give_up = tokio::time::Instant::now() + SETTLE_ON_SHUTDOWN;
+    let Some(waiting_for) = engine.open_order().map(|o| o.id) else {
+        return;
+    };
+    // An order the engine decides on the way out is never sent (the next start rejects it).
+    while engine.open_order().map(|o| o.id) == Some(waiting_for) {
+        let Ok(Some(report)) = tokio::time::timeout_at(give_up, results.recv()).await else {
+            return;
+        };
+        let now = context.clock.now();
+        let mut changes = Changes {
+            save: true,
+            fills: report.fills,
+            settlement: report.settlement,
+            ..Changes::default()
+        };
+        announce_fill(context, engine, &report.event, now, &mut changes);
+        let global = context.global.borrow().clone();
+        // No new orders on the way out: only the booking of this result.
+        let actions: Vec<Action> = engine
+            .on_event(&global, &report.event, now)
+            .into_iter()
+            .filter(|a| !matches!(a, Action::Place(_)))
+            .collect();
+        handle(engine, exec, context, actions, None, now, &mut changes);
+        save(context, engine, exec, changes).await;
+    }
+}
+
+/// Saves the bot's state with what changed it, then appends its activity lines. A failed
+/// save is logged and told to the user; the bot carries on (its next save includes this one).
+async fn save(context: &BotContext, engine: &BotEngine, exec: &ExecutionState, changes: Changes) {
+    let now = polyagent_store::Timestamp::from_millis(context.clock.now().millis());
+    if changes.save {
+        let mut saved = context.saved.clone();
+        saved.engine = engine.clone();
+        saved.paper = match exec {
+            ExecutionState::Paper(account) => Some(account.clone()),
+            ExecutionState::Live(_) => None,
+        };
+        let result = match persist::progress(&context.id, &saved, changes.fills, changes.settlement)
+        {
+            Ok(progress) => context
+                .db
+                .save_bot_progress(&progress, now)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.message),
+        };
+        if let Err(error) = result {
+            tracing::error!(bot = %context.id, %error, "could not save the bot");
+            let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
+                bot_id: context.id.clone(),
+                at_ms: now.as_millis(),
+                text: format!("could not save the bot's state: {error}"),
+            }));
+        }
+    }
+    for entry in &changes.activity {
+        if let Err(error) = context.db.activity().append(entry).await {
+            tracing::warn!(bot = %context.id, %error, "could not append to the activity log");
+        }
+    }
+}
+
+/// Carries out the engine's actions; execution results are fed back at once.
 fn handle(
     engine: &mut BotEngine,
     exec: &mut ExecutionState,
@@ -372,11 +505,13 @@ fn handle(
     actions: Vec<Action>,
     book: Option<&LocalBook>,
     now: Timestamp,
-) -> bool {
+    changes: &mut Changes,
+) {
     let mut queue = std::collections::VecDeque::from(actions);
-    let mut changed = false;
     while let Some(action) = queue.pop_front() {
-        changed |= !matches!(action, Action::Target(_));
+        if !matches!(action, Action::Target(_)) {
+            changes.visible = true;
+        }
         match action {
             Action::Place(order) => {
                 let result = match exec {
@@ -387,35 +522,93 @@ fn handle(
                             reason: "no live order book to trade against".into(),
                         },
                     },
-                    // The order goes out on its own task; its result comes back as an event.
+                    // The order goes out on its own task; its result comes back as a report.
                     ExecutionState::Live(executor) => {
                         executor.place(&order, engine.config(), book, now);
                         continue;
                     }
                 };
-                announce_fill(context, engine, &result, now);
+                changes.save = true;
+                if let Event::Fill(fill) = &result {
+                    changes
+                        .fills
+                        .push(paper_fill(context, engine, &order, fill, now));
+                }
+                announce_fill(context, engine, &result, now, changes);
                 let global = context.global.borrow().clone();
                 queue.extend(engine.on_event(&global, &result, now));
             }
             // Paper and live orders are fill-and-kill: they never rest, so nothing to cancel.
-            Action::Cancel { .. } | Action::Target(_) | Action::TradeClosed(_) => {}
+            Action::Cancel { .. } | Action::Target(_) => {}
+            Action::TradeClosed(_) => changes.save = true,
             Action::Activity(activity) => {
-                let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
-                    bot_id: context.id.clone(),
-                    at_ms: activity.at.millis(),
-                    text: activity.text,
-                }));
+                record_activity(
+                    context,
+                    changes,
+                    ActivityKind::System,
+                    activity.at,
+                    activity.text,
+                );
             }
             Action::Paused { reason } | Action::Resumed { reason } => {
-                let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
-                    bot_id: context.id.clone(),
-                    at_ms: now.millis(),
-                    text: reason,
-                }));
+                changes.save = true;
+                record_activity(context, changes, ActivityKind::Risk, now, reason);
             }
         }
     }
-    changed
+}
+
+fn record_activity(
+    context: &BotContext,
+    changes: &mut Changes,
+    kind: ActivityKind,
+    at: Timestamp,
+    text: String,
+) {
+    let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
+        bot_id: context.id.clone(),
+        at_ms: at.millis(),
+        text: text.clone(),
+    }));
+    changes.activity.push(NewActivity {
+        bot_id: Some(context.id.clone()),
+        ts: polyagent_store::Timestamp::from_millis(at.millis()),
+        kind,
+        message: text,
+        detail: None,
+    });
+}
+
+/// A paper fill as a trade row: its id names the bot and the order, so it is unique.
+fn paper_fill(
+    context: &BotContext,
+    engine: &BotEngine,
+    order: &polyagent_engine::event::OrderRequest,
+    fill: &polyagent_engine::event::Fill,
+    now: Timestamp,
+) -> NewFill {
+    let config = engine.config();
+    let token = match order.leg {
+        polyagent_engine::event::Leg::Primary => config.token_id.clone(),
+        polyagent_engine::event::Leg::Complement => {
+            config.complement_token_id.clone().unwrap_or_default()
+        }
+    };
+    NewFill {
+        trade_id: format!("paper:{}", persist::intent_id(&context.id, order.id)),
+        exchange_order_id: "paper".to_owned(),
+        bot_id: Some(context.id.clone()),
+        token_id: token,
+        side: match fill.side {
+            polyagent_engine::event::Side::Buy => polyagent_store::Side::Buy,
+            polyagent_engine::event::Side::Sell => polyagent_store::Side::Sell,
+        },
+        price: fill.avg_price().round_dp(6),
+        size: fill.shares,
+        fee: fill.fee,
+        status: FillStatus::Confirmed,
+        ts: polyagent_store::Timestamp::from_millis(now.millis()),
+    }
 }
 
 fn publish(
@@ -435,14 +628,28 @@ fn publish(
     }
 }
 
-/// Tells subscribers about a fill (the UI's activity, notifications).
-pub(crate) fn announce_fill(
+/// Tells subscribers about a fill (the UI's activity, notifications) and logs it.
+fn announce_fill(
     context: &BotContext,
     engine: &BotEngine,
     result: &Event,
     now: Timestamp,
+    changes: &mut Changes,
 ) {
     if let Event::Fill(fill) = result {
+        changes.activity.push(NewActivity {
+            bot_id: Some(context.id.clone()),
+            ts: polyagent_store::Timestamp::from_millis(now.millis()),
+            kind: ActivityKind::Fill,
+            message: format!(
+                "{} {} shares at {} (fee {})",
+                format!("{:?}", fill.side).to_lowercase(),
+                fill.shares,
+                fill.avg_price().round_dp(4),
+                fill.fee
+            ),
+            detail: None,
+        });
         let _ = context.events.send(RuntimeEvent::BotFill(BotFill {
             bot_id: context.id.clone(),
             bot_name: engine.config().name.clone(),
@@ -462,16 +669,42 @@ fn summarize(
     feed: FeedState,
     now: Timestamp,
 ) -> BotSummary {
+    let (mode, paper_cash) = match exec {
+        ExecutionState::Paper(account) => ("paper", Some(account.cash.to_string())),
+        ExecutionState::Live(_) => ("live", None),
+    };
+    summary_from(id, engine, mode, paper_cash, feed, now)
+}
+
+/// The summary of a saved bot that is not running (waiting for its wallet).
+pub(crate) fn summary_of(
+    id: &str,
+    saved: &SavedBot,
+    feed: FeedState,
+    now: Timestamp,
+) -> BotSummary {
+    let (mode, cash) = match &saved.paper {
+        Some(account) => ("paper", Some(account.cash.to_string())),
+        None if saved.execution.is_live() => ("live", None),
+        None => ("paper", None),
+    };
+    summary_from(id, &saved.engine, mode, cash, feed, now)
+}
+
+fn summary_from(
+    id: &str,
+    engine: &BotEngine,
+    mode: &str,
+    paper_cash: Option<String>,
+    feed: FeedState,
+    now: Timestamp,
+) -> BotSummary {
     let config = engine.config();
     let report = engine.report(now);
     let (status, detail) = match engine.status() {
         BotStatus::Paused { reason } => ("paused", Some(format!("{reason:?}"))),
         BotStatus::Error { message } => ("error", Some(message.clone())),
         other => (other.name(), None),
-    };
-    let (mode, paper_cash) = match exec {
-        ExecutionState::Paper(account) => ("paper", Some(account.cash.to_string())),
-        ExecutionState::Live(_) => ("live", None),
     };
     BotSummary {
         id: id.to_owned(),

@@ -47,14 +47,17 @@ pub(crate) async fn run_heartbeat(events: broadcast::Sender<RuntimeEvent>, inter
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Runtime, RuntimeConfig};
+
+    /// The heartbeat task on its own channel, as the runtime starts it.
+    fn heartbeats(interval: Duration) -> broadcast::Sender<RuntimeEvent> {
+        let (events, _) = broadcast::channel(crate::EVENT_BUFFER);
+        tokio::spawn(run_heartbeat(events.clone(), interval));
+        events
+    }
 
     #[tokio::test(start_paused = true)]
     async fn heartbeats_arrive_in_order_at_the_configured_interval() {
-        let runtime = Runtime::start(RuntimeConfig {
-            heartbeat_interval: Duration::from_millis(250),
-            ..RuntimeConfig::default()
-        });
+        let runtime = heartbeats(Duration::from_millis(250));
         let mut events = runtime.subscribe();
         for expected in 1..=3u32 {
             let RuntimeEvent::Heartbeat(beat) = events.recv().await.unwrap() else {
@@ -67,10 +70,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_lagging_subscriber_skips_old_events_but_sees_new_ones() {
-        let runtime = Runtime::start(RuntimeConfig {
-            heartbeat_interval: Duration::from_millis(1),
-            ..RuntimeConfig::default()
-        });
+        let runtime = heartbeats(Duration::from_millis(1));
         let mut slow = runtime.subscribe();
         tokio::time::sleep(Duration::from_millis(2_000)).await; // virtual time: no real wait
         let skipped = match slow.recv().await {

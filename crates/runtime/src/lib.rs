@@ -7,22 +7,36 @@
 //! - every error that leaves the runtime is an [`ApiError`] with a stable [`ErrorCode`]; the UI
 //!   decides what to show from the code, never from the message text;
 //! - events are broadcast: a slow subscriber (a webview that fell behind) loses old events and
-//!   never slows the producer.
+//!   never slows the producer;
+//! - all state that matters lives in one data folder (the SQLite store and the key vault);
+//!   [`Runtime::open`] restores every bot from it, reconciles every order whose outcome was
+//!   not known when the app last stopped, and restarts the bots that were running.
 
 mod api_error;
 mod app_info;
 pub mod bots;
 mod events;
 mod live;
+mod persist;
+mod restore;
+mod settings;
+mod wallets;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use polyagent_engine::bot::{BotEngine, Lifecycle};
-use polyagent_engine::config::BotSpec;
+use polyagent_domain::secret::PrivateKey;
+pub use polyagent_domain::secret::SecretString;
+use polyagent_engine::bot::Lifecycle;
+use polyagent_engine::config::{BotSpec, DailyLimits};
 use polyagent_engine::risk::{GlobalView, Killswitch};
+use polyagent_store::{ActivityKind, ActivityQuery, Database, StoreError, setting_keys};
+use polyagent_vault::VaultConfig;
+use polyagent_venue::client::{ClientConfig, PublicClient};
 use polyagent_venue::market_ws::{MarketFeed, MarketFeedConfig};
+use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
@@ -30,33 +44,82 @@ pub use bots::{
     BotActivity, BotFill, BotHandle, BotPrice, BotSummary, Clock, Execution, FeedState, SystemClock,
 };
 pub use live::LiveMarket;
+pub use persist::{ExecutionPlan, MarketTerms};
+pub use polyagent_vault::PASSPHRASE_ENV_VAR as VAULT_PASSPHRASE_ENV;
+pub use settings::{AppSettings, ExchangeChoice, NotificationChoices};
+pub use wallets::{VaultStatus, WalletInfo};
 
 pub use api_error::{ApiError, ErrorCode};
 pub use app_info::{AppInfo, BuildProfile, VERSION};
 pub use events::{Heartbeat, RuntimeEvent};
 
-/// How the runtime is started. Tests shorten the heartbeat; the app uses the default.
+/// The database's file name inside the data folder.
+pub const DATABASE_FILE: &str = "polyagent.db";
+
+/// How the runtime is started.
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
+    /// The app-data folder: the database and the vault live here.
+    pub data_dir: PathBuf,
+    /// Where the vault is and whether it may use the OS keychain.
+    pub vault: VaultConfig,
+    /// Unlocks (or, on first run, creates) the vault without asking: headless use and tests
+    /// (`POLYAGENT_VAULT_PASSPHRASE`).
+    pub vault_passphrase: Option<SecretString>,
     /// Interval between [`Heartbeat`] events; the UI shows the backend as alive while they come.
     pub heartbeat_interval: Duration,
-    /// The market WebSocket bots read prices from (Polymarket's, or the local simulator's).
-    pub market_ws_url: String,
     /// Silence after which a market feed counts as stale.
     pub feed_stale_after: Duration,
     /// The clock bots judge time by (cooldowns, hold times, days).
     pub clock: Arc<dyn Clock>,
+    /// Per-request timeout of exchange calls (an order POST past it is reconciled).
+    pub request_timeout: Duration,
+    /// Run the bots. `false` opens the folder to manage it (the CLI's `bot`, `wallet`,
+    /// `killswitch` commands): bots are listed and their lifecycle changes are saved for the
+    /// next run, but no bot trades in this process.
+    pub run_bots: bool,
 }
 
-impl Default for RuntimeConfig {
-    fn default() -> Self {
+impl RuntimeConfig {
+    /// Defaults for a data folder: the OS keychain, one heartbeat a second, the system clock.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir = data_dir.into();
         Self {
+            vault: VaultConfig::new(&data_dir),
+            data_dir,
+            vault_passphrase: None,
             heartbeat_interval: Duration::from_secs(1),
-            market_ws_url: "wss://ws-subscriptions-clob.polymarket.com/ws/market".to_owned(),
             feed_stale_after: Duration::from_secs(15),
             clock: Arc::new(SystemClock),
+            request_timeout: Duration::from_secs(10),
+            run_bots: true,
         }
     }
+}
+
+/// What the wizard and `polyagent bot create` send to create a bot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewBotRequest {
+    pub spec: BotSpec,
+    pub execution: ExecutionPlan,
+    /// Start the bot right after creating it.
+    #[serde(default)]
+    pub start: bool,
+}
+
+/// One line of the activity log as the UI and the CLI show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityLine {
+    #[specta(type = u32)]
+    pub seq: i64,
+    pub bot_id: Option<String>,
+    #[specta(type = u32)]
+    pub at_ms: i64,
+    /// `order`, `fill`, `spike`, `risk`, `error` or `system`.
+    pub kind: String,
+    pub message: String,
 }
 
 /// Events buffered per subscriber before the oldest are dropped for that subscriber.
@@ -68,18 +131,30 @@ pub struct Runtime {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
-struct Inner {
+pub(crate) struct Inner {
     config: RuntimeConfig,
+    /// Held while the runtime lives: one process per data folder (see [`Runtime::open`]).
+    _folder_lock: std::fs::File,
+    db: Database,
     events: broadcast::Sender<RuntimeEvent>,
     heartbeat: JoinHandle<()>,
+    settings: Mutex<AppSettings>,
     /// Shared by every bot: one connection pool, one local book per token.
     feed: Mutex<Option<MarketFeed>>,
-    bots: Mutex<BTreeMap<String, BotHandle>>,
-    /// Every wallet live bots trade through: the killswitch cancels all their orders.
-    live_clients: Mutex<Vec<Arc<polyagent_venue::client::AuthedClient>>>,
+    bots: Mutex<BTreeMap<String, restore::BotSlot>>,
+    vault: Mutex<wallets::VaultSlot>,
+    clients: tokio::sync::Mutex<wallets::Clients>,
     global: watch::Sender<GlobalView>,
-    next_bot: std::sync::atomic::AtomicU64,
+    /// Serializes bot creation, so ids stay unique.
+    creating: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("data_dir", &self.config.data_dir)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for Inner {
@@ -88,30 +163,94 @@ impl Drop for Inner {
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn open_error(error: StoreError) -> ApiError {
+    match error {
+        StoreError::NewerSchema { .. } => {
+            ApiError::new(ErrorCode::DataFromNewerVersion, error.to_string())
+        }
+        other => ApiError::new(
+            ErrorCode::Internal,
+            format!("the database could not be opened: {other}"),
+        ),
+    }
+}
+
 impl Runtime {
-    /// Starts the runtime's background tasks on the current Tokio runtime.
+    /// Opens the data folder and restores everything in it: settings, the vault (from the
+    /// keychain or the passphrase given), and every bot; unresolved orders are reconciled with
+    /// the exchange and bots that were running start again.
+    ///
+    /// Only one process opens a data folder at a time (two would run the same bots twice):
+    /// a lock on `polyagent.lock` is held until the runtime is dropped.
+    ///
+    /// # Errors
+    /// `DATA_FROM_NEWER_VERSION` when the database was written by a newer PolyAgent (nothing
+    /// is changed); `CONFLICT` when another PolyAgent has the folder open; `INTERNAL` when the
+    /// folder cannot be opened.
     ///
     /// # Panics
     /// When called outside a Tokio runtime.
-    pub fn start(config: RuntimeConfig) -> Self {
+    pub async fn open(config: RuntimeConfig) -> Result<Self, ApiError> {
+        let folder_lock = lock_folder(&config.data_dir)?;
+        let db = Database::open(config.data_dir.join(DATABASE_FILE))
+            .await
+            .map_err(open_error)?;
+        let settings: AppSettings = db
+            .settings()
+            .get(settings::SETTINGS_KEY)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let limits: DailyLimits = db
+            .settings()
+            .get(setting_keys::DAILY_LIMITS)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let killswitch: Killswitch = db
+            .settings()
+            .get(setting_keys::KILLSWITCH)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let vault = wallets::open_vault(&config.vault, config.vault_passphrase.as_ref());
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let heartbeat = tokio::spawn(events::run_heartbeat(
             events.clone(),
             config.heartbeat_interval,
         ));
-        let (global, _) = watch::channel(GlobalView::default());
-        Self {
+        let (global, _) = watch::channel(GlobalView {
+            limits,
+            killswitch,
+            ..GlobalView::default()
+        });
+        let runtime = Self {
             inner: Arc::new(Inner {
                 config,
+                _folder_lock: folder_lock,
+                db,
                 events,
                 heartbeat,
+                settings: Mutex::new(settings),
                 feed: Mutex::new(None),
                 bots: Mutex::new(BTreeMap::new()),
-                live_clients: Mutex::new(Vec::new()),
+                vault: Mutex::new(vault),
+                clients: tokio::sync::Mutex::new(wallets::Clients::default()),
                 global,
-                next_bot: std::sync::atomic::AtomicU64::new(1),
+                creating: tokio::sync::Mutex::new(()),
             }),
-        }
+        };
+        runtime.restore_all().await?;
+        Ok(runtime)
     }
 
     /// What the app is and how it was built.
@@ -124,142 +263,165 @@ impl Runtime {
         self.inner.events.subscribe()
     }
 
+    /// The data folder this runtime keeps its database and vault in.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.inner.config.data_dir
+    }
+
+    pub(crate) fn now(&self) -> polyagent_store::Timestamp {
+        polyagent_store::Timestamp::from_millis(self.inner.config.clock.now().millis())
+    }
+
+    pub(crate) fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
     fn feed(&self) -> MarketFeed {
-        let mut feed = self
-            .inner
-            .feed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut feed = lock(&self.inner.feed);
         feed.get_or_insert_with(|| {
-            let mut config = MarketFeedConfig::new(self.inner.config.market_ws_url.clone());
+            let url = lock(&self.inner.settings).exchange.endpoints().market_ws;
+            let mut config = MarketFeedConfig::new(url);
             config.stale_after = self.inner.config.feed_stale_after;
             MarketFeed::new(config)
         })
         .clone()
     }
 
-    fn bots(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, BotHandle>> {
-        self.inner
-            .bots
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// A client for public market data on the chosen exchange.
+    pub(crate) fn public_client(&self) -> Result<PublicClient, ApiError> {
+        let endpoints = lock(&self.inner.settings).exchange.endpoints();
+        PublicClient::new(ClientConfig {
+            endpoints,
+            timeout: self.inner.config.request_timeout,
+            ..ClientConfig::default()
+        })
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
     }
 
-    /// Creates a bot from a spec (the wizard's JSON), trading on paper or live. It starts stopped.
-    ///
-    /// # Errors
-    /// `INVALID_CONFIG` with every problem named when the spec does not validate.
-    pub fn create_bot(&self, spec: &BotSpec, execution: Execution) -> Result<BotSummary, ApiError> {
-        let config = spec
-            .resolve()
-            .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))?;
-        let engine = BotEngine::new(config.clone())
-            .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))?;
-        let number = self
-            .inner
-            .next_bot
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let id = format!("bot-{number:04}");
-        let feed = self.feed().subscribe(&config.token_id);
-        let context = bots::BotContext {
-            id: id.clone(),
-            events: self.inner.events.clone(),
-            global: self.inner.global.subscribe(),
-            clock: self.inner.config.clock.clone(),
-        };
-        if let Execution::Live(market) = &execution {
-            let mut clients = self
-                .inner
-                .live_clients
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if !clients.iter().any(|c| Arc::ptr_eq(c, &market.client)) {
-                clients.push(market.client.clone());
-            }
-        }
-        let handle = bots::spawn(engine, execution, feed, context);
-        let summary = handle.summary();
-        self.bots().insert(id, handle);
-        let _ = self
-            .inner
-            .events
-            .send(RuntimeEvent::BotStatus(Box::new(summary.clone())));
-        Ok(summary)
-    }
+    // --- bots ---------------------------------------------------------------------------------
 
     /// Every bot, by id.
     pub fn list_bots(&self) -> Vec<BotSummary> {
-        self.bots().values().map(BotHandle::summary).collect()
+        lock(&self.inner.bots)
+            .values()
+            .map(restore::BotSlot::summary)
+            .collect()
     }
 
-    /// One bot's handle (status, figures, a `watch` of them).
+    /// One bot's summary.
     ///
     /// # Errors
     /// `BOT_NOT_FOUND`.
-    pub fn bot(&self, id: &str) -> Result<BotHandle, ApiError> {
-        self.bots()
+    pub fn get_bot(&self, id: &str) -> Result<BotSummary, ApiError> {
+        lock(&self.inner.bots)
             .get(id)
-            .cloned()
-            .ok_or_else(|| ApiError::new(ErrorCode::BotNotFound, format!("no bot with id {id}")))
+            .map(restore::BotSlot::summary)
+            .ok_or_else(|| bot_not_found(id))
     }
 
+    /// One running bot's handle (status, figures, a `watch` of them).
+    ///
+    /// # Errors
+    /// `BOT_NOT_FOUND`; `CONFLICT` for a bot waiting for its wallet (see [`Runtime::start_bot`]).
+    pub fn bot(&self, id: &str) -> Result<BotHandle, ApiError> {
+        match lock(&self.inner.bots).get(id) {
+            Some(restore::BotSlot::Active { handle, .. }) => Ok(handle.clone()),
+            Some(restore::BotSlot::Waiting { reason, .. }) => Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("the bot is waiting: {reason}"),
+            )),
+            None => Err(bot_not_found(id)),
+        }
+    }
+
+    /// Starts a bot. A live bot that was waiting for its wallet (locked vault, exchange
+    /// unreachable) is connected first.
     pub async fn start_bot(&self, id: &str) -> Result<(), ApiError> {
-        self.bot(id)?.command(Lifecycle::Start).await
+        self.lifecycle(id, Lifecycle::Start).await
     }
 
     pub async fn stop_bot(&self, id: &str) -> Result<(), ApiError> {
-        self.bot(id)?.command(Lifecycle::Stop).await
+        self.lifecycle(id, Lifecycle::Stop).await
     }
 
     pub async fn pause_bot(&self, id: &str) -> Result<(), ApiError> {
-        self.bot(id)?.command(Lifecycle::Pause).await
+        self.lifecycle(id, Lifecycle::Pause).await
     }
 
     pub async fn resume_bot(&self, id: &str) -> Result<(), ApiError> {
-        self.bot(id)?.command(Lifecycle::Resume).await
+        self.lifecycle(id, Lifecycle::Resume).await
     }
 
-    /// Stops and forgets a bot.
+    async fn lifecycle(&self, id: &str, command: Lifecycle) -> Result<(), ApiError> {
+        if !self.inner.config.run_bots {
+            return self.save_lifecycle(id, &command).await;
+        }
+        if command == Lifecycle::Start {
+            self.activate_waiting(id).await?;
+        }
+        self.bot(id)?.command(command).await
+    }
+
+    /// Stops and deletes a bot. Its fills, journal and activity stay in the history.
+    ///
+    /// # Errors
+    /// `CONFLICT` while the bot holds a position or has an order in flight.
     pub async fn delete_bot(&self, id: &str) -> Result<(), ApiError> {
-        let handle = self.bot(id)?;
-        handle.shutdown().await;
-        self.bots().remove(id);
+        let summary = self.get_bot(id)?;
+        if summary.position_shares.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "the bot holds a position: close it (or stop the bot and sell by hand) before deleting",
+            ));
+        }
+        let slot = lock(&self.inner.bots).remove(id);
+        if let Some(restore::BotSlot::Active { handle, .. }) = slot {
+            handle.shutdown().await;
+        }
+        self.inner
+            .db
+            .bots()
+            .delete(id)
+            .await
+            .map_err(|e| wallets::store_error(&e))?;
         Ok(())
     }
 
+    // --- killswitch and limits ----------------------------------------------------------------
+
     /// Trips the killswitch: no bot places another order, every running or paused bot is
     /// stopped, and every open order of every live wallet is cancelled. `reason` is shown to
-    /// the user. Returns the ids of the cancelled orders.
+    /// the user. The state survives a restart. Returns the ids of the cancelled orders.
     ///
     /// # Errors
     /// `VENUE_UNAVAILABLE` when a wallet's cancel-all could not be confirmed; the bots are
     /// stopped regardless.
     pub async fn trip_killswitch(&self, reason: &str) -> Result<Vec<String>, ApiError> {
         let at = self.inner.config.clock.now();
-        self.inner.global.send_modify(|g| {
-            g.killswitch = Killswitch::Tripped {
-                reason: reason.to_owned(),
-                at,
-            }
-        });
-        let handles: Vec<BotHandle> = self.bots().values().cloned().collect();
+        let state = Killswitch::Tripped {
+            reason: reason.to_owned(),
+            at,
+        };
+        self.inner
+            .global
+            .send_modify(|g| g.killswitch = state.clone());
+        let saved = self
+            .inner
+            .db
+            .settings()
+            .put(setting_keys::KILLSWITCH, &state, self.now())
+            .await;
+        let handles: Vec<BotHandle> = lock(&self.inner.bots)
+            .values()
+            .filter_map(restore::BotSlot::handle)
+            .collect();
         for handle in handles {
             // Stop is refused by bots that are already stopped or never started: fine.
             let _ = handle.command(Lifecycle::Stop).await;
         }
-        let clients: Vec<_> = self
-            .inner
-            .live_clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let mut cancelled = Vec::new();
-        let mut failures = Vec::new();
-        for client in clients {
-            match client.cancel_all().await {
-                Ok(outcome) => cancelled.extend(outcome.canceled),
-                Err(error) => failures.push(error.to_string()),
-            }
+        let (cancelled, failures) = self.cancel_all_orders().await;
+        if let Err(error) = saved {
+            return Err(wallets::store_error(&error));
         }
         if failures.is_empty() {
             Ok(cancelled)
@@ -274,14 +436,309 @@ impl Runtime {
         }
     }
 
+    async fn cancel_all_orders(&self) -> (Vec<String>, Vec<String>) {
+        let clients = self.inner.clients.lock().await.all();
+        let mut cancelled = Vec::new();
+        let mut failures = Vec::new();
+        for client in clients {
+            match client.cancel_all().await {
+                Ok(outcome) => cancelled.extend(outcome.canceled),
+                Err(error) => failures.push(error.to_string()),
+            }
+        }
+        (cancelled, failures)
+    }
+
     /// Re-arms the killswitch; stopped bots stay stopped until started.
-    pub fn arm_killswitch(&self) {
+    pub async fn arm_killswitch(&self) -> Result<(), ApiError> {
         self.inner
             .global
             .send_modify(|g| g.killswitch = Killswitch::Armed);
+        self.inner
+            .db
+            .settings()
+            .put(setting_keys::KILLSWITCH, &Killswitch::Armed, self.now())
+            .await
+            .map_err(|e| wallets::store_error(&e))
     }
 
     pub fn killswitch_tripped(&self) -> bool {
         self.inner.global.borrow().killswitch.is_tripped()
     }
+
+    pub fn daily_limits(&self) -> DailyLimits {
+        self.inner.global.borrow().limits.clone()
+    }
+
+    /// Replaces the daily limits (validated; nothing changes on error).
+    pub async fn set_daily_limits(&self, limits: DailyLimits) -> Result<(), ApiError> {
+        settings::validate_limits(&limits)?;
+        self.inner
+            .db
+            .settings()
+            .put(setting_keys::DAILY_LIMITS, &limits, self.now())
+            .await
+            .map_err(|e| wallets::store_error(&e))?;
+        self.inner.global.send_modify(|g| g.limits = limits);
+        Ok(())
+    }
+
+    // --- settings -----------------------------------------------------------------------------
+
+    pub fn settings(&self) -> AppSettings {
+        lock(&self.inner.settings).clone()
+    }
+
+    /// Saves new settings. Switching exchange is refused while a bot runs (its orders and
+    /// feed belong to the old one).
+    pub async fn update_settings(&self, next: AppSettings) -> Result<AppSettings, ApiError> {
+        next.validate()?;
+        let exchange_changed = lock(&self.inner.settings).exchange != next.exchange;
+        if exchange_changed
+            && self
+                .list_bots()
+                .iter()
+                .any(|b| b.status == "running" || b.status == "paused")
+        {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "stop every bot before switching exchange",
+            ));
+        }
+        self.inner
+            .db
+            .settings()
+            .put(settings::SETTINGS_KEY, &next, self.now())
+            .await
+            .map_err(|e| wallets::store_error(&e))?;
+        *lock(&self.inner.settings) = next.clone();
+        if exchange_changed {
+            // Rebuilt on next use against the new exchange.
+            *lock(&self.inner.feed) = None;
+            self.inner.clients.lock().await.clear();
+        }
+        Ok(next)
+    }
+
+    // --- vault and wallets --------------------------------------------------------------------
+
+    pub fn vault_status(&self) -> VaultStatus {
+        lock(&self.inner.vault).status()
+    }
+
+    /// Creates the vault, protected by `passphrase` (and the OS keychain where one answers).
+    pub async fn create_vault(&self, passphrase: &str) -> Result<VaultStatus, ApiError> {
+        let passphrase = wallets::passphrase(passphrase)?;
+        let vault = wallets::create_vault(&self.inner.config.vault, &passphrase)?;
+        *lock(&self.inner.vault) = wallets::VaultSlot::Open(Box::new(vault));
+        self.wake_waiting().await;
+        Ok(self.vault_status())
+    }
+
+    /// Unlocks a vault that needs its passphrase; bots that waited for it start.
+    pub async fn unlock_vault(&self, passphrase: &str) -> Result<VaultStatus, ApiError> {
+        let passphrase = SecretString::new(passphrase)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        let vault = wallets::unlock_vault(&self.inner.config.vault, &passphrase)?;
+        *lock(&self.inner.vault) = wallets::VaultSlot::Open(Box::new(vault));
+        self.wake_waiting().await;
+        Ok(self.vault_status())
+    }
+
+    pub async fn list_wallets(&self) -> Result<Vec<WalletInfo>, ApiError> {
+        let slot = std::mem::replace(&mut *lock(&self.inner.vault), wallets::VaultSlot::Missing);
+        let result = wallets::list(&self.inner.db, &slot).await;
+        *lock(&self.inner.vault) = slot;
+        result
+    }
+
+    /// Imports a private key (hex, with or without `0x`). The key goes to the vault; the
+    /// answer carries the address only.
+    pub async fn import_wallet(
+        &self,
+        label: &str,
+        key_hex: &SecretString,
+        signature_type: u8,
+        funder: Option<&str>,
+    ) -> Result<WalletInfo, ApiError> {
+        let key = PrivateKey::from_hex(key_hex.expose_str().trim()).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("not a private key (64 hex digits, with or without 0x): {e}"),
+            )
+        })?;
+        self.add_wallet(Some(&key), label, signature_type, funder)
+            .await
+    }
+
+    /// Generates a new wallet (an EOA) in the vault.
+    pub async fn generate_wallet(&self, label: &str) -> Result<WalletInfo, ApiError> {
+        self.add_wallet(None, label, 0, None).await
+    }
+
+    async fn add_wallet(
+        &self,
+        key: Option<&PrivateKey>,
+        label: &str,
+        signature_type: u8,
+        funder: Option<&str>,
+    ) -> Result<WalletInfo, ApiError> {
+        // The vault is taken out of its slot for the (async) store write and put back after.
+        let mut slot =
+            std::mem::replace(&mut *lock(&self.inner.vault), wallets::VaultSlot::Missing);
+        let result = match slot.vault() {
+            Ok(vault) => {
+                wallets::add(
+                    &self.inner.db,
+                    vault,
+                    key,
+                    label,
+                    signature_type,
+                    funder,
+                    self.now(),
+                )
+                .await
+            }
+            Err(error) => Err(error),
+        };
+        *lock(&self.inner.vault) = slot;
+        result
+    }
+
+    /// Deletes a wallet's key and record.
+    ///
+    /// # Errors
+    /// `CONFLICT` while a bot trades from it.
+    pub async fn delete_wallet(&self, address_or_label: &str) -> Result<(), ApiError> {
+        let wallet = wallets::find(&self.inner.db, address_or_label).await?;
+        let users: Vec<String> = lock(&self.inner.bots)
+            .iter()
+            .filter(|(_, slot)| slot.wallet_address().as_deref() == Some(wallet.address.as_str()))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !users.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "bots trade from this wallet: {}; delete them first",
+                    users.join(", ")
+                ),
+            ));
+        }
+        {
+            let mut slot = lock(&self.inner.vault);
+            let vault = slot.vault()?;
+            let address = wallets::parse_address(&wallet.address)?;
+            if vault.contains(address) {
+                vault
+                    .delete_key(address)
+                    .map_err(|e| wallets::vault_error(&e))?;
+            }
+        }
+        self.inner
+            .db
+            .wallets()
+            .delete(&wallet.address)
+            .await
+            .map_err(|e| wallets::store_error(&e))
+    }
+
+    // --- activity -----------------------------------------------------------------------------
+
+    /// The newest activity lines, newest first: all bots or one, optionally one kind.
+    pub async fn activity(
+        &self,
+        bot_id: Option<&str>,
+        kind: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ActivityLine>, ApiError> {
+        let mut query = ActivityQuery::newest(limit.clamp(1, 1000));
+        query.bot_id = bot_id.map(str::to_owned);
+        if let Some(kind) = kind {
+            let parsed = ActivityKind::parse(kind).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "unknown activity kind {kind:?}: order, fill, spike, risk, error or system"
+                    ),
+                )
+            })?;
+            query.kinds = vec![parsed];
+        }
+        let page = self
+            .inner
+            .db
+            .activity()
+            .page(&query)
+            .await
+            .map_err(|e| wallets::store_error(&e))?;
+        Ok(page
+            .entries
+            .into_iter()
+            .map(|e| ActivityLine {
+                seq: e.seq,
+                bot_id: e.bot_id,
+                at_ms: e.ts.as_millis(),
+                kind: e.kind.as_str().to_owned(),
+                message: e.message,
+            })
+            .collect())
+    }
+
+    // --- shutdown -----------------------------------------------------------------------------
+
+    /// Stops every bot's task without changing its saved status (so the next start resumes
+    /// the bots that were running), optionally cancels every open order, and closes the
+    /// database. Returns the ids of cancelled orders.
+    pub async fn shutdown(&self, cancel_orders: bool) -> Vec<String> {
+        let handles: Vec<BotHandle> = lock(&self.inner.bots)
+            .values()
+            .filter_map(restore::BotSlot::handle)
+            .collect();
+        for handle in &handles {
+            handle.shutdown().await;
+        }
+        for handle in &handles {
+            handle.stopped().await;
+        }
+        let cancelled = if cancel_orders {
+            self.cancel_all_orders().await.0
+        } else {
+            Vec::new()
+        };
+        self.inner.db.clone().close().await;
+        cancelled
+    }
+}
+
+/// Takes the data folder's lock, creating the folder on first run.
+fn lock_folder(dir: &std::path::Path) -> Result<std::fs::File, ApiError> {
+    let internal = |e: std::io::Error| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("the data folder {} cannot be used: {e}", dir.display()),
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(internal)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("polyagent.lock"))
+        .map_err(internal)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!(
+                "another PolyAgent (the app or `polyagent run`) is using {}; stop it first",
+                dir.display()
+            ),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(internal(e)),
+    }
+}
+
+fn bot_not_found(id: &str) -> ApiError {
+    ApiError::new(ErrorCode::BotNotFound, format!("no bot with id {id}"))
 }

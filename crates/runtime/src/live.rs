@@ -4,31 +4,42 @@
 //! - every order is fill-and-kill (FAK), priced by walking the live book as the official
 //!   clients do, and refused before signing when that price is worse than the engine's limit
 //!   (the slippage cap); it never rests, so it never needs cancelling;
+//! - an order is journaled before it is sent: the intent (with the order's exchange id, the
+//!   EIP-712 digest, known before sending) is committed as `pending`, then `sent`, and only
+//!   then does the POST go out. A crash at any point leaves either an intent that was never
+//!   sent or one the next start looks up on the exchange;
 //! - an order is posted once. When the POST's outcome is unknown (timeout, 5xx) the order is
-//!   looked up by its id (the EIP-712 digest, known before sending): found means it traded as
-//!   the exchange says, absent means it did not; it is never posted again for the same intent;
+//!   looked up by its id: found means it traded as the exchange says, absent means it did
+//!   not; it is never posted again for the same intent. When the exchange cannot be asked,
+//!   the order stays in flight and the question is asked again until it is answered;
 //! - fills are read back from the exchange's trades of that order, so shares, prices and fees
-//!   are what the exchange recorded, not what was hoped for;
+//!   are what the exchange recorded, not what was hoped for; the intent is settled in the
+//!   same transaction that books them (see [`crate::persist`]);
 //! - posting happens on its own task: the bot's loop keeps serving commands and market data.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use polyagent_domain::money::{Collateral, Price, Shares};
 use polyagent_domain::trading::{OrderType, Side as VenueSide, TickSize, TokenId};
 use polyagent_engine::Timestamp;
 use polyagent_engine::config::BotConfig;
-use polyagent_engine::event::{Event, Fill, Leg, OrderRequest, Side};
+use polyagent_engine::event::{Event, Fill, Leg, OrderId, OrderRequest, Side};
 use polyagent_engine::paper::FeeCurve;
+use polyagent_store::{Database, IntentSettlement, NewFill, NewOrderIntent};
 use polyagent_venue::amounts::{BookLevel, MarketAmount};
 use polyagent_venue::book::LocalBook;
 use polyagent_venue::client::AuthedClient;
 use polyagent_venue::eip712::Exchange;
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
-use polyagent_venue::types::Submission;
+use polyagent_venue::types::{Submission, Trade, TradeStatus};
 use polyagent_venue::venue_error::VenueError;
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
+
+use crate::bots::Clock;
+use crate::persist;
 
 /// What a live bot trades through and the market facts its orders need.
 #[derive(Debug, Clone)]
@@ -39,19 +50,65 @@ pub struct LiveMarket {
     pub exchange: Exchange,
     /// The market's fee curve, to account the taker fee of each trade.
     pub fees: FeeCurve,
+    /// The address holding the funds when it is not the signer's (proxy, Safe, deposit
+    /// wallets); `None` derives it where the protocol allows.
+    pub funder: Option<polyagent_vault::Address>,
+}
+
+/// The outcome of one order as the bot's loop books it: the engine event, the exchange's
+/// trades behind it and the journal settlement, saved together.
+#[derive(Debug, Clone)]
+pub(crate) struct ExecutionReport {
+    pub event: Event,
+    pub fills: Vec<NewFill>,
+    pub settlement: Option<IntentSettlement>,
+}
+
+impl ExecutionReport {
+    pub(crate) fn rejected(
+        order: OrderId,
+        reason: String,
+        settlement: Option<IntentSettlement>,
+    ) -> Self {
+        Self {
+            event: Event::Rejected { order, reason },
+            fills: Vec::new(),
+            settlement,
+        }
+    }
+}
+
+/// Where a live order's journal entry goes.
+#[derive(Debug, Clone)]
+pub(crate) struct Journal {
+    pub db: Database,
+    pub bot_id: String,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Journal {
+    fn now(&self) -> polyagent_store::Timestamp {
+        polyagent_store::Timestamp::from_millis(self.clock.now().millis())
+    }
 }
 
 #[derive(Debug)]
 pub(crate) struct LiveExecutor {
     market: LiveMarket,
-    results: mpsc::UnboundedSender<Event>,
+    journal: Journal,
+    results: mpsc::UnboundedSender<ExecutionReport>,
     salts: Arc<AtomicU64>,
 }
 
 impl LiveExecutor {
-    pub(crate) fn new(market: LiveMarket, results: mpsc::UnboundedSender<Event>) -> Self {
+    pub(crate) fn new(
+        market: LiveMarket,
+        journal: Journal,
+        results: mpsc::UnboundedSender<ExecutionReport>,
+    ) -> Self {
         Self {
             market,
+            journal,
             results,
             salts: Arc::new(AtomicU64::new(0)),
         }
@@ -75,18 +132,19 @@ impl LiveExecutor {
             (_, None) => Err("no live order book to price the order from".to_owned()),
         };
         let results = self.results.clone();
-        let (id, side, leg) = (order.id, order.side, order.leg);
-        let market = self.market.clone();
         let spec = match spec {
             Ok(spec) => spec,
             Err(reason) => {
-                let _ = results.send(Event::Rejected { order: id, reason });
+                let _ = results.send(ExecutionReport::rejected(order.id, reason, None));
                 return;
             }
         };
+        let market = self.market.clone();
+        let journal = self.journal.clone();
+        let order = order.clone();
         tokio::spawn(async move {
-            let event = execute(&market, &spec, id, side, leg).await;
-            let _ = results.send(event);
+            let report = execute(&market, &journal, &spec, &order).await;
+            let _ = results.send(report);
         });
     }
 
@@ -135,7 +193,7 @@ impl LiveExecutor {
                 asks: levels(book.asks()),
             },
             signature_type: self.market.client.signature_type(),
-            funder: None,
+            funder: self.market.funder,
             salt,
             timestamp_ms: u64::try_from(now.millis()).unwrap_or(0),
             expiration: 0,
@@ -162,59 +220,188 @@ impl LiveExecutor {
     }
 }
 
-/// Posts once; reconciles an unknown outcome; reads the fills back from the exchange.
+/// Journals, posts once, and settles the order with what the exchange says.
 async fn execute(
     market: &LiveMarket,
+    journal: &Journal,
     spec: &OrderSpec,
-    id: polyagent_engine::event::OrderId,
-    side: Side,
-    leg: Leg,
-) -> Event {
-    let rejected = |reason: String| Event::Rejected { order: id, reason };
-    let order_id = match market.client.post_order(spec).await {
-        Ok(ack) => ack.order_id,
-        Err(VenueError::SubmitOutcomeUnknown { order_id, .. }) => {
-            // The POST may have reached the exchange: ask it, never post again.
-            match market.client.reconcile_submission(&order_id).await {
-                Ok(Submission::Found(_)) => order_id,
-                Ok(Submission::Absent) => {
-                    return rejected("the exchange never received the order".to_owned());
-                }
-                Err(error) => {
-                    return rejected(format!(
-                        "the order's outcome is unknown and could not be checked: {error}"
-                    ));
-                }
+    order: &OrderRequest,
+) -> ExecutionReport {
+    let prepared = match market.client.prepare_order(spec) {
+        Ok(prepared) => prepared,
+        Err(error) => return ExecutionReport::rejected(order.id, error.to_string(), None),
+    };
+    let exchange_id = prepared.order_id().to_owned();
+    let intent_id = persist::intent_id(&journal.bot_id, order.id);
+    let intent = NewOrderIntent {
+        intent_id: intent_id.clone(),
+        bot_id: Some(journal.bot_id.clone()),
+        client_order_id: exchange_id.clone(),
+        side: match order.side {
+            Side::Buy => polyagent_store::Side::Buy,
+            Side::Sell => polyagent_store::Side::Sell,
+        },
+        token_id: spec.token_id.as_str().to_owned(),
+        price: order.limit,
+        size: order.size,
+        order_type: "FAK".to_owned(),
+    };
+    let entries = journal.db.order_journal();
+    let recorded = match entries.record_intent(&intent, journal.now()).await {
+        Ok(_) => entries.mark_sent(&intent_id, journal.now()).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = recorded {
+        // Nothing left the process: safe to say it failed.
+        let failed = IntentSettlement::Failed {
+            intent_id,
+            reason: format!("not sent: the order journal could not be written: {error}"),
+        };
+        return ExecutionReport::rejected(
+            order.id,
+            format!("not sent: the order journal could not be written: {error}"),
+            Some(failed),
+        );
+    }
+    let posted = match market.client.submit(&prepared).await {
+        Ok(_) => Ok(()),
+        Err(VenueError::SubmitOutcomeUnknown { .. }) => {
+            let _ = entries.mark_unknown(&intent_id, journal.now()).await;
+            Err(None)
+        }
+        Err(error) => Err(Some(error.to_string())),
+    };
+    if let Err(Some(reason)) = posted {
+        let settlement = IntentSettlement::Failed {
+            intent_id,
+            reason: reason.clone(),
+        };
+        return ExecutionReport::rejected(order.id, reason, Some(settlement));
+    }
+    // Accepted, or unknown: from here on only the exchange's answer settles the order.
+    settle_until_known(
+        market,
+        &journal.bot_id,
+        &intent_id,
+        &exchange_id,
+        &spec.token_id,
+        order,
+    )
+    .await
+}
+
+/// How long between attempts to learn an order's outcome when the exchange cannot be asked.
+const SETTLE_RETRY: Duration = Duration::from_secs(2);
+
+/// Asks the exchange about the order until it answers. Never posts anything.
+async fn settle_until_known(
+    market: &LiveMarket,
+    bot_id: &str,
+    intent_id: &str,
+    exchange_id: &str,
+    token: &TokenId,
+    order: &OrderRequest,
+) -> ExecutionReport {
+    loop {
+        match settle(market, bot_id, intent_id, exchange_id, token, order).await {
+            Ok(report) => return report,
+            Err(error) => {
+                tracing::warn!(%bot_id, %intent_id, %error, "order outcome not known yet; asking again");
+                tokio::time::sleep(SETTLE_RETRY).await;
             }
         }
-        Err(error) => return rejected(error.to_string()),
-    };
-    let token = spec.token_id.clone();
-    let trades = match market.client.trades(None, Some(&token), None).await {
-        Ok(trades) => trades,
-        Err(error) => {
-            return rejected(format!(
-                "the order {order_id} was sent but its trades could not be read: {error}"
+    }
+}
+
+/// The order's outcome as the exchange records it: absent (never accepted), or accepted
+/// with its trades (none for a FAK that found nothing to match).
+pub(crate) async fn settle(
+    market: &LiveMarket,
+    bot_id: &str,
+    intent_id: &str,
+    exchange_id: &str,
+    token: &TokenId,
+    order: &OrderRequest,
+) -> Result<ExecutionReport, VenueError> {
+    match market.client.reconcile_submission(exchange_id).await? {
+        Submission::Absent => {
+            let reason = "the exchange never received the order".to_owned();
+            return Ok(ExecutionReport::rejected(
+                order.id,
+                reason.clone(),
+                Some(IntentSettlement::Failed {
+                    intent_id: intent_id.to_owned(),
+                    reason,
+                }),
             ));
         }
-    };
-    let mine: Vec<_> = trades
+        Submission::Found(_) => {}
+    }
+    let trades = market.client.trades(None, Some(token), None).await?;
+    let mine: Vec<&Trade> = trades
         .iter()
-        .filter(|t| t.taker_order_id == order_id)
+        .filter(|t| t.taker_order_id == exchange_id)
         .collect();
+    let settlement = Some(IntentSettlement::Acknowledged {
+        intent_id: intent_id.to_owned(),
+        exchange_order_id: exchange_id.to_owned(),
+    });
     if mine.is_empty() {
-        return rejected(format!("nothing matched order {order_id}"));
+        return Ok(ExecutionReport::rejected(
+            order.id,
+            format!("nothing matched order {exchange_id}"),
+            settlement,
+        ));
     }
     let shares: Decimal = mine.iter().map(|t| t.size).sum();
     let notional: Decimal = mine.iter().map(|t| t.size * t.price).sum();
-    let fee: Decimal = mine.iter().map(|t| market.fees.fee(t.size, t.price)).sum();
-    Event::Fill(Fill {
-        order: id,
-        leg,
-        side,
-        shares,
-        notional,
-        fee,
-        last: true,
+    let fees: Vec<Decimal> = mine
+        .iter()
+        .map(|t| market.fees.fee(t.size, t.price))
+        .collect();
+    let fills = mine
+        .iter()
+        .zip(&fees)
+        .map(|(t, fee)| NewFill {
+            trade_id: t.id.clone(),
+            exchange_order_id: exchange_id.to_owned(),
+            bot_id: Some(bot_id.to_owned()),
+            token_id: token.as_str().to_owned(),
+            side: match order.side {
+                Side::Buy => polyagent_store::Side::Buy,
+                Side::Sell => polyagent_store::Side::Sell,
+            },
+            price: t.price,
+            size: t.size,
+            fee: *fee,
+            status: fill_status(&t.status),
+            ts: polyagent_store::Timestamp::from_secs(
+                i64::try_from(t.match_time_s).unwrap_or(i64::MAX / 1000),
+            ),
+        })
+        .collect();
+    Ok(ExecutionReport {
+        event: Event::Fill(Fill {
+            order: order.id,
+            leg: order.leg,
+            side: order.side,
+            shares,
+            notional,
+            fee: fees.iter().sum(),
+            last: true,
+        }),
+        fills,
+        settlement,
     })
+}
+
+fn fill_status(status: &TradeStatus) -> polyagent_store::FillStatus {
+    match status {
+        TradeStatus::Mined => polyagent_store::FillStatus::Mined,
+        TradeStatus::Confirmed => polyagent_store::FillStatus::Confirmed,
+        TradeStatus::Failed => polyagent_store::FillStatus::Failed,
+        TradeStatus::Matched | TradeStatus::Retrying | TradeStatus::Other(_) => {
+            polyagent_store::FillStatus::Matched
+        }
+    }
 }

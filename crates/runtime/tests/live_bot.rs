@@ -7,11 +7,10 @@ use polyagent_domain::money::{Price, Shares};
 use polyagent_domain::secret::PrivateKey;
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
 use polyagent_engine::config::{BotSpec, Overrides, Profile};
-use polyagent_engine::paper::FeeCurve;
 mod common;
 
-use common::{simulator, wait_for};
-use polyagent_runtime::{Execution, LiveMarket, Runtime, RuntimeConfig, RuntimeEvent};
+use common::{open_runtime, simulator, wait_for};
+use polyagent_runtime::{ExecutionPlan, NewBotRequest, Runtime, RuntimeEvent};
 use polyagent_simulator::server::SimServer;
 use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
 use polyagent_venue::eip712::{Chain, Exchange};
@@ -111,26 +110,39 @@ fn spec(token: &str) -> BotSpec {
     }
 }
 
-fn live(world: &World) -> Execution {
-    Execution::Live(LiveMarket {
-        client: world.client.clone(),
-        tick: TickSize::Hundredth,
-        exchange: Exchange::CtfV2,
-        fees: FeeCurve::FREE,
-    })
+fn live(spec: BotSpec) -> NewBotRequest {
+    NewBotRequest {
+        spec,
+        execution: ExecutionPlan::Live,
+        start: false,
+    }
+}
+
+/// A runtime on the simulator with the trader's key imported into its vault.
+async fn live_runtime(world: &World, dir: &std::path::Path) -> Runtime {
+    let runtime = open_runtime(dir, &world.sim).await;
+    runtime
+        .import_wallet(
+            "trader",
+            &polyagent_vault::SecretString::new(KEY).unwrap(),
+            0,
+            None,
+        )
+        .await
+        .unwrap();
+    runtime
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_bot_trades_the_spike_with_signed_orders_and_books_the_exchanges_numbers() {
     let world = world().await;
-    let runtime = Runtime::start(RuntimeConfig {
-        market_ws_url: format!("{}/market", world.sim.ws_url()),
-        ..RuntimeConfig::default()
-    });
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = live_runtime(&world, dir.path()).await;
     let mut events = runtime.subscribe();
     let before = pusd(&world).await;
     let bot = runtime
-        .create_bot(&spec(&world.tokens[0]), live(&world))
+        .create_bot(live(spec(&world.tokens[0])))
+        .await
         .unwrap();
     assert_eq!(bot.mode, "live");
     runtime.start_bot(&bot.id).await.unwrap();
@@ -219,13 +231,11 @@ async fn a_live_bot_trades_the_spike_with_signed_orders_and_books_the_exchanges_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_killswitch_stops_live_bots_and_leaves_no_open_order_at_the_exchange() {
     let world = world().await;
-    let runtime = Runtime::start(RuntimeConfig {
-        market_ws_url: format!("{}/market", world.sim.ws_url()),
-        ..RuntimeConfig::default()
-    });
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = live_runtime(&world, dir.path()).await;
     let mut ids = Vec::new();
     for token in [&world.tokens[0], &world.tokens[1], &world.tokens[0]] {
-        let bot = runtime.create_bot(&spec(token), live(&world)).unwrap();
+        let bot = runtime.create_bot(live(spec(token))).await.unwrap();
         runtime.start_bot(&bot.id).await.unwrap();
         ids.push(bot.id);
     }

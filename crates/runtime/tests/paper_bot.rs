@@ -1,13 +1,11 @@
 //! A paper bot in the runtime, fed by the real market WebSocket of the simulator: it buys the
 //! spike, sells at take profit, and its P&L is what its fills imply, to the cent.
 
-use polyagent_domain::trading::TickSize;
 use polyagent_engine::config::{BotSpec, Overrides, Profile};
-use polyagent_engine::paper::FeeCurve;
 mod common;
 
-use common::{simulator, wait_for};
-use polyagent_runtime::{Execution, Runtime, RuntimeConfig, RuntimeEvent};
+use common::{open_runtime, paper, simulator, wait_for};
+use polyagent_runtime::RuntimeEvent;
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -51,10 +49,8 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
         .unwrap()
         .to_owned();
 
-    let runtime = Runtime::start(RuntimeConfig {
-        market_ws_url: format!("{}/market", sim.ws_url()),
-        ..RuntimeConfig::default()
-    });
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), &sim).await;
     let mut events = runtime.subscribe();
     let spec = BotSpec {
         name: "Spike fader".into(),
@@ -68,12 +64,7 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
             ..Overrides::default()
         },
     };
-    let market = Execution::Paper {
-        tick: TickSize::Hundredth,
-        fees: FeeCurve::FREE,
-        cash: Decimal::from(100),
-    };
-    let bot = runtime.create_bot(&spec, market).unwrap();
+    let bot = runtime.create_bot(paper(spec)).await.unwrap();
     assert_eq!(bot.status, "created");
     runtime.start_bot(&bot.id).await.unwrap();
 
@@ -138,19 +129,29 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
-    let runtime = Runtime::start(RuntimeConfig {
-        market_ws_url: "ws://127.0.0.1:9/market".into(),
-        ..RuntimeConfig::default()
-    });
-    let market = || Execution::Paper {
-        tick: TickSize::Hundredth,
-        fees: FeeCurve::FREE,
-        cash: Decimal::from(100),
-    };
+    let sim = simulator(json!({
+        "name": "calm", "step_ms": 500,
+        "markets": [{"slug": "calm", "question": "Calm?",
+            "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+            "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
+    }))
+    .await;
+    let state: serde_json::Value = reqwest::get(format!("{}/admin/state", sim.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = state["markets"][0]["tokens"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), &sim).await;
     let spec = |name: &str| BotSpec {
         name: name.into(),
         wallet: "paper".into(),
-        token_id: "123".into(),
+        token_id: token.clone(),
         complement_token_id: None,
         strategy: "spike-sam".into(),
         profile: Profile::Normal,
@@ -158,7 +159,7 @@ async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
     };
     let mut ids = Vec::new();
     for name in ["one", "two", "three"] {
-        let bot = runtime.create_bot(&spec(name), market()).unwrap();
+        let bot = runtime.create_bot(paper(spec(name))).await.unwrap();
         runtime.start_bot(&bot.id).await.unwrap();
         ids.push(bot.id);
     }
@@ -178,7 +179,7 @@ async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
 
     let mut zero = spec("bad");
     zero.overrides.spike_threshold_pct = Some(Decimal::ZERO);
-    let error = runtime.create_bot(&zero, market()).unwrap_err();
+    let error = runtime.create_bot(paper(zero)).await.unwrap_err();
     assert_eq!(error.code, polyagent_runtime::ErrorCode::InvalidConfig);
     assert!(
         error.message.contains("spike_threshold_pct"),

@@ -42,3 +42,33 @@ pub async fn simulator(scenario: serde_json::Value) -> SimServer {
         .await
         .unwrap()
 }
+
+/// A runtime on its own data folder, trading on `sim`: a passphrase vault (no keychain, fast
+/// key derivation) and the simulator chosen as the exchange.
+pub async fn open_runtime(dir: &std::path::Path, sim: &SimServer) -> polyagent_runtime::Runtime {
+    let mut config = polyagent_runtime::RuntimeConfig::new(dir);
+    config.vault = polyagent_vault::VaultConfig::new(dir)
+        .no_keychain()
+        .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
+    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    let runtime = polyagent_runtime::Runtime::open(config).await.unwrap();
+    runtime
+        .update_settings(polyagent_runtime::AppSettings {
+            exchange: polyagent_runtime::ExchangeChoice::Simulator {
+                url: sim.base_url(),
+            },
+            ..polyagent_runtime::AppSettings::default()
+        })
+        .await
+        .unwrap();
+    runtime
+}
+
+/// A paper bot request with $100 of virtual cash.
+pub fn paper(spec: polyagent_engine::config::BotSpec) -> polyagent_runtime::NewBotRequest {
+    polyagent_runtime::NewBotRequest {
+        spec,
+        execution: polyagent_runtime::ExecutionPlan::Paper { cash: "100".into() },
+        start: false,
+    }
+}

@@ -1,0 +1,97 @@
+//! App-wide settings, kept in the store's settings table.
+
+use polyagent_engine::config::DailyLimits;
+use polyagent_venue::client::Endpoints;
+use serde::{Deserialize, Serialize};
+
+use crate::api_error::{ApiError, ErrorCode};
+
+/// Which exchange the app talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ExchangeChoice {
+    /// Production Polymarket.
+    Polymarket,
+    /// A PolyAgent simulator (for demos and offline paper trading) at `url`
+    /// (`http://127.0.0.1:PORT`).
+    Simulator { url: String },
+}
+
+impl ExchangeChoice {
+    pub fn endpoints(&self) -> Endpoints {
+        match self {
+            ExchangeChoice::Polymarket => Endpoints::polymarket(),
+            ExchangeChoice::Simulator { url } => Endpoints::simulator(url),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ApiError> {
+        if let ExchangeChoice::Simulator { url } = self {
+            let ok = (url.starts_with("http://") || url.starts_with("https://"))
+                && url.len() <= 200
+                && !url.chars().any(char::is_whitespace);
+            if !ok {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("the simulator address must be an http:// URL, not {url:?}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which desktop notifications to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationChoices {
+    pub fills: bool,
+    pub bot_errors: bool,
+    pub daily_limits: bool,
+    pub stale_feeds: bool,
+}
+
+impl Default for NotificationChoices {
+    fn default() -> Self {
+        Self {
+            fills: true,
+            bot_errors: true,
+            daily_limits: true,
+            stale_feeds: true,
+        }
+    }
+}
+
+/// The settings a user changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AppSettings {
+    pub exchange: ExchangeChoice,
+    /// Cancel every open order of every wallet when the app or `polyagent run` stops.
+    pub cancel_orders_on_shutdown: bool,
+    pub notifications: NotificationChoices,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            exchange: ExchangeChoice::Polymarket,
+            cancel_orders_on_shutdown: true,
+            notifications: NotificationChoices::default(),
+        }
+    }
+}
+
+impl AppSettings {
+    pub(crate) fn validate(&self) -> Result<(), ApiError> {
+        self.exchange.validate()
+    }
+}
+
+pub(crate) const SETTINGS_KEY: &str = "app_settings";
+
+pub(crate) fn validate_limits(limits: &DailyLimits) -> Result<(), ApiError> {
+    limits
+        .validate()
+        .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))
+}

@@ -1,0 +1,347 @@
+//! Wallets: keys in the vault, public data in the store, and one authenticated exchange client
+//! per wallet.
+//!
+//! Invariants:
+//! - keys never leave this module except into an [`OrderSigner`]; what it returns carries
+//!   addresses, labels and signature types only ([`WalletInfo`]);
+//! - a wallet is in the store if and only if its key is in the vault: import and generate
+//!   write the vault first (the key is what cannot be recreated), and a store row without a
+//!   key is reported as such rather than hidden;
+//! - one [`AuthedClient`] per wallet address, shared by every bot trading from it, so its
+//!   rate budget and heartbeats are per wallet as Polymarket counts them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use polyagent_domain::secret::{PrivateKey, SecretString};
+use polyagent_domain::trading::SignatureType;
+use polyagent_store::Database;
+use polyagent_vault::{Address, Vault, VaultConfig, VaultError, VaultMode};
+use polyagent_venue::client::{AuthedClient, PublicClient};
+use polyagent_venue::signing::OrderSigner;
+use serde::{Deserialize, Serialize};
+
+use crate::api_error::{ApiError, ErrorCode};
+
+/// A wallet as the UI and the CLI see it: public data only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletInfo {
+    /// Lowercase `0x…` address.
+    pub address: String,
+    pub label: String,
+    /// 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet.
+    pub signature_type: u8,
+    pub funder: Option<String>,
+    /// False when the store knows the wallet but the vault has no key for it.
+    pub has_key: bool,
+}
+
+/// Whether keys can be used now, and how the vault keeps its data key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultStatus {
+    /// `missing` (no vault yet), `locked` (the passphrase is needed) or `open`.
+    pub state: String,
+    /// `keychain` (the OS keychain holds the data key) or `passphrase` (asked at each start).
+    pub mode: Option<String>,
+    /// Why the passphrase is needed, in words, when it is.
+    pub detail: Option<String>,
+}
+
+pub(crate) enum VaultSlot {
+    Missing,
+    Locked(String),
+    Open(Box<Vault>),
+}
+
+/// Opens the vault the way the config allows: keychain first, then the passphrase given.
+pub(crate) fn open_vault(config: &VaultConfig, passphrase: Option<&SecretString>) -> VaultSlot {
+    if !Vault::exists(config) {
+        return match passphrase.map(|p| Vault::create(config, p)) {
+            Some(Ok(vault)) => VaultSlot::Open(Box::new(vault)),
+            Some(Err(error)) => VaultSlot::Locked(error.to_string()),
+            None => VaultSlot::Missing,
+        };
+    }
+    match Vault::open(config) {
+        Ok(vault) => VaultSlot::Open(Box::new(vault)),
+        Err(first) => match passphrase.map(|p| Vault::open_with_passphrase(config, p)) {
+            Some(Ok(vault)) => VaultSlot::Open(Box::new(vault)),
+            Some(Err(error)) => VaultSlot::Locked(error.to_string()),
+            None => VaultSlot::Locked(first.to_string()),
+        },
+    }
+}
+
+impl VaultSlot {
+    pub(crate) fn status(&self) -> VaultStatus {
+        match self {
+            VaultSlot::Missing => VaultStatus {
+                state: "missing".into(),
+                mode: None,
+                detail: None,
+            },
+            VaultSlot::Locked(why) => VaultStatus {
+                state: "locked".into(),
+                mode: Some("passphrase".into()),
+                detail: Some(why.clone()),
+            },
+            VaultSlot::Open(vault) => VaultStatus {
+                state: "open".into(),
+                mode: Some(
+                    match vault.mode() {
+                        VaultMode::Keychain => "keychain",
+                        VaultMode::Passphrase(_) => "passphrase",
+                    }
+                    .into(),
+                ),
+                detail: match vault.mode() {
+                    VaultMode::Keychain => None,
+                    VaultMode::Passphrase(problem) => Some(problem.to_string()),
+                },
+            },
+        }
+    }
+
+    pub(crate) fn vault(&mut self) -> Result<&mut Vault, ApiError> {
+        match self {
+            VaultSlot::Open(vault) => Ok(vault),
+            VaultSlot::Locked(_) => Err(ApiError::new(
+                ErrorCode::VaultLocked,
+                "the vault is locked: enter its passphrase first",
+            )),
+            VaultSlot::Missing => Err(ApiError::new(
+                ErrorCode::VaultMissing,
+                "there is no vault yet: create one with a passphrase first",
+            )),
+        }
+    }
+}
+
+pub(crate) fn vault_error(error: &VaultError) -> ApiError {
+    let code = match error {
+        VaultError::WrongPassphrase | VaultError::PassphraseRequired(_) => ErrorCode::VaultLocked,
+        VaultError::NoVault(_) => ErrorCode::VaultMissing,
+        VaultError::KeyNotFound(_) => ErrorCode::WalletNotFound,
+        VaultError::KeyAlreadyExists(_) | VaultError::AlreadyExists(_) => ErrorCode::Conflict,
+        _ => ErrorCode::Internal,
+    };
+    ApiError::new(code, error.to_string())
+}
+
+pub(crate) fn store_error(error: &polyagent_store::StoreError) -> ApiError {
+    ApiError::new(ErrorCode::Internal, format!("the database failed: {error}"))
+}
+
+pub(crate) fn parse_address(text: &str) -> Result<Address, ApiError> {
+    text.trim().parse::<Address>().map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("not a wallet address (0x + 40 hex digits): {text:?}"),
+        )
+    })
+}
+
+pub(crate) fn signature_type(code: u8) -> Result<SignatureType, ApiError> {
+    match code {
+        0 => Ok(SignatureType::Eoa),
+        1 => Ok(SignatureType::PolyProxy),
+        2 => Ok(SignatureType::PolyGnosisSafe),
+        3 => Ok(SignatureType::Poly1271),
+        other => Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "signature type must be 0 (EOA), 1 (proxy), 2 (Safe) or 3 (deposit wallet), not {other}"
+            ),
+        )),
+    }
+}
+
+fn store_signature_type(code: u8) -> polyagent_store::SignatureType {
+    match code {
+        1 => polyagent_store::SignatureType::PolyProxy,
+        2 => polyagent_store::SignatureType::PolyGnosisSafe,
+        3 => polyagent_store::SignatureType::DepositWallet,
+        _ => polyagent_store::SignatureType::Eoa,
+    }
+}
+
+fn info(wallet: &polyagent_store::Wallet, has_key: bool) -> WalletInfo {
+    WalletInfo {
+        address: wallet.address.clone(),
+        label: wallet.label.clone(),
+        signature_type: u8::try_from(wallet.signature_type.code()).unwrap_or(0),
+        funder: wallet.funder.clone(),
+        has_key,
+    }
+}
+
+/// Every wallet the store knows, with whether its key is in the (open) vault.
+pub(crate) async fn list(db: &Database, vault: &VaultSlot) -> Result<Vec<WalletInfo>, ApiError> {
+    let rows = db.wallets().list().await.map_err(|e| store_error(&e))?;
+    Ok(rows
+        .iter()
+        .map(|w| {
+            let has_key = match (vault, w.address.parse::<Address>()) {
+                (VaultSlot::Open(v), Ok(address)) => v.contains(address),
+                _ => false,
+            };
+            info(w, has_key)
+        })
+        .collect())
+}
+
+/// Finds a wallet by address or label (labels compare case-insensitively).
+pub(crate) async fn find(db: &Database, name: &str) -> Result<polyagent_store::Wallet, ApiError> {
+    let rows = db.wallets().list().await.map_err(|e| store_error(&e))?;
+    let name = name.trim();
+    rows.into_iter()
+        .find(|w| w.address.eq_ignore_ascii_case(name) || w.label.eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::WalletNotFound,
+                format!("no wallet named {name:?}"),
+            )
+        })
+}
+
+fn check_label(label: &str) -> Result<String, ApiError> {
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > 64 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "a wallet label is 1 to 64 characters",
+        ));
+    }
+    Ok(label.to_owned())
+}
+
+/// Adds a key to the vault and the wallet to the store.
+pub(crate) async fn add(
+    db: &Database,
+    vault: &mut Vault,
+    key: Option<&PrivateKey>,
+    label: &str,
+    signature_code: u8,
+    funder: Option<&str>,
+    now: polyagent_store::Timestamp,
+) -> Result<WalletInfo, ApiError> {
+    let label = check_label(label)?;
+    signature_type(signature_code)?;
+    let funder = match funder.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => Some(format!("{:#x}", parse_address(f)?)),
+        None => None,
+    };
+    if signature_code != 0 && funder.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "proxy, Safe and deposit wallets need the funder address (the wallet that holds the pUSD)",
+        ));
+    }
+    let labels = db.wallets().list().await.map_err(|e| store_error(&e))?;
+    if labels.iter().any(|w| w.label.eq_ignore_ascii_case(&label)) {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("a wallet is already labelled {label:?}"),
+        ));
+    }
+    let address = match key {
+        Some(key) => vault.import_key(key),
+        None => vault.generate_key(),
+    }
+    .map_err(|e| vault_error(&e))?;
+    let address = format!("{address:#x}");
+    let wallet = db
+        .wallets()
+        .add(
+            &address,
+            &label,
+            store_signature_type(signature_code),
+            funder.as_deref(),
+            now,
+        )
+        .await
+        .map_err(|e| store_error(&e))?;
+    Ok(info(&wallet, true))
+}
+
+/// Exchange clients per wallet address, created on first use.
+#[derive(Default)]
+pub(crate) struct Clients {
+    by_address: HashMap<String, Arc<AuthedClient>>,
+}
+
+impl Clients {
+    pub(crate) fn all(&self) -> Vec<Arc<AuthedClient>> {
+        self.by_address.values().cloned().collect()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.by_address.clear();
+    }
+
+    pub(crate) fn get(&self, address: &str) -> Option<Arc<AuthedClient>> {
+        self.by_address.get(address).cloned()
+    }
+
+    pub(crate) fn insert(&mut self, address: &str, client: Arc<AuthedClient>) -> Arc<AuthedClient> {
+        self.by_address
+            .entry(address.to_owned())
+            .or_insert(client)
+            .clone()
+    }
+}
+
+/// Connects a wallet to the exchange: derives (or creates) its API key with an L1 signature.
+pub(crate) async fn connect(
+    public: PublicClient,
+    signer: OrderSigner,
+    wallet: &polyagent_store::Wallet,
+) -> Result<Arc<AuthedClient>, ApiError> {
+    let kind = signature_type(u8::try_from(wallet.signature_type.code()).unwrap_or(0))?;
+    let client = AuthedClient::connect(public, signer, kind, 0)
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::VenueUnavailable,
+                format!(
+                    "could not sign in to the exchange with {}: {e}",
+                    wallet.address
+                ),
+            )
+        })?;
+    Ok(Arc::new(client))
+}
+
+/// The signer for a wallet; the key stays inside it.
+pub(crate) fn signer(vault: &Vault, address: &str) -> Result<OrderSigner, ApiError> {
+    let key = vault
+        .signing_key(parse_address(address)?)
+        .map_err(|e| vault_error(&e))?;
+    OrderSigner::new(&key).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+}
+
+pub(crate) fn passphrase(text: &str) -> Result<SecretString, ApiError> {
+    if text.chars().count() < 8 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "a vault passphrase has at least 8 characters",
+        ));
+    }
+    SecretString::new(text).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))
+}
+
+pub(crate) fn create_vault(
+    config: &VaultConfig,
+    passphrase: &SecretString,
+) -> Result<Vault, ApiError> {
+    Vault::create(config, passphrase).map_err(|e| vault_error(&e))
+}
+
+pub(crate) fn unlock_vault(
+    config: &VaultConfig,
+    passphrase: &SecretString,
+) -> Result<Vault, ApiError> {
+    Vault::open_with_passphrase(config, passphrase).map_err(|e| vault_error(&e))
+}
