@@ -37,9 +37,25 @@ enum Command {
     /// Work with orders offline.
     #[command(subcommand)]
     Order(order::OrderCommand),
+    /// Run every saved bot without a window until SIGINT or SIGTERM.
+    Run(control::RunArgs),
+    /// Create, list, show, start, stop and delete bots (they trade under `polyagent run`).
+    #[command(subcommand)]
+    Bot(control::BotCommand),
+    /// Import, generate, list and delete wallets (keys stay in the encrypted vault).
+    #[command(subcommand)]
+    Wallet(control::WalletCommand),
+    /// Stop every bot and cancel every open order (on), or re-arm (off).
+    #[command(subcommand)]
+    Killswitch(control::KillswitchCommand),
+    /// The activity log, newest first.
+    Activity(control::ActivityArgs),
+    /// Choose the exchange: `polymarket` or a simulator's URL.
+    Exchange(control::ExchangeArgs),
 }
 
 mod backtest;
+mod control;
 mod order;
 mod sim;
 
@@ -50,6 +66,12 @@ fn main() -> ExitCode {
         Command::Sim(args) => return sim::run(args),
         Command::Backtest(args) => return backtest::run(args),
         Command::Order(command) => return order::run(command),
+        Command::Run(args) => return control::run(args),
+        Command::Bot(command) => return control::bot(command),
+        Command::Wallet(command) => return control::wallet(command),
+        Command::Killswitch(command) => return control::killswitch(command),
+        Command::Activity(args) => return control::activity(args),
+        Command::Exchange(args) => return control::exchange(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

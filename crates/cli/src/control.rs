@@ -1,0 +1,537 @@
+//! `polyagent run` and the commands that manage a data folder without a window: `bot`,
+//! `wallet`, `killswitch`, `activity`, `exchange`.
+//!
+//! Invariants:
+//! - every command opens the data folder through the same runtime as the desktop app, so
+//!   rules, validation and error codes are the app's own;
+//! - only `run` runs bots. The other commands open the folder to manage it: lifecycle changes
+//!   are saved and take effect at the next `run` (the folder's lock keeps two processes from
+//!   using one folder at once);
+//! - private keys are read from standard input only, never from an argument (arguments show
+//!   in `ps` and shell history); output carries addresses only;
+//! - errors print `{code, message}` (with `--json`) or `error [CODE]: message`, and the exit
+//!   status is 1; 2 is for usage errors (clap's).
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use polyagent_runtime::{
+    ApiError, AppSettings, ErrorCode, ExchangeChoice, NewBotRequest, Runtime, RuntimeConfig,
+    RuntimeEvent, SecretString, VAULT_PASSPHRASE_ENV,
+};
+use serde::Serialize;
+
+/// Where and how to open the data folder.
+#[derive(Debug, Args, Clone)]
+pub struct FolderArgs {
+    /// The data folder (database and key vault). Default: the desktop app's app-data folder.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Do not use the OS keychain: the vault's passphrase comes from
+    /// POLYAGENT_VAULT_PASSPHRASE.
+    #[arg(long, global = true)]
+    no_keychain: bool,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    folder: FolderArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BotCommand {
+    /// Create a bot from the wizard's JSON (`{"spec": …, "execution": …, "start": …}`), read
+    /// from FILE or from standard input with `-`.
+    Create {
+        file: PathBuf,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Every bot with its status and figures.
+    List {
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// One bot.
+    Show {
+        id: String,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Mark a bot to run (it trades at the next `polyagent run`).
+    Start {
+        id: String,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Stop a bot.
+    Stop {
+        id: String,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Delete a bot (its trades stay in the history).
+    Delete {
+        id: String,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WalletCommand {
+    /// Import a private key read from standard input (hex, with or without 0x).
+    Import {
+        #[arg(long)]
+        label: String,
+        /// 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet.
+        #[arg(long, default_value_t = 0)]
+        signature_type: u8,
+        /// The address that holds the funds (proxy, Safe and deposit wallets).
+        #[arg(long)]
+        funder: Option<String>,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Generate a new wallet.
+    Generate {
+        #[arg(long)]
+        label: String,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Every wallet (addresses and labels; never keys).
+    List {
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Delete a wallet and its key. Needs --yes: the key is gone for good.
+    Delete {
+        /// Address or label.
+        wallet: String,
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KillswitchCommand {
+    /// Trip it: every bot stops and every open order of every wallet is cancelled.
+    On {
+        #[arg(long, default_value = "tripped from the command line")]
+        reason: String,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Re-arm it (bots stay stopped until started).
+    Off {
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ActivityArgs {
+    /// Only this bot.
+    #[arg(long)]
+    bot: Option<String>,
+    /// Only this kind: order, fill, spike, risk, error or system.
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    #[command(flatten)]
+    folder: FolderArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExchangeArgs {
+    /// `polymarket`, or the base URL of a PolyAgent simulator (`http://127.0.0.1:PORT`).
+    target: String,
+    #[command(flatten)]
+    folder: FolderArgs,
+}
+
+/// The desktop app's app-data folder (Tauri's `app_data_dir` for our identifier).
+fn default_data_dir() -> PathBuf {
+    const IDENTIFIER: &str = "app.polyagent.desktop";
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    if cfg!(target_os = "macos") {
+        return home.join("Library/Application Support").join(IDENTIFIER);
+    }
+    if cfg!(windows) {
+        let roaming = std::env::var_os("APPDATA")
+            .map(PathBuf::from)
+            .unwrap_or(home);
+        return roaming.join(IDENTIFIER);
+    }
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| home.join(".local/share"))
+        .join(IDENTIFIER)
+}
+
+fn config(folder: &FolderArgs, run_bots: bool) -> RuntimeConfig {
+    let dir = folder.data_dir.clone().unwrap_or_else(default_data_dir);
+    let mut config = RuntimeConfig::new(&dir);
+    if folder.no_keychain {
+        config.vault = polyagent_vault::VaultConfig::new(&dir).no_keychain();
+    }
+    config.vault_passphrase = std::env::var(VAULT_PASSPHRASE_ENV)
+        .ok()
+        .and_then(|p| SecretString::new(p).ok());
+    config.run_bots = run_bots;
+    config
+}
+
+fn tokio() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("the async runtime could not start: {e}"))
+}
+
+fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) -> ExitCode {
+    let line = if json {
+        serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    } else {
+        text(value)
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    ExitCode::SUCCESS
+}
+
+fn fail(json: bool, error: &ApiError) -> ExitCode {
+    if json {
+        let text = serde_json::to_string(error).unwrap_or_default();
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
+    } else {
+        let code = serde_json::to_value(error.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "error [{code}]: {}",
+            error.message
+        );
+    }
+    ExitCode::FAILURE
+}
+
+/// Opens the folder for management, runs `work`, and closes it.
+fn manage<T: Serialize>(
+    folder: &FolderArgs,
+    work: impl AsyncFnOnce(&Runtime) -> Result<T, ApiError>,
+    text: impl FnOnce(&T) -> String,
+) -> ExitCode {
+    let result = tokio().block_on(async {
+        let runtime = Runtime::open(config(folder, false)).await?;
+        let result = work(&runtime).await;
+        runtime.shutdown(false).await;
+        result
+    });
+    match result {
+        Ok(value) => print(folder.json, &value, text),
+        Err(error) => fail(folder.json, &error),
+    }
+}
+
+fn bot_line(b: &polyagent_runtime::BotSummary) -> String {
+    format!(
+        "{}  {:<8} {:<5} {:<24} P&L {} ({} trades)",
+        b.id, b.status, b.mode, b.name, b.realized_pnl, b.trades
+    )
+}
+
+pub fn bot(command: BotCommand) -> ExitCode {
+    match command {
+        BotCommand::Create { file, folder } => {
+            let text = if file.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text).map(|_| text)
+            } else {
+                std::fs::read_to_string(&file)
+            };
+            let request: NewBotRequest = match text
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+            {
+                Ok(request) => request,
+                Err(e) => {
+                    return fail(
+                        folder.json,
+                        &ApiError::new(
+                            ErrorCode::InvalidConfig,
+                            format!("{}: {e}", file.display()),
+                        ),
+                    );
+                }
+            };
+            manage(&folder, async |rt| rt.create_bot(request).await, bot_line)
+        }
+        BotCommand::List { folder } => manage(
+            &folder,
+            async |rt| Ok(rt.list_bots()),
+            |bots| bots.iter().map(bot_line).collect::<Vec<_>>().join("\n"),
+        ),
+        BotCommand::Show { id, folder } => {
+            manage(&folder, async |rt| rt.get_bot(&id), |b| format!("{b:#?}"))
+        }
+        BotCommand::Start { id, folder } => manage(
+            &folder,
+            async |rt| {
+                rt.start_bot(&id).await?;
+                rt.get_bot(&id)
+            },
+            bot_line,
+        ),
+        BotCommand::Stop { id, folder } => manage(
+            &folder,
+            async |rt| {
+                rt.stop_bot(&id).await?;
+                rt.get_bot(&id)
+            },
+            bot_line,
+        ),
+        BotCommand::Delete { id, folder } => manage(
+            &folder,
+            async |rt| rt.delete_bot(&id).await.map(|()| id.clone()),
+            |id| format!("deleted {id}"),
+        ),
+    }
+}
+
+fn wallet_line(w: &polyagent_runtime::WalletInfo) -> String {
+    format!(
+        "{}  {:<16} type {}{}",
+        w.address,
+        w.label,
+        w.signature_type,
+        if w.has_key {
+            ""
+        } else {
+            "  (no key in the vault)"
+        }
+    )
+}
+
+pub fn wallet(command: WalletCommand) -> ExitCode {
+    match command {
+        WalletCommand::Import {
+            label,
+            signature_type,
+            funder,
+            folder,
+        } => {
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                return fail(
+                    folder.json,
+                    &ApiError::new(ErrorCode::InvalidInput, format!("standard input: {e}")),
+                );
+            }
+            let key = SecretString::new(text.trim().to_owned());
+            drop(text);
+            let Ok(key) = key else {
+                return fail(
+                    folder.json,
+                    &ApiError::new(
+                        ErrorCode::InvalidInput,
+                        "pipe the private key on standard input",
+                    ),
+                );
+            };
+            manage(
+                &folder,
+                async |rt| {
+                    rt.import_wallet(&label, &key, signature_type, funder.as_deref())
+                        .await
+                },
+                wallet_line,
+            )
+        }
+        WalletCommand::Generate { label, folder } => manage(
+            &folder,
+            async |rt| rt.generate_wallet(&label).await,
+            wallet_line,
+        ),
+        WalletCommand::List { folder } => manage(
+            &folder,
+            async |rt| rt.list_wallets().await,
+            |ws| ws.iter().map(wallet_line).collect::<Vec<_>>().join("\n"),
+        ),
+        WalletCommand::Delete {
+            wallet,
+            yes,
+            folder,
+        } => {
+            if !yes {
+                return fail(
+                    folder.json,
+                    &ApiError::new(
+                        ErrorCode::InvalidInput,
+                        "deleting a wallet destroys its key: add --yes to confirm",
+                    ),
+                );
+            }
+            manage(
+                &folder,
+                async |rt| rt.delete_wallet(&wallet).await.map(|()| wallet.clone()),
+                |w| format!("deleted {w}"),
+            )
+        }
+    }
+}
+
+pub fn killswitch(command: KillswitchCommand) -> ExitCode {
+    match command {
+        KillswitchCommand::On { reason, folder } => manage(
+            &folder,
+            async |rt| rt.trip_killswitch(&reason).await,
+            |cancelled| format!("killswitch on; {} open orders cancelled", cancelled.len()),
+        ),
+        KillswitchCommand::Off { folder } => manage(
+            &folder,
+            async |rt| rt.arm_killswitch().await.map(|()| "armed"),
+            |_| "killswitch off".to_owned(),
+        ),
+    }
+}
+
+pub fn activity(args: ActivityArgs) -> ExitCode {
+    manage(
+        &args.folder,
+        async |rt| {
+            rt.activity(args.bot.as_deref(), args.kind.as_deref(), args.limit)
+                .await
+        },
+        |lines| {
+            lines
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{} {:<6} {} {}",
+                        l.at_ms,
+                        l.kind,
+                        l.bot_id.as_deref().unwrap_or("-"),
+                        l.message
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+    )
+}
+
+pub fn exchange(args: ExchangeArgs) -> ExitCode {
+    let choice = if args.target.eq_ignore_ascii_case("polymarket") {
+        ExchangeChoice::Polymarket
+    } else {
+        ExchangeChoice::Simulator {
+            url: args.target.clone(),
+        }
+    };
+    manage(
+        &args.folder,
+        async |rt| {
+            let settings = AppSettings {
+                exchange: choice,
+                ..rt.settings()
+            };
+            rt.update_settings(settings).await
+        },
+        |s| format!("exchange: {:?}", s.exchange),
+    )
+}
+
+/// `polyagent run`: runs every saved bot until SIGINT or SIGTERM, then stops cleanly
+/// (cancelling open orders when the settings say so). Prints one JSON line per fill and
+/// status change with `--json`; logs go to standard error (`POLYAGENT_LOG` sets the level).
+pub fn run(args: RunArgs) -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POLYAGENT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let json = args.folder.json;
+    let result: Result<Vec<String>, ApiError> = tokio().block_on(async {
+        let runtime = Runtime::open(config(&args.folder, true)).await?;
+        let mut events = runtime.subscribe();
+        let bots = runtime.list_bots();
+        let running = bots.iter().filter(|b| b.status == "running").count();
+        let ready = serde_json::json!({"event": "ready", "bots": bots.len(), "running": running});
+        let _ = writeln!(std::io::stdout().lock(), "{ready}");
+        let stop = stop_requested();
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                requested = &mut stop => {
+                    requested?;
+                    break;
+                }
+                event = events.recv() => {
+                    if json && let Ok(event) = event && let Some(line) = event_line(&event) {
+                        let _ = writeln!(std::io::stdout().lock(), "{line}");
+                    }
+                }
+            }
+        }
+        tracing::info!("stopping");
+        let cancel = runtime.settings().cancel_orders_on_shutdown;
+        let cancelled = runtime.shutdown(cancel).await;
+        Ok(cancelled)
+    });
+    match result {
+        Ok(cancelled) => {
+            let done = serde_json::json!({"event": "stopped", "cancelled_orders": cancelled.len()});
+            let _ = writeln!(std::io::stdout().lock(), "{done}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(json, &error),
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C elsewhere).
+async fn stop_requested() -> Result<(), ApiError> {
+    let failed = |e: std::io::Error| ApiError::new(ErrorCode::Internal, format!("signals: {e}"));
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).map_err(failed)?;
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(failed)?;
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map_err(failed)
+    }
+}
+
+fn event_line(event: &RuntimeEvent) -> Option<String> {
+    let value = match event {
+        RuntimeEvent::BotFill(fill) => serde_json::json!({"event": "fill", "fill": fill}),
+        RuntimeEvent::BotStatus(bot) => serde_json::json!({"event": "status", "bot": bot}),
+        RuntimeEvent::BotActivity(a) => serde_json::json!({"event": "activity", "activity": a}),
+        RuntimeEvent::Heartbeat(_) | RuntimeEvent::BotPrice(_) => return None,
+    };
+    Some(value.to_string())
+}
