@@ -4,84 +4,17 @@
 //! intent (never two orders for one intent), every trade is booked once, and the bot's
 //! position is what the wallet holds.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+mod common;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use polyagent_simulator::scenario::Scenario;
-use polyagent_simulator::server::{SimConfig, SimServer};
+use common::{DEADLINE, MarketDriver, live_bot, spiky_simulator, start_run, stop_run};
 use polyagent_store::{Database, IntentState, Timestamp};
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// Hardhat test account #1: a public test key, funded only inside the simulator.
-const KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-const PASSPHRASE: &str = "crash test passphrase";
 const RESTARTS: u64 = 20;
-const DEADLINE: Duration = Duration::from_secs(30);
-
-fn polyagent(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_polyagent"));
-    command
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--no-keychain")
-        .env("POLYAGENT_VAULT_PASSPHRASE", PASSPHRASE)
-        .env("POLYAGENT_LOG", "warn");
-    command
-}
-
-fn run_ok(mut command: Command, stdin: Option<&str>) -> String {
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
-
-/// Starts `polyagent run` and waits for its ready line.
-fn start_run(dir: &Path) -> Child {
-    let mut child = polyagent(dir, &["run", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if line.contains("\"ready\"") {
-                let _ = ready_tx.send(());
-            }
-        }
-    });
-    ready_rx
-        .recv_timeout(DEADLINE)
-        .expect("polyagent run printed its ready line");
-    child
-}
 
 /// A deterministic spread of kill delays (an LCG), from just after start to mid-trade.
 fn kill_delay(round: u64) -> Duration {
@@ -92,111 +25,31 @@ fn kill_delay(round: u64) -> Duration {
 }
 
 #[test]
-#[allow(clippy::print_stderr, reason = "prints what the run did: the numbers behind the claim")]
+#[allow(
+    clippy::print_stderr,
+    reason = "prints what the run did: the numbers behind the claim"
+)]
 fn killed_at_random_points_the_headless_runner_never_duplicates_or_loses_an_order() {
     let tokio = tokio::runtime::Runtime::new().unwrap();
-    let scenario = Scenario::from_json(
-        &json!({
-            "name": "crash", "step_ms": 500,
-            "markets": [{"slug": "spiky", "question": "Spiky?",
-                "liquidity": {"spread": "0.02", "levels": 3, "size": "5000"},
-                "path": {"kind": "scripted", "points": [[0, "0.50"]]}}],
-            "wallets": [{"label": "trader", "private_key": KEY, "pusd": "100000"}]
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let sim = tokio
-        .block_on(SimServer::start(SimConfig::manual(
-            scenario,
-            1_767_225_600_000,
-        )))
-        .unwrap();
+    let (sim, token) = spiky_simulator(&tokio);
     let base = sim.base_url();
-    let state: Value = reqwest::blocking::get(format!("{base}/admin/state"))
-        .unwrap()
-        .json()
-        .unwrap();
-    let token = state["markets"][0]["tokens"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
-
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path();
-    run_ok(polyagent(dir, &["exchange", &base]), None);
-    run_ok(
-        polyagent(dir, &["wallet", "import", "--label", "trader"]),
-        Some(KEY),
-    );
-    let request = json!({
-        "spec": {"name": "Crash dummy", "wallet": "trader", "token_id": token,
-                 "strategy": "spike-sam", "profile": "live",
-                 "overrides": {"trade_size": "10", "cooldown_secs": 1}},
-        "execution": {"mode": "live"},
-        "start": true
-    });
-    let request_file = dir.join("bot.json");
-    std::fs::write(&request_file, request.to_string()).unwrap();
-    let created = run_ok(
-        polyagent(
-            dir,
-            &["bot", "create", request_file.to_str().unwrap(), "--json"],
-        ),
-        None,
-    );
-    let bot: Value = serde_json::from_str(created.trim()).unwrap();
-    let bot_id = bot["id"].as_str().unwrap().to_owned();
-    assert_eq!(bot["status"], "running", "{created}");
-
-    // The market: calm, a sudden drop (the bot buys), the bounce (it takes profit), again.
-    let driving = Arc::new(AtomicBool::new(true));
-    let driver = {
-        let driving = driving.clone();
-        let base = base.clone();
-        std::thread::spawn(move || {
-            let http = reqwest::blocking::Client::new();
-            let cycle = [
-                "0.50", "0.51", "0.50", "0.51", "0.50", "0.45", "0.45", "0.50", "0.50",
-            ];
-            let mut step = 0usize;
-            while driving.load(Ordering::Relaxed) {
-                let price = cycle[step % cycle.len()];
-                let _ = http
-                    .post(format!("{base}/admin/price"))
-                    .body(json!({"slug": "spiky", "price": price}).to_string())
-                    .send();
-                let _ = http
-                    .post(format!("{base}/admin/clock"))
-                    .body(json!({"advance_ms": 500}).to_string())
-                    .send();
-                step += 1;
-                // Paces the market (a load generator, not a synchronisation).
-                std::thread::sleep(Duration::from_millis(30));
-            }
-        })
-    };
-
+    let bot_id = live_bot(dir, &base, &token);
+    let driver = MarketDriver::start(&base);
     for round in 0..RESTARTS {
-        let mut child = start_run(dir);
+        let mut running = start_run(dir, "warn", Stdio::inherit());
         std::thread::sleep(kill_delay(round));
-        child.kill().unwrap(); // SIGKILL: no chance to clean up
-        child.wait().unwrap();
+        running.child.kill().unwrap(); // SIGKILL: no chance to clean up
+        running.child.wait().unwrap();
     }
     // A last run restores and reconciles what the last kill left, trades a little, and is
     // stopped cleanly.
-    let mut child = start_run(dir);
+    let mut running = start_run(dir, "warn", Stdio::inherit());
     std::thread::sleep(Duration::from_millis(500));
-    driving.store(false, Ordering::Relaxed);
-    driver.join().unwrap();
+    drop(driver);
     let stopped = Instant::now();
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert!(exit.success(), "a clean stop on SIGTERM");
+    stop_run(&mut running);
     assert!(stopped.elapsed() < DEADLINE);
 
     tokio.block_on(async {

@@ -89,6 +89,14 @@ impl KeyRegistry {
         issued
     }
 
+    /// (secret, passphrase) of every key issued.
+    pub fn issued_secrets(&self) -> Vec<(String, String)> {
+        self.by_key
+            .values()
+            .map(|k| (k.secret.clone(), k.passphrase.clone()))
+            .collect()
+    }
+
     pub fn get(&self, api_key: &str) -> Option<&IssuedKey> {
         self.by_key.get(api_key)
     }

@@ -412,6 +412,11 @@ impl SimServer {
         self.shared.lock().world.wallets.clone()
     }
 
+    /// Every API secret and passphrase issued so far: what a leak test searches for.
+    pub fn issued_secrets(&self) -> Vec<(String, String)> {
+        self.shared.lock().keys.issued_secrets()
+    }
+
     /// Stops serving and closes every connection.
     pub async fn stop(mut self) {
         self.shutdown_now().await;
