@@ -3,6 +3,8 @@
 //! Invariants:
 //! - parsing borrows from the frame ([`MarketMessage`] holds `&str`s); decimals are parsed
 //!   exactly, once, when applied;
+//! - a single-object frame is read by the byte scanner in `market_scan` when it has the
+//!   venue's usual shape and by serde otherwise; both give the same [`MarketMessage`];
 //! - a [`LocalBook`] keeps bids strictly descending and asks strictly ascending, with no
 //!   zero-size level; a `book` message replaces both sides, a `price_change` sets one level
 //!   to its new total size (zero removes it);
@@ -13,18 +15,19 @@ use polyagent_domain::trading::TickSize;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::market_scan::scan_message;
 use crate::types::{BookMetrics, Level};
 use crate::venue_error::VenueError;
 
 /// One level as sent (`{"price":"0.48","size":"30"}`).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct RawLevel<'a> {
     pub price: &'a str,
     pub size: &'a str,
 }
 
 /// One entry of a `price_change` (current format).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct RawPriceChange<'a> {
     pub asset_id: &'a str,
     pub price: &'a str,
@@ -40,7 +43,7 @@ pub struct RawPriceChange<'a> {
 
 /// Any market-channel message; which fields are set depends on `event_type`. One flat
 /// struct keeps parsing to a single pass with no intermediate `Value`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct MarketMessage<'a> {
     #[serde(default)]
     pub event_type: &'a str,
@@ -80,7 +83,7 @@ pub struct MarketMessage<'a> {
 }
 
 /// A legacy `changes[]` entry.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct RawLevelChange<'a> {
     pub price: &'a str,
     pub side: &'a str,
@@ -126,7 +129,17 @@ fn peek_event_type(text: &str) -> Option<&str> {
     rest.find('"').map(|end| &rest[..end])
 }
 
+/// One object frame: the byte scanner reads the venue's usual shape, serde everything it
+/// declines (escapes, numbers, malformed text, ...), with the same result either way.
 fn parse_one(text: &str) -> Result<MarketMessage<'_>, VenueError> {
+    match scan_message(text) {
+        Some(message) => Ok(message),
+        None => parse_one_with_serde(text),
+    }
+}
+
+/// The reference parse of one object frame, which [`scan_message`] must agree with.
+pub(crate) fn parse_one_with_serde(text: &str) -> Result<MarketMessage<'_>, VenueError> {
     let protocol = |e: serde_json::Error| VenueError::Protocol(e.to_string());
     if peek_event_type(text) == Some("price_change") {
         let m: PriceChangeMessage<'_> = serde_json::from_str(text).map_err(protocol)?;
