@@ -176,8 +176,36 @@ pub fn for_each_message<'a>(
 }
 
 fn decimal(text: &str) -> Result<Decimal, VenueError> {
-    Decimal::from_str_exact(text)
-        .map_err(|_| VenueError::Protocol(format!("not a decimal: {text:?}")))
+    match plain_decimal(text) {
+        Some(value) => Ok(value),
+        None => Decimal::from_str_exact(text)
+            .map_err(|_| VenueError::Protocol(format!("not a decimal: {text:?}"))),
+    }
+}
+
+/// A decimal spelled `digits` or `digits.digits` in at most 18 bytes, as every price and
+/// size on the feed is, read digit by digit into the same mantissa and scale
+/// `Decimal::from_str_exact` gives; `None` for anything else (a sign, an exponent, a bare
+/// point, more digits), which that general parser then reads. At most 18 digits always fit
+/// an `i64` mantissa, so no digit is ever rounded.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 18 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut point = None;
+    for (index, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(byte - b'0'),
+            b'.' if point.is_none() && index > 0 && index + 1 < bytes.len() => {
+                point = Some(index);
+            }
+            _ => return None,
+        }
+    }
+    let scale = point.map_or(0, |index| bytes.len() - index - 1);
+    Decimal::try_new(mantissa, u32::try_from(scale).ok()?).ok()
 }
 
 /// Which side of the book a `side` field names: BUY = bids, SELL = asks.
@@ -319,7 +347,7 @@ impl LocalBook {
     fn top_matches(&self, best_bid: Option<&str>, best_ask: Option<&str>) -> bool {
         let side_matches = |stated: Option<&str>, ours: Option<Decimal>| match stated {
             None => true,
-            Some(text) => match Decimal::from_str_exact(text) {
+            Some(text) => match decimal(text) {
                 Ok(value) if value.is_zero() => ours.is_none(),
                 Ok(value) => ours == Some(value),
                 Err(_) => true,
@@ -426,6 +454,8 @@ impl LocalBook {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn d(text: &str) -> Decimal {
@@ -521,5 +551,61 @@ mod tests {
         assert_eq!(asks, [d("0.3"), d("0.4"), d("0.5")]);
         book.set_level(true, d("0.40"), d("0"));
         assert_eq!(book.bids().len(), 2);
+    }
+
+    /// Same value and same representation (mantissa and scale: "1.50" stays 1.50).
+    fn parts(value: Decimal) -> (i128, u32) {
+        (value.mantissa(), value.scale())
+    }
+
+    #[test]
+    fn plain_decimals_read_as_rust_decimal_reads_them() {
+        for text in [
+            "0",
+            "0.5",
+            "0.49",
+            "120.5",
+            "007.50",
+            "1.000",
+            "0.000",
+            "999999999999999999",
+            "0.0000000000000001",
+            "12345678.123456789",
+        ] {
+            let exact = Decimal::from_str_exact(text).unwrap();
+            assert_eq!(plain_decimal(text).map(parts), Some(parts(exact)), "{text}");
+        }
+        for text in [
+            "",
+            ".5",
+            "5.",
+            ".",
+            "-1",
+            "+1",
+            "1e5",
+            "1.2.3",
+            "1_000",
+            " 1",
+            "1 ",
+            "0x1",
+            "1,5",
+            "1234567890123456789",
+            "١",
+        ] {
+            assert_eq!(plain_decimal(text), None, "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn decimal_agrees_with_rust_decimal(
+            text in "[0-9]{0,12}([.][0-9]{0,10})?|[-+0-9._e ]{0,22}",
+        ) {
+            let exact = Decimal::from_str_exact(&text).ok().map(parts);
+            prop_assert_eq!(decimal(&text).ok().map(parts), exact);
+            if let Some(plain) = plain_decimal(&text) {
+                prop_assert_eq!(Some(parts(plain)), exact);
+            }
+        }
     }
 }
