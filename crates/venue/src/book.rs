@@ -3,6 +3,8 @@
 //! Invariants:
 //! - parsing borrows from the frame ([`MarketMessage`] holds `&str`s); decimals are parsed
 //!   exactly, once, when applied;
+//! - a single-object frame is read by the byte scanner in `market_scan` when it has the
+//!   venue's usual shape and by serde otherwise; both give the same [`MarketMessage`];
 //! - a [`LocalBook`] keeps bids strictly descending and asks strictly ascending, with no
 //!   zero-size level; a `book` message replaces both sides, a `price_change` sets one level
 //!   to its new total size (zero removes it);
@@ -13,18 +15,19 @@ use polyagent_domain::trading::TickSize;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::market_scan::scan_message;
 use crate::types::{BookMetrics, Level};
 use crate::venue_error::VenueError;
 
 /// One level as sent (`{"price":"0.48","size":"30"}`).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct RawLevel<'a> {
     pub price: &'a str,
     pub size: &'a str,
 }
 
 /// One entry of a `price_change` (current format).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct RawPriceChange<'a> {
     pub asset_id: &'a str,
     pub price: &'a str,
@@ -40,7 +43,7 @@ pub struct RawPriceChange<'a> {
 
 /// Any market-channel message; which fields are set depends on `event_type`. One flat
 /// struct keeps parsing to a single pass with no intermediate `Value`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct MarketMessage<'a> {
     #[serde(default)]
     pub event_type: &'a str,
@@ -80,7 +83,7 @@ pub struct MarketMessage<'a> {
 }
 
 /// A legacy `changes[]` entry.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct RawLevelChange<'a> {
     pub price: &'a str,
     pub side: &'a str,
@@ -126,7 +129,17 @@ fn peek_event_type(text: &str) -> Option<&str> {
     rest.find('"').map(|end| &rest[..end])
 }
 
+/// One object frame: the byte scanner reads the venue's usual shape, serde everything it
+/// declines (escapes, numbers, malformed text, ...), with the same result either way.
 fn parse_one(text: &str) -> Result<MarketMessage<'_>, VenueError> {
+    match scan_message(text) {
+        Some(message) => Ok(message),
+        None => parse_one_with_serde(text),
+    }
+}
+
+/// The reference parse of one object frame, which [`scan_message`] must agree with.
+pub(crate) fn parse_one_with_serde(text: &str) -> Result<MarketMessage<'_>, VenueError> {
     let protocol = |e: serde_json::Error| VenueError::Protocol(e.to_string());
     if peek_event_type(text) == Some("price_change") {
         let m: PriceChangeMessage<'_> = serde_json::from_str(text).map_err(protocol)?;
@@ -163,8 +176,36 @@ pub fn for_each_message<'a>(
 }
 
 fn decimal(text: &str) -> Result<Decimal, VenueError> {
-    Decimal::from_str_exact(text)
-        .map_err(|_| VenueError::Protocol(format!("not a decimal: {text:?}")))
+    match plain_decimal(text) {
+        Some(value) => Ok(value),
+        None => Decimal::from_str_exact(text)
+            .map_err(|_| VenueError::Protocol(format!("not a decimal: {text:?}"))),
+    }
+}
+
+/// A decimal spelled `digits` or `digits.digits` in at most 18 bytes, as every price and
+/// size on the feed is, read digit by digit into the same mantissa and scale
+/// `Decimal::from_str_exact` gives; `None` for anything else (a sign, an exponent, a bare
+/// point, more digits), which that general parser then reads. At most 18 digits always fit
+/// an `i64` mantissa, so no digit is ever rounded.
+fn plain_decimal(text: &str) -> Option<Decimal> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 18 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut point = None;
+    for (index, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(byte - b'0'),
+            b'.' if point.is_none() && index > 0 && index + 1 < bytes.len() => {
+                point = Some(index);
+            }
+            _ => return None,
+        }
+    }
+    let scale = point.map_or(0, |index| bytes.len() - index - 1);
+    Decimal::try_new(mantissa, u32::try_from(scale).ok()?).ok()
 }
 
 /// Which side of the book a `side` field names: BUY = bids, SELL = asks.
@@ -306,7 +347,7 @@ impl LocalBook {
     fn top_matches(&self, best_bid: Option<&str>, best_ask: Option<&str>) -> bool {
         let side_matches = |stated: Option<&str>, ours: Option<Decimal>| match stated {
             None => true,
-            Some(text) => match Decimal::from_str_exact(text) {
+            Some(text) => match decimal(text) {
                 Ok(value) if value.is_zero() => ours.is_none(),
                 Ok(value) => ours == Some(value),
                 Err(_) => true,
@@ -413,6 +454,8 @@ impl LocalBook {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn d(text: &str) -> Decimal {
@@ -508,5 +551,61 @@ mod tests {
         assert_eq!(asks, [d("0.3"), d("0.4"), d("0.5")]);
         book.set_level(true, d("0.40"), d("0"));
         assert_eq!(book.bids().len(), 2);
+    }
+
+    /// Same value and same representation (mantissa and scale: "1.50" stays 1.50).
+    fn parts(value: Decimal) -> (i128, u32) {
+        (value.mantissa(), value.scale())
+    }
+
+    #[test]
+    fn plain_decimals_read_as_rust_decimal_reads_them() {
+        for text in [
+            "0",
+            "0.5",
+            "0.49",
+            "120.5",
+            "007.50",
+            "1.000",
+            "0.000",
+            "999999999999999999",
+            "0.0000000000000001",
+            "12345678.123456789",
+        ] {
+            let exact = Decimal::from_str_exact(text).unwrap();
+            assert_eq!(plain_decimal(text).map(parts), Some(parts(exact)), "{text}");
+        }
+        for text in [
+            "",
+            ".5",
+            "5.",
+            ".",
+            "-1",
+            "+1",
+            "1e5",
+            "1.2.3",
+            "1_000",
+            " 1",
+            "1 ",
+            "0x1",
+            "1,5",
+            "1234567890123456789",
+            "١",
+        ] {
+            assert_eq!(plain_decimal(text), None, "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn decimal_agrees_with_rust_decimal(
+            text in "[0-9]{0,12}([.][0-9]{0,10})?|[-+0-9._e ]{0,22}",
+        ) {
+            let exact = Decimal::from_str_exact(&text).ok().map(parts);
+            prop_assert_eq!(decimal(&text).ok().map(parts), exact);
+            if let Some(plain) = plain_decimal(&text) {
+                prop_assert_eq!(Some(parts(plain)), exact);
+            }
+        }
     }
 }

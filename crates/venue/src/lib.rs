@@ -19,6 +19,7 @@
 //! - [`client`]: [`client::PublicClient`] and the typestate [`client::AuthedClient`];
 //! - [`venue`]: the [`venue::MarketData`] / [`venue::Venue`] traits;
 //! - [`book`]: market-channel messages (borrowed parsing) and the local order book;
+//! - `market_scan`: the byte scanner that reads usual market frames before serde would;
 //! - [`market_ws`]: the shared market-feed pool with health and reconnects;
 //! - [`user_ws`]: one wallet's order and trade events, reconciled over REST.
 //!
@@ -36,6 +37,7 @@ pub mod clob_wire;
 pub mod eip712;
 mod error;
 pub mod gamma;
+mod market_scan;
 pub mod market_ws;
 pub mod order_build;
 pub mod rate;
