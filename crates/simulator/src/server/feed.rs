@@ -19,6 +19,8 @@ use crate::units::{Micros, Pips};
 /// One market-channel message and the assets it concerns.
 #[derive(Debug)]
 pub struct MarketMessage {
+    /// Publication order (set when published; see `Shared::market_seq`).
+    pub seq: u64,
     pub assets: Vec<String>,
     /// Whether only `custom_feature_enabled` subscribers get it.
     pub custom: bool,
@@ -140,6 +142,7 @@ pub fn drain(exchange: &mut Exchange, now_ms: u64) -> Outbox {
                 if let Some(market) = exchange.markets.get(&condition_id) {
                     for token in &market.tokens {
                         outbox.market.push(MarketMessage {
+                            seq: 0,
                             assets: vec![token.clone()],
                             custom: false,
                             json: format!(
@@ -165,6 +168,7 @@ pub fn drain(exchange: &mut Exchange, now_ms: u64) -> Outbox {
                         market.outcome_name(winner)
                     );
                     outbox.market.push(MarketMessage {
+                        seq: 0,
                         assets: market.tokens.to_vec(),
                         custom: true,
                         json: json.into(),
@@ -186,6 +190,7 @@ pub fn drain(exchange: &mut Exchange, now_ms: u64) -> Outbox {
         if let Some(market) = exchange.markets.get(&condition_id) {
             for outcome in [Outcome::Yes, Outcome::No] {
                 outbox.market.push(MarketMessage {
+                    seq: 0,
                     assets: vec![market.token(outcome).to_owned()],
                     custom: false,
                     json: book_message(market, outcome, now_ms).into(),
@@ -246,6 +251,7 @@ fn price_change_message(
     }
     json.push_str("]}");
     MarketMessage {
+        seq: 0,
         assets: market.tokens.to_vec(),
         custom: false,
         json: json.into(),
@@ -262,6 +268,7 @@ fn best_bid_ask_messages(market: &Market, now_ms: u64) -> Vec<MarketMessage> {
                 _ => "0".to_owned(),
             };
             MarketMessage {
+                seq: 0,
                 assets: vec![market.token(outcome).to_owned()],
                 custom: true,
                 json: format!(
@@ -279,6 +286,7 @@ fn best_bid_ask_messages(market: &Market, now_ms: u64) -> Vec<MarketMessage> {
 
 fn last_trade_message(trade: &TradeRecord, now_ms: u64) -> MarketMessage {
     MarketMessage {
+        seq: 0,
         assets: vec![trade.taker_token.clone()],
         custom: false,
         json: format!(

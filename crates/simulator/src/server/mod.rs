@@ -236,6 +236,9 @@ pub fn displayed_price(
 pub(crate) struct Shared {
     state: Mutex<SimState>,
     pub market_tx: broadcast::Sender<Arc<MarketMessage>>,
+    /// Sequence number of the last market message published; assigned under the state lock,
+    /// so a snapshot taken under the lock is exactly "as of" the current value.
+    pub market_seq: std::sync::atomic::AtomicU64,
     pub user_tx: broadcast::Sender<Arc<UserMessage>>,
     pub ws_control: watch::Sender<WsControl>,
 }
@@ -274,7 +277,12 @@ impl Drop for Guard<'_> {
         let mut outboxes = std::mem::take(&mut self.state.pending);
         outboxes.push(last);
         for outbox in outboxes {
-            for message in outbox.market {
+            for mut message in outbox.market {
+                message.seq = self
+                    .shared
+                    .market_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    + 1;
                 let _ = self.shared.market_tx.send(Arc::new(message));
             }
             for message in outbox.user {
@@ -344,6 +352,7 @@ impl SimServer {
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             market_tx,
+            market_seq: std::sync::atomic::AtomicU64::new(0),
             user_tx,
             ws_control,
         });

@@ -5,7 +5,8 @@
 //! that falls more than the broadcast buffer behind is closed (its client reconnects and
 //! re-snapshots) rather than silently skipping book updates.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -145,9 +146,12 @@ async fn serve<C: Channel>(
     let _ = socket.send(Message::Close(None)).await;
 }
 
+/// Subscribed assets, each with the sequence number its snapshot was taken at: broadcast
+/// messages still queued from before the snapshot are already in it and are not forwarded
+/// (applied after it, they would roll the client's book back).
 #[derive(Default)]
 struct MarketChannel {
-    assets: HashSet<String>,
+    assets: HashMap<String, u64>,
     custom: bool,
 }
 
@@ -174,9 +178,17 @@ impl Channel for MarketChannel {
             .unwrap_or(true);
         let sim = shared.lock();
         let now = sim.now_ms();
+        let as_of = shared.market_seq.load(std::sync::atomic::Ordering::Relaxed);
         let snapshots: Vec<String> = requested
             .iter()
-            .filter(|id| self.assets.insert((*id).clone()) && dump)
+            .filter(|id| match self.assets.entry((*id).clone()) {
+                // Already subscribed: keep its place in the stream, no second snapshot.
+                Entry::Occupied(_) => false,
+                Entry::Vacant(slot) => {
+                    slot.insert(as_of);
+                    dump
+                }
+            })
             .filter_map(|id| {
                 sim.world
                     .exchange
@@ -193,7 +205,10 @@ impl Channel for MarketChannel {
 
     fn forward<'m>(&self, message: &'m MarketMessage) -> Option<&'m str> {
         let wanted = (!message.custom || self.custom)
-            && message.assets.iter().any(|a| self.assets.contains(a));
+            && message
+                .assets
+                .iter()
+                .any(|a| self.assets.get(a).is_some_and(|since| message.seq > *since));
         wanted.then_some(message.json.as_ref())
     }
 }
@@ -241,4 +256,28 @@ fn authenticate(shared: &Shared, message: &Value) -> Option<Vec<String>> {
     let key = sim.keys.get(field("apiKey")?)?.clone();
     (field("secret")? == key.secret && field("passphrase")? == key.passphrase)
         .then(|| super::http::funders_for_key(&sim, &key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(seq: u64, asset: &str) -> MarketMessage {
+        MarketMessage {
+            seq,
+            assets: vec![asset.to_owned()],
+            custom: false,
+            json: Arc::from(format!(r#"{{"seq":{seq}}}"#)),
+        }
+    }
+
+    #[test]
+    fn messages_already_in_a_snapshot_are_not_forwarded_after_it() {
+        let mut channel = MarketChannel::default();
+        // Subscribed when the stream stood at 5: messages 1..=5 are in its snapshot.
+        channel.assets.insert("yes".into(), 5);
+        assert_eq!(channel.forward(&message(5, "yes")), None);
+        assert_eq!(channel.forward(&message(6, "yes")), Some(r#"{"seq":6}"#));
+        assert_eq!(channel.forward(&message(7, "no")), None, "not subscribed");
+    }
 }
