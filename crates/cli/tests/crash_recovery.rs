@@ -36,9 +36,11 @@ fn killed_at_random_points_the_headless_runner_never_duplicates_or_loses_an_orde
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path();
     let bot_id = live_bot(dir, &base, &token);
-    let driver = MarketDriver::start(&base);
+    let mut driver = None;
     for round in 0..RESTARTS {
         let mut running = start_run(dir, "warn", Stdio::inherit());
+        // The market starts moving once the bot watches it, so its first prices are calm ones.
+        driver.get_or_insert_with(|| MarketDriver::start(&base));
         std::thread::sleep(kill_delay(round));
         running.child.kill().unwrap(); // SIGKILL: no chance to clean up
         running.child.wait().unwrap();
