@@ -8,6 +8,11 @@ const artifacts = process.env.E2E_ARTIFACTS ?? "artifacts/e2e";
 let browser;
 
 async function shot(name) {
+  // An element can be displayed before WebKit has painted it; a fast (release) build was shot
+  // blank. Two animation frames later the page has been drawn.
+  await browser.execute(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
   await browser.saveScreenshot(`${artifacts}/${name}.png`);
 }
 
