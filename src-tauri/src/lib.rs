@@ -10,6 +10,23 @@ pub mod ipc;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};
 
+/// The window icon of debug builds: the app icon with a DEV badge (`icons/dev/`, drawn by
+/// `scripts/icons`), so a dev build is never mistaken for the installed app. Release builds keep
+/// the bundle icon from `tauri.conf.json`.
+#[cfg(debug_assertions)]
+pub const DEV_WINDOW_ICON: tauri::image::Image<'static> =
+    tauri::include_image!("icons/dev/128x128.png");
+
+/// The app's configuration, assets and icons from `tauri.conf.json`, with the dev icon in debug
+/// builds.
+pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
+    #[cfg_attr(not(debug_assertions), allow(unused_mut))] // only debug builds change it
+    let mut context = tauri::generate_context!("tauri.conf.json");
+    #[cfg(debug_assertions)]
+    context.set_default_window_icon(Some(DEV_WINDOW_ICON));
+    context
+}
+
 /// Builds and runs the desktop app until the user quits.
 pub fn run() {
     init_logging();
@@ -25,7 +42,7 @@ pub fn run() {
             tauri::Manager::manage(app, runtime);
             Ok(())
         })
-        .run(tauri::generate_context!("tauri.conf.json"))
+        .run(context())
         .expect("the PolyAgent window could not be started");
 }
 
@@ -47,4 +64,18 @@ fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("POLYAGENT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(debug_assertions)]
+    #[test]
+    fn debug_builds_wear_the_dev_window_icon() {
+        let context = super::context::<tauri::test::MockRuntime>();
+        let icon = context
+            .default_window_icon()
+            .expect("a default window icon");
+        assert_eq!(icon.rgba(), super::DEV_WINDOW_ICON.rgba());
+        assert_eq!((icon.width(), icon.height()), (128, 128));
+    }
 }

@@ -8,6 +8,11 @@ const artifacts = process.env.E2E_ARTIFACTS ?? "artifacts/e2e";
 let browser;
 
 async function shot(name) {
+  // An element can be displayed before WebKit has painted it; a fast (release) build was shot
+  // blank. Two animation frames later the page has been drawn.
+  await browser.execute(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
   await browser.saveScreenshot(`${artifacts}/${name}.png`);
 }
 
@@ -18,7 +23,7 @@ describe("PolyAgent desktop app", () => {
       port: Number(process.env.TAURI_DRIVER_PORT),
       logLevel: "warn",
       connectionRetryCount: 0,
-      capabilities: { "tauri:options": { application: process.env.POLYAGENT_APP } },
+      capabilities: { "tauri:options": { application: process.env.POLYAGENT_E2E_BINARY } },
     });
   });
 
@@ -37,10 +42,15 @@ describe("PolyAgent desktop app", () => {
   });
 
   it("shows the version the backend reports", async () => {
+    // An installed package is tested against the version it was built as (scripts/test-package).
+    const expected = process.env.POLYAGENT_E2E_VERSION;
+    const shown = expected
+      ? (text) => text === `PolyAgent ${expected}`
+      : (text) => /PolyAgent \d+\.\d+\.\d+/.test(text);
     const footer = await browser.$('[data-testid="app-version"]');
-    await browser.waitUntil(async () => /PolyAgent \d+\.\d+\.\d+/.test(await footer.getText()), {
+    await browser.waitUntil(async () => shown(await footer.getText()), {
       timeout: 10_000,
-      timeoutMsg: "the footer never showed the version from the app_info command",
+      timeoutMsg: `the footer never showed ${expected ? `"PolyAgent ${expected}"` : "the version from the app_info command"}`,
     });
   });
 
