@@ -111,6 +111,23 @@ pub enum WalletCommand {
         #[command(flatten)]
         folder: FolderArgs,
     },
+    /// Give a wallet a new label.
+    Rename {
+        /// Address or current label.
+        wallet: String,
+        #[arg(long)]
+        label: String,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
+    /// Print a wallet's private key, for a backup. The vault's passphrase is read from
+    /// standard input (it is asked again even when the keychain unlocked the vault).
+    Export {
+        /// Address or label.
+        wallet: String,
+        #[command(flatten)]
+        folder: FolderArgs,
+    },
     /// Delete a wallet and its key. Needs --yes: the key is gone for good.
     Delete {
         /// Address or label.
@@ -148,6 +165,28 @@ pub struct ActivityArgs {
     kind: Option<String>,
     #[arg(long, default_value_t = 50)]
     limit: u32,
+    #[command(flatten)]
+    folder: FolderArgs,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportKind {
+    /// The activity log.
+    Activity,
+    /// Every trade (fill) with price, size, fee and ids: for taxes and reviews.
+    Trades,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    kind: ExportKind,
+    /// Only this bot.
+    #[arg(long)]
+    bot: Option<String>,
+    /// Write the CSV here instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
     #[command(flatten)]
     folder: FolderArgs,
 }
@@ -337,23 +376,8 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
             funder,
             folder,
         } => {
-            let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-                return fail(
-                    folder.json,
-                    &ApiError::new(ErrorCode::InvalidInput, format!("standard input: {e}")),
-                );
-            }
-            let key = SecretString::new(text.trim().to_owned());
-            drop(text);
-            let Ok(key) = key else {
-                return fail(
-                    folder.json,
-                    &ApiError::new(
-                        ErrorCode::InvalidInput,
-                        "pipe the private key on standard input",
-                    ),
-                );
+            let Some(key) = read_secret(folder.json, "the private key") else {
+                return ExitCode::FAILURE;
             };
             manage(
                 &folder,
@@ -369,6 +393,34 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
             async |rt| rt.generate_wallet(&label).await,
             wallet_line,
         ),
+        WalletCommand::Rename {
+            wallet,
+            label,
+            folder,
+        } => manage(
+            &folder,
+            async |rt| rt.rename_wallet(&wallet, &label).await,
+            wallet_line,
+        ),
+        WalletCommand::Export { wallet, folder } => {
+            let Some(passphrase) = read_secret(folder.json, "the vault's passphrase") else {
+                return ExitCode::FAILURE;
+            };
+            let result = tokio().block_on(async {
+                let runtime = Runtime::open(config(&folder, false)).await?;
+                let key = runtime.export_wallet_key(&wallet, &passphrase).await;
+                runtime.shutdown(false).await;
+                key
+            });
+            match result {
+                Ok(key) => {
+                    // The one place a key is shown: to the user who asked, on their terminal.
+                    let _ = writeln!(std::io::stdout().lock(), "{}", key.expose_str());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(folder.json, &error),
+            }
+        }
         WalletCommand::List { folder } => manage(
             &folder,
             async |rt| rt.list_wallets().await,
@@ -394,6 +446,59 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
                 |w| format!("deleted {w}"),
             )
         }
+    }
+}
+
+/// Reads a secret from standard input (trailing newline removed); reports and gives `None`
+/// when there is none.
+fn read_secret(json: bool, what: &str) -> Option<SecretString> {
+    let mut text = String::new();
+    let read = std::io::stdin().read_to_string(&mut text);
+    let secret = read
+        .ok()
+        .and_then(|_| SecretString::new(text.trim().to_owned()).ok());
+    // The buffer held the secret too.
+    text.clear();
+    text.shrink_to_fit();
+    if secret.is_none() {
+        fail(
+            json,
+            &ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("pipe {what} on standard input"),
+            ),
+        );
+    }
+    secret
+}
+
+pub fn export(args: ExportArgs) -> ExitCode {
+    let result = tokio().block_on(async {
+        let runtime = Runtime::open(config(&args.folder, false)).await?;
+        let csv = match args.kind {
+            ExportKind::Activity => runtime.export_activity_csv(args.bot.as_deref()).await,
+            ExportKind::Trades => runtime.export_trades_csv(args.bot.as_deref()).await,
+        };
+        runtime.shutdown(false).await;
+        csv
+    });
+    let csv = match result {
+        Ok(csv) => csv,
+        Err(error) => return fail(args.folder.json, &error),
+    };
+    let written = match &args.out {
+        Some(path) => std::fs::write(path, csv.as_bytes()),
+        None => std::io::stdout().lock().write_all(csv.as_bytes()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(
+            args.folder.json,
+            &ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("cannot write the CSV: {e}"),
+            ),
+        ),
     }
 }
 

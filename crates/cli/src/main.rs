@@ -52,6 +52,8 @@ enum Command {
     Activity(control::ActivityArgs),
     /// Choose the exchange: `polymarket` or a simulator's URL.
     Exchange(control::ExchangeArgs),
+    /// Export the activity log or the trade history as CSV.
+    Export(control::ExportArgs),
 }
 
 mod backtest;
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Killswitch(command) => return control::killswitch(command),
         Command::Activity(args) => return control::activity(args),
         Command::Exchange(args) => return control::exchange(args),
+        Command::Export(args) => return control::export(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

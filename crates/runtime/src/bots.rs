@@ -212,7 +212,12 @@ pub(crate) struct BotContext {
     /// The saved document, kept current by the actor (its engine and paper account are
     /// refreshed from the live ones before each save).
     pub saved: SavedBot,
+    /// Sampled prices for the chart history (never awaited: a full queue drops the sample).
+    pub prices: crate::history::PriceSink,
 }
+
+/// At most one price per bot per this many milliseconds goes to the chart history.
+const PRICE_SAMPLE_MS: i64 = 1000;
 
 /// How often a silent market still wakes a bot, so time exits fire.
 const TIMER: Duration = Duration::from_secs(1);
@@ -335,6 +340,7 @@ async fn run(
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut health = FeedState::Reconnecting;
     let mut last_book_version = None;
+    let mut last_sample_ms = i64::MIN;
     loop {
         let mut changes = Changes::default();
         let event = tokio::select! {
@@ -393,6 +399,14 @@ async fn run(
         let now = context.clock.now();
         let global = context.global.borrow_and_update().clone();
         if let Event::Tick(quote) = &event {
+            if now.millis().saturating_sub(last_sample_ms) >= PRICE_SAMPLE_MS {
+                last_sample_ms = now.millis();
+                let _ = context.prices.try_send(crate::history::SampledPrice {
+                    bot_id: context.id.clone(),
+                    at_ms: now.millis(),
+                    price: quote.price,
+                });
+            }
             let _ = context.events.send(RuntimeEvent::BotPrice(BotPrice {
                 bot_id: context.id.clone(),
                 price: quote.price.to_string(),

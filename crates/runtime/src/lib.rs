@@ -16,6 +16,7 @@ mod api_error;
 mod app_info;
 pub mod bots;
 mod events;
+mod history;
 mod live;
 mod persist;
 mod restore;
@@ -43,6 +44,7 @@ use tokio::task::JoinHandle;
 pub use bots::{
     BotActivity, BotFill, BotHandle, BotPrice, BotSummary, Clock, Execution, FeedState, SystemClock,
 };
+pub use history::ChartPoint;
 pub use live::LiveMarket;
 pub use persist::{ExecutionPlan, MarketTerms};
 pub use polyagent_vault::PASSPHRASE_ENV_VAR as VAULT_PASSPHRASE_ENV;
@@ -145,6 +147,8 @@ pub(crate) struct Inner {
     vault: Mutex<wallets::VaultSlot>,
     clients: tokio::sync::Mutex<wallets::Clients>,
     global: watch::Sender<GlobalView>,
+    /// Where bots send their sampled prices for the chart history.
+    prices: history::PriceSink,
     /// Serializes bot creation, so ids stay unique.
     creating: tokio::sync::Mutex<()>,
 }
@@ -233,6 +237,7 @@ impl Runtime {
             killswitch,
             ..GlobalView::default()
         });
+        let prices = history::start_recorder(db.clone(), config.clock.clone());
         let runtime = Self {
             inner: Arc::new(Inner {
                 config,
@@ -246,6 +251,7 @@ impl Runtime {
                 vault: Mutex::new(vault),
                 clients: tokio::sync::Mutex::new(wallets::Clients::default()),
                 global,
+                prices,
                 creating: tokio::sync::Mutex::new(()),
             }),
         };
@@ -641,6 +647,58 @@ impl Runtime {
             .delete(&wallet.address)
             .await
             .map_err(|e| wallets::store_error(&e))
+    }
+
+    /// Gives a wallet a new label.
+    pub async fn rename_wallet(
+        &self,
+        address_or_label: &str,
+        label: &str,
+    ) -> Result<WalletInfo, ApiError> {
+        wallets::rename(&self.inner.db, address_or_label, label, self.now()).await?;
+        let wallets = self.list_wallets().await?;
+        wallets
+            .into_iter()
+            .find(|w| w.label == label.trim())
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the renamed wallet vanished"))
+    }
+
+    /// The private key of a wallet, for the user to back up: only with the vault's passphrase
+    /// entered again, whatever the vault's mode. The caller shows it to the user and nothing
+    /// else; it is never logged or sent as an event.
+    pub async fn export_wallet_key(
+        &self,
+        address_or_label: &str,
+        passphrase: &SecretString,
+    ) -> Result<SecretString, ApiError> {
+        let wallet = wallets::find(&self.inner.db, address_or_label).await?;
+        let address = wallets::parse_address(&wallet.address)?;
+        let mut slot = lock(&self.inner.vault);
+        let key = slot
+            .vault()?
+            .export(address, passphrase)
+            .map_err(|e| wallets::vault_error(&e))?;
+        let mut hex = String::with_capacity(66);
+        hex.push_str("0x");
+        for byte in key.expose_bytes() {
+            hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+            hex.push(char::from(b"0123456789abcdef"[usize::from(byte & 0xf)]));
+        }
+        SecretString::new(hex).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+    }
+
+    /// Replaces the vault's passphrase (the current one must be given).
+    pub fn change_vault_passphrase(
+        &self,
+        current: &SecretString,
+        new: &str,
+    ) -> Result<VaultStatus, ApiError> {
+        let new = wallets::passphrase(new)?;
+        let mut slot = lock(&self.inner.vault);
+        slot.vault()?
+            .change_passphrase(current, &new)
+            .map_err(|e| wallets::vault_error(&e))?;
+        Ok(slot.status())
     }
 
     // --- activity -----------------------------------------------------------------------------

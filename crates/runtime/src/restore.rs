@@ -224,6 +224,7 @@ impl Runtime {
             clock: self.inner.config.clock.clone(),
             db: self.db().clone(),
             saved: saved.clone(),
+            prices: self.inner.prices.clone(),
         };
         Ok(bots::spawn(engine, execution, feed, context, pending))
     }

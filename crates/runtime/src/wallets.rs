@@ -217,6 +217,37 @@ fn check_label(label: &str) -> Result<String, ApiError> {
     Ok(label.to_owned())
 }
 
+/// Relabels a wallet (labels stay unique, case-insensitively).
+pub(crate) async fn rename(
+    db: &Database,
+    address_or_label: &str,
+    label: &str,
+    now: polyagent_store::Timestamp,
+) -> Result<(), ApiError> {
+    let label = check_label(label)?;
+    let wallet = find(db, address_or_label).await?;
+    let rows = db.wallets().list().await.map_err(|e| store_error(&e))?;
+    if rows
+        .iter()
+        .any(|w| w.address != wallet.address && w.label.eq_ignore_ascii_case(&label))
+    {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("a wallet is already labelled {label:?}"),
+        ));
+    }
+    db.wallets()
+        .update(
+            &wallet.address,
+            &label,
+            wallet.signature_type,
+            wallet.funder.as_deref(),
+            now,
+        )
+        .await
+        .map_err(|e| store_error(&e))
+}
+
 /// Adds a key to the vault and the wallet to the store.
 pub(crate) async fn add(
     db: &Database,

@@ -125,6 +125,29 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
         summary.paper_cash.unwrap().parse::<Decimal>().unwrap(),
         Decimal::from(100) + implied
     );
+
+    // The chart history got the prices the bot saw (written in the background).
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    loop {
+        let points = runtime.price_history(&bot.id, 0, i64::MAX).await.unwrap();
+        if !points.is_empty() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < give_up, "no price history");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await; // poll interval
+    }
+
+    // A restart restores the bot as it was: running, same trades, P&L and cash.
+    let before = runtime.get_bot(&bot.id).unwrap();
+    runtime.shutdown(false).await;
+    drop(runtime);
+    let runtime = open_runtime(dir.path(), &sim).await;
+    let after = runtime.get_bot(&bot.id).unwrap();
+    assert_eq!(after.status, "running");
+    assert_eq!(after.trades, before.trades);
+    assert_eq!(after.realized_pnl, before.realized_pnl);
+    assert_eq!(after.paper_cash, before.paper_cash);
+    assert_eq!(after.position_shares, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

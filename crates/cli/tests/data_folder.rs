@@ -1,0 +1,128 @@
+//! Managing a data folder without a window: wallets (rename, export behind the passphrase),
+//! one process per folder, a bot's state surviving a restart, and the CSV exports.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{
+    DEADLINE, KEY, MarketDriver, PASSPHRASE, live_bot, polyagent, run_ok, spiky_simulator,
+    start_run, stop_run,
+};
+use serde_json::Value;
+
+/// Runs a command expected to fail; returns its JSON error.
+fn run_err(mut command: Command, stdin: &str) -> Value {
+    use std::io::Write;
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn wallets_are_renamed_and_exported_only_with_the_passphrase() {
+    let tokio = tokio::runtime::Runtime::new().unwrap();
+    let (sim, token) = spiky_simulator(&tokio);
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path();
+    live_bot(dir, &sim.base_url(), &token);
+
+    let renamed: Value = serde_json::from_str(
+        run_ok(
+            polyagent(
+                dir,
+                &["wallet", "rename", "trader", "--label", "main", "--json"],
+            ),
+            None,
+        )
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(renamed["label"], "main");
+    assert!(renamed.get("key").is_none() && renamed.to_string().len() < 300);
+
+    let refused = run_err(
+        polyagent(dir, &["wallet", "export", "main", "--json"]),
+        "not the passphrase",
+    );
+    assert_eq!(refused["code"], "VAULT_LOCKED");
+    let exported = run_ok(
+        polyagent(dir, &["wallet", "export", "main"]),
+        Some(PASSPHRASE),
+    );
+    assert_eq!(exported.trim(), KEY);
+
+    // A wallet a bot trades from cannot be deleted.
+    let in_use = run_err(
+        polyagent(dir, &["wallet", "delete", "main", "--yes", "--json"]),
+        "",
+    );
+    assert_eq!(in_use["code"], "CONFLICT");
+}
+
+#[test]
+fn one_process_per_folder_and_a_bot_resumes_where_it_stopped() {
+    let tokio = tokio::runtime::Runtime::new().unwrap();
+    let (sim, token) = spiky_simulator(&tokio);
+    let base = sim.base_url();
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path();
+    let bot_id = live_bot(dir, &base, &token);
+
+    let mut running = start_run(dir, "warn", Stdio::inherit());
+    // While `run` holds the folder, another process is refused rather than run the bots twice.
+    let busy = run_err(polyagent(dir, &["bot", "list", "--json"]), "");
+    assert_eq!(busy["code"], "CONFLICT");
+
+    let driver = MarketDriver::start(&base);
+    let give_up = Instant::now() + DEADLINE;
+    let mut fills = 0;
+    while fills < 2 && Instant::now() < give_up {
+        if let Ok(line) = running.lines.recv_timeout(Duration::from_secs(1))
+            && line.contains("\"fill\"")
+        {
+            fills += 1;
+        }
+    }
+    drop(driver);
+    stop_run(&mut running);
+    assert!(fills >= 2, "the bot bought and sold");
+
+    // After the stop: the bot is still marked running (it resumes at the next run) and its
+    // figures are the ones it had.
+    let shown: Value = serde_json::from_str(
+        run_ok(polyagent(dir, &["bot", "show", &bot_id, "--json"]), None).trim(),
+    )
+    .unwrap();
+    assert_eq!(shown["status"], "running");
+    assert!(shown["trades"].as_u64().unwrap() >= 1, "{shown}");
+
+    let trades = run_ok(polyagent(dir, &["export", "trades"]), None);
+    let rows: Vec<&str> = trades.lines().collect();
+    assert!(
+        rows[0].contains("trade_id") || rows[0].contains("price"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows.len() >= 3,
+        "a header and at least a buy and a sell: {trades}"
+    );
+    let activity = run_ok(
+        polyagent(dir, &["export", "activity", "--bot", &bot_id]),
+        None,
+    );
+    assert!(activity.lines().count() >= 3, "{activity}");
+}
