@@ -37,7 +37,11 @@ fn wallets_are_renamed_and_exported_only_with_the_passphrase() {
     let (sim, token) = spiky_simulator(&tokio);
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path();
-    live_bot(dir, &sim.base_url(), &token);
+    let bot_id = live_bot(dir, &sim.base_url(), &token);
+    let listed: Value =
+        serde_json::from_str(run_ok(polyagent(dir, &["wallet", "list", "--json"]), None).trim())
+            .unwrap();
+    assert_eq!(listed[0]["usedBy"], serde_json::json!([bot_id]));
 
     let renamed: Value = serde_json::from_str(
         run_ok(

@@ -555,7 +555,18 @@ impl Runtime {
         let slot = std::mem::replace(&mut *lock(&self.inner.vault), wallets::VaultSlot::Missing);
         let result = wallets::list(&self.inner.db, &slot).await;
         *lock(&self.inner.vault) = slot;
-        result
+        let mut wallets = result?;
+        let bots = lock(&self.inner.bots);
+        for wallet in &mut wallets {
+            wallet.used_by = bots
+                .iter()
+                .filter(|(_, slot)| {
+                    slot.wallet_address().as_deref() == Some(wallet.address.as_str())
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+        }
+        Ok(wallets)
     }
 
     /// Imports a private key (hex, with or without `0x`). The key goes to the vault; the

@@ -35,6 +35,8 @@ pub struct WalletInfo {
     pub funder: Option<String>,
     /// False when the store knows the wallet but the vault has no key for it.
     pub has_key: bool,
+    /// Ids of the bots trading from this wallet (the UI warns when two live bots share one).
+    pub used_by: Vec<String>,
 }
 
 /// Whether keys can be used now, and how the vault keeps its data key.
@@ -174,6 +176,7 @@ fn info(wallet: &polyagent_store::Wallet, has_key: bool) -> WalletInfo {
         signature_type: u8::try_from(wallet.signature_type.code()).unwrap_or(0),
         funder: wallet.funder.clone(),
         has_key,
+        used_by: Vec::new(),
     }
 }
 
