@@ -129,6 +129,21 @@ impl BotStatus {
     }
 }
 
+/// What a user asks a bot to do by hand (the bot's card, `Close position`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ManualOrder {
+    /// Buy the bot's outcome at the ask for `amount` pUSD (its trade size when absent).
+    Buy { amount: Option<Decimal> },
+    /// Sell the whole position at the bid.
+    ClosePosition,
+}
+
+/// Why a manual order was refused; nothing was placed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ManualRefusal(pub String);
+
 /// One bot's complete trading state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BotEngine {
@@ -241,6 +256,76 @@ impl BotEngine {
         self.status = next;
         self.last_note = None;
         Ok(vec![Action::Activity(Activity { at: now, text })])
+    }
+
+    /// Places a manual order, whatever the bot's status (a stopped bot can still be closed
+    /// out), under the rules every order follows: one order in flight, one position, no
+    /// order while the killswitch is tripped, and a live price to trade at.
+    pub fn manual(
+        &mut self,
+        order: &ManualOrder,
+        global: &GlobalView,
+        now: Timestamp,
+    ) -> Result<Vec<Action>, ManualRefusal> {
+        let refuse = |why: &str| Err(ManualRefusal(why.to_owned()));
+        if global.killswitch.is_tripped() {
+            return refuse("the killswitch is on: no orders");
+        }
+        if self.open_order.is_some() {
+            return refuse("an order is already in flight: wait for its outcome");
+        }
+        let Some(quote) = self.quote else {
+            return refuse("no live price yet");
+        };
+        let mut out = Vec::new();
+        match order {
+            ManualOrder::Buy { amount } => {
+                if self.ledger.position().is_some() {
+                    return refuse("the bot already holds a position: close it first");
+                }
+                let amount = amount.unwrap_or(self.config.params.trade_size);
+                if amount <= Decimal::ZERO {
+                    return refuse("the amount must be above 0 pUSD");
+                }
+                if amount > global.limits.max_exposure_per_bot {
+                    return Err(ManualRefusal(format!(
+                        "{amount} pUSD is above the per-bot exposure limit of {}",
+                        global.limits.max_exposure_per_bot
+                    )));
+                }
+                let Some(ask) = quote.ask.filter(|a| *a > Decimal::ZERO) else {
+                    return refuse("no one is selling");
+                };
+                self.place(
+                    Leg::Primary,
+                    Side::Buy,
+                    amount,
+                    ask,
+                    "bought by hand".into(),
+                    now,
+                    &mut out,
+                );
+            }
+            ManualOrder::ClosePosition => {
+                let Some(position) = self.ledger.position() else {
+                    return refuse("the bot holds no position");
+                };
+                let (leg, shares) = (position.leg, position.shares);
+                let Some(bid) = quote.for_leg(leg).bid.filter(|b| *b > Decimal::ZERO) else {
+                    return refuse("no one is bidding");
+                };
+                self.place(
+                    leg,
+                    Side::Sell,
+                    shares,
+                    bid,
+                    "position closed by hand".into(),
+                    now,
+                    &mut out,
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// Feeds one event; returns what the owner must do (place orders) and record.

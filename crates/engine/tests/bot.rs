@@ -2,7 +2,7 @@
 
 use polyagent_domain::trading::TickSize;
 use polyagent_engine::Timestamp;
-use polyagent_engine::bot::{BotEngine, BotStatus, Lifecycle, PauseReason};
+use polyagent_engine::bot::{BotEngine, BotStatus, Lifecycle, ManualOrder, PauseReason};
 use polyagent_engine::config::{BotSpec, Overrides, Profile};
 use polyagent_engine::event::{Action, Event, Leg, OrderRequest, Quote, Side};
 use polyagent_engine::paper::{Book, FeeCurve, PaperAccount};
@@ -613,4 +613,76 @@ fn a_spike_up_fades_an_open_position() {
         "{}",
         sold[0].reason
     );
+}
+
+// Manual orders
+
+#[test]
+fn a_position_is_closed_by_hand_at_the_bid_and_the_trade_is_booked() {
+    let mut h = bought_the_dip();
+    h.tick(1860, "0.47", "0.49");
+    let now = Timestamp::from_secs(T0 + 1860);
+    let actions = h
+        .bot
+        .manual(&ManualOrder::ClosePosition, &h.global, now)
+        .unwrap();
+    let placed = orders(&actions);
+    assert_eq!(placed.len(), 1);
+    assert_eq!(
+        (placed[0].side, placed[0].size, placed[0].limit),
+        (Side::Sell, d("10.41"), d("0.47"))
+    );
+    let book = Book::top(Some(d("0.47")), Some(d("0.49")), d("1000"));
+    let fill = h.account.execute(&placed[0], &book);
+    h.feed(1860, fill, &book);
+    assert!(h.bot.ledger().position().is_none(), "flat after the close");
+    assert_eq!(h.bot.ledger().total().trades, 1);
+}
+
+#[test]
+fn manual_orders_follow_the_rules_every_order_follows() {
+    let mut h = Harness::new("spike-sam", Overrides::default(), FeeCurve::FREE);
+    let now = Timestamp::from_secs(T0);
+    let refused = |h: &mut Harness, order: &ManualOrder| {
+        h.bot.manual(order, &h.global.clone(), now).unwrap_err().0
+    };
+    assert!(refused(&mut h, &ManualOrder::ClosePosition).contains("no live price"));
+    h.tick(0, "0.49", "0.51");
+    assert!(refused(&mut h, &ManualOrder::ClosePosition).contains("no position"));
+    assert!(
+        refused(
+            &mut h,
+            &ManualOrder::Buy {
+                amount: Some(d("0"))
+            }
+        )
+        .contains("above 0")
+    );
+    assert!(
+        refused(
+            &mut h,
+            &ManualOrder::Buy {
+                amount: Some(d("1000"))
+            }
+        )
+        .contains("exposure")
+    );
+
+    // A buy by hand opens a position at the ask; a second one is refused while holding.
+    let placed = orders(
+        &h.bot
+            .manual(&ManualOrder::Buy { amount: None }, &h.global, now)
+            .unwrap(),
+    );
+    assert_eq!(
+        (placed[0].side, placed[0].limit, placed[0].size),
+        (Side::Buy, d("0.51"), d("5"))
+    );
+    assert!(refused(&mut h, &ManualOrder::Buy { amount: None }).contains("in flight"));
+
+    h.global.killswitch = Killswitch::Tripped {
+        reason: "test".into(),
+        at: now,
+    };
+    assert!(refused(&mut h, &ManualOrder::ClosePosition).contains("killswitch"));
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use polyagent_engine::Timestamp;
-use polyagent_engine::bot::{BotEngine, BotStatus, Lifecycle};
+use polyagent_engine::bot::{BotEngine, BotStatus, Lifecycle, ManualOrder};
 use polyagent_engine::event::{Action, Event, Quote};
 use polyagent_engine::paper::{Book, PaperAccount};
 use polyagent_engine::risk::GlobalView;
@@ -152,6 +152,10 @@ pub enum Execution {
 
 pub(crate) enum Command {
     Lifecycle(Lifecycle, oneshot::Sender<Result<(), ApiError>>),
+    Manual(ManualOrder, oneshot::Sender<Result<(), ApiError>>),
+    /// Makes the bot's task panic: the fault switch behind the supervisor's test.
+    #[cfg(feature = "fault-injection")]
+    Panic,
     Shutdown,
 }
 
@@ -166,6 +170,9 @@ impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Command::Lifecycle(l, _) => write!(f, "Lifecycle({l:?})"),
+            Command::Manual(m, _) => write!(f, "Manual({m:?})"),
+            #[cfg(feature = "fault-injection")]
+            Command::Panic => f.write_str("Panic"),
             Command::Shutdown => f.write_str("Shutdown"),
         }
     }
@@ -189,6 +196,24 @@ impl BotHandle {
             .await
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
+    }
+
+    /// Places a manual order (a buy by hand, or closing the position) and waits until it is
+    /// on its way; its fill arrives like any other.
+    pub async fn manual(&self, order: ManualOrder) -> Result<(), ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || ApiError::new(ErrorCode::Internal, "the bot is no longer running");
+        self.commands
+            .send(Command::Manual(order, reply))
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// Makes the bot's task panic (tests of the supervisor only).
+    #[cfg(feature = "fault-injection")]
+    pub async fn inject_panic(&self) {
+        let _ = self.commands.send(Command::Panic).await;
     }
 
     pub(crate) async fn shutdown(&self) {
@@ -365,6 +390,21 @@ async fn run(
                     let _ = reply.send(result.map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string())));
                     continue;
                 }
+                Some(Command::Manual(order, reply)) => {
+                    let now = context.clock.now();
+                    let global = context.global.borrow().clone();
+                    let book = feed.state.borrow().live_book().cloned();
+                    let result = engine.manual(&order, &global, now).map(|actions| {
+                        handle(&mut engine, &mut exec, &context, actions, book.as_ref(), now, &mut changes);
+                    });
+                    changes.save = true;
+                    save(&context, &engine, &exec, changes).await;
+                    publish(&summary, &context, &engine, &exec, health, now, true);
+                    let _ = reply.send(result.map_err(|e| ApiError::new(ErrorCode::Conflict, e.0)));
+                    continue;
+                }
+                #[cfg(feature = "fault-injection")]
+                Some(Command::Panic) => panic!("injected fault"),
             },
             // Execution results before market data: a fill is booked before the next tick.
             Some(report) = results.recv() => {

@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use polyagent_domain::secret::PrivateKey;
 pub use polyagent_domain::secret::SecretString;
-use polyagent_engine::bot::Lifecycle;
+use polyagent_engine::bot::{Lifecycle, ManualOrder};
 use polyagent_engine::config::{BotSpec, DailyLimits};
 use polyagent_engine::risk::{GlobalView, Killswitch};
 use polyagent_store::{ActivityKind, ActivityQuery, Database, StoreError, setting_keys};
@@ -356,6 +356,24 @@ impl Runtime {
 
     pub async fn resume_bot(&self, id: &str) -> Result<(), ApiError> {
         self.lifecycle(id, Lifecycle::Resume).await
+    }
+
+    /// Buys by hand for `amount` pUSD (the bot's trade size when `None`) at the ask.
+    ///
+    /// # Errors
+    /// `CONFLICT` when the rules refuse it (an order in flight, a position already held, the
+    /// killswitch, no live price), with the reason.
+    pub async fn manual_buy(
+        &self,
+        id: &str,
+        amount: Option<rust_decimal::Decimal>,
+    ) -> Result<(), ApiError> {
+        self.bot(id)?.manual(ManualOrder::Buy { amount }).await
+    }
+
+    /// Sells the bot's whole position at the bid (a stopped bot can be closed out too).
+    pub async fn close_position(&self, id: &str) -> Result<(), ApiError> {
+        self.bot(id)?.manual(ManualOrder::ClosePosition).await
     }
 
     async fn lifecycle(&self, id: &str, command: Lifecycle) -> Result<(), ApiError> {

@@ -219,3 +219,142 @@ async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
         "a refused spec creates nothing"
     );
 }
+
+/// A calm market on the simulator and a runtime on a fresh folder.
+async fn calm_world() -> (
+    polyagent_simulator::server::SimServer,
+    String,
+    tempfile::TempDir,
+    polyagent_runtime::Runtime,
+) {
+    let sim = simulator(json!({
+        "name": "calm", "step_ms": 500,
+        "markets": [{"slug": "calm", "question": "Calm?",
+            "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+            "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
+    }))
+    .await;
+    let state: serde_json::Value = reqwest::get(format!("{}/admin/state", sim.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = state["markets"][0]["tokens"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), &sim).await;
+    (sim, token, dir, runtime)
+}
+
+fn calm_spec(name: &str, token: &str) -> BotSpec {
+    BotSpec {
+        name: name.into(),
+        wallet: "paper".into(),
+        token_id: token.into(),
+        complement_token_id: None,
+        strategy: "spike-sam".into(),
+        profile: Profile::Normal,
+        overrides: Overrides::default(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_bot_turns_to_error_and_the_others_trade_on() {
+    let (sim, token, dir, runtime) = calm_world().await;
+    let mut events = runtime.subscribe();
+    let mut ids = Vec::new();
+    for name in ["one", "two", "three"] {
+        let bot = runtime
+            .create_bot(paper(calm_spec(name, &token)))
+            .await
+            .unwrap();
+        runtime.start_bot(&bot.id).await.unwrap();
+        ids.push(bot.id);
+    }
+    runtime.bot(&ids[1]).unwrap().inject_panic().await;
+    let errored = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotStatus(s) if s.id == ids[1] && s.status == "error" => Some((**s).clone()),
+        _ => None,
+    })
+    .await;
+    assert!(
+        errored.status_detail.unwrap().contains("injected fault"),
+        "the reason is shown"
+    );
+    // The others still see the market and still take commands.
+    sim_step(&sim).await;
+    wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotPrice(p) if p.bot_id == ids[2] => Some(()),
+        _ => None,
+    })
+    .await;
+    runtime.pause_bot(&ids[0]).await.unwrap();
+    assert_eq!(runtime.get_bot(&ids[0]).unwrap().status, "paused");
+    assert_eq!(runtime.get_bot(&ids[2]).unwrap().status, "running");
+
+    // After a restart the crashed bot is still in error, not running into the same fault.
+    runtime.shutdown(false).await;
+    drop(runtime);
+    let runtime = open_runtime(dir.path(), &sim).await;
+    assert_eq!(runtime.get_bot(&ids[1]).unwrap().status, "error");
+    assert_eq!(runtime.get_bot(&ids[2]).unwrap().status, "running");
+}
+
+/// Moves the calm market a cent, so every bot watching it sees a new price.
+async fn sim_step(sim: &polyagent_simulator::server::SimServer) {
+    let http = reqwest::Client::new();
+    http.post(format!("{}/admin/price", sim.base_url()))
+        .body(json!({"slug": "calm", "price": "0.51"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    advance(&http, &sim.base_url(), 500).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_position_bought_by_hand_is_closed_by_hand() {
+    let (sim, token, _dir, runtime) = calm_world().await;
+    let mut events = runtime.subscribe();
+    let bot = runtime
+        .create_bot(paper(calm_spec("hand", &token)))
+        .await
+        .unwrap();
+    runtime.start_bot(&bot.id).await.unwrap();
+    wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotPrice(p) if p.bot_id == bot.id => Some(()),
+        _ => None,
+    })
+    .await;
+    let refused = runtime.close_position(&bot.id).await.unwrap_err();
+    assert_eq!(refused.code, polyagent_runtime::ErrorCode::Conflict);
+    assert!(
+        refused.message.contains("no position"),
+        "{}",
+        refused.message
+    );
+
+    runtime
+        .manual_buy(&bot.id, Some(Decimal::from(10)))
+        .await
+        .unwrap();
+    let buy = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotFill(f) if f.bot_id == bot.id && f.side == "buy" => Some(f.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(buy.avg_price, "0.51", "bought at the ask");
+    runtime.close_position(&bot.id).await.unwrap();
+    let sell = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotFill(f) if f.bot_id == bot.id && f.side == "sell" => Some(f.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(sell.avg_price, "0.49", "sold at the bid");
+    let summary = runtime.get_bot(&bot.id).unwrap();
+    assert_eq!(summary.position_shares, None);
+    assert_eq!(summary.trades, 1);
+    drop(sim);
+}
