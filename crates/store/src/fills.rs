@@ -159,6 +159,37 @@ impl<'db> Fills<'db> {
         }
     }
 
+    /// Moves a known trade's settlement status forward (MATCHED → MINED → CONFIRMED, or
+    /// FAILED); an unknown trade or a status that is not later is left alone. Returns the
+    /// change made, if any.
+    pub async fn advance_status(
+        &self,
+        trade_id: &str,
+        status: FillStatus,
+        now: Timestamp,
+    ) -> Result<Option<(FillStatus, FillStatus)>, StoreError> {
+        loop {
+            let Some(current) = self.get(trade_id).await? else {
+                return Ok(None);
+            };
+            if status.rank() <= current.status.rank() {
+                return Ok(None);
+            }
+            let updated = sqlx::query(
+                "UPDATE fills SET status = ?, updated_at = ? WHERE trade_id = ? AND status = ?",
+            )
+            .bind(status.as_str())
+            .bind(now.as_millis())
+            .bind(trade_id)
+            .bind(current.status.as_str())
+            .execute(self.pool)
+            .await?;
+            if updated.rows_affected() == 1 {
+                return Ok(Some((current.status, status)));
+            }
+        }
+    }
+
     pub async fn get(&self, trade_id: &str) -> Result<Option<Fill>, StoreError> {
         sqlx::query("SELECT * FROM fills WHERE trade_id = ?")
             .bind(trade_id)

@@ -12,6 +12,8 @@
 //! | failed        | refused     | refused             | no-op         | refused        |
 //!
 //! - `pending`: recorded, not yet handed to the network. After a crash it was never sent.
+//!   ([`OrderJournal::record_sending`] records an intent directly as `sent`, in one commit,
+//!   when the request goes out right after it: the hot path's single write.)
 //! - `sent`: `mark_sent` is called immediately before the request goes out; after a crash the
 //!   outcome is unknown and must be reconciled with the exchange by `client_order_id`.
 //! - `unknown`: the request went out but no answer arrived (timeout, connection reset).
@@ -118,10 +120,19 @@ impl<'db> OrderJournal<'db> {
         intent: &NewOrderIntent,
         now: Timestamp,
     ) -> Result<OrderIntent, StoreError> {
+        self.insert(intent, IntentState::Pending, now).await
+    }
+
+    async fn insert(
+        &self,
+        intent: &NewOrderIntent,
+        state: IntentState,
+        now: Timestamp,
+    ) -> Result<OrderIntent, StoreError> {
         let result = sqlx::query(
             "INSERT INTO order_intents (intent_id, bot_id, client_order_id, side, token_id, price,
                  size, order_type, state, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&intent.intent_id)
         .bind(&intent.bot_id)
@@ -131,6 +142,7 @@ impl<'db> OrderJournal<'db> {
         .bind(decimal_text(intent.price))
         .bind(decimal_text(intent.size))
         .bind(&intent.order_type)
+        .bind(state.as_str())
         .bind(now.as_millis())
         .bind(now.as_millis())
         .execute(self.pool)
@@ -153,12 +165,22 @@ impl<'db> OrderJournal<'db> {
             price: intent.price,
             size: intent.size,
             order_type: intent.order_type.clone(),
-            state: IntentState::Pending,
+            state,
             exchange_order_id: None,
             failure_reason: None,
             created_at: now,
             updated_at: now,
         })
+    }
+
+    /// Records an intent directly in state `sent`: for a caller that sends the request right
+    /// after this returns (one commit instead of `record_intent` + `mark_sent`).
+    pub async fn record_sending(
+        &self,
+        intent: &NewOrderIntent,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.insert(intent, IntentState::Sent, now).await.map(drop)
     }
 
     /// pending → sent. Call immediately before the request goes to the network.

@@ -975,3 +975,27 @@ async fn journal_transition_table_is_exhaustive() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_intent_recorded_as_sending_is_sent_in_one_write() {
+    let (_dir, db) = fresh().await;
+    with_bot(&db, "b1").await;
+    let journal = db.order_journal();
+    journal
+        .record_sending(&intent("int-9"), Timestamp::from_millis(5))
+        .await
+        .unwrap();
+    let stored = journal.get("int-9").await.unwrap().unwrap();
+    assert_eq!(stored.state, IntentState::Sent);
+    let unresolved = journal.unresolved().await.unwrap();
+    assert_eq!(
+        unresolved.len(),
+        1,
+        "a crash now leaves it for reconciliation"
+    );
+    journal
+        .mark_acknowledged("int-9", "0xabc", Timestamp::from_millis(6))
+        .await
+        .unwrap();
+    assert!(journal.unresolved().await.unwrap().is_empty());
+}
