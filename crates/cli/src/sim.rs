@@ -101,6 +101,7 @@ pub fn run(args: SimArgs) -> ExitCode {
             clock: ClockMode::Wall { speed: args.speed },
             port: args.port,
             seed: *b"polyagent-simulator-credentials!",
+            latency_probe: None,
         };
         let server = match SimServer::start(config).await {
             Ok(server) => server,

@@ -340,7 +340,10 @@ impl Connection {
             if self.assets.is_empty() && !self.wait_for_assets().await {
                 return;
             }
-            match tokio_tungstenite::connect_async(self.config.url.as_str()).await {
+            // Nagle off: subscriptions and PINGs are small and must not wait for an ACK.
+            match tokio_tungstenite::connect_async_with_config(self.config.url.as_str(), None, true)
+                .await
+            {
                 Ok((socket, _)) => {
                     self.stat(|s| s.connects += 1);
                     match self.session(socket).await {

@@ -184,7 +184,10 @@ impl UserConnection {
     async fn run(mut self) {
         loop {
             self.set_health(FeedHealth::Reconnecting);
-            match tokio_tungstenite::connect_async(self.config.url.as_str()).await {
+            // Nagle off: subscriptions and PINGs are small and must not wait for an ACK.
+            match tokio_tungstenite::connect_async_with_config(self.config.url.as_str(), None, true)
+                .await
+            {
                 Ok((socket, _)) => {
                     if let End::Stop = self.session(socket).await {
                         return;

@@ -634,6 +634,10 @@ async fn post_order(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let arrived = std::time::Instant::now();
+    if let Some(probe) = &shared.latency_probe {
+        probe.order_arrived(arrived);
+    }
     let mut sim = shared.lock();
     let key = or_respond!(l2(&sim, &headers, &method, "/order", &body));
     if post_fault_before(&mut sim.faults) {

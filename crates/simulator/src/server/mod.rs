@@ -51,6 +51,54 @@ pub struct SimConfig {
     pub port: u16,
     /// Seed for issued API credentials.
     pub seed: [u8; 32],
+    /// Times each order from the last market frame sent before it (the tick-to-order bench).
+    pub latency_probe: Option<Arc<LatencyProbe>>,
+}
+
+/// Measures tick-to-order from the exchange's side: the time from the last market-channel
+/// frame written to a socket to each order post arriving. Meaningful when one client trades
+/// on one quiet market that moves only when the bench moves it.
+#[derive(Debug, Default)]
+pub struct LatencyProbe {
+    last_market_send: std::sync::Mutex<Option<std::time::Instant>>,
+    samples: std::sync::Mutex<Vec<Duration>>,
+}
+
+impl LatencyProbe {
+    pub(crate) fn market_frame_sent(&self) {
+        *self
+            .last_market_send
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
+    }
+
+    pub(crate) fn order_arrived(&self, at: std::time::Instant) {
+        let last = *self
+            .last_market_send
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(sent) = last {
+            self.samples
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(at.saturating_duration_since(sent));
+        }
+    }
+
+    /// Every measured delay so far, in arrival order.
+    pub fn samples(&self) -> Vec<Duration> {
+        self.samples
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn count(&self) -> usize {
+        self.samples
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
 }
 
 impl SimConfig {
@@ -62,6 +110,7 @@ impl SimConfig {
             clock: ClockMode::Manual { start_ms },
             port: 0,
             seed: [1; 32],
+            latency_probe: None,
         }
     }
 }
@@ -239,6 +288,7 @@ pub(crate) struct Shared {
     /// Sequence number of the last market message published; assigned under the state lock,
     /// so a snapshot taken under the lock is exactly "as of" the current value.
     pub market_seq: std::sync::atomic::AtomicU64,
+    pub latency_probe: Option<Arc<LatencyProbe>>,
     pub user_tx: broadcast::Sender<Arc<UserMessage>>,
     pub ws_control: watch::Sender<WsControl>,
 }
@@ -353,6 +403,7 @@ impl SimServer {
             state: Mutex::new(state),
             market_tx,
             market_seq: std::sync::atomic::AtomicU64::new(0),
+            latency_probe: config.latency_probe.clone(),
             user_tx,
             ws_control,
         });
@@ -382,6 +433,13 @@ impl SimServer {
                     drop(ticker_shared.lock());
                 }
             };
+            // Small frames go out at once: with Nagle on, a market frame waits for the
+            // client's delayed ACK (40 ms on Linux) and every tick-to-order would too.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+                if let Err(error) = stream.set_nodelay(true) {
+                    tracing::debug!(%error, "TCP_NODELAY not set");
+                }
+            });
             let server = axum::serve(
                 listener,
                 router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -79,6 +79,8 @@ async fn send(socket: &mut WebSocket, control: &WsControl, text: impl Into<Strin
 /// What tells the market and user channels apart; the connection loop is shared.
 trait Channel {
     type Message;
+    /// Market frames are what the latency probe times orders from.
+    const MARKET: bool;
     /// Applies a client message. `Ok` holds frames to send back; `Err` one last frame to send
     /// before the connection is closed.
     fn on_message(&mut self, shared: &Shared, message: &Value) -> Result<Vec<String>, String>;
@@ -132,10 +134,13 @@ async fn serve<C: Channel>(
             },
             message = feed.recv() => match message {
                 Ok(message) => {
-                    if let Some(frame) = channel.forward(&message)
-                        && !send(&mut socket, &control, frame).await
-                    {
-                        break;
+                    if let Some(frame) = channel.forward(&message) {
+                        if !send(&mut socket, &control, frame).await {
+                            break;
+                        }
+                        if C::MARKET && let Some(probe) = &shared.latency_probe {
+                            probe.market_frame_sent();
+                        }
                     }
                 }
                 // Too far behind to keep a correct book: close, the client re-snapshots.
@@ -157,6 +162,7 @@ struct MarketChannel {
 
 impl Channel for MarketChannel {
     type Message = MarketMessage;
+    const MARKET: bool = true;
 
     fn on_message(&mut self, shared: &Shared, message: &Value) -> Result<Vec<String>, String> {
         let requested = ids(message, "assets_ids");
@@ -222,6 +228,7 @@ struct UserChannel {
 
 impl Channel for UserChannel {
     type Message = UserMessage;
+    const MARKET: bool = false;
 
     fn on_message(&mut self, shared: &Shared, message: &Value) -> Result<Vec<String>, String> {
         if self.funders.is_none() {

@@ -47,6 +47,7 @@ impl Sim {
             },
             port: 0,
             seed: *b"polyagent-venue-net-tests-seed!!",
+            latency_probe: None,
         })
         .await
         .unwrap();
