@@ -9,10 +9,11 @@ use std::fmt;
 use std::io::Write;
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::StoreError;
 use crate::csv::{text_cell, write_record};
+use crate::database::Pools;
 use crate::sql::{get_ts, parse_word};
 use crate::time::Timestamp;
 
@@ -122,32 +123,28 @@ pub struct ActivityPage {
 /// The activity table.
 #[derive(Debug, Clone, Copy)]
 pub struct ActivityLog<'db> {
-    pool: &'db SqlitePool,
+    pools: &'db Pools,
 }
 
 impl<'db> ActivityLog<'db> {
-    pub(crate) fn new(pool: &'db SqlitePool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pools: &'db Pools) -> Self {
+        Self { pools }
     }
 
     /// Appends an entry and returns its `seq`.
     pub async fn append(&self, entry: &NewActivity) -> Result<i64, StoreError> {
-        let detail = entry
-            .detail
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()?;
-        let done = sqlx::query(
-            "INSERT INTO activity (bot_id, ts, kind, message, detail) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&entry.bot_id)
-        .bind(entry.ts.as_millis())
-        .bind(entry.kind.as_str())
-        .bind(&entry.message)
-        .bind(detail)
-        .execute(self.pool)
-        .await?;
-        Ok(done.last_insert_rowid())
+        let mut conn = self.pools.writer.acquire().await?;
+        insert(&mut conn, entry).await
+    }
+
+    /// Appends entries in one commit.
+    pub async fn append_many(&self, entries: &[NewActivity]) -> Result<(), StoreError> {
+        let mut tx = self.pools.writer.begin().await?;
+        for entry in entries {
+            insert(&mut tx, entry).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// One page, newest first.
@@ -163,7 +160,7 @@ impl<'db> ActivityLog<'db> {
         sql.push(" ORDER BY ts DESC, seq DESC LIMIT ");
         // One extra row tells whether an older page exists.
         sql.push_bind(i64::from(limit) + 1);
-        let rows = sql.build().fetch_all(self.pool).await?;
+        let rows = sql.build().fetch_all(&self.pools.reader).await?;
         let mut entries = rows
             .iter()
             .map(entry_from_row)
@@ -191,7 +188,7 @@ impl<'db> ActivityLog<'db> {
         let mut sql = QueryBuilder::<Sqlite>::new("SELECT * FROM activity");
         push_filter(&mut sql, bot_id, kinds, None);
         sql.push(" ORDER BY ts, seq");
-        let rows = sql.build().fetch_all(self.pool).await?;
+        let rows = sql.build().fetch_all(&self.pools.reader).await?;
         write_record(out, &["time", "bot_id", "kind", "message", "detail"])?;
         for row in &rows {
             let entry = entry_from_row(row)?;
@@ -254,4 +251,27 @@ fn entry_from_row(row: &SqliteRow) -> Result<ActivityEntry, StoreError> {
         message: row.try_get("message")?,
         detail: detail.as_deref().map(serde_json::from_str).transpose()?,
     })
+}
+
+/// Inserts one entry on `conn` (a pooled connection or an open transaction); returns its `seq`.
+pub(crate) async fn insert(
+    conn: &mut sqlx::SqliteConnection,
+    entry: &NewActivity,
+) -> Result<i64, StoreError> {
+    let detail = entry
+        .detail
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    let done = sqlx::query(
+        "INSERT INTO activity (bot_id, ts, kind, message, detail) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&entry.bot_id)
+    .bind(entry.ts.as_millis())
+    .bind(entry.kind.as_str())
+    .bind(&entry.message)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.last_insert_rowid())
 }

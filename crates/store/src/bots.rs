@@ -3,10 +3,11 @@
 //! The store does not interpret `config` or `status`; the engine owns both. Deleting a bot
 //! deletes its positions, and leaves its journal, fills and activity with `bot_id = NULL`.
 
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
 
 use crate::StoreError;
+use crate::database::Pools;
 use crate::sql::{get_json, get_ts, is_unique_violation};
 use crate::time::Timestamp;
 
@@ -34,12 +35,12 @@ pub struct NewBot {
 /// The bots table.
 #[derive(Debug, Clone, Copy)]
 pub struct Bots<'db> {
-    pool: &'db SqlitePool,
+    pools: &'db Pools,
 }
 
 impl<'db> Bots<'db> {
-    pub(crate) fn new(pool: &'db SqlitePool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pools: &'db Pools) -> Self {
+        Self { pools }
     }
 
     /// Inserts a bot; [`StoreError::AlreadyExists`] if the id is taken.
@@ -54,7 +55,7 @@ impl<'db> Bots<'db> {
         .bind(&bot.status)
         .bind(now.as_millis())
         .bind(now.as_millis())
-        .execute(self.pool)
+        .execute(&self.pools.writer)
         .await;
         match result {
             Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists {
@@ -77,7 +78,7 @@ impl<'db> Bots<'db> {
     pub async fn get(&self, id: &str) -> Result<Option<Bot>, StoreError> {
         sqlx::query("SELECT * FROM bots WHERE id = ?")
             .bind(id)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.pools.reader)
             .await?
             .map(|row| bot_from_row(&row))
             .transpose()
@@ -86,7 +87,7 @@ impl<'db> Bots<'db> {
     /// All bots, oldest first (ties by id, so the order is stable).
     pub async fn list(&self) -> Result<Vec<Bot>, StoreError> {
         sqlx::query("SELECT * FROM bots ORDER BY created_at, id")
-            .fetch_all(self.pool)
+            .fetch_all(&self.pools.reader)
             .await?
             .iter()
             .map(bot_from_row)
@@ -120,7 +121,7 @@ impl<'db> Bots<'db> {
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
         let done = sqlx::query("DELETE FROM bots WHERE id = ?")
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.pools.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(not_found(id));
@@ -141,7 +142,7 @@ impl<'db> Bots<'db> {
             .bind(value)
             .bind(now.as_millis())
             .bind(id)
-            .execute(self.pool)
+            .execute(&self.pools.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(not_found(id));

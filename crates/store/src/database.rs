@@ -12,11 +12,23 @@ use crate::{
     ActivityLog, Bots, Fills, OrderJournal, Positions, PriceHistory, Settings, StoreError, Wallets,
 };
 
-/// The open database. Cheap to clone (a connection pool behind an `Arc`).
+/// The open database. Cheap to clone (connection pools behind an `Arc`).
+///
+/// Every write goes through one connection: SQLite admits one writer at a time anyway, and
+/// queueing writers here (an async wait) instead of in SQLite (a busy handler that sleeps in
+/// millisecond steps) keeps an order's journal commit off the sleep path. Reads use their
+/// own connections and never wait for writes (WAL).
 #[derive(Debug, Clone)]
 pub struct Database {
-    pool: SqlitePool,
+    pools: Pools,
     path: PathBuf,
+}
+
+/// The writer (one connection) and the readers.
+#[derive(Debug, Clone)]
+pub(crate) struct Pools {
+    pub writer: SqlitePool,
+    pub reader: SqlitePool,
 }
 
 impl Database {
@@ -45,16 +57,27 @@ impl Database {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open {
-                path: path.clone(),
-                source,
-            })?;
+        let connect = |connections: u32| {
+            SqlitePoolOptions::new()
+                .max_connections(connections)
+                .connect_with(options.clone())
+        };
+        let open_error = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let pool = connect(1).await.map_err(open_error)?;
         match MIGRATOR.run(&pool).await {
-            Ok(()) => Ok(Self { pool, path }),
+            Ok(()) => {
+                let reader = connect(3).await.map_err(open_error)?;
+                Ok(Self {
+                    pools: Pools {
+                        writer: pool,
+                        reader,
+                    },
+                    path,
+                })
+            }
             Err(MigrateError::VersionMissing(found)) => {
                 pool.close().await;
                 Err(StoreError::NewerSchema {
@@ -72,7 +95,7 @@ impl Database {
 
     /// The schema version recorded in the file (equals [`crate::SCHEMA_VERSION`] once open).
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pools.reader.acquire().await?;
         Ok(schema::applied_version(&mut conn).await?.unwrap_or(0))
     }
 
@@ -80,44 +103,45 @@ impl Database {
         &self.path
     }
 
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub(crate) fn pools(&self) -> &Pools {
+        &self.pools
     }
 
     /// Waits for in-flight queries, checkpoints the WAL and closes every connection.
     pub async fn close(self) {
-        self.pool.close().await;
+        self.pools.writer.close().await;
+        self.pools.reader.close().await;
     }
 
     pub fn bots(&self) -> Bots<'_> {
-        Bots::new(&self.pool)
+        Bots::new(&self.pools)
     }
 
     pub fn settings(&self) -> Settings<'_> {
-        Settings::new(&self.pool)
+        Settings::new(&self.pools)
     }
 
     pub fn wallets(&self) -> Wallets<'_> {
-        Wallets::new(&self.pool)
+        Wallets::new(&self.pools)
     }
 
     pub fn order_journal(&self) -> OrderJournal<'_> {
-        OrderJournal::new(&self.pool)
+        OrderJournal::new(&self.pools)
     }
 
     pub fn fills(&self) -> Fills<'_> {
-        Fills::new(&self.pool)
+        Fills::new(&self.pools)
     }
 
     pub fn positions(&self) -> Positions<'_> {
-        Positions::new(&self.pool)
+        Positions::new(&self.pools)
     }
 
     pub fn activity(&self) -> ActivityLog<'_> {
-        ActivityLog::new(&self.pool)
+        ActivityLog::new(&self.pools)
     }
 
     pub fn price_history(&self) -> PriceHistory<'_> {
-        PriceHistory::new(&self.pool)
+        PriceHistory::new(&self.pools)
     }
 }

@@ -9,11 +9,12 @@
 use std::io::Write;
 
 use rust_decimal::Decimal;
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
 
 use crate::StoreError;
 use crate::csv::{text_cell, write_record};
+use crate::database::Pools;
 use crate::sql::{Side, decimal_text, get_decimal, get_ts, parse_word};
 use crate::time::Timestamp;
 
@@ -98,12 +99,12 @@ pub enum FillRecorded {
 /// The fills table.
 #[derive(Debug, Clone, Copy)]
 pub struct Fills<'db> {
-    pool: &'db SqlitePool,
+    pools: &'db Pools,
 }
 
 impl<'db> Fills<'db> {
-    pub(crate) fn new(pool: &'db SqlitePool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pools: &'db Pools) -> Self {
+        Self { pools }
     }
 
     /// Records a trade report; see the module docs for the idempotency rules.
@@ -125,7 +126,7 @@ impl<'db> Fills<'db> {
         .bind(fill.status.as_str())
         .bind(fill.ts.as_millis())
         .bind(now.as_millis())
-        .execute(self.pool)
+        .execute(&self.pools.writer)
         .await?;
         if inserted.rows_affected() == 1 {
             return Ok(FillRecorded::Inserted);
@@ -148,7 +149,7 @@ impl<'db> Fills<'db> {
             .bind(now.as_millis())
             .bind(&fill.trade_id)
             .bind(current.status.as_str())
-            .execute(self.pool)
+            .execute(&self.pools.writer)
             .await?;
             if updated.rows_affected() == 1 {
                 return Ok(FillRecorded::StatusAdvanced {
@@ -182,7 +183,7 @@ impl<'db> Fills<'db> {
             .bind(now.as_millis())
             .bind(trade_id)
             .bind(current.status.as_str())
-            .execute(self.pool)
+            .execute(&self.pools.writer)
             .await?;
             if updated.rows_affected() == 1 {
                 return Ok(Some((current.status, status)));
@@ -193,7 +194,7 @@ impl<'db> Fills<'db> {
     pub async fn get(&self, trade_id: &str) -> Result<Option<Fill>, StoreError> {
         sqlx::query("SELECT * FROM fills WHERE trade_id = ?")
             .bind(trade_id)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.pools.reader)
             .await?
             .map(|row| fill_from_row(&row))
             .transpose()
@@ -213,7 +214,7 @@ impl<'db> Fills<'db> {
         .bind(bot_id)
         .bind(from.as_millis())
         .bind(to.as_millis())
-        .fetch_all(self.pool)
+        .fetch_all(&self.pools.reader)
         .await?
         .iter()
         .map(fill_from_row)

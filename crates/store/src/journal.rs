@@ -23,10 +23,11 @@
 use std::fmt;
 
 use rust_decimal::Decimal;
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
 
 use crate::StoreError;
+use crate::database::Pools;
 use crate::sql::{Side, decimal_text, get_decimal, get_ts, is_unique_violation, parse_word};
 use crate::time::Timestamp;
 
@@ -105,12 +106,12 @@ pub struct OrderIntent {
 /// The order_intents table.
 #[derive(Debug, Clone, Copy)]
 pub struct OrderJournal<'db> {
-    pool: &'db SqlitePool,
+    pools: &'db Pools,
 }
 
 impl<'db> OrderJournal<'db> {
-    pub(crate) fn new(pool: &'db SqlitePool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pools: &'db Pools) -> Self {
+        Self { pools }
     }
 
     /// Records an intent in state `pending`. Must complete before the order is sent.
@@ -145,7 +146,7 @@ impl<'db> OrderJournal<'db> {
         .bind(state.as_str())
         .bind(now.as_millis())
         .bind(now.as_millis())
-        .execute(self.pool)
+        .execute(&self.pools.writer)
         .await;
         match result {
             Err(e) if is_unique_violation(&e) => {
@@ -284,7 +285,7 @@ impl<'db> OrderJournal<'db> {
     pub async fn get(&self, intent_id: &str) -> Result<Option<OrderIntent>, StoreError> {
         sqlx::query("SELECT * FROM order_intents WHERE intent_id = ?")
             .bind(intent_id)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.pools.reader)
             .await?
             .map(|row| intent_from_row(&row))
             .transpose()
@@ -296,7 +297,7 @@ impl<'db> OrderJournal<'db> {
     ) -> Result<Option<OrderIntent>, StoreError> {
         sqlx::query("SELECT * FROM order_intents WHERE client_order_id = ?")
             .bind(client_order_id)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.pools.reader)
             .await?
             .map(|row| intent_from_row(&row))
             .transpose()
@@ -310,7 +311,7 @@ impl<'db> OrderJournal<'db> {
             "SELECT * FROM order_intents WHERE state IN ('pending', 'sent', 'unknown')
              ORDER BY created_at, intent_id",
         )
-        .fetch_all(self.pool)
+        .fetch_all(&self.pools.reader)
         .await?
         .iter()
         .map(intent_from_row)
@@ -321,7 +322,7 @@ impl<'db> OrderJournal<'db> {
     pub async fn for_bot(&self, bot_id: &str) -> Result<Vec<OrderIntent>, StoreError> {
         sqlx::query("SELECT * FROM order_intents WHERE bot_id = ? ORDER BY created_at, intent_id")
             .bind(bot_id)
-            .fetch_all(self.pool)
+            .fetch_all(&self.pools.reader)
             .await?
             .iter()
             .map(intent_from_row)
@@ -365,7 +366,7 @@ impl<'db> OrderJournal<'db> {
         for state in allowed_from {
             query = query.bind(state.as_str());
         }
-        let done = query.execute(self.pool).await;
+        let done = query.execute(&self.pools.writer).await;
         let done = match done {
             Err(e) if is_unique_violation(&e) => {
                 return Err(StoreError::AlreadyExists {

@@ -1,10 +1,11 @@
 //! Positions, one per (bot, token). The engine computes them; the store keeps the latest state.
 
 use rust_decimal::Decimal;
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
 
 use crate::StoreError;
+use crate::database::Pools;
 use crate::sql::{decimal_text, get_decimal, get_ts};
 use crate::time::Timestamp;
 
@@ -23,12 +24,12 @@ pub struct Position {
 /// The positions table.
 #[derive(Debug, Clone, Copy)]
 pub struct Positions<'db> {
-    pool: &'db SqlitePool,
+    pools: &'db Pools,
 }
 
 impl<'db> Positions<'db> {
-    pub(crate) fn new(pool: &'db SqlitePool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pools: &'db Pools) -> Self {
+        Self { pools }
     }
 
     /// Inserts or replaces the position of `(bot_id, token_id)`. The bot must exist.
@@ -51,7 +52,7 @@ impl<'db> Positions<'db> {
         .bind(decimal_text(position.realized_pnl))
         .bind(decimal_text(position.fees_paid))
         .bind(position.updated_at.as_millis())
-        .execute(self.pool)
+        .execute(&self.pools.writer)
         .await?;
         Ok(())
     }
@@ -60,7 +61,7 @@ impl<'db> Positions<'db> {
         sqlx::query("SELECT * FROM positions WHERE bot_id = ? AND token_id = ?")
             .bind(bot_id)
             .bind(token_id)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.pools.reader)
             .await?
             .map(|row| position_from_row(&row))
             .transpose()
@@ -69,7 +70,7 @@ impl<'db> Positions<'db> {
     pub async fn for_bot(&self, bot_id: &str) -> Result<Vec<Position>, StoreError> {
         sqlx::query("SELECT * FROM positions WHERE bot_id = ? ORDER BY token_id")
             .bind(bot_id)
-            .fetch_all(self.pool)
+            .fetch_all(&self.pools.reader)
             .await?
             .iter()
             .map(position_from_row)
@@ -78,7 +79,7 @@ impl<'db> Positions<'db> {
 
     pub async fn all(&self) -> Result<Vec<Position>, StoreError> {
         sqlx::query("SELECT * FROM positions ORDER BY bot_id, token_id")
-            .fetch_all(self.pool)
+            .fetch_all(&self.pools.reader)
             .await?
             .iter()
             .map(position_from_row)

@@ -21,9 +21,10 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, Transaction};
 
 use crate::StoreError;
+use crate::database::Pools;
 use crate::sql::{decimal_text, get_decimal, get_ts};
 use crate::time::Timestamp;
 
@@ -137,12 +138,12 @@ pub struct CompactionReport {
 /// The price_history table.
 #[derive(Debug, Clone, Copy)]
 pub struct PriceHistory<'db> {
-    pool: &'db SqlitePool,
+    pools: &'db Pools,
 }
 
 impl<'db> PriceHistory<'db> {
-    pub(crate) fn new(pool: &'db SqlitePool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pools: &'db Pools) -> Self {
+        Self { pools }
     }
 
     /// Appends one raw tick. A second tick at the same millisecond replaces the first.
@@ -156,7 +157,7 @@ impl<'db> PriceHistory<'db> {
         series: &PriceSeries,
         ticks: &[PriceTick],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.pools.writer.begin_with("BEGIN IMMEDIATE").await?;
         for tick in ticks {
             let price = decimal_text(tick.price);
             sqlx::query(
@@ -194,7 +195,7 @@ impl<'db> PriceHistory<'db> {
         .bind(series.key())
         .bind(from.as_millis())
         .bind(to.as_millis())
-        .fetch_all(self.pool)
+        .fetch_all(&self.pools.reader)
         .await?
         .iter()
         .map(point_from_row)
@@ -208,7 +209,7 @@ impl<'db> PriceHistory<'db> {
         )
         .bind(series.kind())
         .bind(series.key())
-        .fetch_one(self.pool)
+        .fetch_one(&self.pools.reader)
         .await?
         .try_get(0)?;
         Ok(u64::try_from(count).unwrap_or(0))
@@ -220,7 +221,7 @@ impl<'db> PriceHistory<'db> {
             sqlx::query("DELETE FROM price_history WHERE series_kind = ? AND series_key = ?")
                 .bind(series.kind())
                 .bind(series.key())
-                .execute(self.pool)
+                .execute(&self.pools.writer)
                 .await?;
         Ok(done.rows_affected())
     }
@@ -241,7 +242,7 @@ impl<'db> PriceHistory<'db> {
         let minute_cutoff = floor_to(now.as_millis() - minute_for, HOUR_MS);
 
         let mut report = CompactionReport::default();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.pools.writer.begin_with("BEGIN IMMEDIATE").await?;
         let (folded, written) =
             fold(&mut tx, Resolution::Raw, Resolution::Minute, raw_cutoff).await?;
         report.raw_folded = folded;

@@ -36,7 +36,7 @@ pub struct PositionState {
     pub fees_paid: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BotProgress {
     pub bot_id: String,
     pub status: String,
@@ -47,6 +47,8 @@ pub struct BotProgress {
     /// Positions of the bot after the step (a flat position is kept with size 0 for its
     /// realized P&L).
     pub positions: Vec<PositionState>,
+    /// Activity lines of the step, appended in the same commit.
+    pub activity: Vec<crate::NewActivity>,
 }
 
 impl Database {
@@ -57,7 +59,7 @@ impl Database {
         progress: &BotProgress,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pools().writer.begin().await?;
         let updated =
             sqlx::query("UPDATE bots SET status = ?, state = ?, updated_at = ? WHERE id = ?")
                 .bind(&progress.status)
@@ -143,6 +145,9 @@ impl Database {
             .bind(now.as_millis())
             .execute(&mut *tx)
             .await?;
+        }
+        for entry in &progress.activity {
+            crate::activity::insert(&mut tx, entry).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
 use crate::StoreError;
+use crate::database::Pools;
 use crate::time::Timestamp;
 
 /// Well-known setting keys, so the engine and the UI agree on spelling.
@@ -20,19 +21,19 @@ pub mod setting_keys {
 /// The settings table.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings<'db> {
-    pool: &'db SqlitePool,
+    pools: &'db Pools,
 }
 
 impl<'db> Settings<'db> {
-    pub(crate) fn new(pool: &'db SqlitePool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pools: &'db Pools) -> Self {
+        Self { pools }
     }
 
     /// The value under `key`, decoded as `T`; `None` if never set.
     pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
         let row = sqlx::query("SELECT value FROM settings WHERE key = ?")
             .bind(key)
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.pools.reader)
             .await?;
         match row {
             None => Ok(None),
@@ -57,7 +58,7 @@ impl<'db> Settings<'db> {
         .bind(key)
         .bind(serde_json::to_string(value)?)
         .bind(now.as_millis())
-        .execute(self.pool)
+        .execute(&self.pools.writer)
         .await?;
         Ok(())
     }
@@ -66,7 +67,7 @@ impl<'db> Settings<'db> {
     pub async fn remove(&self, key: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM settings WHERE key = ?")
             .bind(key)
-            .execute(self.pool)
+            .execute(&self.pools.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }

@@ -3,10 +3,11 @@
 //!
 //! Addresses are stored lowercase so lookups do not depend on EIP-55 checksum casing.
 
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
 
 use crate::StoreError;
+use crate::database::Pools;
 use crate::sql::{get_ts, is_unique_violation};
 use crate::time::Timestamp;
 
@@ -59,12 +60,12 @@ pub struct Wallet {
 /// The wallets table.
 #[derive(Debug, Clone, Copy)]
 pub struct Wallets<'db> {
-    pool: &'db SqlitePool,
+    pools: &'db Pools,
 }
 
 impl<'db> Wallets<'db> {
-    pub(crate) fn new(pool: &'db SqlitePool) -> Self {
-        Self { pool }
+    pub(crate) fn new(pools: &'db Pools) -> Self {
+        Self { pools }
     }
 
     /// Adds a wallet; [`StoreError::AlreadyExists`] if the address is already known.
@@ -88,7 +89,7 @@ impl<'db> Wallets<'db> {
         .bind(&funder)
         .bind(now.as_millis())
         .bind(now.as_millis())
-        .execute(self.pool)
+        .execute(&self.pools.writer)
         .await;
         match result {
             Err(e) if is_unique_violation(&e) => {
@@ -112,7 +113,7 @@ impl<'db> Wallets<'db> {
     pub async fn get(&self, address: &str) -> Result<Option<Wallet>, StoreError> {
         sqlx::query("SELECT * FROM wallets WHERE address = ?")
             .bind(address.to_ascii_lowercase())
-            .fetch_optional(self.pool)
+            .fetch_optional(&self.pools.reader)
             .await?
             .map(|row| wallet_from_row(&row))
             .transpose()
@@ -120,7 +121,7 @@ impl<'db> Wallets<'db> {
 
     pub async fn list(&self) -> Result<Vec<Wallet>, StoreError> {
         sqlx::query("SELECT * FROM wallets ORDER BY created_at, address")
-            .fetch_all(self.pool)
+            .fetch_all(&self.pools.reader)
             .await?
             .iter()
             .map(wallet_from_row)
@@ -145,7 +146,7 @@ impl<'db> Wallets<'db> {
         .bind(funder.map(str::to_ascii_lowercase))
         .bind(now.as_millis())
         .bind(address.to_ascii_lowercase())
-        .execute(self.pool)
+        .execute(&self.pools.writer)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
@@ -160,7 +161,7 @@ impl<'db> Wallets<'db> {
     pub async fn delete(&self, address: &str) -> Result<(), StoreError> {
         let done = sqlx::query("DELETE FROM wallets WHERE address = ?")
             .bind(address.to_ascii_lowercase())
-            .execute(self.pool)
+            .execute(&self.pools.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
