@@ -468,7 +468,7 @@ async fn run(
             &mut changes,
         );
         let visible = changes.visible;
-        if changes.save {
+        if changes.save || !changes.activity.is_empty() {
             save(&context, &engine, &exec, changes).await;
         }
         publish(&summary, &context, &engine, &exec, health, now, visible);
@@ -519,35 +519,40 @@ async fn settle_in_flight(
 /// save is logged and told to the user; the bot carries on (its next save includes this one).
 async fn save(context: &BotContext, engine: &BotEngine, exec: &ExecutionState, changes: Changes) {
     let now = polyagent_store::Timestamp::from_millis(context.clock.now().millis());
-    if changes.save {
-        let mut saved = context.saved.clone();
-        saved.engine = engine.clone();
-        saved.paper = match exec {
-            ExecutionState::Paper(account) => Some(account.clone()),
-            ExecutionState::Live(_) => None,
-        };
-        let result = match persist::progress(&context.id, &saved, changes.fills, changes.settlement)
+    if !changes.save {
+        // Notes only: one commit for all of them.
+        if !changes.activity.is_empty()
+            && let Err(error) = context.db.activity().append_many(&changes.activity).await
         {
-            Ok(progress) => context
+            tracing::warn!(bot = %context.id, %error, "could not append to the activity log");
+        }
+        return;
+    }
+    let mut saved = context.saved.clone();
+    saved.engine = engine.clone();
+    saved.paper = match exec {
+        ExecutionState::Paper(account) => Some(account.clone()),
+        ExecutionState::Live(_) => None,
+    };
+    let result = match persist::progress(&context.id, &saved, changes.fills, changes.settlement) {
+        Ok(mut progress) => {
+            // The step's activity lines go in the same commit as its state.
+            progress.activity = changes.activity;
+            context
                 .db
                 .save_bot_progress(&progress, now)
                 .await
-                .map_err(|e| e.to_string()),
-            Err(error) => Err(error.message),
-        };
-        if let Err(error) = result {
-            tracing::error!(bot = %context.id, %error, "could not save the bot");
-            let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
-                bot_id: context.id.clone(),
-                at_ms: now.as_millis(),
-                text: format!("could not save the bot's state: {error}"),
-            }));
+                .map_err(|e| e.to_string())
         }
-    }
-    for entry in &changes.activity {
-        if let Err(error) = context.db.activity().append(entry).await {
-            tracing::warn!(bot = %context.id, %error, "could not append to the activity log");
-        }
+        Err(error) => Err(error.message),
+    };
+    if let Err(error) = result {
+        tracing::error!(bot = %context.id, %error, "could not save the bot");
+        let _ = context.events.send(RuntimeEvent::BotActivity(BotActivity {
+            bot_id: context.id.clone(),
+            at_ms: now.as_millis(),
+            text: format!("could not save the bot's state: {error}"),
+        }));
     }
 }
 

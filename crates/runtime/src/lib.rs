@@ -21,6 +21,7 @@ mod live;
 mod persist;
 mod restore;
 mod settings;
+mod settlement;
 mod wallets;
 
 use std::collections::BTreeMap;
@@ -76,6 +77,8 @@ pub struct RuntimeConfig {
     pub clock: Arc<dyn Clock>,
     /// Per-request timeout of exchange calls (an order POST past it is reconciled).
     pub request_timeout: Duration,
+    /// Request budgets per wallet and overall (well under Polymarket's limits by default).
+    pub rate_limits: polyagent_venue::rate::RateLimits,
     /// Run the bots. `false` opens the folder to manage it (the CLI's `bot`, `wallet`,
     /// `killswitch` commands): bots are listed and their lifecycle changes are saved for the
     /// next run, but no bot trades in this process.
@@ -94,6 +97,7 @@ impl RuntimeConfig {
             feed_stale_after: Duration::from_secs(15),
             clock: Arc::new(SystemClock),
             request_timeout: Duration::from_secs(10),
+            rate_limits: polyagent_venue::rate::RateLimits::default(),
             run_bots: true,
         }
     }
@@ -149,6 +153,8 @@ pub(crate) struct Inner {
     global: watch::Sender<GlobalView>,
     /// Where bots send their sampled prices for the chart history.
     prices: history::PriceSink,
+    /// One settlement watcher per connected wallet (its user WebSocket).
+    watchers: Mutex<Vec<JoinHandle<()>>>,
     /// Serializes bot creation, so ids stay unique.
     creating: tokio::sync::Mutex<()>,
 }
@@ -164,6 +170,9 @@ impl std::fmt::Debug for Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         self.heartbeat.abort();
+        for watcher in lock(&self.watchers).drain(..) {
+            watcher.abort();
+        }
     }
 }
 
@@ -252,6 +261,7 @@ impl Runtime {
                 clients: tokio::sync::Mutex::new(wallets::Clients::default()),
                 global,
                 prices,
+                watchers: Mutex::new(Vec::new()),
                 creating: tokio::sync::Mutex::new(()),
             }),
         };
@@ -299,6 +309,7 @@ impl Runtime {
         PublicClient::new(ClientConfig {
             endpoints,
             timeout: self.inner.config.request_timeout,
+            limits: self.inner.config.rate_limits,
             ..ClientConfig::default()
         })
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
@@ -793,6 +804,9 @@ impl Runtime {
         } else {
             Vec::new()
         };
+        for watcher in lock(&self.inner.watchers).drain(..) {
+            watcher.abort();
+        }
         self.inner.db.clone().close().await;
         cancelled
     }

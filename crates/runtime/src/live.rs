@@ -5,8 +5,8 @@
 //!   clients do, and refused before signing when that price is worse than the engine's limit
 //!   (the slippage cap); it never rests, so it never needs cancelling;
 //! - an order is journaled before it is sent: the intent (with the order's exchange id, the
-//!   EIP-712 digest, known before sending) is committed as `pending`, then `sent`, and only
-//!   then does the POST go out. A crash at any point leaves either an intent that was never
+//!   EIP-712 digest, known before sending) is committed as `sent`, and only then does the
+//!   POST go out. A crash at any point leaves either an intent that was never
 //!   sent or one the next start looks up on the exchange;
 //! - an order is posted once. When the POST's outcome is unknown (timeout, 5xx) the order is
 //!   looked up by its id: found means it traded as the exchange says, absent means it did
@@ -247,10 +247,8 @@ async fn execute(
         order_type: "FAK".to_owned(),
     };
     let entries = journal.db.order_journal();
-    let recorded = match entries.record_intent(&intent, journal.now()).await {
-        Ok(_) => entries.mark_sent(&intent_id, journal.now()).await,
-        Err(error) => Err(error),
-    };
+    // One commit, and the POST follows at once.
+    let recorded = entries.record_sending(&intent, journal.now()).await;
     if let Err(error) = recorded {
         // Nothing left the process: safe to say it failed.
         let failed = IntentSettlement::Failed {

@@ -154,6 +154,7 @@ pub(crate) fn progress(
         fills,
         settlement,
         positions,
+        activity: Vec::new(),
     })
 }
 

@@ -343,7 +343,17 @@ impl Runtime {
             wallets::signer(slot.vault()?, address)?
         };
         let client = wallets::connect(self.public_client()?, signer, &wallet).await?;
-        Ok(clients.insert(address, client))
+        let client = clients.insert(address, client);
+        let user_ws = lock(&self.inner.settings).exchange.endpoints().user_ws;
+        let watcher = crate::settlement::watch(
+            client.clone(),
+            user_ws,
+            self.db().clone(),
+            self.inner.events.clone(),
+            self.inner.config.clock.clone(),
+        );
+        lock(&self.inner.watchers).push(watcher);
+        Ok(client)
     }
 
     /// Creates a bot from the wizard's request (see [`NewBotRequest`]).
