@@ -226,6 +226,20 @@ async fn a_live_bot_trades_the_spike_with_signed_orders_and_books_the_exchanges_
         sold * Decimal::new(49, 2) - bought * Decimal::new(46, 2)
     );
     assert_eq!(summary.trades, 1, "the trade closed");
+
+    // Settlement: the exchange mines and confirms the trades; the wallet's user feed moves
+    // the booked fills to CONFIRMED and tells the user.
+    admin(&world, "clock", json!({"advance_ms": 10_000})).await;
+    let confirmed = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotActivity(a) if a.bot_id == bot.id && a.text.contains("confirmed") => {
+            Some(a.text.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert!(confirmed.contains("on chain"), "{confirmed}");
+    let trades = runtime.export_trades_csv(Some(&bot.id)).await.unwrap();
+    assert!(trades.contains("CONFIRMED"), "{trades}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
