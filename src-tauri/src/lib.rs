@@ -6,6 +6,7 @@
 //!   TypeScript bindings (`ui/src/bindings.ts`) describe all traffic to the webview;
 //! - nothing below this crate imports Tauri.
 
+pub mod coalesce;
 pub mod ipc;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};
