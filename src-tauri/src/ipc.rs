@@ -4,13 +4,18 @@
 //! `scripts/gen-bindings` (a test checks it is current). Add a command or an event here and
 //! regenerate; never edit the bindings by hand.
 
+use polyagent_runtime::config::DailyLimits;
 use polyagent_runtime::{
-    ApiError, AppInfo, BotActivity, BotFill, BotSummary, Heartbeat, Runtime, RuntimeEvent,
+    ActivityLine, ApiError, AppInfo, AppSettings, BotActivity, BotFill, BotSummary, ErrorCode,
+    Heartbeat, NewBotRequest, Runtime, RuntimeEvent, SecretString, VaultStatus, WalletInfo,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime as TauriRuntime, State};
 use tauri_specta::{Builder, Event, collect_commands, collect_events};
 use tokio::sync::broadcast;
+
+// Each command is one call into the runtime, which validates, decides and answers
+// `{code, message}`; the shell only moves arguments and answers across the IPC boundary.
 
 /// What this build is.
 #[tauri::command]
@@ -19,6 +24,235 @@ pub fn app_info(runtime: State<'_, Runtime>) -> Result<AppInfo, ApiError> {
     Ok(runtime.app_info())
 }
 
+// --- bots ---------------------------------------------------------------------------------------
+
+/// Every bot, by id.
+#[tauri::command]
+#[specta::specta]
+pub fn list_bots(runtime: State<'_, Runtime>) -> Result<Vec<BotSummary>, ApiError> {
+    Ok(runtime.list_bots())
+}
+
+/// One bot; `BOT_NOT_FOUND` for an unknown id.
+#[tauri::command]
+#[specta::specta]
+pub fn get_bot(runtime: State<'_, Runtime>, id: String) -> Result<BotSummary, ApiError> {
+    runtime.get_bot(&id)
+}
+
+/// Creates a bot (and starts it when the request says so); `INVALID_CONFIG` names every bad
+/// field, and nothing is saved on error.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_bot(
+    runtime: State<'_, Runtime>,
+    request: NewBotRequest,
+) -> Result<BotSummary, ApiError> {
+    runtime.create_bot(request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.start_bot(&id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.stop_bot(&id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.pause_bot(&id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.resume_bot(&id).await
+}
+
+/// Stops and deletes a bot; its history stays. `CONFLICT` while it holds a position.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.delete_bot(&id).await
+}
+
+// --- settings, killswitch, daily limits ---------------------------------------------------------
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_settings(runtime: State<'_, Runtime>) -> Result<AppSettings, ApiError> {
+    Ok(runtime.settings())
+}
+
+/// Saves the settings and answers what was saved; `CONFLICT` for an exchange switch while
+/// bots run.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_settings(
+    runtime: State<'_, Runtime>,
+    settings: AppSettings,
+) -> Result<AppSettings, ApiError> {
+    runtime.update_settings(settings).await
+}
+
+/// Stops every bot and cancels every live wallet's open orders; answers the cancelled order
+/// ids. The tripped state survives a restart.
+#[tauri::command]
+#[specta::specta]
+pub async fn trip_killswitch(
+    runtime: State<'_, Runtime>,
+    reason: String,
+) -> Result<Vec<String>, ApiError> {
+    runtime.trip_killswitch(&reason).await
+}
+
+/// Re-arms the killswitch; stopped bots stay stopped.
+#[tauri::command]
+#[specta::specta]
+pub async fn arm_killswitch(runtime: State<'_, Runtime>) -> Result<(), ApiError> {
+    runtime.arm_killswitch().await
+}
+
+/// Whether the killswitch is tripped.
+#[tauri::command]
+#[specta::specta]
+pub fn killswitch_tripped(runtime: State<'_, Runtime>) -> Result<bool, ApiError> {
+    Ok(runtime.killswitch_tripped())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_daily_limits(runtime: State<'_, Runtime>) -> Result<DailyLimits, ApiError> {
+    Ok(runtime.daily_limits())
+}
+
+/// Replaces the daily limits; `INVALID_CONFIG` names every bad field and changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_daily_limits(
+    runtime: State<'_, Runtime>,
+    limits: DailyLimits,
+) -> Result<(), ApiError> {
+    runtime.set_daily_limits(limits).await
+}
+
+// --- vault and wallets --------------------------------------------------------------------------
+//
+// Keys and passphrases arrive as plain strings (JSON is all the webview can send). Each is
+// moved into a `SecretString` before anything else happens, so the shell's copy is wiped when
+// dropped and prints as redacted; none of these commands logs or echoes its arguments.
+
+/// Every wallet: addresses and labels, never keys.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_wallets(runtime: State<'_, Runtime>) -> Result<Vec<WalletInfo>, ApiError> {
+    runtime.list_wallets().await
+}
+
+/// Imports a private key (64 hex digits, with or without `0x`) into the vault; answers the
+/// wallet's public data only. `signature_type`: 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet, with
+/// the `funder` address for 1-3.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_wallet(
+    runtime: State<'_, Runtime>,
+    label: String,
+    key: String,
+    signature_type: u8,
+    funder: Option<String>,
+) -> Result<WalletInfo, ApiError> {
+    runtime
+        .import_wallet(
+            &label,
+            &secret("key", key)?,
+            signature_type,
+            funder.as_deref(),
+        )
+        .await
+}
+
+/// Generates a new key (an EOA) in the vault.
+#[tauri::command]
+#[specta::specta]
+pub async fn generate_wallet(
+    runtime: State<'_, Runtime>,
+    label: String,
+) -> Result<WalletInfo, ApiError> {
+    runtime.generate_wallet(&label).await
+}
+
+/// Deletes a wallet's key and record; `CONFLICT` while a bot trades from it.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_wallet(
+    runtime: State<'_, Runtime>,
+    address_or_label: String,
+) -> Result<(), ApiError> {
+    runtime.delete_wallet(&address_or_label).await
+}
+
+/// `missing`, `locked` or `open`, and how the vault keeps its data key.
+#[tauri::command]
+#[specta::specta]
+pub fn vault_status(runtime: State<'_, Runtime>) -> Result<VaultStatus, ApiError> {
+    Ok(runtime.vault_status())
+}
+
+/// Creates the vault with a passphrase (at least 8 characters).
+#[tauri::command]
+#[specta::specta]
+pub async fn create_vault(
+    runtime: State<'_, Runtime>,
+    passphrase: String,
+) -> Result<VaultStatus, ApiError> {
+    runtime
+        .create_vault(secret("passphrase", passphrase)?.expose_str())
+        .await
+}
+
+/// Unlocks the vault; bots waiting for their wallet start.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_vault(
+    runtime: State<'_, Runtime>,
+    passphrase: String,
+) -> Result<VaultStatus, ApiError> {
+    runtime
+        .unlock_vault(secret("passphrase", passphrase)?.expose_str())
+        .await
+}
+
+/// Moves a secret that came over IPC into a [`SecretString`]; the error names the argument,
+/// never its value.
+fn secret(argument: &str, text: String) -> Result<SecretString, ApiError> {
+    SecretString::new(text)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidInput, format!("the {argument} is empty")))
+}
+
+// --- activity -----------------------------------------------------------------------------------
+
+/// The newest activity lines, newest first: of one bot or all, of one kind (`order`, `fill`,
+/// `spike`, `risk`, `error`, `system`) or all; `limit` is clamped to 1-1000.
+#[tauri::command]
+#[specta::specta]
+pub async fn activity(
+    runtime: State<'_, Runtime>,
+    bot_id: Option<String>,
+    kind: Option<String>,
+    limit: u32,
+) -> Result<Vec<ActivityLine>, ApiError> {
+    runtime
+        .activity(bot_id.as_deref(), kind.as_deref(), limit)
+        .await
+}
+
+// --- events -------------------------------------------------------------------------------------
 /// Sent once a second while the backend is alive.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[serde(transparent)]
@@ -43,7 +277,32 @@ pub struct BotActivityEvent(pub BotActivity);
 /// do the TypeScript bindings, so the three cannot disagree.
 pub fn bindings<R: TauriRuntime>() -> Builder<R> {
     Builder::<R>::new()
-        .commands(collect_commands![app_info])
+        .commands(collect_commands![
+            app_info,
+            list_bots,
+            get_bot,
+            create_bot,
+            start_bot,
+            stop_bot,
+            pause_bot,
+            resume_bot,
+            delete_bot,
+            get_settings,
+            update_settings,
+            trip_killswitch,
+            arm_killswitch,
+            killswitch_tripped,
+            get_daily_limits,
+            set_daily_limits,
+            list_wallets,
+            import_wallet,
+            generate_wallet,
+            delete_wallet,
+            vault_status,
+            create_vault,
+            unlock_vault,
+            activity,
+        ])
         .events(collect_events![
             HeartbeatEvent,
             BotStatusEvent,
