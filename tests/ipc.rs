@@ -1,10 +1,11 @@
 //! The shell's commands and events through Tauri's mock runtime: the same handler and event
 //! registry the real window uses, without a display.
 
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use polyagent_desktop::ipc;
-use polyagent_runtime::{AppInfo, Heartbeat, Runtime, RuntimeConfig};
+use polyagent_runtime::{AppInfo, BotPrice, Heartbeat, Runtime, RuntimeConfig, RuntimeEvent};
 use polyagent_simulator::scenario::Scenario;
 use polyagent_simulator::server::{SimConfig, SimServer};
 use serde_json::{Value, json};
@@ -12,6 +13,10 @@ use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 use tauri_specta::Event;
+use tokio::sync::broadcast;
+
+/// How long a test waits for something that should happen before it fails.
+const DEADLINE: Duration = Duration::from_secs(20);
 
 /// The market the simulator quotes, with fixed outcome token ids.
 const TOKEN: &str = "1001";
@@ -145,7 +150,9 @@ fn a_paper_bot_is_created_listed_started_stopped_and_deleted_through_commands() 
     let sim = simulator();
     let dir = tempfile::tempdir().unwrap();
     let runtime = open_runtime(dir.path(), Duration::from_secs(1));
-    let (_app, window) = app_with_runtime(&runtime);
+    let (app, window) = app_with_runtime(&runtime);
+    let prices = listen_to_prices(&app);
+    ipc::forward_events(app.handle().clone(), runtime.subscribe());
 
     let settings = ok(&window, "get_settings", json!({}));
     assert_eq!(settings["exchange"], json!({"kind": "polymarket"}));
@@ -190,6 +197,17 @@ fn a_paper_bot_is_created_listed_started_stopped_and_deleted_through_commands() 
         assert_eq!(ok(&window, cmd, json!({"id": id})), Value::Null, "{cmd}");
         assert_eq!(status_of(&window, &id), status, "after {cmd}");
     }
+
+    // The running bot's prices reach the webview as typed events.
+    let give_up = Instant::now() + DEADLINE;
+    let first = loop {
+        let left = give_up.saturating_duration_since(Instant::now());
+        let (_, price) = prices.recv_timeout(left).expect("a price event of the bot");
+        if price.bot_id == id {
+            break price;
+        }
+    };
+    assert_eq!(first.price, "0.50");
 
     // The killswitch stops every bot and stays tripped until armed.
     let cancelled = ok(&window, "trip_killswitch", json!({"reason": "test"}));
@@ -361,4 +379,143 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
     let left = ok(&window, "list_wallets", json!({}));
     assert_eq!(left.as_array().unwrap().len(), 1);
     assert_eq!(left[0]["label"], "fresh");
+}
+
+/// A price of bot `bot-1`, numbered so the test can tell which one arrived.
+fn price(n: u32) -> RuntimeEvent {
+    RuntimeEvent::BotPrice(BotPrice {
+        bot_id: "bot-1".into(),
+        price: price_text(n),
+        bid: None,
+        ask: None,
+        at_ms: i64::from(n),
+    })
+}
+
+fn price_text(n: u32) -> String {
+    format!("0.{n:04}")
+}
+
+/// Collects the webview's price events until the one with `last_price` arrives (or the
+/// deadline passes), with the time each was received.
+fn prices_until(
+    seen: &mpsc::Receiver<(Instant, BotPrice)>,
+    last_price: &str,
+) -> Vec<(Instant, BotPrice)> {
+    let give_up = Instant::now() + DEADLINE;
+    let mut received = Vec::new();
+    loop {
+        let left = give_up.saturating_duration_since(Instant::now());
+        let (at, price) = seen.recv_timeout(left).unwrap_or_else(|_| {
+            let got: Vec<&str> = received
+                .iter()
+                .map(|(_, p): &(Instant, BotPrice)| p.price.as_str())
+                .collect();
+            panic!("the last price {last_price} never arrived; got {got:?}")
+        });
+        let done = price.price == last_price;
+        received.push((at, price));
+        if done {
+            return received;
+        }
+    }
+}
+
+fn listen_to_prices(app: &tauri::App<MockRuntime>) -> mpsc::Receiver<(Instant, BotPrice)> {
+    let (seen_tx, seen_rx) = mpsc::channel();
+    ipc::BotPriceEvent::listen(app.handle(), move |event| {
+        let _ = seen_tx.send((Instant::now(), event.payload.0));
+    });
+    seen_rx
+}
+
+#[test]
+fn a_flood_of_prices_reaches_the_webview_at_most_ten_a_second_ending_with_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), Duration::from_secs(3600));
+    let (app, _window) = app_with_runtime(&runtime);
+    let seen = listen_to_prices(&app);
+    // A broadcast like the runtime's (same kind, same buffer); the test plays the engine.
+    let (engine, subscription) = broadcast::channel(1024);
+    ipc::forward_events(app.handle().clone(), subscription);
+
+    // 10,000 prices in one second: each millisecond, whatever is due by then.
+    const FLOOD: u32 = 10_000;
+    let started = Instant::now();
+    let mut sent = 0;
+    while sent < FLOOD {
+        let due = u32::try_from(started.elapsed().as_micros() / 100).unwrap_or(FLOOD);
+        while sent < due.min(FLOOD) {
+            engine.send(price(sent)).unwrap();
+            sent += 1;
+        }
+        std::thread::sleep(Duration::from_millis(1)); // paces the flood; nothing waits on it
+    }
+    let flood = started.elapsed();
+
+    let received = prices_until(&seen, &price_text(FLOOD - 1));
+    let in_first_second = received
+        .iter()
+        .filter(|(at, _)| *at < started + Duration::from_secs(1))
+        .count();
+    let trailing_after = received.last().unwrap().0 - started - flood;
+    println!(
+        "flood: {FLOOD} prices sent in {flood:?}; the webview got {} ({in_first_second} in the \
+         first second), the last {trailing_after:?} after the flood ended",
+        received.len()
+    );
+    assert!(
+        in_first_second <= 11,
+        "{in_first_second} in the first second"
+    );
+    // One at once, then at most one per 100 ms, then the trailing one.
+    let allowed = usize::try_from(flood.as_millis() / 100).unwrap() + 2;
+    assert!(
+        received.len() <= allowed,
+        "{} for a {flood:?} flood",
+        received.len()
+    );
+    assert!(received.len() >= 2, "the first and the last at least");
+    for pair in received.windows(2) {
+        let (older, newer) = (&pair[0].1.at_ms, &pair[1].1.at_ms);
+        assert!(
+            newer > older,
+            "an older price after a newer one: {older} then {newer}"
+        );
+    }
+}
+
+#[test]
+fn a_slow_webview_never_slows_the_engine_and_still_gets_the_last_price() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), Duration::from_secs(3600));
+    let (app, _window) = app_with_runtime(&runtime);
+    let (seen_tx, seen) = mpsc::channel();
+    ipc::BotPriceEvent::listen(app.handle(), move |event| {
+        // A webview that takes 200 ms per event (the delay simulates load; nothing waits on it).
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = seen_tx.send((Instant::now(), event.payload.0));
+    });
+    let (engine, subscription) = broadcast::channel(1024);
+    ipc::forward_events(app.handle().clone(), subscription);
+
+    // As fast as the engine can: the broadcast never waits for the shell.
+    const FLOOD: u32 = 10_000;
+    let started = Instant::now();
+    for n in 0..FLOOD {
+        engine.send(price(n)).unwrap();
+    }
+    let sending = started.elapsed();
+    let received = prices_until(&seen, &price_text(FLOOD - 1));
+    println!(
+        "slow webview: {FLOOD} prices sent in {sending:?}; it got {} of them, the last after \
+         {:?}",
+        received.len(),
+        started.elapsed()
+    );
+    assert!(
+        sending < Duration::from_millis(500),
+        "sending took {sending:?}: the engine waited for the webview"
+    );
+    assert!(received.len() <= 3, "got {}", received.len());
 }

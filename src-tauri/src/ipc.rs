@@ -4,15 +4,20 @@
 //! `scripts/gen-bindings` (a test checks it is current). Add a command or an event here and
 //! regenerate; never edit the bindings by hand.
 
+use std::time::Duration;
+
 use polyagent_runtime::config::DailyLimits;
 use polyagent_runtime::{
-    ActivityLine, ApiError, AppInfo, AppSettings, BotActivity, BotFill, BotSummary, ErrorCode,
-    Heartbeat, NewBotRequest, Runtime, RuntimeEvent, SecretString, VaultStatus, WalletInfo,
+    ActivityLine, ApiError, AppInfo, AppSettings, BotActivity, BotFill, BotPrice, BotSummary,
+    ErrorCode, Heartbeat, NewBotRequest, Runtime, RuntimeEvent, SecretString, VaultStatus,
+    WalletInfo,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime as TauriRuntime, State};
 use tauri_specta::{Builder, Event, collect_commands, collect_events};
 use tokio::sync::broadcast;
+
+use crate::coalesce::Coalescer;
 
 // Each command is one call into the runtime, which validates, decides and answers
 // `{code, message}`; the shell only moves arguments and answers across the IPC boundary.
@@ -273,6 +278,18 @@ pub struct BotFillEvent(pub BotFill);
 #[serde(transparent)]
 pub struct BotActivityEvent(pub BotActivity);
 
+/// The newest price a bot saw: at most 10 a second per bot (`PRICE_EVENTS_PER_SECOND`), and
+/// the last price of a burst always arrives, a tenth of a second after the one before at most.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct BotPriceEvent(pub BotPrice);
+
+/// The most price events one bot sends the webview per second: enough for a live chart and a
+/// ticking figure, and no more than the webview can draw.
+pub const PRICE_EVENTS_PER_SECOND: u32 = 10;
+
+const PRICE_INTERVAL: Duration = Duration::from_millis(1000 / PRICE_EVENTS_PER_SECOND as u64);
+
 /// The command and event registry. `invoke_handler` and `mount_events` come from here, and so
 /// do the TypeScript bindings, so the three cannot disagree.
 pub fn bindings<R: TauriRuntime>() -> Builder<R> {
@@ -307,35 +324,98 @@ pub fn bindings<R: TauriRuntime>() -> Builder<R> {
             HeartbeatEvent,
             BotStatusEvent,
             BotFillEvent,
-            BotActivityEvent
+            BotActivityEvent,
+            BotPriceEvent
         ])
         .typ::<ApiError>()
 }
 
 /// Forwards runtime events to the webview until the runtime stops.
+///
+/// Prices are coalesced per bot ([`Coalescer`]): each turn takes every event already queued,
+/// then sends each bot's newest price if its last one went out at least [`PRICE_INTERVAL`]
+/// ago; a price that has to wait goes out when its interval ends, unless a newer one replaced
+/// it. The runtime's broadcast never waits for this task: when it falls behind it skips old
+/// events (`Lagged`), so the engine never slows down for the webview, and since prices are
+/// sent only after the queue is drained, a slow webview gets the newest price, not a backlog.
 pub fn forward_events<R: TauriRuntime>(
     app: AppHandle<R>,
     mut events: broadcast::Receiver<RuntimeEvent>,
 ) {
+    use broadcast::error::{RecvError, TryRecvError};
     tauri::async_runtime::spawn(async move {
+        let mut prices = Coalescer::new(PRICE_INTERVAL);
         loop {
-            let sent = match events.recv().await {
-                Ok(RuntimeEvent::Heartbeat(beat)) => HeartbeatEvent(beat).emit(&app),
-                Ok(RuntimeEvent::BotStatus(bot)) => BotStatusEvent(*bot).emit(&app),
-                Ok(RuntimeEvent::BotFill(fill)) => BotFillEvent(fill).emit(&app),
-                Ok(RuntimeEvent::BotActivity(line)) => BotActivityEvent(line).emit(&app),
-                // Prices come many times a second per bot; the price channel with per-bot
-                // coalescing is the shell's next step, so the webview gets none yet.
-                Ok(RuntimeEvent::BotPrice(_)) => continue,
-                // The webview fell behind; it only ever needs the newest state.
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => break,
+            // Waiting prices first: under a flood, `recv` is always ready.
+            let received = tokio::select! {
+                biased;
+                () = until(prices.next_due()) => None,
+                received = events.recv() => Some(received),
             };
-            if let Err(error) = sent {
-                tracing::warn!(%error, "could not send an event to the webview");
+            let mut open = true;
+            if let Some(received) = received {
+                match received {
+                    Ok(event) => forward(&app, &mut prices, event),
+                    // The webview fell behind and skipped old events; newer ones follow.
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => open = false,
+                }
+                let mut drained = 0;
+                while open && drained < DRAIN_LIMIT {
+                    drained += 1;
+                    match events.try_recv() {
+                        Ok(event) => forward(&app, &mut prices, event),
+                        Err(TryRecvError::Lagged(_)) => {}
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Closed) => open = false,
+                    }
+                }
+            }
+            for price in prices.take_due(std::time::Instant::now()) {
+                report(BotPriceEvent(price).emit(&app));
+            }
+            if !open {
+                break;
             }
         }
     });
+}
+
+/// The most events taken in one turn before the due prices are sent, so a flood of other
+/// events never holds prices back for long (the runtime buffers 1024 per subscriber).
+const DRAIN_LIMIT: usize = 1024;
+
+/// Sends one runtime event to the webview; prices are only offered to the coalescer.
+fn forward<R: TauriRuntime>(
+    app: &AppHandle<R>,
+    prices: &mut Coalescer<String, BotPrice>,
+    event: RuntimeEvent,
+) {
+    let sent = match event {
+        RuntimeEvent::Heartbeat(beat) => HeartbeatEvent(beat).emit(app),
+        RuntimeEvent::BotStatus(bot) => BotStatusEvent(*bot).emit(app),
+        RuntimeEvent::BotFill(fill) => BotFillEvent(fill).emit(app),
+        RuntimeEvent::BotActivity(line) => BotActivityEvent(line).emit(app),
+        RuntimeEvent::BotPrice(price) => {
+            prices.offer(price.bot_id.clone(), price, std::time::Instant::now());
+            return;
+        }
+    };
+    report(sent);
+}
+
+/// Sleeps until `deadline`, or for ever without one.
+async fn until(deadline: Option<std::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn report(sent: tauri::Result<()>) {
+    if let Err(error) = sent {
+        tracing::warn!(%error, "could not send an event to the webview");
+    }
 }
 
 /// The TypeScript the bindings are exported as. Shared by `scripts/gen-bindings` and the drift

@@ -71,6 +71,7 @@ export const commands = {
 export const events = {
 	botActivityEvent: makeEvent<BotActivityEvent, BotActivityEvent>("bot-activity-event"),
 	botFillEvent: makeEvent<BotFillEvent, BotFillEvent>("bot-fill-event"),
+	botPriceEvent: makeEvent<BotPriceEvent_Serialize, BotPriceEvent_Deserialize>("bot-price-event"),
 	botStatusEvent: makeEvent<BotStatusEvent_Serialize, BotStatusEvent_Deserialize>("bot-status-event"),
 	heartbeatEvent: makeEvent<HeartbeatEvent, HeartbeatEvent>("heartbeat-event"),
 };
@@ -164,6 +165,53 @@ export type BotFill = {
 
 /**  One of a bot's orders (partly) filled. */
 export type BotFillEvent = BotFill;
+
+/**  The newest price a bot saw. */
+export type BotPrice = BotPrice_Serialize | BotPrice_Deserialize;
+
+/**
+ *  The newest price a bot saw: at most 10 a second per bot (`PRICE_EVENTS_PER_SECOND`), and
+ *  the last price of a burst always arrives, a tenth of a second after the one before at most.
+ */
+export type BotPriceEvent = BotPriceEvent_Serialize | BotPriceEvent_Deserialize;
+
+/**
+ *  The newest price a bot saw: at most 10 a second per bot (`PRICE_EVENTS_PER_SECOND`), and
+ *  the last price of a burst always arrives, a tenth of a second after the one before at most.
+ */
+export type BotPriceEvent_Deserialize = BotPrice_Deserialize;
+
+/**
+ *  The newest price a bot saw: at most 10 a second per bot (`PRICE_EVENTS_PER_SECOND`), and
+ *  the last price of a burst always arrives, a tenth of a second after the one before at most.
+ */
+export type BotPriceEvent_Serialize = BotPrice_Serialize;
+
+/**  The newest price a bot saw. */
+export type BotPrice_Deserialize = {
+	botId: string,
+	price: string,
+	bid?: string | null,
+	ask?: string | null,
+	/**
+	 *  Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+	 *  `number`; specta refuses 64-bit integers by default).
+	 */
+	atMs: number,
+};
+
+/**  The newest price a bot saw. */
+export type BotPrice_Serialize = {
+	botId: string,
+	price: string,
+	bid: string | null,
+	ask: string | null,
+	/**
+	 *  Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+	 *  `number`; specta refuses 64-bit integers by default).
+	 */
+	atMs: number,
+};
 
 /**  What the wizard and `polyagent bot create` write: a bot before its profile is applied. */
 export type BotSpec = BotSpec_Serialize | BotSpec_Deserialize;
