@@ -127,6 +127,74 @@ fn an_unknown_command_is_refused() {
 }
 
 #[test]
+fn only_the_main_window_may_call_the_app_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), Duration::from_secs(1));
+    let (app, _main) = app_with_runtime(&runtime);
+    let other = tauri::WebviewWindowBuilder::new(&app, "other", Default::default())
+        .build()
+        .expect("build a second mock window");
+    let refused = invoke(&other, "app_info").expect_err("no capability grants it");
+    assert!(refused.to_string().contains("not allowed"), "{refused}");
+}
+
+#[test]
+fn the_capability_grants_exactly_the_commands_the_bindings_offer() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let permissions = std::fs::read_to_string(root.join("src-tauri/permissions/ui.toml")).unwrap();
+    let allow = permissions
+        .split_once("commands.allow = [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .expect("a commands.allow list")
+        .0;
+    let mut granted: Vec<&str> = allow
+        .split(',')
+        .map(|name| name.trim().trim_matches('"'))
+        .filter(|name| !name.is_empty())
+        .collect();
+    let bindings = std::fs::read_to_string(root.join(ipc::BINDINGS_PATH)).unwrap();
+    let mut offered: Vec<&str> = bindings
+        .split("__TAURI_INVOKE(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(name, _)| name))
+        .collect();
+    granted.sort_unstable();
+    offered.sort_unstable();
+    assert_eq!(
+        granted, offered,
+        "src-tauri/permissions/ui.toml against the bindings"
+    );
+}
+
+#[test]
+fn the_csp_lets_in_nothing_remote() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json")).unwrap())
+            .unwrap();
+    let csp = config["app"]["security"]["csp"].as_str().expect("a CSP");
+    for directive in csp.split(';').map(str::trim) {
+        let mut words = directive.split_whitespace();
+        let name = words.next().expect("a directive name");
+        for source in words {
+            // The app's own files, inline styles, data: images and fonts, and Tauri's IPC
+            // (`ipc:`, or `http://ipc.localhost` where custom schemes are served over http).
+            let allowed = match source {
+                "'self'" | "'none'" => true,
+                "'unsafe-inline'" => name == "style-src",
+                "data:" => name == "img-src" || name == "font-src",
+                "ipc:" | "http://ipc.localhost" => name == "connect-src",
+                _ => false,
+            };
+            assert!(allowed, "{name} allows {source}");
+        }
+    }
+    for name in ["default-src", "object-src", "base-uri", "form-action"] {
+        assert!(csp.contains(name), "the CSP sets {name}");
+    }
+}
+
+#[test]
 fn runtime_heartbeats_reach_the_webview_as_typed_events() {
     let dir = tempfile::tempdir().unwrap();
     let runtime = open_runtime(dir.path(), Duration::from_millis(20));
