@@ -258,6 +258,7 @@ pub async fn activity(
 }
 
 // --- events -------------------------------------------------------------------------------------
+
 /// Sent once a second while the backend is alive.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[serde(transparent)]
