@@ -4,13 +4,23 @@
 //! `scripts/gen-bindings` (a test checks it is current). Add a command or an event here and
 //! regenerate; never edit the bindings by hand.
 
+use std::time::Duration;
+
+use polyagent_runtime::config::DailyLimits;
 use polyagent_runtime::{
-    ApiError, AppInfo, BotActivity, BotFill, BotSummary, Heartbeat, Runtime, RuntimeEvent,
+    ActivityLine, ApiError, AppInfo, AppSettings, BotActivity, BotFill, BotPrice, BotSummary,
+    ErrorCode, Heartbeat, NewBotRequest, Runtime, RuntimeEvent, SecretString, VaultStatus,
+    WalletInfo,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime as TauriRuntime, State};
 use tauri_specta::{Builder, Event, collect_commands, collect_events};
 use tokio::sync::broadcast;
+
+use crate::coalesce::Coalescer;
+
+// Each command is one call into the runtime, which validates, decides and answers
+// `{code, message}`; the shell only moves arguments and answers across the IPC boundary.
 
 /// What this build is.
 #[tauri::command]
@@ -18,6 +28,236 @@ use tokio::sync::broadcast;
 pub fn app_info(runtime: State<'_, Runtime>) -> Result<AppInfo, ApiError> {
     Ok(runtime.app_info())
 }
+
+// --- bots ---------------------------------------------------------------------------------------
+
+/// Every bot, by id.
+#[tauri::command]
+#[specta::specta]
+pub fn list_bots(runtime: State<'_, Runtime>) -> Result<Vec<BotSummary>, ApiError> {
+    Ok(runtime.list_bots())
+}
+
+/// One bot; `BOT_NOT_FOUND` for an unknown id.
+#[tauri::command]
+#[specta::specta]
+pub fn get_bot(runtime: State<'_, Runtime>, id: String) -> Result<BotSummary, ApiError> {
+    runtime.get_bot(&id)
+}
+
+/// Creates a bot (and starts it when the request says so); `INVALID_CONFIG` names every bad
+/// field, and nothing is saved on error.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_bot(
+    runtime: State<'_, Runtime>,
+    request: NewBotRequest,
+) -> Result<BotSummary, ApiError> {
+    runtime.create_bot(request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.start_bot(&id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.stop_bot(&id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.pause_bot(&id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.resume_bot(&id).await
+}
+
+/// Stops and deletes a bot; its history stays. `CONFLICT` while it holds a position.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_bot(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.delete_bot(&id).await
+}
+
+// --- settings, killswitch, daily limits ---------------------------------------------------------
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_settings(runtime: State<'_, Runtime>) -> Result<AppSettings, ApiError> {
+    Ok(runtime.settings())
+}
+
+/// Saves the settings and answers what was saved; `CONFLICT` for an exchange switch while
+/// bots run.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_settings(
+    runtime: State<'_, Runtime>,
+    settings: AppSettings,
+) -> Result<AppSettings, ApiError> {
+    runtime.update_settings(settings).await
+}
+
+/// Stops every bot and cancels every live wallet's open orders; answers the cancelled order
+/// ids. The tripped state survives a restart.
+#[tauri::command]
+#[specta::specta]
+pub async fn trip_killswitch(
+    runtime: State<'_, Runtime>,
+    reason: String,
+) -> Result<Vec<String>, ApiError> {
+    runtime.trip_killswitch(&reason).await
+}
+
+/// Re-arms the killswitch; stopped bots stay stopped.
+#[tauri::command]
+#[specta::specta]
+pub async fn arm_killswitch(runtime: State<'_, Runtime>) -> Result<(), ApiError> {
+    runtime.arm_killswitch().await
+}
+
+/// Whether the killswitch is tripped.
+#[tauri::command]
+#[specta::specta]
+pub fn killswitch_tripped(runtime: State<'_, Runtime>) -> Result<bool, ApiError> {
+    Ok(runtime.killswitch_tripped())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn get_daily_limits(runtime: State<'_, Runtime>) -> Result<DailyLimits, ApiError> {
+    Ok(runtime.daily_limits())
+}
+
+/// Replaces the daily limits; `INVALID_CONFIG` names every bad field and changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_daily_limits(
+    runtime: State<'_, Runtime>,
+    limits: DailyLimits,
+) -> Result<(), ApiError> {
+    runtime.set_daily_limits(limits).await
+}
+
+// --- vault and wallets --------------------------------------------------------------------------
+//
+// Keys and passphrases arrive as plain strings (JSON is all the webview can send). Each is
+// moved into a `SecretString` before anything else happens, so the shell's copy is wiped when
+// dropped and prints as redacted; none of these commands logs or echoes its arguments.
+
+/// Every wallet: addresses and labels, never keys.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_wallets(runtime: State<'_, Runtime>) -> Result<Vec<WalletInfo>, ApiError> {
+    runtime.list_wallets().await
+}
+
+/// Imports a private key (64 hex digits, with or without `0x`) into the vault; answers the
+/// wallet's public data only. `signature_type`: 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet, with
+/// the `funder` address for 1-3.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_wallet(
+    runtime: State<'_, Runtime>,
+    label: String,
+    key: String,
+    signature_type: u8,
+    funder: Option<String>,
+) -> Result<WalletInfo, ApiError> {
+    runtime
+        .import_wallet(
+            &label,
+            &secret("key", key)?,
+            signature_type,
+            funder.as_deref(),
+        )
+        .await
+}
+
+/// Generates a new key (an EOA) in the vault.
+#[tauri::command]
+#[specta::specta]
+pub async fn generate_wallet(
+    runtime: State<'_, Runtime>,
+    label: String,
+) -> Result<WalletInfo, ApiError> {
+    runtime.generate_wallet(&label).await
+}
+
+/// Deletes a wallet's key and record; `CONFLICT` while a bot trades from it.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_wallet(
+    runtime: State<'_, Runtime>,
+    address_or_label: String,
+) -> Result<(), ApiError> {
+    runtime.delete_wallet(&address_or_label).await
+}
+
+/// `missing`, `locked` or `open`, and how the vault keeps its data key.
+#[tauri::command]
+#[specta::specta]
+pub fn vault_status(runtime: State<'_, Runtime>) -> Result<VaultStatus, ApiError> {
+    Ok(runtime.vault_status())
+}
+
+/// Creates the vault with a passphrase (at least 8 characters).
+#[tauri::command]
+#[specta::specta]
+pub async fn create_vault(
+    runtime: State<'_, Runtime>,
+    passphrase: String,
+) -> Result<VaultStatus, ApiError> {
+    runtime
+        .create_vault(secret("passphrase", passphrase)?.expose_str())
+        .await
+}
+
+/// Unlocks the vault; bots waiting for their wallet start.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_vault(
+    runtime: State<'_, Runtime>,
+    passphrase: String,
+) -> Result<VaultStatus, ApiError> {
+    runtime
+        .unlock_vault(secret("passphrase", passphrase)?.expose_str())
+        .await
+}
+
+/// Moves a secret that came over IPC into a [`SecretString`]; the error names the argument,
+/// never its value.
+fn secret(argument: &str, text: String) -> Result<SecretString, ApiError> {
+    SecretString::new(text)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidInput, format!("the {argument} is empty")))
+}
+
+// --- activity -----------------------------------------------------------------------------------
+
+/// The newest activity lines, newest first: of one bot or all, of one kind (`order`, `fill`,
+/// `spike`, `risk`, `error`, `system`) or all; `limit` is clamped to 1-1000.
+#[tauri::command]
+#[specta::specta]
+pub async fn activity(
+    runtime: State<'_, Runtime>,
+    bot_id: Option<String>,
+    kind: Option<String>,
+    limit: u32,
+) -> Result<Vec<ActivityLine>, ApiError> {
+    runtime
+        .activity(bot_id.as_deref(), kind.as_deref(), limit)
+        .await
+}
+
+// --- events -------------------------------------------------------------------------------------
 
 /// Sent once a second while the backend is alive.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
@@ -39,44 +279,144 @@ pub struct BotFillEvent(pub BotFill);
 #[serde(transparent)]
 pub struct BotActivityEvent(pub BotActivity);
 
+/// The newest price a bot saw: at most 10 a second per bot (`PRICE_EVENTS_PER_SECOND`), and
+/// the last price of a burst always arrives, a tenth of a second after the one before at most.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct BotPriceEvent(pub BotPrice);
+
+/// The most price events one bot sends the webview per second: enough for a live chart and a
+/// ticking figure, and no more than the webview can draw.
+pub const PRICE_EVENTS_PER_SECOND: u32 = 10;
+
+const PRICE_INTERVAL: Duration = Duration::from_millis(1000 / PRICE_EVENTS_PER_SECOND as u64);
+
 /// The command and event registry. `invoke_handler` and `mount_events` come from here, and so
 /// do the TypeScript bindings, so the three cannot disagree.
 pub fn bindings<R: TauriRuntime>() -> Builder<R> {
     Builder::<R>::new()
-        .commands(collect_commands![app_info])
+        .commands(collect_commands![
+            app_info,
+            list_bots,
+            get_bot,
+            create_bot,
+            start_bot,
+            stop_bot,
+            pause_bot,
+            resume_bot,
+            delete_bot,
+            get_settings,
+            update_settings,
+            trip_killswitch,
+            arm_killswitch,
+            killswitch_tripped,
+            get_daily_limits,
+            set_daily_limits,
+            list_wallets,
+            import_wallet,
+            generate_wallet,
+            delete_wallet,
+            vault_status,
+            create_vault,
+            unlock_vault,
+            activity,
+        ])
         .events(collect_events![
             HeartbeatEvent,
             BotStatusEvent,
             BotFillEvent,
-            BotActivityEvent
+            BotActivityEvent,
+            BotPriceEvent
         ])
         .typ::<ApiError>()
 }
 
 /// Forwards runtime events to the webview until the runtime stops.
+///
+/// Prices are coalesced per bot ([`Coalescer`]): each turn takes every event already queued,
+/// then sends each bot's newest price if its last one went out at least [`PRICE_INTERVAL`]
+/// ago; a price that has to wait goes out when its interval ends, unless a newer one replaced
+/// it. The runtime's broadcast never waits for this task: when it falls behind it skips old
+/// events (`Lagged`), so the engine never slows down for the webview, and since prices are
+/// sent only after the queue is drained, a slow webview gets the newest price, not a backlog.
 pub fn forward_events<R: TauriRuntime>(
     app: AppHandle<R>,
     mut events: broadcast::Receiver<RuntimeEvent>,
 ) {
+    use broadcast::error::{RecvError, TryRecvError};
     tauri::async_runtime::spawn(async move {
+        let mut prices = Coalescer::new(PRICE_INTERVAL);
         loop {
-            let sent = match events.recv().await {
-                Ok(RuntimeEvent::Heartbeat(beat)) => HeartbeatEvent(beat).emit(&app),
-                Ok(RuntimeEvent::BotStatus(bot)) => BotStatusEvent(*bot).emit(&app),
-                Ok(RuntimeEvent::BotFill(fill)) => BotFillEvent(fill).emit(&app),
-                Ok(RuntimeEvent::BotActivity(line)) => BotActivityEvent(line).emit(&app),
-                // Prices come many times a second per bot; the price channel with per-bot
-                // coalescing is the shell's next step, so the webview gets none yet.
-                Ok(RuntimeEvent::BotPrice(_)) => continue,
-                // The webview fell behind; it only ever needs the newest state.
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => break,
+            // Waiting prices first: under a flood, `recv` is always ready.
+            let received = tokio::select! {
+                biased;
+                () = until(prices.next_due()) => None,
+                received = events.recv() => Some(received),
             };
-            if let Err(error) = sent {
-                tracing::warn!(%error, "could not send an event to the webview");
+            let mut open = true;
+            if let Some(received) = received {
+                match received {
+                    Ok(event) => forward(&app, &mut prices, event),
+                    // The webview fell behind and skipped old events; newer ones follow.
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => open = false,
+                }
+                let mut drained = 0;
+                while open && drained < DRAIN_LIMIT {
+                    drained += 1;
+                    match events.try_recv() {
+                        Ok(event) => forward(&app, &mut prices, event),
+                        Err(TryRecvError::Lagged(_)) => {}
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Closed) => open = false,
+                    }
+                }
+            }
+            for price in prices.take_due(std::time::Instant::now()) {
+                report(BotPriceEvent(price).emit(&app));
+            }
+            if !open {
+                break;
             }
         }
     });
+}
+
+/// The most events taken in one turn before the due prices are sent, so a flood of other
+/// events never holds prices back for long (the runtime buffers 1024 per subscriber).
+const DRAIN_LIMIT: usize = 1024;
+
+/// Sends one runtime event to the webview; prices are only offered to the coalescer.
+fn forward<R: TauriRuntime>(
+    app: &AppHandle<R>,
+    prices: &mut Coalescer<String, BotPrice>,
+    event: RuntimeEvent,
+) {
+    let sent = match event {
+        RuntimeEvent::Heartbeat(beat) => HeartbeatEvent(beat).emit(app),
+        RuntimeEvent::BotStatus(bot) => BotStatusEvent(*bot).emit(app),
+        RuntimeEvent::BotFill(fill) => BotFillEvent(fill).emit(app),
+        RuntimeEvent::BotActivity(line) => BotActivityEvent(line).emit(app),
+        RuntimeEvent::BotPrice(price) => {
+            prices.offer(price.bot_id.clone(), price, std::time::Instant::now());
+            return;
+        }
+    };
+    report(sent);
+}
+
+/// Sleeps until `deadline`, or for ever without one.
+async fn until(deadline: Option<std::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn report(sent: tauri::Result<()>) {
+    if let Err(error) = sent {
+        tracing::warn!(%error, "could not send an event to the webview");
+    }
 }
 
 /// The TypeScript the bindings are exported as. Shared by `scripts/gen-bindings` and the drift

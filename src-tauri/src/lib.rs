@@ -3,9 +3,11 @@
 //! Invariants:
 //! - every command is a one-line call into the runtime; logic lives below the shell;
 //! - every runtime event is forwarded as a typed event declared in [`ipc`], so the generated
-//!   TypeScript bindings (`ui/src/bindings.ts`) describe all traffic to the webview;
+//!   TypeScript bindings (`ui/src/bindings.ts`) describe all traffic to the webview; prices are
+//!   coalesced per bot ([`coalesce`]) so the webview gets at most ten a second of each;
 //! - nothing below this crate imports Tauri.
 
+pub mod coalesce;
 pub mod ipc;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};

@@ -9,17 +9,97 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  What this build is. */
 	appInfo: () => typedError<AppInfo, ApiError>(__TAURI_INVOKE("app_info")),
+	/**  Every bot, by id. */
+	listBots: () => typedError<BotSummary_Serialize[], ApiError>(__TAURI_INVOKE("list_bots")),
+	/**  One bot; `BOT_NOT_FOUND` for an unknown id. */
+	getBot: (id: string) => typedError<BotSummary_Serialize, ApiError>(__TAURI_INVOKE("get_bot", { id })),
+	/**
+	 *  Creates a bot (and starts it when the request says so); `INVALID_CONFIG` names every bad
+	 *  field, and nothing is saved on error.
+	 */
+	createBot: (request: NewBotRequest_Deserialize) => typedError<BotSummary_Serialize, ApiError>(__TAURI_INVOKE("create_bot", { request })),
+	startBot: (id: string) => typedError<null, ApiError>(__TAURI_INVOKE("start_bot", { id })),
+	stopBot: (id: string) => typedError<null, ApiError>(__TAURI_INVOKE("stop_bot", { id })),
+	pauseBot: (id: string) => typedError<null, ApiError>(__TAURI_INVOKE("pause_bot", { id })),
+	resumeBot: (id: string) => typedError<null, ApiError>(__TAURI_INVOKE("resume_bot", { id })),
+	/**  Stops and deletes a bot; its history stays. `CONFLICT` while it holds a position. */
+	deleteBot: (id: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_bot", { id })),
+	getSettings: () => typedError<AppSettings_Serialize, ApiError>(__TAURI_INVOKE("get_settings")),
+	/**
+	 *  Saves the settings and answers what was saved; `CONFLICT` for an exchange switch while
+	 *  bots run.
+	 */
+	updateSettings: (settings: AppSettings_Deserialize) => typedError<AppSettings_Serialize, ApiError>(__TAURI_INVOKE("update_settings", { settings })),
+	/**
+	 *  Stops every bot and cancels every live wallet's open orders; answers the cancelled order
+	 *  ids. The tripped state survives a restart.
+	 */
+	tripKillswitch: (reason: string) => typedError<string[], ApiError>(__TAURI_INVOKE("trip_killswitch", { reason })),
+	/**  Re-arms the killswitch; stopped bots stay stopped. */
+	armKillswitch: () => typedError<null, ApiError>(__TAURI_INVOKE("arm_killswitch")),
+	/**  Whether the killswitch is tripped. */
+	killswitchTripped: () => typedError<boolean, ApiError>(__TAURI_INVOKE("killswitch_tripped")),
+	getDailyLimits: () => typedError<DailyLimits, ApiError>(__TAURI_INVOKE("get_daily_limits")),
+	/**  Replaces the daily limits; `INVALID_CONFIG` names every bad field and changes nothing. */
+	setDailyLimits: (limits: DailyLimits) => typedError<null, ApiError>(__TAURI_INVOKE("set_daily_limits", { limits })),
+	/**  Every wallet: addresses and labels, never keys. */
+	listWallets: () => typedError<WalletInfo_Serialize[], ApiError>(__TAURI_INVOKE("list_wallets")),
+	/**
+	 *  Imports a private key (64 hex digits, with or without `0x`) into the vault; answers the
+	 *  wallet's public data only. `signature_type`: 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet, with
+	 *  the `funder` address for 1-3.
+	 */
+	importWallet: (label: string, key: string, signatureType: number, funder: string | null) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("import_wallet", { label, key, signatureType, funder })),
+	/**  Generates a new key (an EOA) in the vault. */
+	generateWallet: (label: string) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("generate_wallet", { label })),
+	/**  Deletes a wallet's key and record; `CONFLICT` while a bot trades from it. */
+	deleteWallet: (addressOrLabel: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_wallet", { addressOrLabel })),
+	/**  `missing`, `locked` or `open`, and how the vault keeps its data key. */
+	vaultStatus: () => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("vault_status")),
+	/**  Creates the vault with a passphrase (at least 8 characters). */
+	createVault: (passphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("create_vault", { passphrase })),
+	/**  Unlocks the vault; bots waiting for their wallet start. */
+	unlockVault: (passphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("unlock_vault", { passphrase })),
+	/**
+	 *  The newest activity lines, newest first: of one bot or all, of one kind (`order`, `fill`,
+	 *  `spike`, `risk`, `error`, `system`) or all; `limit` is clamped to 1-1000.
+	 */
+	activity: (botId: string | null, kind: string | null, limit: number) => typedError<ActivityLine_Serialize[], ApiError>(__TAURI_INVOKE("activity", { botId, kind, limit })),
 };
 
 /** Events */
 export const events = {
 	botActivityEvent: makeEvent<BotActivityEvent, BotActivityEvent>("bot-activity-event"),
 	botFillEvent: makeEvent<BotFillEvent, BotFillEvent>("bot-fill-event"),
+	botPriceEvent: makeEvent<BotPriceEvent_Serialize, BotPriceEvent_Deserialize>("bot-price-event"),
 	botStatusEvent: makeEvent<BotStatusEvent_Serialize, BotStatusEvent_Deserialize>("bot-status-event"),
 	heartbeatEvent: makeEvent<HeartbeatEvent, HeartbeatEvent>("heartbeat-event"),
 };
 
 /* Types */
+/**  One line of the activity log as the UI and the CLI show it. */
+export type ActivityLine = ActivityLine_Serialize | ActivityLine_Deserialize;
+
+/**  One line of the activity log as the UI and the CLI show it. */
+export type ActivityLine_Deserialize = {
+	seq: number,
+	botId?: string | null,
+	atMs: number,
+	/**  `order`, `fill`, `spike`, `risk`, `error` or `system`. */
+	kind: string,
+	message: string,
+};
+
+/**  One line of the activity log as the UI and the CLI show it. */
+export type ActivityLine_Serialize = {
+	seq: number,
+	botId: string | null,
+	atMs: number,
+	/**  `order`, `fill`, `spike`, `risk`, `error` or `system`. */
+	kind: string,
+	message: string,
+};
+
 /**  An error as the UI and the CLI see it. The message is for people; the code is for code. */
 export type ApiError = {
 	code: ErrorCode,
@@ -32,6 +112,25 @@ export type AppInfo = {
 	profile: BuildProfile,
 	/**  Operating system and CPU, e.g. `linux-x86_64`. */
 	platform: string,
+};
+
+/**  The settings a user changes. */
+export type AppSettings = AppSettings_Serialize | AppSettings_Deserialize;
+
+/**  The settings a user changes. */
+export type AppSettings_Deserialize = {
+	exchange?: ExchangeChoice,
+	/**  Cancel every open order of every wallet when the app or `polyagent run` stops. */
+	cancelOrdersOnShutdown?: boolean,
+	notifications?: NotificationChoices,
+};
+
+/**  The settings a user changes. */
+export type AppSettings_Serialize = {
+	exchange: ExchangeChoice,
+	/**  Cancel every open order of every wallet when the app or `polyagent run` stops. */
+	cancelOrdersOnShutdown: boolean,
+	notifications: NotificationChoices,
 };
 
 /**  One line of a bot's activity log. */
@@ -66,6 +165,86 @@ export type BotFill = {
 
 /**  One of a bot's orders (partly) filled. */
 export type BotFillEvent = BotFill;
+
+/**  The newest price a bot saw. */
+export type BotPrice = BotPrice_Serialize | BotPrice_Deserialize;
+
+/**
+ *  The newest price a bot saw: at most 10 a second per bot (`PRICE_EVENTS_PER_SECOND`), and
+ *  the last price of a burst always arrives, a tenth of a second after the one before at most.
+ */
+export type BotPriceEvent = BotPriceEvent_Serialize | BotPriceEvent_Deserialize;
+
+/**
+ *  The newest price a bot saw: at most 10 a second per bot (`PRICE_EVENTS_PER_SECOND`), and
+ *  the last price of a burst always arrives, a tenth of a second after the one before at most.
+ */
+export type BotPriceEvent_Deserialize = BotPrice_Deserialize;
+
+/**
+ *  The newest price a bot saw: at most 10 a second per bot (`PRICE_EVENTS_PER_SECOND`), and
+ *  the last price of a burst always arrives, a tenth of a second after the one before at most.
+ */
+export type BotPriceEvent_Serialize = BotPrice_Serialize;
+
+/**  The newest price a bot saw. */
+export type BotPrice_Deserialize = {
+	botId: string,
+	price: string,
+	bid?: string | null,
+	ask?: string | null,
+	/**
+	 *  Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+	 *  `number`; specta refuses 64-bit integers by default).
+	 */
+	atMs: number,
+};
+
+/**  The newest price a bot saw. */
+export type BotPrice_Serialize = {
+	botId: string,
+	price: string,
+	bid: string | null,
+	ask: string | null,
+	/**
+	 *  Unix milliseconds: below 2^53, so exact as a JavaScript number (exported as a plain
+	 *  `number`; specta refuses 64-bit integers by default).
+	 */
+	atMs: number,
+};
+
+/**  What the wizard and `polyagent bot create` write: a bot before its profile is applied. */
+export type BotSpec = BotSpec_Serialize | BotSpec_Deserialize;
+
+/**  What the wizard and `polyagent bot create` write: a bot before its profile is applied. */
+export type BotSpec_Deserialize = {
+	name: string,
+	/**  The wallet label or address the bot trades from (resolved to keys by the vault). */
+	wallet: string,
+	/**  The outcome token the bot watches and buys. */
+	token_id: string,
+	/**  The other outcome of the same market, needed only to trade both sides. */
+	complement_token_id?: string | null,
+	/**  A name from the strategy registry, e.g. `spike-sam`. */
+	strategy: string,
+	profile: Profile,
+	overrides?: Overrides_Deserialize,
+};
+
+/**  What the wizard and `polyagent bot create` write: a bot before its profile is applied. */
+export type BotSpec_Serialize = {
+	name: string,
+	/**  The wallet label or address the bot trades from (resolved to keys by the vault). */
+	wallet: string,
+	/**  The outcome token the bot watches and buys. */
+	token_id: string,
+	/**  The other outcome of the same market, needed only to trade both sides. */
+	complement_token_id?: string,
+	/**  A name from the strategy registry, e.g. `spike-sam`. */
+	strategy: string,
+	profile: Profile,
+	overrides: Overrides_Serialize,
+};
 
 /**  A bot's status or figures changed. */
 export type BotStatusEvent = BotStatusEvent_Serialize | BotStatusEvent_Deserialize;
@@ -138,6 +317,21 @@ export type BotSummary_Serialize = {
 
 export type BuildProfile = "debug" | "release";
 
+/**
+ *  Limits over all bots for one UTC day; reaching one pauses bots and says why. Decimals are
+ *  `string` in the generated TypeScript, as serde writes them.
+ */
+export type DailyLimits = {
+	/**  Realized loss (pUSD, positive number) after which new entries stop for the day. */
+	max_daily_loss: string,
+	/**  Completed buys and sells per day, over all bots. */
+	max_trades_per_day: number,
+	/**  Cost basis one bot may hold at once, pUSD. */
+	max_exposure_per_bot: string,
+	/**  Cost basis all bots together may hold at once, pUSD. */
+	max_exposure_total: string,
+};
+
 /**  A stable, machine-readable error code. Serialized as `SCREAMING_SNAKE_CASE`. */
 export type ErrorCode = 
 /**  An argument was malformed or out of range; nothing was changed. */
@@ -168,6 +362,26 @@ export type ErrorCode =
 /**  A bug or an unexpected failure; the message says what, and the log has details. */
 "INTERNAL";
 
+/**  Which exchange the app talks to. */
+export type ExchangeChoice = 
+/**  Production Polymarket. */
+{ kind: "polymarket" } | 
+/**
+ *  A PolyAgent simulator (for demos and offline paper trading) at `url`
+ *  (`http://127.0.0.1:PORT`).
+ */
+{ kind: "simulator"; url: string };
+
+/**  How a bot executes, as saved and as the wizard and `polyagent bot create` choose it. */
+export type ExecutionPlan = 
+/**
+ *  Simulated fills against the live book from a virtual balance of `cash` pUSD
+ *  (a decimal as text).
+ */
+{ mode: "paper"; cash: string } | 
+/**  Real orders from the wallet the spec names. */
+{ mode: "live" };
+
 export type FeedState = "live" | "stale" | "reconnecting";
 
 /**  Proof of life from the backend, sent at a fixed interval. */
@@ -180,6 +394,146 @@ export type Heartbeat = {
 
 /**  Sent once a second while the backend is alive. */
 export type HeartbeatEvent = Heartbeat;
+
+/**  What the wizard and `polyagent bot create` send to create a bot. */
+export type NewBotRequest = NewBotRequest_Serialize | NewBotRequest_Deserialize;
+
+/**  What the wizard and `polyagent bot create` send to create a bot. */
+export type NewBotRequest_Deserialize = {
+	spec: BotSpec_Deserialize,
+	execution: ExecutionPlan,
+	/**  Start the bot right after creating it. */
+	start?: boolean,
+};
+
+/**  What the wizard and `polyagent bot create` send to create a bot. */
+export type NewBotRequest_Serialize = {
+	spec: BotSpec_Serialize,
+	execution: ExecutionPlan,
+	/**  Start the bot right after creating it. */
+	start: boolean,
+};
+
+/**  Which desktop notifications to show. */
+export type NotificationChoices = {
+	fills: boolean,
+	botErrors: boolean,
+	dailyLimits: boolean,
+	staleFeeds: boolean,
+};
+
+/**
+ *  Per-bot changes on top of a profile; absent fields keep the profile's value.
+ * 
+ *  For the generated TypeScript, decimals are `string` (serde writes them as text) and
+ *  durations in seconds `number` (specta refuses 64-bit integers; none comes near 2^53).
+ */
+export type Overrides = Overrides_Serialize | Overrides_Deserialize;
+
+/**
+ *  Per-bot changes on top of a profile; absent fields keep the profile's value.
+ * 
+ *  For the generated TypeScript, decimals are `string` (serde writes them as text) and
+ *  durations in seconds `number` (specta refuses 64-bit integers; none comes near 2^53).
+ */
+export type Overrides_Deserialize = {
+	spike_threshold_pct?: string | null,
+	take_profit_pct?: string | null,
+	stop_loss_pct?: string | null,
+	trade_size?: string | null,
+	max_hold_secs?: number | null,
+	cooldown_secs?: number | null,
+	dry_run?: boolean | null,
+	spike_windows_mins?: number[] | null,
+	min_window_samples?: number | null,
+	max_window_cv?: string | null,
+	trade_both_sides?: boolean | null,
+};
+
+/**
+ *  Per-bot changes on top of a profile; absent fields keep the profile's value.
+ * 
+ *  For the generated TypeScript, decimals are `string` (serde writes them as text) and
+ *  durations in seconds `number` (specta refuses 64-bit integers; none comes near 2^53).
+ */
+export type Overrides_Serialize = {
+	spike_threshold_pct?: string,
+	take_profit_pct?: string,
+	stop_loss_pct?: string,
+	trade_size?: string,
+	max_hold_secs?: number,
+	cooldown_secs?: number,
+	dry_run?: boolean,
+	spike_windows_mins?: number[],
+	min_window_samples?: number,
+	max_window_cv?: string,
+	trade_both_sides?: boolean,
+};
+
+/**  The trading profiles, from the most patient to the fastest. */
+export type Profile = 
+/**  Wide thresholds, long holds, long cooldowns: fewer and larger-moves-only trades. */
+"conservative" | 
+/**  The everyday profile; paper money by default. */
+"normal" | 
+/**  Tuned for real money: a little tighter and faster than `normal`, and not a dry run. */
+"live" | 
+/**  Tight thresholds and short holds: many small trades, most sensitive to fees. */
+"edge";
+
+/**  Whether keys can be used now, and how the vault keeps its data key. */
+export type VaultStatus = VaultStatus_Serialize | VaultStatus_Deserialize;
+
+/**  Whether keys can be used now, and how the vault keeps its data key. */
+export type VaultStatus_Deserialize = {
+	/**  `missing` (no vault yet), `locked` (the passphrase is needed) or `open`. */
+	state: string,
+	/**  `keychain` (the OS keychain holds the data key) or `passphrase` (asked at each start). */
+	mode?: string | null,
+	/**  Why the passphrase is needed, in words, when it is. */
+	detail?: string | null,
+};
+
+/**  Whether keys can be used now, and how the vault keeps its data key. */
+export type VaultStatus_Serialize = {
+	/**  `missing` (no vault yet), `locked` (the passphrase is needed) or `open`. */
+	state: string,
+	/**  `keychain` (the OS keychain holds the data key) or `passphrase` (asked at each start). */
+	mode: string | null,
+	/**  Why the passphrase is needed, in words, when it is. */
+	detail: string | null,
+};
+
+/**  A wallet as the UI and the CLI see it: public data only. */
+export type WalletInfo = WalletInfo_Serialize | WalletInfo_Deserialize;
+
+/**  A wallet as the UI and the CLI see it: public data only. */
+export type WalletInfo_Deserialize = {
+	/**  Lowercase `0x…` address. */
+	address: string,
+	label: string,
+	/**  0 EOA, 1 proxy, 2 Safe, 3 deposit wallet. */
+	signatureType: number,
+	funder?: string | null,
+	/**  False when the store knows the wallet but the vault has no key for it. */
+	hasKey: boolean,
+	/**  Ids of the bots trading from this wallet (the UI warns when two live bots share one). */
+	usedBy: string[],
+};
+
+/**  A wallet as the UI and the CLI see it: public data only. */
+export type WalletInfo_Serialize = {
+	/**  Lowercase `0x…` address. */
+	address: string,
+	label: string,
+	/**  0 EOA, 1 proxy, 2 Safe, 3 deposit wallet. */
+	signatureType: number,
+	funder: string | null,
+	/**  False when the store knows the wallet but the vault has no key for it. */
+	hasKey: boolean,
+	/**  Ids of the bots trading from this wallet (the UI warns when two live bots share one). */
+	usedBy: string[],
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

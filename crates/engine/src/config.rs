@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The trading profiles, from the most patient to the fastest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     /// Wide thresholds, long holds, long cooldowns: fewer and larger-moves-only trades.
@@ -223,20 +223,29 @@ impl TradingParams {
 }
 
 /// Per-bot changes on top of a profile; absent fields keep the profile's value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// For the generated TypeScript, decimals are `string` (serde writes them as text) and
+/// durations in seconds `number` (specta refuses 64-bit integers; none comes near 2^53).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields, default)]
 pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<String>)]
     pub spike_threshold_pct: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<String>)]
     pub take_profit_pct: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<String>)]
     pub stop_loss_pct: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<String>)]
     pub trade_size: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<u32>)]
     pub max_hold_secs: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<u32>)]
     pub cooldown_secs: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
@@ -245,6 +254,7 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_window_samples: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(type = Option<String>)]
     pub max_window_cv: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_both_sides: Option<bool>,
@@ -273,7 +283,7 @@ impl Overrides {
 }
 
 /// What the wizard and `polyagent bot create` write: a bot before its profile is applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct BotSpec {
     pub name: String,
@@ -382,17 +392,21 @@ impl BotConfig {
     }
 }
 
-/// Limits over all bots for one UTC day; reaching one pauses bots and says why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Limits over all bots for one UTC day; reaching one pauses bots and says why. Decimals are
+/// `string` in the generated TypeScript, as serde writes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct DailyLimits {
     /// Realized loss (pUSD, positive number) after which new entries stop for the day.
+    #[specta(type = String)]
     pub max_daily_loss: Decimal,
     /// Completed buys and sells per day, over all bots.
     pub max_trades_per_day: u32,
     /// Cost basis one bot may hold at once, pUSD.
+    #[specta(type = String)]
     pub max_exposure_per_bot: Decimal,
     /// Cost basis all bots together may hold at once, pUSD.
+    #[specta(type = String)]
     pub max_exposure_total: Decimal,
 }
 

@@ -55,6 +55,9 @@ pub use wallets::{VaultStatus, WalletInfo};
 pub use api_error::{ApiError, ErrorCode};
 pub use app_info::{AppInfo, BuildProfile, VERSION};
 pub use events::{Heartbeat, RuntimeEvent};
+/// The engine's bot configuration types, which cross this API ([`NewBotRequest`], the daily
+/// limits), so callers need not depend on the engine.
+pub use polyagent_engine::config;
 
 /// The database's file name inside the data folder.
 pub const DATABASE_FILE: &str = "polyagent.db";
@@ -104,7 +107,7 @@ impl RuntimeConfig {
 }
 
 /// What the wizard and `polyagent bot create` send to create a bot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewBotRequest {
     pub spec: BotSpec,
