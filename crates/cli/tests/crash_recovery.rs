@@ -9,7 +9,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{DEADLINE, MarketDriver, live_bot, spiky_simulator, start_run, stop_run};
+use common::{DEADLINE, LiveFolder, MarketDriver, start_run, stop_run};
 use polyagent_store::{Database, IntentState, Timestamp};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -30,12 +30,14 @@ fn kill_delay(round: u64) -> Duration {
     reason = "prints what the run did: the numbers behind the claim"
 )]
 fn killed_at_random_points_the_headless_runner_never_duplicates_or_loses_an_order() {
-    let tokio = tokio::runtime::Runtime::new().unwrap();
-    let (sim, token) = spiky_simulator(&tokio);
-    let base = sim.base_url();
-    let folder = tempfile::tempdir().unwrap();
-    let dir = folder.path();
-    let bot_id = live_bot(dir, &base, &token);
+    let world = LiveFolder::new();
+    let (base, token, bot_id) = (
+        world.base.clone(),
+        world.token.clone(),
+        world.bot_id.clone(),
+    );
+    let dir = world.dir();
+    let tokio = &world.tokio;
     let mut driver = None;
     for round in 0..RESTARTS {
         let mut running = start_run(dir, "warn", Stdio::inherit());

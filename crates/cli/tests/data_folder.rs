@@ -7,8 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{
-    DEADLINE, KEY, MarketDriver, PASSPHRASE, live_bot, polyagent, run_ok, spiky_simulator,
-    start_run, stop_run,
+    DEADLINE, KEY, LiveFolder, MarketDriver, PASSPHRASE, polyagent, run_ok, start_run, stop_run,
 };
 use serde_json::Value;
 
@@ -33,11 +32,8 @@ fn run_err(mut command: Command, stdin: &str) -> Value {
 
 #[test]
 fn wallets_are_renamed_and_exported_only_with_the_passphrase() {
-    let tokio = tokio::runtime::Runtime::new().unwrap();
-    let (sim, token) = spiky_simulator(&tokio);
-    let folder = tempfile::tempdir().unwrap();
-    let dir = folder.path();
-    let bot_id = live_bot(dir, &sim.base_url(), &token);
+    let world = LiveFolder::new();
+    let (bot_id, dir) = (world.bot_id.clone(), world.dir());
     let listed: Value =
         serde_json::from_str(run_ok(polyagent(dir, &["wallet", "list", "--json"]), None).trim())
             .unwrap();
@@ -78,12 +74,9 @@ fn wallets_are_renamed_and_exported_only_with_the_passphrase() {
 
 #[test]
 fn one_process_per_folder_and_a_bot_resumes_where_it_stopped() {
-    let tokio = tokio::runtime::Runtime::new().unwrap();
-    let (sim, token) = spiky_simulator(&tokio);
-    let base = sim.base_url();
-    let folder = tempfile::tempdir().unwrap();
-    let dir = folder.path();
-    let bot_id = live_bot(dir, &base, &token);
+    let world = LiveFolder::new();
+    let (base, bot_id) = (world.base.clone(), world.bot_id.clone());
+    let dir = world.dir();
 
     let mut running = start_run(dir, "warn", Stdio::inherit());
     // While `run` holds the folder, another process is refused rather than run the bots twice.

@@ -9,10 +9,7 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{
-    KEY, MarketDriver, PASSPHRASE, live_bot, polyagent, run_ok, spiky_simulator, start_run,
-    stop_run,
-};
+use common::{KEY, LiveFolder, MarketDriver, PASSPHRASE, polyagent, run_ok, start_run, stop_run};
 
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -29,12 +26,10 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn a_trading_session_leaves_no_secret_in_logs_events_or_the_data_folder() {
-    let tokio = tokio::runtime::Runtime::new().unwrap();
-    let (sim, token) = spiky_simulator(&tokio);
-    let base = sim.base_url();
-    let folder = tempfile::tempdir().unwrap();
-    let dir = folder.path();
-    let bot_id = live_bot(dir, &base, &token);
+    let world = LiveFolder::new();
+    let (base, bot_id) = (world.base.clone(), world.bot_id.clone());
+    let dir = world.dir();
+    let sim = &world.sim;
     let log_path = dir.join("run.log");
     let log = std::fs::File::create(&log_path).unwrap();
 

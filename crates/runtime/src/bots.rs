@@ -658,10 +658,7 @@ fn paper_fill(
         exchange_order_id: "paper".to_owned(),
         bot_id: Some(context.id.clone()),
         token_id: token,
-        side: match fill.side {
-            polyagent_engine::event::Side::Buy => polyagent_store::Side::Buy,
-            polyagent_engine::event::Side::Sell => polyagent_store::Side::Sell,
-        },
+        side: persist::store_side(fill.side),
         price: fill.avg_price().round_dp(6),
         size: fill.shares,
         fee: fill.fee,

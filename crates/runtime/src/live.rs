@@ -237,10 +237,7 @@ async fn execute(
         intent_id: intent_id.clone(),
         bot_id: Some(journal.bot_id.clone()),
         client_order_id: exchange_id.clone(),
-        side: match order.side {
-            Side::Buy => polyagent_store::Side::Buy,
-            Side::Sell => polyagent_store::Side::Sell,
-        },
+        side: persist::store_side(order.side),
         token_id: spec.token_id.as_str().to_owned(),
         price: order.limit,
         size: order.size,
@@ -365,10 +362,7 @@ pub(crate) async fn settle(
             exchange_order_id: exchange_id.to_owned(),
             bot_id: Some(bot_id.to_owned()),
             token_id: token.as_str().to_owned(),
-            side: match order.side {
-                Side::Buy => polyagent_store::Side::Buy,
-                Side::Sell => polyagent_store::Side::Sell,
-            },
+            side: persist::store_side(order.side),
             price: t.price,
             size: t.size,
             fee: *fee,

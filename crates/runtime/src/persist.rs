@@ -93,6 +93,14 @@ pub struct SavedBot {
     pub paper: Option<PaperAccount>,
 }
 
+/// The store's spelling of an engine side.
+pub(crate) fn store_side(side: polyagent_engine::event::Side) -> polyagent_store::Side {
+    match side {
+        polyagent_engine::event::Side::Buy => polyagent_store::Side::Buy,
+        polyagent_engine::event::Side::Sell => polyagent_store::Side::Sell,
+    }
+}
+
 /// The journal's id for an engine order of a bot.
 pub(crate) fn intent_id(bot_id: &str, order: OrderId) -> String {
     format!("{bot_id}:{}", order.0)

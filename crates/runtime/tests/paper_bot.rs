@@ -152,25 +152,7 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_killswitch_stops_every_bot_and_bad_specs_are_refused() {
-    let sim = simulator(json!({
-        "name": "calm", "step_ms": 500,
-        "markets": [{"slug": "calm", "question": "Calm?",
-            "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
-            "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
-    }))
-    .await;
-    let state: serde_json::Value = reqwest::get(format!("{}/admin/state", sim.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = state["markets"][0]["tokens"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let dir = tempfile::tempdir().unwrap();
-    let runtime = open_runtime(dir.path(), &sim).await;
+    let (_sim, token, _dir, runtime) = calm_world().await;
     let spec = |name: &str| BotSpec {
         name: name.into(),
         wallet: "paper".into(),

@@ -109,55 +109,23 @@ impl<'db> Fills<'db> {
 
     /// Records a trade report; see the module docs for the idempotency rules.
     pub async fn record(&self, fill: &NewFill, now: Timestamp) -> Result<FillRecorded, StoreError> {
-        let inserted = sqlx::query(
-            "INSERT INTO fills (trade_id, exchange_order_id, bot_id, token_id, side, price, size,
-                 fee, status, ts, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (trade_id) DO NOTHING",
-        )
-        .bind(&fill.trade_id)
-        .bind(&fill.exchange_order_id)
-        .bind(&fill.bot_id)
-        .bind(&fill.token_id)
-        .bind(fill.side.as_str())
-        .bind(decimal_text(fill.price))
-        .bind(decimal_text(fill.size))
-        .bind(decimal_text(fill.fee))
-        .bind(fill.status.as_str())
-        .bind(fill.ts.as_millis())
-        .bind(now.as_millis())
-        .execute(&self.pools.writer)
-        .await?;
-        if inserted.rows_affected() == 1 {
+        let inserted = {
+            let mut conn = self.pools.writer.acquire().await?;
+            insert_on(&mut conn, fill, now).await?
+        };
+        if inserted {
             return Ok(FillRecorded::Inserted);
         }
-        // Known trade: compare-and-set the status so concurrent reports cannot regress it.
-        loop {
-            let Some(current) = self.get(&fill.trade_id).await? else {
-                return Err(StoreError::NotFound {
-                    what: "fill",
-                    id: fill.trade_id.clone(),
-                });
-            };
-            if fill.status.rank() <= current.status.rank() {
-                return Ok(FillRecorded::Unchanged);
-            }
-            let updated = sqlx::query(
-                "UPDATE fills SET status = ?, updated_at = ? WHERE trade_id = ? AND status = ?",
-            )
-            .bind(fill.status.as_str())
-            .bind(now.as_millis())
-            .bind(&fill.trade_id)
-            .bind(current.status.as_str())
-            .execute(&self.pools.writer)
-            .await?;
-            if updated.rows_affected() == 1 {
-                return Ok(FillRecorded::StatusAdvanced {
-                    from: current.status,
-                    to: fill.status,
-                });
-            }
-        }
+        // A known trade: only its status can move, and only forward.
+        Ok(
+            match self
+                .advance_status(&fill.trade_id, fill.status, now)
+                .await?
+            {
+                Some((from, to)) => FillRecorded::StatusAdvanced { from, to },
+                None => FillRecorded::Unchanged,
+            },
+        )
     }
 
     /// Moves a known trade's settlement status forward (MATCHED → MINED → CONFIRMED, or
@@ -173,6 +141,7 @@ impl<'db> Fills<'db> {
             let Some(current) = self.get(trade_id).await? else {
                 return Ok(None);
             };
+            // Compare-and-set on the old status, so concurrent reports cannot regress it.
             if status.rank() <= current.status.rank() {
                 return Ok(None);
             }
@@ -276,4 +245,33 @@ fn fill_from_row(row: &SqliteRow) -> Result<Fill, StoreError> {
         ts: get_ts(row, "ts")?,
         updated_at: get_ts(row, "updated_at")?,
     })
+}
+
+/// Inserts a trade on `conn` (a pooled connection or an open transaction) unless its trade id
+/// is known; says whether it was new.
+pub(crate) async fn insert_on(
+    conn: &mut sqlx::SqliteConnection,
+    fill: &NewFill,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO fills (trade_id, exchange_order_id, bot_id, token_id, side, price, size,
+             fee, status, ts, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (trade_id) DO NOTHING",
+    )
+    .bind(&fill.trade_id)
+    .bind(&fill.exchange_order_id)
+    .bind(&fill.bot_id)
+    .bind(&fill.token_id)
+    .bind(fill.side.as_str())
+    .bind(decimal_text(fill.price))
+    .bind(decimal_text(fill.size))
+    .bind(decimal_text(fill.fee))
+    .bind(fill.status.as_str())
+    .bind(fill.ts.as_millis())
+    .bind(now.as_millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
 }

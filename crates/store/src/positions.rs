@@ -34,27 +34,8 @@ impl<'db> Positions<'db> {
 
     /// Inserts or replaces the position of `(bot_id, token_id)`. The bot must exist.
     pub async fn upsert(&self, position: &Position) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO positions (bot_id, token_id, size, average_entry_price, realized_pnl,
-                 fees_paid, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (bot_id, token_id) DO UPDATE SET
-                 size = excluded.size,
-                 average_entry_price = excluded.average_entry_price,
-                 realized_pnl = excluded.realized_pnl,
-                 fees_paid = excluded.fees_paid,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(&position.bot_id)
-        .bind(&position.token_id)
-        .bind(decimal_text(position.size))
-        .bind(decimal_text(position.average_entry_price))
-        .bind(decimal_text(position.realized_pnl))
-        .bind(decimal_text(position.fees_paid))
-        .bind(position.updated_at.as_millis())
-        .execute(&self.pools.writer)
-        .await?;
-        Ok(())
+        let mut conn = self.pools.writer.acquire().await?;
+        upsert_on(&mut conn, position).await
     }
 
     pub async fn get(&self, bot_id: &str, token_id: &str) -> Result<Option<Position>, StoreError> {
@@ -97,4 +78,32 @@ fn position_from_row(row: &SqliteRow) -> Result<Position, StoreError> {
         fees_paid: get_decimal(row, "fees_paid")?,
         updated_at: get_ts(row, "updated_at")?,
     })
+}
+
+/// [`Positions::upsert`] on `conn` (a pooled connection or an open transaction).
+pub(crate) async fn upsert_on(
+    conn: &mut sqlx::SqliteConnection,
+    position: &Position,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO positions (bot_id, token_id, size, average_entry_price, realized_pnl,
+             fees_paid, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (bot_id, token_id) DO UPDATE SET
+             size = excluded.size,
+             average_entry_price = excluded.average_entry_price,
+             realized_pnl = excluded.realized_pnl,
+             fees_paid = excluded.fees_paid,
+             updated_at = excluded.updated_at",
+    )
+    .bind(&position.bot_id)
+    .bind(&position.token_id)
+    .bind(decimal_text(position.size))
+    .bind(decimal_text(position.average_entry_price))
+    .bind(decimal_text(position.realized_pnl))
+    .bind(decimal_text(position.fees_paid))
+    .bind(position.updated_at.as_millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -11,7 +11,6 @@ use rust_decimal::Decimal;
 use crate::StoreError;
 use crate::database::Database;
 use crate::fills::NewFill;
-use crate::sql::decimal_text;
 use crate::time::Timestamp;
 
 /// How a journal intent ends with this step.
@@ -75,25 +74,7 @@ impl Database {
             });
         }
         for fill in &progress.fills {
-            sqlx::query(
-                "INSERT INTO fills (trade_id, exchange_order_id, bot_id, token_id, side, price,
-                     size, fee, status, ts, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (trade_id) DO NOTHING",
-            )
-            .bind(&fill.trade_id)
-            .bind(&fill.exchange_order_id)
-            .bind(&fill.bot_id)
-            .bind(&fill.token_id)
-            .bind(fill.side.as_str())
-            .bind(decimal_text(fill.price))
-            .bind(decimal_text(fill.size))
-            .bind(decimal_text(fill.fee))
-            .bind(fill.status.as_str())
-            .bind(fill.ts.as_millis())
-            .bind(now.as_millis())
-            .execute(&mut *tx)
-            .await?;
+            crate::fills::insert_on(&mut tx, fill, now).await?;
         }
         match &progress.settlement {
             None => {}
@@ -125,26 +106,16 @@ impl Database {
             }
         }
         for position in &progress.positions {
-            sqlx::query(
-                "INSERT INTO positions (bot_id, token_id, size, average_entry_price, realized_pnl,
-                     fees_paid, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (bot_id, token_id) DO UPDATE SET
-                     size = excluded.size,
-                     average_entry_price = excluded.average_entry_price,
-                     realized_pnl = excluded.realized_pnl,
-                     fees_paid = excluded.fees_paid,
-                     updated_at = excluded.updated_at",
-            )
-            .bind(&progress.bot_id)
-            .bind(&position.token_id)
-            .bind(decimal_text(position.size))
-            .bind(decimal_text(position.average_entry_price))
-            .bind(decimal_text(position.realized_pnl))
-            .bind(decimal_text(position.fees_paid))
-            .bind(now.as_millis())
-            .execute(&mut *tx)
-            .await?;
+            let row = crate::Position {
+                bot_id: progress.bot_id.clone(),
+                token_id: position.token_id.clone(),
+                size: position.size,
+                average_entry_price: position.average_entry_price,
+                realized_pnl: position.realized_pnl,
+                fees_paid: position.fees_paid,
+                updated_at: now,
+            };
+            crate::positions::upsert_on(&mut tx, &row).await?;
         }
         for entry in &progress.activity {
             crate::activity::insert(&mut tx, entry).await?;

@@ -159,6 +159,39 @@ pub fn live_bot(dir: &Path, base: &str, token: &str) -> String {
     bot["id"].as_str().unwrap().to_owned()
 }
 
+/// A data folder with a running live bot on a simulator of its own. Fields drop in order:
+/// the simulator stops before the async runtime it runs on.
+pub struct LiveFolder {
+    pub sim: SimServer,
+    pub base: String,
+    pub token: String,
+    pub bot_id: String,
+    pub folder: tempfile::TempDir,
+    pub tokio: tokio::runtime::Runtime,
+}
+
+impl LiveFolder {
+    pub fn new() -> Self {
+        let tokio = tokio::runtime::Runtime::new().unwrap();
+        let (sim, token) = spiky_simulator(&tokio);
+        let base = sim.base_url();
+        let folder = tempfile::tempdir().unwrap();
+        let bot_id = live_bot(folder.path(), &base, &token);
+        Self {
+            sim,
+            base,
+            token,
+            bot_id,
+            folder,
+            tokio,
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.folder.path()
+    }
+}
+
 /// Moves the market until dropped: calm, a sudden drop (Spike Sam buys), the bounce (it takes
 /// profit), again.
 pub struct MarketDriver {
