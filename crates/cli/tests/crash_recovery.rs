@@ -43,14 +43,14 @@ fn killed_at_random_points_the_headless_runner_never_duplicates_or_loses_an_orde
         let mut running = start_run(dir, "warn", Stdio::inherit());
         // The market starts moving once the bot watches it, so its first prices are calm ones.
         driver.get_or_insert_with(|| MarketDriver::start(&base));
+        // The fault schedule: kill at a spread of points in the trading (not a synchronisation).
         std::thread::sleep(kill_delay(round));
         running.child.kill().unwrap(); // SIGKILL: no chance to clean up
         running.child.wait().unwrap();
     }
-    // A last run restores and reconciles what the last kill left, trades a little, and is
-    // stopped cleanly.
+    // A last run restores and reconciles what the last kill left (before it says it is
+    // ready), and is stopped cleanly: an order in flight at the stop is settled first.
     let mut running = start_run(dir, "warn", Stdio::inherit());
-    std::thread::sleep(Duration::from_millis(500));
     drop(driver);
     let stopped = Instant::now();
     stop_run(&mut running);
