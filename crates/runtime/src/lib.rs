@@ -584,9 +584,7 @@ impl Runtime {
     }
 
     pub async fn list_wallets(&self) -> Result<Vec<WalletInfo>, ApiError> {
-        let slot = std::mem::replace(&mut *lock(&self.inner.vault), wallets::VaultSlot::Missing);
-        let result = wallets::list(&self.inner.db, &slot).await;
-        *lock(&self.inner.vault) = slot;
+        let result = wallets::list(&self.inner.db, &self.inner.vault).await;
         let mut wallets = result?;
         let bots = lock(&self.inner.bots);
         for wallet in &mut wallets {
@@ -632,26 +630,16 @@ impl Runtime {
         signature_type: u8,
         funder: Option<&str>,
     ) -> Result<WalletInfo, ApiError> {
-        // The vault is taken out of its slot for the (async) store write and put back after.
-        let mut slot =
-            std::mem::replace(&mut *lock(&self.inner.vault), wallets::VaultSlot::Missing);
-        let result = match slot.vault() {
-            Ok(vault) => {
-                wallets::add(
-                    &self.inner.db,
-                    vault,
-                    key,
-                    label,
-                    signature_type,
-                    funder,
-                    self.now(),
-                )
-                .await
-            }
-            Err(error) => Err(error),
-        };
-        *lock(&self.inner.vault) = slot;
-        result
+        wallets::add(
+            &self.inner.db,
+            &self.inner.vault,
+            key,
+            label,
+            signature_type,
+            funder,
+            self.now(),
+        )
+        .await
     }
 
     /// Deletes a wallet's key and record.

@@ -181,8 +181,15 @@ fn info(wallet: &polyagent_store::Wallet, has_key: bool) -> WalletInfo {
 }
 
 /// Every wallet the store knows, with whether its key is in the (open) vault.
-pub(crate) async fn list(db: &Database, vault: &VaultSlot) -> Result<Vec<WalletInfo>, ApiError> {
+pub(crate) async fn list(
+    db: &Database,
+    vault: &std::sync::Mutex<VaultSlot>,
+) -> Result<Vec<WalletInfo>, ApiError> {
     let rows = db.wallets().list().await.map_err(|e| store_error(&e))?;
+    let vault = vault
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let vault = &*vault;
     Ok(rows
         .iter()
         .map(|w| {
@@ -254,7 +261,7 @@ pub(crate) async fn rename(
 /// Adds a key to the vault and the wallet to the store.
 pub(crate) async fn add(
     db: &Database,
-    vault: &mut Vault,
+    vault: &std::sync::Mutex<VaultSlot>,
     key: Option<&PrivateKey>,
     label: &str,
     signature_code: u8,
@@ -280,11 +287,18 @@ pub(crate) async fn add(
             format!("a wallet is already labelled {label:?}"),
         ));
     }
-    let address = match key {
-        Some(key) => vault.import_key(key),
-        None => vault.generate_key(),
-    }
-    .map_err(|e| vault_error(&e))?;
+    // The vault is locked only for the (synchronous) key write, never across an await.
+    let address = {
+        let mut slot = vault
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let vault = slot.vault()?;
+        match key {
+            Some(key) => vault.import_key(key),
+            None => vault.generate_key(),
+        }
+        .map_err(|e| vault_error(&e))?
+    };
     let address = format!("{address:#x}");
     let wallet = db
         .wallets()
