@@ -15,7 +15,11 @@
 //! - fills are read back from the exchange's trades of that order, so shares, prices and fees
 //!   are what the exchange recorded, not what was hoped for; the intent is settled in the
 //!   same transaction that books them (see [`crate::persist`]);
-//! - posting happens on its own task: the bot's loop keeps serving commands and market data.
+//! - posting happens on its own task: the bot's loop keeps serving commands and market data;
+//! - a buy the wallet's pUSD cannot cover is refused before anything is sent, against a
+//!   balance read off the hot path (at start and after each order); a sale waits until the
+//!   exchange shows the shares settled in the wallet (asking it to refresh), and is refused
+//!   with the reason when they do not arrive in time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -98,6 +102,22 @@ pub(crate) struct LiveExecutor {
     journal: Journal,
     results: mpsc::UnboundedSender<ExecutionReport>,
     salts: Arc<AtomicU64>,
+    /// The wallet's pUSD as last read (`None` until the first read answers).
+    collateral: Arc<std::sync::Mutex<Option<Decimal>>>,
+}
+
+/// Reads the wallet's pUSD in the background into `slot`.
+fn refresh_collateral(client: Arc<AuthedClient>, slot: Arc<std::sync::Mutex<Option<Decimal>>>) {
+    tokio::spawn(async move {
+        if let Ok(balance) = client
+            .balance_allowance(&polyagent_venue::types::AssetType::Collateral)
+            .await
+        {
+            *slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(balance.balance);
+        }
+    });
 }
 
 impl LiveExecutor {
@@ -106,11 +126,14 @@ impl LiveExecutor {
         journal: Journal,
         results: mpsc::UnboundedSender<ExecutionReport>,
     ) -> Self {
+        let collateral = Arc::new(std::sync::Mutex::new(None));
+        refresh_collateral(market.client.clone(), collateral.clone());
         Self {
             market,
             journal,
             results,
             salts: Arc::new(AtomicU64::new(0)),
+            collateral,
         }
     }
 
@@ -131,6 +154,17 @@ impl LiveExecutor {
             (None, _) => Err("the bot has no token for the other outcome".to_owned()),
             (_, None) => Err("no live order book to price the order from".to_owned()),
         };
+        let known = *self
+            .collateral
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let spec = spec.and_then(|spec| match known {
+            Some(balance) if order.side == Side::Buy && balance < order.size => Err(format!(
+                "not enough pUSD: the wallet holds {balance}, the order needs {}",
+                order.size
+            )),
+            _ => Ok(spec),
+        });
         let results = self.results.clone();
         let spec = match spec {
             Ok(spec) => spec,
@@ -142,9 +176,14 @@ impl LiveExecutor {
         let market = self.market.clone();
         let journal = self.journal.clone();
         let order = order.clone();
+        let collateral = self.collateral.clone();
         tokio::spawn(async move {
-            let report = execute(&market, &journal, &spec, &order).await;
+            let report = match settled_shares(&market, &spec, &order).await {
+                Ok(()) => execute(&market, &journal, &spec, &order).await,
+                Err(reason) => ExecutionReport::rejected(order.id, reason, None),
+            };
             let _ = results.send(report);
+            refresh_collateral(market.client.clone(), collateral);
         });
     }
 
@@ -218,6 +257,39 @@ impl LiveExecutor {
         }
         Ok(spec)
     }
+}
+
+/// How often, and how many times, a sale asks whether the shares it sells have settled.
+const SETTLED_POLL: Duration = Duration::from_millis(500);
+const SETTLED_TRIES: u32 = 10;
+
+/// Before a sale: the shares must be in the wallet as the exchange sees it (a buy's shares
+/// arrive when its trade settles). Asks the exchange to refresh while they are short.
+async fn settled_shares(
+    market: &LiveMarket,
+    spec: &OrderSpec,
+    order: &OrderRequest,
+) -> Result<(), String> {
+    if order.side != Side::Sell {
+        return Ok(());
+    }
+    let asset = polyagent_venue::types::AssetType::Conditional(spec.token_id.clone());
+    let mut held = Decimal::ZERO;
+    for attempt in 0..SETTLED_TRIES {
+        match market.client.balance_allowance(&asset).await {
+            Ok(balance) if balance.balance >= order.size => return Ok(()),
+            Ok(balance) => held = balance.balance,
+            Err(error) => return Err(format!("the wallet's shares could not be read: {error}")),
+        }
+        if attempt + 1 < SETTLED_TRIES {
+            let _ = market.client.update_balance_allowance(&asset).await;
+            tokio::time::sleep(SETTLED_POLL).await;
+        }
+    }
+    Err(format!(
+        "the shares have not settled in the wallet yet ({held} of {}); will try again",
+        order.size
+    ))
 }
 
 /// Journals, posts once, and settles the order with what the exchange says.

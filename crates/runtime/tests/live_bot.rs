@@ -299,3 +299,56 @@ async fn the_killswitch_stops_live_bots_and_leaves_no_open_order_at_the_exchange
         assert_eq!(runtime.bot(id).unwrap().summary().status, "stopped");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buy_the_wallet_cannot_pay_for_is_refused_before_anything_is_sent() {
+    let world = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = live_runtime(&world, dir.path()).await;
+    runtime
+        .set_daily_limits(polyagent_engine::config::DailyLimits {
+            max_daily_loss: Decimal::from(10_000),
+            max_trades_per_day: 100,
+            max_exposure_per_bot: Decimal::from(1_000),
+            max_exposure_total: Decimal::from(1_000),
+        })
+        .await
+        .unwrap();
+    let mut events = runtime.subscribe();
+    let mut big = spec(&world.tokens[0]);
+    big.overrides.trade_size = Some(Decimal::from(150)); // the wallet holds 100 pUSD
+    let bot = runtime.create_bot(live(big)).await.unwrap();
+    runtime.start_bot(&bot.id).await.unwrap();
+    let seen = |price: &'static str| {
+        move |e: &RuntimeEvent| {
+            matches!(e, RuntimeEvent::BotPrice(p) if p.price == price).then_some(())
+        }
+    };
+    wait_for(&mut events, seen("0.50")).await;
+    for price in ["0.51", "0.50", "0.51", "0.50"] {
+        admin(&world, "price", json!({"slug": "spiky", "price": price})).await;
+        admin(&world, "clock", json!({"advance_ms": 500})).await;
+        wait_for(&mut events, seen(price)).await;
+    }
+    admin(&world, "price", json!({"slug": "spiky", "price": "0.45"})).await;
+    admin(&world, "clock", json!({"advance_ms": 500})).await;
+    let refused = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotActivity(a) if a.text.contains("not enough pUSD") => Some(a.text.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(refused.contains("holds 100"), "{refused}");
+    let state: serde_json::Value = world
+        .http
+        .get(format!("{}/admin/state", world.sim.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        state["wallets"][0]["orders"], 0,
+        "nothing reached the exchange"
+    );
+}
