@@ -104,7 +104,12 @@ pub(crate) struct LiveExecutor {
     salts: Arc<AtomicU64>,
     /// The wallet's pUSD as last read (`None` until the first read answers).
     collateral: Arc<std::sync::Mutex<Option<Decimal>>>,
+    /// Shares the exchange showed settled in the wallet, per token, as last read: a sale
+    /// covered by them goes out without asking again.
+    settled: SettledShares,
 }
+
+type SettledShares = Arc<std::sync::Mutex<std::collections::HashMap<String, Decimal>>>;
 
 /// Reads the wallet's pUSD in the background into `slot`.
 fn refresh_collateral(client: Arc<AuthedClient>, slot: Arc<std::sync::Mutex<Option<Decimal>>>) {
@@ -134,6 +139,7 @@ impl LiveExecutor {
             results,
             salts: Arc::new(AtomicU64::new(0)),
             collateral,
+            settled: SettledShares::default(),
         }
     }
 
@@ -177,13 +183,26 @@ impl LiveExecutor {
         let journal = self.journal.clone();
         let order = order.clone();
         let collateral = self.collateral.clone();
+        let settled = self.settled.clone();
         tokio::spawn(async move {
-            let report = match settled_shares(&market, &spec, &order).await {
+            let report = match settled_shares(&market, &spec, &order, &settled).await {
                 Ok(()) => execute(&market, &journal, &spec, &order).await,
                 Err(reason) => ExecutionReport::rejected(order.id, reason, None),
             };
+            let bought = match &report.event {
+                Event::Fill(f) if f.side == Side::Buy => Some(f.shares),
+                _ => None,
+            };
+            let sold = matches!(&report.event, Event::Fill(f) if f.side == Side::Sell);
             let _ = results.send(report);
             refresh_collateral(market.client.clone(), collateral);
+            if sold {
+                settled_of(&settled).remove(spec.token_id.as_str());
+            }
+            if let Some(shares) = bought {
+                // Learn, off the path of the next order, when the bought shares have settled.
+                let _ = wait_until_settled(&market, &spec.token_id, shares, &settled).await;
+            }
         });
     }
 
@@ -263,22 +282,49 @@ impl LiveExecutor {
 const SETTLED_POLL: Duration = Duration::from_millis(500);
 const SETTLED_TRIES: u32 = 10;
 
+fn settled_of(
+    settled: &SettledShares,
+) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Decimal>> {
+    settled.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Before a sale: the shares must be in the wallet as the exchange sees it (a buy's shares
-/// arrive when its trade settles). Asks the exchange to refresh while they are short.
+/// arrive when its trade settles). Known settled shares answer at once; otherwise the
+/// exchange is asked, and asked to refresh, while they are short.
 async fn settled_shares(
     market: &LiveMarket,
     spec: &OrderSpec,
     order: &OrderRequest,
+    settled: &SettledShares,
 ) -> Result<(), String> {
     if order.side != Side::Sell {
         return Ok(());
     }
-    let asset = polyagent_venue::types::AssetType::Conditional(spec.token_id.clone());
+    let known = settled_of(settled).get(spec.token_id.as_str()).copied();
+    if known.is_some_and(|held| held >= order.size) {
+        return Ok(());
+    }
+    wait_until_settled(market, &spec.token_id, order.size, settled).await
+}
+
+/// Polls the wallet's shares of `token` until at least `needed` show, remembering what it read.
+async fn wait_until_settled(
+    market: &LiveMarket,
+    token: &TokenId,
+    needed: Decimal,
+    settled: &SettledShares,
+) -> Result<(), String> {
+    let asset = polyagent_venue::types::AssetType::Conditional(token.clone());
     let mut held = Decimal::ZERO;
     for attempt in 0..SETTLED_TRIES {
         match market.client.balance_allowance(&asset).await {
-            Ok(balance) if balance.balance >= order.size => return Ok(()),
-            Ok(balance) => held = balance.balance,
+            Ok(balance) => {
+                held = balance.balance;
+                settled_of(settled).insert(token.as_str().to_owned(), held);
+                if held >= needed {
+                    return Ok(());
+                }
+            }
             Err(error) => return Err(format!("the wallet's shares could not be read: {error}")),
         }
         if attempt + 1 < SETTLED_TRIES {
@@ -287,8 +333,7 @@ async fn settled_shares(
         }
     }
     Err(format!(
-        "the shares have not settled in the wallet yet ({held} of {}); will try again",
-        order.size
+        "the shares have not settled in the wallet yet ({held} of {needed}); will try again"
     ))
 }
 
