@@ -285,7 +285,9 @@ const SETTLED_TRIES: u32 = 10;
 fn settled_of(
     settled: &SettledShares,
 ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Decimal>> {
-    settled.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    settled
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Before a sale: the shares must be in the wallet as the exchange sees it (a buy's shares
