@@ -9,8 +9,8 @@ use std::time::Duration;
 use polyagent_runtime::config::DailyLimits;
 use polyagent_runtime::{
     ActivityLine, ApiError, AppInfo, AppSettings, BotActivity, BotFill, BotPrice, BotSummary,
-    ErrorCode, Heartbeat, NewBotRequest, Runtime, RuntimeEvent, SecretString, VaultStatus,
-    WalletInfo,
+    ChartPoint, ErrorCode, Heartbeat, NewBotRequest, Runtime, RuntimeEvent, SecretString,
+    TimeRange, VaultStatus, WalletInfo,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime as TauriRuntime, State};
@@ -233,11 +233,92 @@ pub async fn unlock_vault(
         .await
 }
 
+/// Gives a wallet a new label.
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_wallet(
+    runtime: State<'_, Runtime>,
+    address_or_label: String,
+    label: String,
+) -> Result<WalletInfo, ApiError> {
+    runtime.rename_wallet(&address_or_label, &label).await
+}
+
+/// Replaces the vault's passphrase; the current one must be given.
+#[tauri::command]
+#[specta::specta]
+pub fn change_vault_passphrase(
+    runtime: State<'_, Runtime>,
+    current_passphrase: String,
+    new_passphrase: String,
+) -> Result<VaultStatus, ApiError> {
+    runtime.change_vault_passphrase(
+        &secret("current passphrase", current_passphrase)?,
+        secret("new passphrase", new_passphrase)?.expose_str(),
+    )
+}
+
 /// Moves a secret that came over IPC into a [`SecretString`]; the error names the argument,
 /// never its value.
 fn secret(argument: &str, text: String) -> Result<SecretString, ApiError> {
     SecretString::new(text)
         .map_err(|_| ApiError::new(ErrorCode::InvalidInput, format!("the {argument} is empty")))
+}
+
+// --- manual orders, history, exports --------------------------------------------------------------
+
+/// Buys by hand at the ask for `amount` pUSD (decimal text; the bot's trade size when absent).
+/// `CONFLICT` with the reason when the rules refuse it.
+#[tauri::command]
+#[specta::specta]
+pub async fn manual_buy(
+    runtime: State<'_, Runtime>,
+    id: String,
+    amount: Option<String>,
+) -> Result<(), ApiError> {
+    runtime
+        .manual_buy(&id, Runtime::parse_amount(amount.as_deref())?)
+        .await
+}
+
+/// Sells the bot's whole position at the bid.
+#[tauri::command]
+#[specta::specta]
+pub async fn close_position(runtime: State<'_, Runtime>, id: String) -> Result<(), ApiError> {
+    runtime.close_position(&id).await
+}
+
+/// A bot's chart points in a time range, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn price_history(
+    runtime: State<'_, Runtime>,
+    bot_id: String,
+    range: TimeRange,
+) -> Result<Vec<ChartPoint>, ApiError> {
+    runtime
+        .price_history(&bot_id, range.from_ms, range.to_ms)
+        .await
+}
+
+/// Every trade (of one bot or all) as CSV, for taxes and reviews.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_trades_csv(
+    runtime: State<'_, Runtime>,
+    bot_id: Option<String>,
+) -> Result<String, ApiError> {
+    runtime.export_trades_csv(bot_id.as_deref()).await
+}
+
+/// The activity log (of one bot or all) as CSV.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_activity_csv(
+    runtime: State<'_, Runtime>,
+    bot_id: Option<String>,
+) -> Result<String, ApiError> {
+    runtime.export_activity_csv(bot_id.as_deref()).await
 }
 
 // --- activity -----------------------------------------------------------------------------------
@@ -319,6 +400,13 @@ pub fn bindings<R: TauriRuntime>() -> Builder<R> {
             vault_status,
             create_vault,
             unlock_vault,
+            rename_wallet,
+            change_vault_passphrase,
+            manual_buy,
+            close_position,
+            price_history,
+            export_trades_csv,
+            export_activity_csv,
             activity,
         ])
         .events(collect_events![

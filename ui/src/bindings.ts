@@ -60,6 +60,23 @@ export const commands = {
 	createVault: (passphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("create_vault", { passphrase })),
 	/**  Unlocks the vault; bots waiting for their wallet start. */
 	unlockVault: (passphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("unlock_vault", { passphrase })),
+	/**  Gives a wallet a new label. */
+	renameWallet: (addressOrLabel: string, label: string) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("rename_wallet", { addressOrLabel, label })),
+	/**  Replaces the vault's passphrase; the current one must be given. */
+	changeVaultPassphrase: (currentPassphrase: string, newPassphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("change_vault_passphrase", { currentPassphrase, newPassphrase })),
+	/**
+	 *  Buys by hand at the ask for `amount` pUSD (decimal text; the bot's trade size when absent).
+	 *  `CONFLICT` with the reason when the rules refuse it.
+	 */
+	manualBuy: (id: string, amount: string | null) => typedError<null, ApiError>(__TAURI_INVOKE("manual_buy", { id, amount })),
+	/**  Sells the bot's whole position at the bid. */
+	closePosition: (id: string) => typedError<null, ApiError>(__TAURI_INVOKE("close_position", { id })),
+	/**  A bot's chart points in a time range, oldest first. */
+	priceHistory: (botId: string, range: TimeRange) => typedError<ChartPoint[], ApiError>(__TAURI_INVOKE("price_history", { botId, range })),
+	/**  Every trade (of one bot or all) as CSV, for taxes and reviews. */
+	exportTradesCsv: (botId: string | null) => typedError<string, ApiError>(__TAURI_INVOKE("export_trades_csv", { botId })),
+	/**  The activity log (of one bot or all) as CSV. */
+	exportActivityCsv: (botId: string | null) => typedError<string, ApiError>(__TAURI_INVOKE("export_activity_csv", { botId })),
 	/**
 	 *  The newest activity lines, newest first: of one bot or all, of one kind (`order`, `fill`,
 	 *  `spike`, `risk`, `error`, `system`) or all; `limit` is clamped to 1-1000.
@@ -317,6 +334,15 @@ export type BotSummary_Serialize = {
 
 export type BuildProfile = "debug" | "release";
 
+/**  One point of a bot's chart: a tick, or a minute or hour bucket. */
+export type ChartPoint = {
+	atMs: number,
+	/**  The last price of the point (decimal text). */
+	price: string,
+	high: string,
+	low: string,
+};
+
 /**
  *  Limits over all bots for one UTC day; reaching one pauses bots and says why. Decimals are
  *  `string` in the generated TypeScript, as serde writes them.
@@ -480,6 +506,12 @@ export type Profile =
 "live" | 
 /**  Tight thresholds and short holds: many small trades, most sensitive to fees. */
 "edge";
+
+/**  A span of time for a chart, in unix milliseconds (exact as JavaScript numbers). */
+export type TimeRange = {
+	fromMs: number,
+	toMs: number,
+};
 
 /**  Whether keys can be used now, and how the vault keeps its data key. */
 export type VaultStatus = VaultStatus_Serialize | VaultStatus_Deserialize;

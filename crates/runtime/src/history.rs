@@ -102,6 +102,16 @@ pub struct ChartPoint {
     pub low: String,
 }
 
+/// A span of time for a chart, in unix milliseconds (exact as JavaScript numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeRange {
+    #[specta(type = u32)]
+    pub from_ms: i64,
+    #[specta(type = u32)]
+    pub to_ms: i64,
+}
+
 impl Runtime {
     /// A bot's price history between two instants (unix ms), oldest first.
     pub async fn price_history(

@@ -45,7 +45,7 @@ use tokio::task::JoinHandle;
 pub use bots::{
     BotActivity, BotFill, BotHandle, BotPrice, BotSummary, Clock, Execution, FeedState, SystemClock,
 };
-pub use history::ChartPoint;
+pub use history::{ChartPoint, TimeRange};
 pub use live::LiveMarket;
 pub use persist::{ExecutionPlan, MarketTerms};
 pub use polyagent_vault::PASSPHRASE_ENV_VAR as VAULT_PASSPHRASE_ENV;
@@ -383,6 +383,24 @@ impl Runtime {
         amount: Option<rust_decimal::Decimal>,
     ) -> Result<(), ApiError> {
         self.bot(id)?.manual(ManualOrder::Buy { amount }).await
+    }
+
+    /// A manual buy's amount as the UI sends it: pUSD as decimal text, or `None` for the
+    /// bot's trade size.
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` for text that is not a positive decimal.
+    pub fn parse_amount(text: Option<&str>) -> Result<Option<rust_decimal::Decimal>, ApiError> {
+        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        match rust_decimal::Decimal::from_str_exact(text) {
+            Ok(amount) if amount > rust_decimal::Decimal::ZERO => Ok(Some(amount)),
+            _ => Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("the amount must be a positive number of pUSD, not {text:?}"),
+            )),
+        }
     }
 
     /// Sells the bot's whole position at the bid (a stopped bot can be closed out too).

@@ -180,6 +180,21 @@ mod tests {
     }
 
     #[test]
+    fn a_manual_amount_is_a_positive_decimal_or_the_trade_size() {
+        use crate::Runtime;
+        assert_eq!(Runtime::parse_amount(None).unwrap(), None);
+        assert_eq!(Runtime::parse_amount(Some(" ")).unwrap(), None);
+        assert_eq!(
+            Runtime::parse_amount(Some("12.5")).unwrap(),
+            Some(Decimal::new(125, 1))
+        );
+        for bad in ["0", "-1", "1e3", "NaN", "ten"] {
+            let error = Runtime::parse_amount(Some(bad)).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidInput, "{bad}");
+        }
+    }
+
+    #[test]
     fn paper_cash_must_be_a_positive_decimal() {
         let plan = |cash: &str| ExecutionPlan::Paper { cash: cash.into() };
         assert_eq!(plan("100").paper_cash().unwrap(), Some(Decimal::from(100)));
