@@ -63,18 +63,7 @@ async fn run(triggers: usize) -> Vec<Duration> {
     let sim = SimServer::start(config).await.unwrap();
     let base = sim.base_url();
     let http = reqwest::Client::new();
-    let state: serde_json::Value = http
-        .get(format!("{base}/admin/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = state["markets"][0]["tokens"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = sim.tokens("bench")[0].clone();
 
     let dir = tempfile::tempdir().unwrap();
     let mut config = RuntimeConfig::new(dir.path());

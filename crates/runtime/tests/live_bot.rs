@@ -43,20 +43,10 @@ async fn world() -> World {
     }))
     .await;
     let http = reqwest::Client::new();
-    let state: serde_json::Value = http
-        .get(format!("{}/admin/state", sim.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tokens = state["markets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["tokens"][0].as_str().unwrap().to_owned())
-        .collect();
+    let tokens = vec![
+        sim.tokens("spiky")[0].clone(),
+        sim.tokens("calm")[0].clone(),
+    ];
     let public = PublicClient::new(ClientConfig {
         endpoints: Endpoints::simulator(&sim.base_url()),
         ..ClientConfig::default()

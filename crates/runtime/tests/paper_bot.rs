@@ -36,18 +36,7 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
     .await;
     let http = reqwest::Client::new();
     let base = sim.base_url();
-    let state: serde_json::Value = http
-        .get(format!("{base}/admin/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = state["markets"][0]["tokens"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = sim.tokens("spiky")[0].clone();
 
     let dir = tempfile::tempdir().unwrap();
     let runtime = open_runtime(dir.path(), &sim).await;
@@ -216,16 +205,7 @@ async fn calm_world() -> (
             "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
     }))
     .await;
-    let state: serde_json::Value = reqwest::get(format!("{}/admin/state", sim.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = state["markets"][0]["tokens"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = sim.tokens("calm")[0].clone();
     let dir = tempfile::tempdir().unwrap();
     let runtime = open_runtime(dir.path(), &sim).await;
     (sim, token, dir, runtime)

@@ -119,14 +119,7 @@ pub fn spiky_simulator(tokio: &tokio::runtime::Runtime) -> (SimServer, String) {
             1_767_225_600_000,
         )))
         .unwrap();
-    let state: Value = reqwest::blocking::get(format!("{}/admin/state", sim.base_url()))
-        .unwrap()
-        .json()
-        .unwrap();
-    let token = state["markets"][0]["tokens"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = sim.tokens("spiky")[0].clone();
     (sim, token)
 }
 

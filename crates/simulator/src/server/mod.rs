@@ -479,6 +479,19 @@ impl SimServer {
         self.shared.lock().world.wallets.clone()
     }
 
+    /// The outcome token ids of the market listed as `slug` (first outcome first); empty for
+    /// an unknown slug.
+    pub fn tokens(&self, slug: &str) -> Vec<String> {
+        let sim = self.shared.lock();
+        sim.world
+            .listings
+            .iter()
+            .find(|l| l.slug == slug)
+            .and_then(|l| sim.world.exchange.markets.get(&l.condition_id))
+            .map(|m| m.tokens.to_vec())
+            .unwrap_or_default()
+    }
+
     /// Every API secret and passphrase issued so far: what a leak test searches for.
     pub fn issued_secrets(&self) -> Vec<(String, String)> {
         self.shared.lock().keys.issued_secrets()
