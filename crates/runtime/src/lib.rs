@@ -572,6 +572,10 @@ impl Runtime {
             // Rebuilt on next use against the new exchange.
             *lock(&self.inner.feed) = None;
             self.inner.clients.lock().await.clear();
+            // Their user feeds watch the old exchange.
+            for watcher in lock(&self.inner.watchers).drain(..) {
+                watcher.abort();
+            }
         }
         Ok(next)
     }
