@@ -57,12 +57,13 @@ function clickTrayItem(label) {
     }
     const path = tree.match(/node (\/org\/ayatana\/NotificationItem\/[^\s]+\/Menu)/)?.[1];
     if (!path) continue;
+    // `--` ends gdbus's options: "-1" is an argument.
     const layout = gdbus("--dest", name, "--object-path", path, "--method",
-      "com.canonical.dbusmenu.GetLayout", "0", "-1", "@as []");
+      "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "@as []");
     const id = new RegExp(`\\((\\d+), \\{[^}]*'label': <'${label}'>`).exec(layout)?.[1];
     assert.ok(id, `the tray menu has "${label}": ${layout}`);
     gdbus("--dest", name, "--object-path", path, "--method", "com.canonical.dbusmenu.Event",
-      id, "clicked", "<int32 0>", "0");
+      "--", id, "clicked", "<int32 0>", "0");
     return;
   }
   assert.fail("no tray menu on the session bus");
