@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { events } from "@/bindings";
 import { useNow } from "@/hooks/useNow";
 import { cn } from "@/lib/cn";
@@ -71,7 +71,7 @@ function Tile({ label, value, hint, tone, testId }: { label: string; value: stri
 }
 
 /** Totals over every bot: P&L (realized + unrealized, summed exactly), activity and today's figures. */
-export function SummaryBar() {
+export const SummaryBar = memo(function SummaryBar() {
   const nowMs = useNow(60_000);
   const bots = useBotList();
   const trades = useTrades();
@@ -113,4 +113,4 @@ export function SummaryBar() {
       />
     </section>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { type ApiError, commands, events } from "@/bindings";
 import { cn } from "@/lib/cn";
 import { useBotsStore } from "@/store/bots";
@@ -16,7 +16,7 @@ const HEAD_READ_DELAY_MS = 300;
  * The activity log of all bots or the selected one: the newest lines from the log, then live lines
  * from `botActivityEvent` (each followed by a read of the log's head, which gives them their kind).
  */
-export function ActivityFeed({
+export const ActivityFeed = memo(function ActivityFeed({
   selectedBotId,
   onError,
   compact = false,
@@ -117,7 +117,7 @@ export function ActivityFeed({
       </div>
     </section>
   );
-}
+});
 
 function ScopeButton({
   pressed,

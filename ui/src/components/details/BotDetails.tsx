@@ -10,7 +10,7 @@ import { usd } from "@/lib/decimal";
 import { type BookMetrics, type BotView, pendingCommands } from "@/lib/pending-main";
 import { useBot, useBotMarks, useBotPrice, useBotsStore, useCachedDetails } from "@/store/bots";
 import { MarketCard, StatsCard, TargetCard } from "./InfoCards";
-import { PositionCard } from "./PositionCard";
+import { PositionCard, type PositionCardProps } from "./PositionCard";
 
 /** How often the market card asks for the book's figures while a bot is shown. */
 const METRICS_EVERY_MS = 5_000;
@@ -56,6 +56,12 @@ function useBookMetrics(tokenId: string | undefined): BookMetrics | null {
   return metrics?.tokenId === tokenId ? metrics : null;
 }
 
+/** The position card, re-rendered each second for its hold timer (and nothing else is). */
+function PositionWithClock(props: Omit<PositionCardProps, "nowMs">) {
+  const now = useNow(1000);
+  return <PositionCard {...props} nowMs={now} />;
+}
+
 /** Everything about the selected bot: chart, position, targets, market and session. */
 export function BotDetails({ botId, onError }: { botId: string; onError: (error: ApiError) => void }) {
   const bot = useBot(botId);
@@ -63,7 +69,6 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
   const marks = useBotMarks(botId);
   const details = useCachedDetails(botId);
   const metrics = useBookMetrics(bot?.tokenId);
-  const now = useNow(1000);
   const [busy, setBusy] = useState<"close" | "buy" | null>(null);
   useDetailsRefresh(bot);
 
@@ -134,7 +139,7 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
         </CardContent>
       </Card>
       <div className="grid gap-4 xl:grid-cols-2">
-        <PositionCard
+        <PositionWithClock
           outcome={details?.outcome ?? null}
           shares={bot.positionShares}
           entry={bot.positionAvgEntry}
@@ -144,7 +149,6 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
           stopLoss={stopLoss}
           entryAtMs={details?.entryAtMs ?? null}
           maxHoldS={details?.params.maxHoldS ?? null}
-          nowMs={now}
           onClose={() => void run("close")}
           closing={busy === "close"}
         />

@@ -1,0 +1,168 @@
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "@/App";
+import type { BotSummary_Serialize } from "@/bindings";
+import type { BotDetails } from "@/lib/pending-main";
+import { bot, emitEvent, fail, mockBackend } from "@/test/backend";
+
+const PAPER = bot({ id: "b1", name: "Fed paper", status: "running", realizedPnl: "1.10", unrealizedPnl: "0.20" });
+const LIVE = bot({ id: "b2", name: "Election live", mode: "live", realizedPnl: "-0.30", paperCash: null });
+
+function details(summary: BotSummary_Serialize): BotDetails {
+  return {
+    summary,
+    question: "Will the Fed cut rates in December?",
+    outcome: "Yes",
+    params: { spikeThresholdPct: "3", takeProfitPct: "5", stopLossPct: "3", tradeSizeUsd: "5", maxHoldS: "3600", cooldownS: "60" },
+    buyTarget: "0.42",
+    sellTarget: null,
+    takeProfitPrice: "0.4515",
+    stopLossPrice: "0.4171",
+    entryAtMs: 1_000,
+    wins: 3,
+    losses: 1,
+    lastSpike: null,
+    wallet: "paper",
+  };
+}
+
+/** Waits for the event listeners, then emits (listen() registers asynchronously). */
+async function emitUntil(name: string, payload: unknown, shown: () => void) {
+  await waitFor(async () => {
+    await emitEvent(name, payload);
+    shown();
+  });
+}
+
+describe("dashboard", () => {
+  it("lists the bots with their mode, status and P&L, and sums the P&L exactly", async () => {
+    mockBackend({ list_bots: () => [PAPER, LIVE], bot_details: (a) => details(a.id === "b1" ? PAPER : LIVE) });
+    render(<App />);
+    const paper = await screen.findByTestId("bot-card-b1");
+    const live = screen.getByTestId("bot-card-b2");
+    expect(within(paper).getByTestId("mode-badge")).toHaveTextContent("PAPER");
+    expect(within(live).getByTestId("mode-badge")).toHaveTextContent("LIVE");
+    expect(within(paper).getByTestId("status-badge")).toHaveTextContent("Running");
+    expect(within(paper).getByTestId("bot-card-pnl")).toHaveTextContent("+$1.30");
+    expect(within(live).getByTestId("bot-card-pnl")).toHaveTextContent("-$0.30");
+    // 1.10 + 0.20 - 0.30
+    expect(screen.getByTestId("summary-total-pnl")).toHaveTextContent("+$1.00");
+    expect(screen.getByTestId("summary-active-bots")).toHaveTextContent("1 / 2");
+    expect(await within(paper).findByText(/Will the Fed cut rates/)).toBeInTheDocument();
+  });
+
+  it("updates a card and the totals from status events", async () => {
+    mockBackend({ list_bots: () => [PAPER] });
+    render(<App />);
+    const card = await screen.findByTestId("bot-card-b1");
+    await emitUntil("bot-status-event", { ...PAPER, status: "paused", unrealizedPnl: "0.25" }, () => {
+      expect(within(card).getByTestId("status-badge")).toHaveTextContent("Paused");
+    });
+    expect(within(card).getByTestId("bot-card-pnl")).toHaveTextContent("+$1.35");
+    expect(screen.getByTestId("summary-total-pnl")).toHaveTextContent("+$1.35");
+    expect(within(card).getByRole("button", { name: "Resume Fed paper" })).toBeInTheDocument();
+  });
+
+  it("shows a bot's details when its card is clicked", async () => {
+    const withPosition = { ...PAPER, positionShares: "10", positionAvgEntry: "0.43", price: "0.44", unrealizedPnl: "0.1" };
+    mockBackend({ list_bots: () => [withPosition, LIVE], bot_details: () => details(withPosition) });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole("button", { name: "Show Fed paper" }));
+    const panel = screen.getByTestId("bot-details");
+    expect(panel).toHaveAccessibleName("Details of Fed paper");
+    expect(within(panel).getByTestId("position-size")).toHaveTextContent("10 shares");
+    expect(within(panel).getByTestId("position-pnl")).toHaveTextContent("+$0.10");
+    await waitFor(() => {
+      expect(within(panel).getByTestId("position-tp")).toHaveTextContent("0.4515");
+    });
+    expect(within(panel).getByTestId("target-buy")).toHaveTextContent("0.420");
+    expect(within(panel).getByTestId("stats-win-rate")).toHaveTextContent("75% (3W / 1L)");
+    expect(within(panel).getByTestId("chart-line-takeProfit")).toBeInTheDocument();
+    expect(within(panel).getByTestId("chart-line-entry")).toHaveTextContent("Entry 0.430");
+  });
+
+  it("says what an error code means when a command fails", async () => {
+    mockBackend({ list_bots: () => [LIVE], start_bot: () => fail("VAULT_LOCKED", "vault is locked") });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole("button", { name: "Start Election live" }));
+    const toast = await screen.findByTestId("toast-error");
+    expect(toast).toHaveTextContent("The vault is locked: enter your passphrase in Settings to unlock it.");
+    expect(toast).toHaveTextContent("vault is locked");
+  });
+
+  it("toasts fills", async () => {
+    mockBackend({ list_bots: () => [PAPER] });
+    render(<App />);
+    await screen.findByTestId("bot-card-b1");
+    const fill = { botId: "b1", botName: "Fed paper", side: "buy", shares: "11.9", avgPrice: "0.42", fee: "0.01", atMs: 5 };
+    await emitUntil("bot-fill-event", fill, () => {
+      expect(screen.getByTestId("toast-fill")).toHaveTextContent("Fed paper: Bought 11.9 shares at 0.420");
+    });
+  });
+
+  it("shows the killswitch while it is tripped, everywhere, and re-arms it after confirmation", async () => {
+    let tripped = true;
+    const calls = mockBackend({
+      killswitch_tripped: () => tripped,
+      arm_killswitch: () => {
+        tripped = false;
+        return null;
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const banner = await screen.findByTestId("killswitch-banner");
+    await user.click(screen.getByTestId("nav-backtest"));
+    expect(screen.getByTestId("killswitch-banner")).toBeInTheDocument();
+    await user.click(within(banner).getByRole("button", { name: "Re-arm" }));
+    expect(calls.some((c) => c.cmd === "arm_killswitch")).toBe(false);
+    await user.click(screen.getByTestId("killswitch-rearm-confirm"));
+    await waitFor(() => {
+      expect(screen.queryByTestId("killswitch-banner")).toBeNull();
+    });
+    expect(calls.some((c) => c.cmd === "arm_killswitch")).toBe(true);
+
+    await emitUntil("killswitch-event", { tripped: true, reason: "daily loss" }, () => {
+      expect(screen.getByTestId("killswitch-banner")).toHaveTextContent("Reason: daily loss");
+    });
+  });
+
+  it("opens settings and the create-bot flow from the header", async () => {
+    mockBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByTestId("settings-button"));
+    expect(screen.getByRole("dialog", { name: "Settings" })).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).toBeNull();
+    await user.click(screen.getByTestId("create-bot-button"));
+    expect(screen.getByRole("dialog", { name: "Create bot" })).toBeInTheDocument();
+  });
+
+  it("shows the details within a frame of a click with 50 bots (a reported figure)", async () => {
+    const bots = Array.from({ length: 50 }, (_, i) =>
+      bot({ id: `b${String(i).padStart(2, "0")}`, status: "running", realizedPnl: "0.01" }),
+    );
+    mockBackend({ list_bots: () => bots, bot_details: (a) => details(bots.find((b) => b.id === a.id) ?? PAPER) });
+    render(<App />);
+    await waitFor(() => {
+      expect(screen.getByTestId("summary-total-pnl")).toHaveTextContent("+$0.50");
+    });
+    const times: number[] = [];
+    for (const id of ["b07", "b31", "b49", "b07"]) {
+      // Queries stay outside the timed part: jsdom's role queries are slow on a big page.
+      const button = screen.getByTestId(`bot-card-${id}`).querySelector("button");
+      const start = performance.now();
+      act(() => {
+        button?.click();
+      });
+      const shown = document.querySelector('[data-testid="bot-details"]')?.getAttribute("aria-label");
+      times.push(performance.now() - start);
+      expect(shown).toBe(`Details of Bot ${id}`);
+    }
+    console.info(`click to details with 50 bots (jsdom): ${times.map((t) => t.toFixed(1)).join(", ")} ms`);
+  });
+});
