@@ -41,7 +41,7 @@ export function Dashboard({
                 <BotList selectedId={selected} onSelect={onSelectBot} onCreateBot={onCreateBot} onError={onError} />
               </aside>
               {selected ? (
-                <BotDetails key={selected} botId={selected} onError={onError} />
+                <BotDetails botId={selected} onError={onError} />
               ) : (
                 <div className="flex min-h-48 flex-col items-center justify-center gap-2 rounded-xl border border-dashed border-border p-6 text-center text-sm text-muted-foreground">
                   <MousePointerClick className="h-6 w-6" aria-hidden />

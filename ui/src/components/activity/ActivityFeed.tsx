@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { type ApiError, commands, events } from "@/bindings";
 import { cn } from "@/lib/cn";
+import { count } from "@/lib/locale";
 import { useBotsStore } from "@/store/bots";
 import { ActivityList } from "./ActivityList";
 import { addProvisional, applyFilter, FILTERS, type FeedRow, type FilterKey, mergeStored } from "./activity-model";
@@ -109,7 +110,7 @@ export const ActivityFeed = memo(function ActivityFeed({
           ))}
         </div>
         <span className="ml-auto text-xs tabular-nums text-muted-foreground" data-testid="activity-count">
-          {shown.length.toLocaleString()} lines
+          {count(shown.length)} lines
         </span>
       </div>
       <div className="min-h-0 flex-1">

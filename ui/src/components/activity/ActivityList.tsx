@@ -1,6 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRef } from "react";
 import { cn } from "@/lib/cn";
+import { clockTime } from "@/lib/locale";
 import type { FeedRow } from "./activity-model";
 
 /** Every row is one line this tall (long messages are cut with an ellipsis; the title has them whole). */
@@ -14,10 +15,6 @@ const KIND_TONE: Record<string, string> = {
   error: "text-negative",
   system: "text-muted-foreground",
 };
-
-function time(atMs: number): string {
-  return new Date(atMs).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-}
 
 /** The rows, virtualized: only those in view (and a few more) are in the DOM. */
 export function ActivityList({
@@ -65,7 +62,7 @@ export function ActivityList({
               title={row.message}
             >
               <time className="shrink-0 tabular-nums text-xs text-muted-foreground" dateTime={new Date(row.atMs).toISOString()}>
-                {time(row.atMs)}
+                {clockTime(row.atMs)}
               </time>
               <span className={cn("w-12 shrink-0 text-xs font-medium uppercase", KIND_TONE[row.kind ?? ""] ?? "text-muted-foreground")}>
                 {row.kind ?? "new"}

@@ -14,6 +14,7 @@ import { useEffect, useRef, useState } from "react";
 import { type ApiError, commands } from "@/bindings";
 import { cn } from "@/lib/cn";
 import { chartNumber } from "@/lib/decimal";
+import { clockTime, dayAndTime, uiLocale } from "@/lib/locale";
 import { useBotPrice } from "@/store/bots";
 import {
   type ChartLine,
@@ -36,15 +37,12 @@ type Drawn = {
 
 const RANGES: RangeKey[] = ["1H", "4H", "1D"];
 
-function localTime(seconds: number, withDate: boolean): string {
-  const date = new Date(seconds * 1000);
-  return withDate
-    ? date.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })
-    : date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-}
+/** lightweight-charts' TickMarkType: Year, Month, DayOfMonth, then Time and TimeWithSeconds. */
+const TICK_DAY_OR_COARSER = 2;
 
 /**
- * A bot's live price: the history of the chosen range (`priceHistory`), then each `botPriceEvent`,
+ * One chart for whichever bot is shown (made once: creating a chart per click costs more than the
+ * rest of the details together). A bot's live price: the history of the chosen range (`priceHistory`), then each `botPriceEvent`,
  * with the bot's target lines and its fill and spike markers.
  */
 export function PriceChart({
@@ -77,9 +75,17 @@ export function PriceChart({
       layout: { background: { color: "transparent" }, textColor: "#94a3b8", attributionLogo: false },
       grid: { vertLines: { color: "rgba(148,163,184,0.12)" }, horzLines: { color: "rgba(148,163,184,0.12)" } },
       rightPriceScale: { borderVisible: false },
-      timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false },
+      // The axis shows the user's local time (the chart's own formatting is UTC).
+      timeScale: {
+        borderVisible: false,
+        timeVisible: true,
+        secondsVisible: false,
+        tickMarkFormatter: (time: Time, tickType: number) =>
+          tickType <= TICK_DAY_OR_COARSER ? dayAndTime(Number(time) * 1000) : clockTime(Number(time) * 1000, false),
+      },
       localization: {
-        timeFormatter: (time: Time) => localTime(time as number, true),
+        locale: uiLocale(),
+        timeFormatter: (time: Time) => dayAndTime(Number(time) * 1000),
         priceFormatter: (p: number) => p.toFixed(3),
       },
     });
@@ -107,7 +113,13 @@ export function PriceChart({
 
   useEffect(() => {
     const d = drawn.current;
-    if (!d || points === null) return;
+    if (!d) return;
+    if (points === null) {
+      // Another bot or range is loading: its predecessor's line must not stay up meanwhile.
+      d.series.setData([]);
+      d.lastTime = 0;
+      return;
+    }
     d.series.setData(points.map((p) => ({ time: p.time as UTCTimestamp, value: p.value })));
     d.lastTime = points[points.length - 1]?.time ?? 0;
     d.chart.timeScale().fitContent();

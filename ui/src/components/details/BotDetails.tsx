@@ -69,7 +69,9 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
   const marks = useBotMarks(botId);
   const details = useCachedDetails(botId);
   const metrics = useBookMetrics(bot?.tokenId);
-  const [busy, setBusy] = useState<"close" | "buy" | null>(null);
+  // Which order is on its way, and for which bot (the panel stays mounted across selections).
+  const [pending, setPending] = useState<{ botId: string; kind: "close" | "buy" } | null>(null);
+  const busy = pending?.botId === botId ? pending.kind : null;
   useDetailsRefresh(bot);
 
   const buyTarget = bot?.buyTarget ?? details?.buyTarget ?? null;
@@ -98,9 +100,9 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
   }
 
   const run = async (kind: "close" | "buy") => {
-    setBusy(kind);
+    setPending({ botId: bot.id, kind });
     const answer = kind === "close" ? await commands.closePosition(bot.id) : await commands.manualBuy(bot.id, null);
-    setBusy(null);
+    setPending(null);
     if (answer.status === "error") onError(answer.error);
   };
   const currentPrice = price?.price ?? bot.price;
@@ -124,6 +126,8 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
               {bot.statusDetail && <p className="mt-1 text-sm text-warning">{bot.statusDetail}</p>}
             </div>
             <ConfirmButton
+              // A question asked about one bot must not survive a switch to another.
+              key={bot.id}
               question={`Buy ${tradeSize ? usd(tradeSize) : "the trade size"} of this outcome at the ask now${bot.mode === "live" ? " with real money" : ""}?`}
               confirmLabel="Buy now"
               onConfirm={() => void run("buy")}
@@ -140,6 +144,7 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
       </Card>
       <div className="grid gap-4 xl:grid-cols-2">
         <PositionWithClock
+          key={bot.id}
           outcome={details?.outcome ?? null}
           shares={bot.positionShares}
           entry={bot.positionAvgEntry}

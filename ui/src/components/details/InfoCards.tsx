@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import type { FeedState } from "@/bindings";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { cn } from "@/lib/cn";
+import { clockTime } from "@/lib/locale";
 import { fixedOrZero, formatPercent, formatPrice, formatPriceFixed, formatUsd, parseFixed, ratio, signOf, sumDecimals, usd } from "@/lib/decimal";
 import type { BookMetrics, LastSpike, ParamValues } from "@/lib/pending-main";
 import { formatDuration } from "./position-maths";
@@ -69,7 +70,7 @@ export function TargetCard({
       </Row>
       <Row label="Last spike">
         {lastSpike
-          ? `${lastSpike.direction === "up" ? "▲" : "▼"} ${lastSpike.pct}% at ${new Date(lastSpike.atMs).toLocaleTimeString()}`
+          ? `${lastSpike.direction === "up" ? "▲" : "▼"} ${lastSpike.pct}% at ${clockTime(lastSpike.atMs)}`
           : "none yet"}
       </Row>
     </SmallCard>
