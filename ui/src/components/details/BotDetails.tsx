@@ -142,7 +142,7 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
           <PriceChart botId={bot.id} lines={lines} markers={markers} onError={onError} />
         </CardContent>
       </Card>
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid gap-4 lg:grid-cols-2">
         <PositionWithClock
           key={bot.id}
           outcome={details?.outcome ?? null}

@@ -123,10 +123,10 @@ export function MarketCard({
       <Row label="Spread" testId="market-spread">
         {spread === null ? "—" : formatPriceFixed(spread)}
       </Row>
-      <Row label="Depth within 5% (bid / ask)">
+      <Row label="Depth ±5% (bid / ask)">
         {metrics ? `${usd(metrics.bidDepth)} / ${usd(metrics.askDepth)}` : "—"}
       </Row>
-      <Row label="Liquidity within 5%" testId="market-liquidity">
+      <Row label="Liquidity ±5% of mid" testId="market-liquidity">
         {liquidity === null ? "—" : formatUsd(liquidity)}
       </Row>
       <Row label="Tick / min order">

@@ -57,7 +57,7 @@ export function PositionCard(props: PositionCardProps) {
           </p>
         ) : (
           <>
-            <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-3">
+            <dl className="grid grid-cols-2 gap-3 text-sm xl:grid-cols-3">
               <Figure label="Side" value={`Long ${props.outcome ?? "outcome"}`} testId="position-side" />
               <Figure label="Entry" value={formatPrice(props.entry)} testId="position-entry" />
               <Figure label="Size" value={`${formatShares(props.shares)} shares`} testId="position-size" />
