@@ -5,6 +5,7 @@ import { App } from "@/App";
 import type { BotSummary_Serialize } from "@/bindings";
 import type { BotDetails } from "@/lib/pending-main";
 import { bot, emitEvent, fail, mockBackend } from "@/test/backend";
+import { fakeCharts } from "@/test/fake-lightweight-charts";
 
 const PAPER = bot({ id: "b1", name: "Fed paper", status: "running", realizedPnl: "1.10", unrealizedPnl: "0.20" });
 const LIVE = bot({ id: "b2", name: "Election live", mode: "live", realizedPnl: "-0.30", paperCash: null });
@@ -66,7 +67,12 @@ describe("dashboard", () => {
 
   it("shows a bot's details when its card is clicked", async () => {
     const withPosition = { ...PAPER, positionShares: "10", positionAvgEntry: "0.43", price: "0.44", unrealizedPnl: "0.1" };
-    mockBackend({ list_bots: () => [withPosition, LIVE], bot_details: () => details(withPosition) });
+    const trade = { botId: "b1", botName: "Fed paper", side: "buy", shares: "10", price: "0.43", fee: "0", atMs: 9_000_000, realizedPnl: null };
+    mockBackend({
+      list_bots: () => [withPosition, LIVE],
+      bot_details: () => details(withPosition),
+      list_trades: (a) => (a.botId === "b1" ? [trade] : []),
+    });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByRole("button", { name: "Show Fed paper" }));
@@ -81,6 +87,10 @@ describe("dashboard", () => {
     expect(within(panel).getByTestId("stats-win-rate")).toHaveTextContent("75% (3W / 1L)");
     expect(within(panel).getByTestId("chart-line-takeProfit")).toBeInTheDocument();
     expect(within(panel).getByTestId("chart-line-entry")).toHaveTextContent("Entry 0.430");
+    // The stored trade is marked on the chart.
+    await waitFor(() => {
+      expect(fakeCharts.series[0]?.markers).toEqual([expect.objectContaining({ time: 9_000, text: "BUY" })]);
+    });
   });
 
   it("says what an error code means when a command fails", async () => {

@@ -76,6 +76,16 @@ export function seriesPoints(points: readonly ChartPoint[]): SeriesPoint[] {
   return out;
 }
 
+/**
+ * The fills to mark: the stored trades (from before this session too) and the fills seen live,
+ * a fill in both counted once (same side, second and size).
+ */
+export function mergeFills(stored: readonly BotFill[], live: readonly BotFill[]): BotFill[] {
+  const key = (f: BotFill) => `${f.side.toLowerCase()}|${chartTime(f.atMs)}|${f.shares}`;
+  const seen = new Set(stored.map(key));
+  return [...stored, ...live.filter((f) => !seen.has(key(f)))];
+}
+
 export type ChartMarker = {
   time: number;
   position: "belowBar" | "aboveBar";

@@ -5,7 +5,7 @@ import type { BotFill, ChartPoint } from "@/bindings";
 import { mockBackend } from "@/test/backend";
 import { fakeCharts } from "@/test/fake-lightweight-charts";
 import { renderWithStore } from "@/test/render";
-import { chartLines, chartMarkers, RANGE_MS, seriesPoints } from "./chart-model";
+import { chartLines, chartMarkers, mergeFills, RANGE_MS, seriesPoints } from "./chart-model";
 import { PriceChart } from "./PriceChart";
 
 const NOW = 1_700_000_000_000;
@@ -56,6 +56,20 @@ describe("the chart's markers and points", () => {
       [3, "BUY", "belowBar"],
       [5, "SELL", "aboveBar"],
     ]);
+  });
+
+  it("count a fill both stored and seen live once", () => {
+    const fill = (side: string, atMs: number, shares = "1"): BotFill => ({
+      botId: "b1",
+      botName: "B",
+      side,
+      shares,
+      avgPrice: "0.5",
+      fee: "0",
+      atMs,
+    });
+    const merged = mergeFills([fill("buy", 3_000), fill("sell", 9_000)], [fill("BUY", 3_400), fill("buy", 12_000)]);
+    expect(merged.map((f) => f.atMs)).toEqual([3_000, 9_000, 12_000]);
   });
 
   it("are ascending, one per second, the last of a second winning", () => {

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState } from "react";
-import { type ApiError, commands } from "@/bindings";
-import { chartLines, chartMarkers } from "@/components/chart/chart-model";
+import { type ApiError, type BotFill, commands } from "@/bindings";
+import { chartLines, chartMarkers, mergeFills } from "@/components/chart/chart-model";
 import { PriceChart } from "@/components/chart/PriceChart";
 import { ModeBadge, StatusBadge } from "@/components/bots/badges";
 import { ConfirmButton } from "@/components/ConfirmButton";
 import { Card, CardContent } from "@/components/ui/card";
 import { useNow } from "@/hooks/useNow";
-import { usd } from "@/lib/decimal";
+import { fixedOrZero, usd } from "@/lib/decimal";
 import { type BookMetrics, type BotView, pendingCommands } from "@/lib/pending-main";
 import { useBot, useBotMarks, useBotPrice, useBotsStore, useCachedDetails } from "@/store/bots";
 import { MarketCard, StatsCard, TargetCard } from "./InfoCards";
@@ -33,6 +33,29 @@ function useDetailsRefresh(bot: BotView | undefined): void {
       current = false;
     };
   }, [store, id, key]);
+}
+
+/** Trades marked on a chart at most (the 1D range of a busy bot). */
+const CHART_TRADES = 500;
+const NO_FILLS: BotFill[] = [];
+
+/** A bot's stored trades as fills, read again when its trade count moves; none without `listTrades`. */
+function useStoredFills(botId: string, trades: number): BotFill[] {
+  const [loaded, setLoaded] = useState<{ botId: string; fills: BotFill[] } | null>(null);
+  useEffect(() => {
+    let current = true;
+    void pendingCommands.listTrades(botId, CHART_TRADES).then((answer) => {
+      if (!current || answer.status === "error") return;
+      setLoaded({
+        botId,
+        fills: answer.data.map((t) => ({ ...t, avgPrice: t.price })),
+      });
+    });
+    return () => {
+      current = false;
+    };
+  }, [botId, trades]);
+  return loaded?.botId === botId ? loaded.fills : NO_FILLS;
 }
 
 function useBookMetrics(tokenId: string | undefined): BookMetrics | null {
@@ -76,7 +99,7 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
 
   const buyTarget = bot?.buyTarget ?? details?.buyTarget ?? null;
   const sellTarget = bot?.sellTarget ?? details?.sellTarget ?? null;
-  const entry = bot?.positionShares && bot.positionShares !== "0" ? (bot.positionAvgEntry ?? null) : null;
+  const entry = fixedOrZero(bot?.positionShares) > 0n ? (bot?.positionAvgEntry ?? null) : null;
   const takeProfit = details?.takeProfitPrice ?? null;
   const stopLoss = details?.stopLossPrice ?? null;
   const lines = useMemo(
@@ -89,7 +112,11 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
     if (!last || seen.some((s) => s.atMs === last.atMs)) return seen;
     return [{ botId, ...last }, ...seen];
   }, [details?.lastSpike, marks.spikes, botId]);
-  const markers = useMemo(() => chartMarkers(marks.fills, spikes), [marks.fills, spikes]);
+  const storedFills = useStoredFills(botId, bot?.trades ?? 0);
+  const markers = useMemo(
+    () => chartMarkers(mergeFills(storedFills, marks.fills), spikes),
+    [storedFills, marks.fills, spikes],
+  );
 
   if (!bot) {
     return (
