@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { useAppInfo } from "@/hooks/useAppInfo";
 import { useBackendHealth } from "@/hooks/useBackendHealth";
 import { useKillswitch } from "@/hooks/useKillswitch";
+import { MarkClock } from "@/hooks/useMarkClock";
 import { fillSentence, useLiveBots } from "@/hooks/useLiveBots";
 import { useTheme } from "@/hooks/useTheme";
 import { usd } from "@/lib/decimal";
@@ -17,9 +18,11 @@ export function App() {
   const [store] = useState(() => new BotsStore());
   return (
     <BotsContext value={store}>
-      <ToastProvider>
-        <AppShell store={store} />
-      </ToastProvider>
+      <MarkClock>
+        <ToastProvider>
+          <AppShell store={store} />
+        </ToastProvider>
+      </MarkClock>
     </BotsContext>
   );
 }

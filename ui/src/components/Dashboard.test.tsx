@@ -65,6 +65,27 @@ describe("dashboard", () => {
     expect(within(card).getByRole("button", { name: "Resume Fed paper" })).toBeInTheDocument();
   });
 
+  it("marks P&L at the newest price on the card, the totals and the position", async () => {
+    const held = { ...PAPER, positionShares: "10", positionAvgEntry: "0.43", price: "0.44", unrealizedPnl: "0.1" };
+    mockBackend({ list_bots: () => [held] });
+    const user = userEvent.setup();
+    render(<App />);
+    const card = await screen.findByTestId("bot-card-b1");
+    expect(within(card).getByTestId("bot-card-pnl")).toHaveTextContent("+$1.20");
+    await user.click(within(card).getByRole("button", { name: "Show Fed paper" }));
+    // 10 shares from 0.44 to 0.46: +0.20 on top of the backend's 0.10.
+    await emitUntil("bot-price-event", { botId: "b1", price: "0.46", bid: "0.45", ask: "0.47", atMs: 5 }, () => {
+      expect(screen.getByTestId("position-pnl")).toHaveTextContent("+$0.30");
+    });
+    await waitFor(
+      () => {
+        expect(within(card).getByTestId("bot-card-pnl")).toHaveTextContent("+$1.40");
+      },
+      { timeout: 3000 },
+    );
+    expect(screen.getByTestId("summary-total-pnl")).toHaveTextContent("+$1.40");
+  });
+
   it("shows a bot's details when its card is clicked", async () => {
     const withPosition = { ...PAPER, positionShares: "10", positionAvgEntry: "0.43", price: "0.44", unrealizedPnl: "0.1" };
     const trade = { botId: "b1", botName: "Fed paper", side: "buy", shares: "10", price: "0.43", fee: "0", atMs: 9_000_000, realizedPnl: null };

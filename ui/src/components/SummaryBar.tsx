@@ -4,7 +4,8 @@ import { useNow } from "@/hooks/useNow";
 import { cn } from "@/lib/cn";
 import { type Fixed, formatUsd, signOf, sumDecimals } from "@/lib/decimal";
 import { pendingCommands, type TradeRow } from "@/lib/pending-main";
-import { useBotList } from "@/store/bots";
+import { useMarkClock } from "@/hooks/useMarkClock";
+import { markedUnrealized, useBotList, useBotsStore } from "@/store/bots";
 
 /** Trades asked for to count today's: a day of the busiest bots fits. */
 const TRADES_LIMIT = 1000;
@@ -74,9 +75,11 @@ function Tile({ label, value, hint, tone, testId }: { label: string; value: stri
 export const SummaryBar = memo(function SummaryBar() {
   const nowMs = useNow(60_000);
   const bots = useBotList();
+  const store = useBotsStore();
+  useMarkClock();
   const trades = useTrades();
   const realized = sumDecimals(bots.map((b) => b.realizedPnl));
-  const unrealized = sumDecimals(bots.map((b) => b.unrealizedPnl));
+  const unrealized = bots.reduce((sum, b) => sum + markedUnrealized(b, store.getPrice(b.id)), 0n);
   const total = realized + unrealized;
   const running = bots.filter((b) => b.status === "running").length;
   const paused = bots.filter((b) => b.status === "paused").length;

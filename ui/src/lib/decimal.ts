@@ -56,6 +56,11 @@ export function ratio(a: Fixed, b: Fixed): number | null {
   return Number(scaled) / 1_000_000_000;
 }
 
+/** Back to decimal text, all 18 places kept ("-0.250000000000000000"). */
+export function fixedToText(value: Fixed): string {
+  return formatFixed(value, SCALE);
+}
+
 /** Rounds half away from zero to `places` decimals and writes the digits ("-1234.50"). */
 export function formatFixed(value: Fixed, places: number): string {
   const unit = 10n ** BigInt(SCALE - places);

@@ -12,6 +12,7 @@
  */
 import { createContext, useCallback, useContext, useSyncExternalStore } from "react";
 import type { BotFill, BotPrice_Serialize, FeedState } from "@/bindings";
+import { type Fixed, fixedOrZero, mulFixed, parseFixed } from "@/lib/decimal";
 import type { BotDetails, BotSpike, BotView } from "@/lib/pending-main";
 
 type Listener = () => void;
@@ -269,4 +270,18 @@ export function useCachedDetails(id: string | null): BotDetails | undefined {
     [store, id],
   );
   return useSyncExternalStore(subscribe, () => (id === null ? undefined : store.getDetails(id)));
+}
+
+/**
+ * A bot's unrealized P&L at its newest price. Status events (which carry the backend's figure)
+ * come only when something visible changes, prices up to 10 a second; the position is marked at
+ * the displayed price, so the figure moves by shares × (new price − the summary's price), exactly.
+ */
+export function markedUnrealized(bot: BotView, price: BotPrice_Serialize | undefined): Fixed {
+  const base = fixedOrZero(bot.unrealizedPnl);
+  const shares = fixedOrZero(bot.positionShares);
+  const was = parseFixed(bot.price);
+  const now = parseFixed(price?.price);
+  if (shares === 0n || was === null || now === null) return base;
+  return base + mulFixed(now - was, shares);
 }

@@ -4,7 +4,8 @@ import { type ApiError, commands } from "@/bindings";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
 import { fixedOrZero, formatPrice, formatUsd, signOf } from "@/lib/decimal";
-import { useBot, useCachedDetails } from "@/store/bots";
+import { useMarkClock } from "@/hooks/useMarkClock";
+import { markedUnrealized, useBot, useBotsStore, useCachedDetails } from "@/store/bots";
 import { ModeBadge, StatusBadge } from "./badges";
 
 type Action = "start" | "stop" | "pause" | "resume";
@@ -44,10 +45,14 @@ export const BotCard = memo(function BotCard({
 }) {
   const bot = useBot(id);
   const details = useCachedDetails(id);
+  const store = useBotsStore();
+  // Prices move the card once a second (the mark clock), not at each price event.
+  useMarkClock();
   const [pending, setPending] = useState<Action | null>(null);
   if (!bot) return null;
 
-  const pnl = fixedOrZero(bot.realizedPnl) + fixedOrZero(bot.unrealizedPnl);
+  const price = store.getPrice(id);
+  const pnl = fixedOrZero(bot.realizedPnl) + markedUnrealized(bot, price);
   const act = async (action: Action) => {
     setPending(action);
     const answer = await RUN[action](bot.id);
@@ -90,7 +95,7 @@ export const BotCard = memo(function BotCard({
       <div className="mt-2 flex items-center justify-between gap-2 text-sm">
         <StatusBadge status={bot.status} />
         <span className="tabular-nums text-muted-foreground" title="Last price">
-          {formatPrice(bot.price)}
+          {formatPrice(price?.price ?? bot.price)}
         </span>
         <span
           className={cn(

@@ -6,9 +6,9 @@ import { ModeBadge, StatusBadge } from "@/components/bots/badges";
 import { ConfirmButton } from "@/components/ConfirmButton";
 import { Card, CardContent } from "@/components/ui/card";
 import { useNow } from "@/hooks/useNow";
-import { fixedOrZero, usd } from "@/lib/decimal";
+import { fixedOrZero, fixedToText, usd } from "@/lib/decimal";
 import { type BookMetrics, type BotView, pendingCommands } from "@/lib/pending-main";
-import { useBot, useBotMarks, useBotPrice, useBotsStore, useCachedDetails } from "@/store/bots";
+import { markedUnrealized, useBot, useBotMarks, useBotPrice, useBotsStore, useCachedDetails } from "@/store/bots";
 import { MarketCard, StatsCard, TargetCard } from "./InfoCards";
 import { PositionCard, type PositionCardProps } from "./PositionCard";
 
@@ -176,7 +176,7 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
           shares={bot.positionShares}
           entry={bot.positionAvgEntry}
           price={currentPrice}
-          unrealizedPnl={bot.positionShares ? bot.unrealizedPnl : null}
+          unrealizedPnl={bot.positionShares ? fixedToText(markedUnrealized(bot, price)) : null}
           takeProfit={takeProfit}
           stopLoss={stopLoss}
           entryAtMs={details?.entryAtMs ?? null}
