@@ -22,14 +22,21 @@ export function ConfirmButton({
 }) {
   const [asking, setAsking] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const triggerRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
   useEffect(() => {
+    // Focus follows the question and comes back to the button after it, so a keyboard user
+    // is never left on a removed element.
     if (asking) confirmRef.current?.focus();
+    else if (asked.current) triggerRef.current?.focus();
+    asked.current = asking;
   }, [asking]);
 
   if (!asking) {
     return (
       <Button
         {...buttonProps}
+        ref={triggerRef}
         disabled={busy || buttonProps.disabled}
         data-testid={testId}
         onClick={() => {

@@ -150,6 +150,11 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
                 {details?.question ?? `Token ${bot.tokenId.slice(0, 10)}…`}
                 {details?.outcome && <span className="font-medium text-foreground"> · {details.outcome}</span>}
               </p>
+              <p className="mt-0.5 text-xs text-muted-foreground">
+                {bot.strategy} · {bot.profile} profile
+                {details?.wallet && bot.mode === "live" ? ` · wallet ${details.wallet}` : ""}
+                {bot.paperCash !== null ? ` · paper cash ${usd(bot.paperCash)}` : ""}
+              </p>
               {bot.statusDetail && <p className="mt-1 text-sm text-warning">{bot.statusDetail}</p>}
             </div>
             <ConfirmButton

@@ -85,6 +85,7 @@ describe("position card", () => {
     expect(onClose).not.toHaveBeenCalled();
     await user.click(within(question).getByRole("button", { name: "Cancel" }));
     expect(onClose).not.toHaveBeenCalled();
+    expect(screen.getByRole("button", { name: "Close position" })).toHaveFocus();
 
     await user.click(screen.getByRole("button", { name: "Close position" }));
     expect(screen.getByTestId("close-position-confirm")).toHaveFocus();
