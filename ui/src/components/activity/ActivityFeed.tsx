@@ -4,7 +4,7 @@ import { cn } from "@/lib/cn";
 import { count } from "@/lib/locale";
 import { useBotsStore } from "@/store/bots";
 import { ActivityList } from "./ActivityList";
-import { addProvisional, applyFilter, FILTERS, type FeedRow, type FilterKey, mergeStored } from "./activity-model";
+import { addProvisional, applyFilter, FILTERS, type FeedRow, type FilterKey, mergeStored, signature } from "./activity-model";
 
 const EMPTY: FeedRow[] = [];
 
@@ -12,6 +12,9 @@ const EMPTY: FeedRow[] = [];
 export const PAGE = 1000;
 /** After a live line, wait this long for its step to commit, then read the log's head. */
 const HEAD_READ_DELAY_MS = 300;
+/** Reads again while live lines are not in the log yet, this often, this many times. */
+const HEAD_RETRY_MS = 1_000;
+const HEAD_READ_RETRIES = 5;
 
 /**
  * The activity log of all bots or the selected one: the newest lines from the log, then live lines
@@ -45,15 +48,29 @@ export const ActivityFeed = memo(function ActivityFeed({
   useEffect(() => {
     let current = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let retries = 0;
+    /** Live lines not yet found in the log. */
+    const waiting = new Set<string>();
     const refresh = () => {
       void readHead(scope).then((lines) => {
-        if (current && lines) setFeed((f) => ({ scope, rows: mergeStored(f.scope === scope ? f.rows : EMPTY, lines) }));
+        if (!current || !lines) return;
+        setFeed((f) => ({ scope, rows: mergeStored(f.scope === scope ? f.rows : EMPTY, lines) }));
+        for (const l of lines) waiting.delete(signature(l.botId, l.atMs, l.message));
+        // A step may commit after the read: read again a few times; a line that is never
+        // stored (a failed save says so) keeps its "new" row.
+        if (waiting.size > 0 && retries < HEAD_READ_RETRIES) {
+          retries += 1;
+          clearTimeout(timer);
+          timer = setTimeout(refresh, HEAD_RETRY_MS);
+        } else waiting.clear();
       });
     };
     const stop = events.botActivityEvent.listen((e) => {
       if (scope !== null && e.payload.botId !== scope) return;
       setFeed((f) => ({ scope, rows: addProvisional(f.scope === scope ? f.rows : EMPTY, e.payload) }));
+      waiting.add(signature(e.payload.botId, e.payload.atMs, e.payload.text));
       clearTimeout(timer);
+      retries = 0;
       timer = setTimeout(refresh, HEAD_READ_DELAY_MS);
     });
     refresh();

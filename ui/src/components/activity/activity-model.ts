@@ -51,7 +51,8 @@ function newestFirst(a: FeedRow, b: FeedRow): number {
   return (b.seq ?? Number.MAX_SAFE_INTEGER) - (a.seq ?? Number.MAX_SAFE_INTEGER);
 }
 
-function signature(botId: string | null, atMs: number, message: string): string {
+/** What matches a live line to its stored line: bot, time and text. */
+export function signature(botId: string | null, atMs: number, message: string): string {
   return `${botId ?? ""}|${atMs}|${message}`;
 }
 

@@ -105,6 +105,28 @@ describe("activity feed", () => {
     expect(screen.getAllByTestId("activity-row")).toHaveLength(3);
   });
 
+  it("reads the log again while a live line is not stored yet", async () => {
+    let stored = lines(1);
+    const calls = mockBackend({ activity: () => stored });
+    renderWithStore(<ActivityFeed selectedBotId={null} onError={() => undefined} />);
+    await waitFor(() => {
+      expect(screen.getAllByTestId("activity-row")).toHaveLength(1);
+    });
+    await emitEvent("bot-activity-event", { botId: "b1", atMs: 1_000_002, text: "late commit" });
+    // The first read after the event does not find it; a later one does.
+    await waitFor(() => {
+      expect(calls.filter((c) => c.cmd === "activity").length).toBeGreaterThanOrEqual(2);
+    });
+    stored = [{ seq: 2, botId: "b1", atMs: 1_000_002, kind: "risk", message: "late commit" }, ...stored];
+    await waitFor(
+      () => {
+        expect(screen.getAllByTestId("activity-row")[0]).toHaveAttribute("data-kind", "risk");
+      },
+      { timeout: 3000 },
+    );
+    expect(screen.getAllByTestId("activity-row")).toHaveLength(2);
+  });
+
   it("shows only the selected bot's lines when asked", async () => {
     const calls = mockBackend({ activity: (args) => (args.botId === "b2" ? lines(1, "b2") : lines(5)) });
     const user = userEvent.setup();
