@@ -2,31 +2,23 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "@/App";
-import type { BotSummary_Serialize } from "@/bindings";
-import type { BotDetails } from "@/lib/pending-main";
 import { bot, emitEvent, fail, mockBackend } from "@/test/backend";
 import { fakeCharts } from "@/test/fake-lightweight-charts";
 
-const PAPER = bot({ id: "b1", name: "Fed paper", status: "running", realizedPnl: "1.10", unrealizedPnl: "0.20" });
+const PAPER = bot({
+  id: "b1",
+  name: "Fed paper",
+  status: "running",
+  realizedPnl: "1.10",
+  unrealizedPnl: "0.20",
+  buyTarget: "0.42",
+  wins: 3,
+  winRatePct: "75",
+  trades: 8,
+  todayTrades: 2,
+  todayRealizedPnl: "0.35",
+});
 const LIVE = bot({ id: "b2", name: "Election live", mode: "live", realizedPnl: "-0.30", paperCash: null });
-
-function details(summary: BotSummary_Serialize): BotDetails {
-  return {
-    summary,
-    question: "Will the Fed cut rates in December?",
-    outcome: "Yes",
-    params: { spikeThresholdPct: "3", takeProfitPct: "5", stopLossPct: "3", tradeSizeUsd: "5", maxHoldS: "3600", cooldownS: "60" },
-    buyTarget: "0.42",
-    sellTarget: null,
-    takeProfitPrice: "0.4515",
-    stopLossPrice: "0.4171",
-    entryAtMs: 1_000,
-    wins: 3,
-    losses: 1,
-    lastSpike: null,
-    wallet: "paper",
-  };
-}
 
 /** Waits for the event listeners, then emits (listen() registers asynchronously). */
 async function emitUntil(name: string, payload: unknown, shown: () => void) {
@@ -38,7 +30,7 @@ async function emitUntil(name: string, payload: unknown, shown: () => void) {
 
 describe("dashboard", () => {
   it("lists the bots with their mode, status and P&L, and sums the P&L exactly", async () => {
-    mockBackend({ list_bots: () => [PAPER, LIVE], bot_details: (a) => details(a.id === "b1" ? PAPER : LIVE) });
+    mockBackend({ list_bots: () => [PAPER, LIVE] });
     render(<App />);
     const paper = await screen.findByTestId("bot-card-b1");
     const live = screen.getByTestId("bot-card-b2");
@@ -50,7 +42,9 @@ describe("dashboard", () => {
     // 1.10 + 0.20 - 0.30
     expect(screen.getByTestId("summary-total-pnl")).toHaveTextContent("+$1.00");
     expect(screen.getByTestId("summary-active-bots")).toHaveTextContent("1 / 2");
-    expect(await within(paper).findByText(/Will the Fed cut rates/)).toBeInTheDocument();
+    expect(within(paper).getByText(/Will the Fed cut rates/)).toBeInTheDocument();
+    expect(screen.getByTestId("summary-today-trades")).toHaveTextContent("2");
+    expect(screen.getByTestId("summary-today-pnl")).toHaveTextContent("+$0.35");
   });
 
   it("updates a card and the totals from status events", async () => {
@@ -87,13 +81,18 @@ describe("dashboard", () => {
   });
 
   it("shows a bot's details when its card is clicked", async () => {
-    const withPosition = { ...PAPER, positionShares: "10", positionAvgEntry: "0.43", price: "0.44", unrealizedPnl: "0.1" };
-    const trade = { botId: "b1", botName: "Fed paper", side: "buy", shares: "10", price: "0.43", fee: "0", atMs: 9_000_000, realizedPnl: null };
-    mockBackend({
-      list_bots: () => [withPosition, LIVE],
-      bot_details: () => details(withPosition),
-      list_trades: (a) => (a.botId === "b1" ? [trade] : []),
-    });
+    const withPosition = {
+      ...PAPER,
+      positionShares: "10",
+      positionAvgEntry: "0.43",
+      price: "0.44",
+      unrealizedPnl: "0.1",
+      takeProfitPrice: "0.4515",
+      stopLossPrice: "0.4171",
+      positionOpenedAtMs: 1_000,
+    };
+    const trade = { tradeId: "t1", botId: "b1", side: "buy", shares: "10", price: "0.43", fee: "0", status: "confirmed", atMs: 9_000_000 };
+    mockBackend({ list_bots: () => [withPosition, LIVE], list_trades: (a) => (a.botId === "b1" ? [trade] : []) });
     const user = userEvent.setup();
     render(<App />);
     await user.click(await screen.findByRole("button", { name: "Show Fed paper" }));
@@ -101,11 +100,9 @@ describe("dashboard", () => {
     expect(panel).toHaveAccessibleName("Details of Fed paper");
     expect(within(panel).getByTestId("position-size")).toHaveTextContent("10 shares");
     expect(within(panel).getByTestId("position-pnl")).toHaveTextContent("+$0.10");
-    await waitFor(() => {
-      expect(within(panel).getByTestId("position-tp")).toHaveTextContent("0.4515");
-    });
+    expect(within(panel).getByTestId("position-tp")).toHaveTextContent("0.4515");
     expect(within(panel).getByTestId("target-buy")).toHaveTextContent("0.420");
-    expect(within(panel).getByTestId("stats-win-rate")).toHaveTextContent("75% (3W / 1L)");
+    expect(within(panel).getByTestId("stats-win-rate")).toHaveTextContent("75% (3 won)");
     expect(within(panel).getByTestId("chart-line-takeProfit")).toBeInTheDocument();
     expect(within(panel).getByTestId("chart-line-entry")).toHaveTextContent("Entry 0.430");
     // The stored trade is marked on the chart.
@@ -137,7 +134,7 @@ describe("dashboard", () => {
   it("shows the killswitch while it is tripped, everywhere, and re-arms it after confirmation", async () => {
     let tripped = true;
     const calls = mockBackend({
-      killswitch_tripped: () => tripped,
+      killswitch_state: () => ({ tripped, reason: tripped ? "by hand" : null, atMs: tripped ? 5 : null }),
       arm_killswitch: () => {
         tripped = false;
         return null;
@@ -156,7 +153,7 @@ describe("dashboard", () => {
     });
     expect(calls.some((c) => c.cmd === "arm_killswitch")).toBe(true);
 
-    await emitUntil("killswitch-event", { tripped: true, reason: "daily loss" }, () => {
+    await emitUntil("killswitch-event", { tripped: true, reason: "daily loss", atMs: 9 }, () => {
       expect(screen.getByTestId("killswitch-banner")).toHaveTextContent("Reason: daily loss");
     });
   });
@@ -177,7 +174,7 @@ describe("dashboard", () => {
     const bots = Array.from({ length: 50 }, (_, i) =>
       bot({ id: `b${String(i).padStart(2, "0")}`, status: "running", realizedPnl: "0.01" }),
     );
-    mockBackend({ list_bots: () => bots, bot_details: (a) => details(bots.find((b) => b.id === a.id) ?? PAPER) });
+    mockBackend({ list_bots: () => bots });
     render(<App />);
     await waitFor(() => {
       expect(screen.getByTestId("summary-total-pnl")).toHaveTextContent("+$0.50");

@@ -1,56 +1,8 @@
-import { memo, useEffect, useState } from "react";
-import { events } from "@/bindings";
-import { useNow } from "@/hooks/useNow";
+import { memo } from "react";
 import { cn } from "@/lib/cn";
-import { type Fixed, formatUsd, signOf, sumDecimals } from "@/lib/decimal";
-import { pendingCommands, type TradeRow } from "@/lib/pending-main";
+import { formatUsd, signOf, sumDecimals } from "@/lib/decimal";
 import { useMarkClock } from "@/hooks/useMarkClock";
 import { markedUnrealized, useBotList, useBotsStore } from "@/store/bots";
-
-/** Trades asked for to count today's: a day of the busiest bots fits. */
-const TRADES_LIMIT = 1000;
-/** Fills come in bursts; the trade list is asked for once per burst. */
-const TRADES_DEBOUNCE_MS = 500;
-
-function startOfToday(nowMs: number): number {
-  const d = new Date(nowMs);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
-}
-
-/** Today's trades and realized P&L from a trade list (local day). */
-export function todaysFigures(trades: readonly TradeRow[], nowMs: number): { count: number; pnl: Fixed } {
-  const since = startOfToday(nowMs);
-  const today = trades.filter((t) => t.atMs >= since);
-  return { count: today.length, pnl: sumDecimals(today.map((t) => t.realizedPnl)) };
-}
-
-/** The trade list, refreshed after fills; `null` when the backend has no `listTrades`. */
-function useTrades(): TradeRow[] | null {
-  const [trades, setTrades] = useState<TradeRow[] | null>(null);
-  useEffect(() => {
-    let current = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = () => {
-      void pendingCommands.listTrades(null, TRADES_LIMIT).then((answer) => {
-        if (current) setTrades(answer.status === "ok" ? answer.data : null);
-      });
-    };
-    load();
-    const stop = events.botFillEvent.listen(() => {
-      clearTimeout(timer);
-      timer = setTimeout(load, TRADES_DEBOUNCE_MS);
-    });
-    return () => {
-      current = false;
-      clearTimeout(timer);
-      void stop.then((f) => {
-        f();
-      });
-    };
-  }, []);
-  return trades;
-}
 
 function Tile({ label, value, hint, tone, testId }: { label: string; value: string; hint?: string; tone?: -1 | 0 | 1; testId: string }) {
   return (
@@ -71,20 +23,18 @@ function Tile({ label, value, hint, tone, testId }: { label: string; value: stri
   );
 }
 
-/** Totals over every bot: P&L (realized + unrealized, summed exactly), activity and today's figures. */
+/** Totals over every bot: P&L (realized + unrealized, summed exactly), activity and today's (UTC) figures. */
 export const SummaryBar = memo(function SummaryBar() {
-  const nowMs = useNow(60_000);
   const bots = useBotList();
   const store = useBotsStore();
   useMarkClock();
-  const trades = useTrades();
   const realized = sumDecimals(bots.map((b) => b.realizedPnl));
   const unrealized = bots.reduce((sum, b) => sum + markedUnrealized(b, store.getPrice(b.id)), 0n);
   const total = realized + unrealized;
   const running = bots.filter((b) => b.status === "running").length;
   const paused = bots.filter((b) => b.status === "paused").length;
-  const today = trades ? todaysFigures(trades, nowMs) : null;
-  const allTrades = bots.reduce((n, b) => n + b.trades, 0);
+  const todayTrades = bots.reduce((n, b) => n + b.todayTrades, 0);
+  const todayPnl = sumDecimals(bots.map((b) => b.todayRealizedPnl));
 
   return (
     <section className="grid grid-cols-2 gap-3 lg:grid-cols-4" aria-label="Summary" data-testid="summary">
@@ -102,16 +52,16 @@ export const SummaryBar = memo(function SummaryBar() {
         testId="summary-active-bots"
       />
       <Tile
-        label={today ? "Today's trades" : "Trades"}
-        value={String(today ? today.count : allTrades)}
-        hint={today ? "since midnight" : "since each bot started"}
+        label="Today's trades"
+        value={String(todayTrades)}
+        hint="round trips since 00:00 UTC"
         testId="summary-today-trades"
       />
       <Tile
-        label={today ? "Today's P&L" : "Realized P&L"}
-        value={formatUsd(today ? today.pnl : realized, { signed: true })}
-        hint={today ? "realized since midnight" : "since each bot started"}
-        tone={signOf(today ? today.pnl : realized)}
+        label="Today's P&L"
+        value={formatUsd(todayPnl, { signed: true })}
+        hint="realized since 00:00 UTC"
+        tone={signOf(todayPnl)}
         testId="summary-today-pnl"
       />
     </section>

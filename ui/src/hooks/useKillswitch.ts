@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
-import { type ApiError, commands } from "@/bindings";
-import { type KillswitchState, pendingEvents } from "@/lib/pending-main";
+import { type ApiError, commands, events, type KillswitchState_Serialize } from "@/bindings";
+
+export type KillswitchState = KillswitchState_Serialize;
 
 export type Killswitch = KillswitchState & {
   /** Re-arms; bots stay stopped. */
@@ -10,21 +11,21 @@ export type Killswitch = KillswitchState & {
   arming: boolean;
 };
 
-/** The killswitch: asked once, then followed through `killswitchEvent`. */
+const ARMED: KillswitchState = { tripped: false, reason: null, atMs: null };
+
+/** The killswitch: asked once (`killswitchState`), then followed through `killswitchEvent`. */
 export function useKillswitch(onError: (error: ApiError) => void): Killswitch {
-  const [state, setState] = useState<KillswitchState>({ tripped: false, reason: null });
+  const [state, setState] = useState<KillswitchState>(ARMED);
   const [arming, setArming] = useState(false);
 
   const refresh = useCallback(() => {
-    void commands.killswitchTripped().then((answer) => {
-      if (answer.status === "ok") {
-        setState((s) => (s.tripped === answer.data ? s : { tripped: answer.data, reason: null }));
-      }
+    void commands.killswitchState().then((answer) => {
+      if (answer.status === "ok") setState(answer.data);
     });
   }, []);
 
   useEffect(() => {
-    const stop = pendingEvents.killswitchEvent.listen((e) => {
+    const stop = events.killswitchEvent.listen((e) => {
       setState(e.payload);
     });
     refresh();
@@ -39,7 +40,7 @@ export function useKillswitch(onError: (error: ApiError) => void): Killswitch {
     setArming(true);
     const answer = await commands.armKillswitch();
     setArming(false);
-    if (answer.status === "ok") setState({ tripped: false, reason: null });
+    if (answer.status === "ok") setState(ARMED);
     else onError(answer.error);
   }, [onError]);
 

@@ -2,7 +2,6 @@ import { useEffect } from "react";
 import { commands, events } from "@/bindings";
 import type { ApiError, BotFill } from "@/bindings";
 import { formatPrice, formatShares } from "@/lib/decimal";
-import { pendingEvents } from "@/lib/pending-main";
 import type { BotsStore } from "@/store/bots";
 
 type Unlisten = Promise<() => void>;
@@ -14,8 +13,8 @@ export function fillSentence(fill: BotFill): string {
 }
 
 /**
- * Lists the bots once, then keeps the store current from events: status, price, feed health,
- * fills (also toasted) and spikes. Events are listened to before the listing is asked for, so
+ * Lists the bots once, then keeps the store current from events: status (with feed health),
+ * price, fills (also toasted) and spikes. Events are listened to before the listing is asked for, so
  * nothing that happens in between is lost.
  */
 export function useLiveBots(
@@ -36,11 +35,8 @@ export function useLiveBots(
         store.addFill(e.payload);
         fill(e.payload);
       }),
-      pendingEvents.botSpikeEvent.listen((e) => {
+      events.botSpikeEvent.listen((e) => {
         store.addSpike(e.payload);
-      }),
-      pendingEvents.feedHealthEvent.listen((e) => {
-        store.setFeed(e.payload.botId, e.payload.feed);
       }),
     ];
     store.beginListing();

@@ -9,13 +9,18 @@
  *   changes identity only when a bot is added or removed.
  * - Prices (`botPriceEvent`, up to 10/s per bot) live apart from summaries so they never rebuild the
  *   summary list.
+ * - A summary carries everything a bot's details show (market, targets, TP/SL, hold start, wins),
+ *   so a click on a card renders from memory alone.
  */
 import { createContext, useCallback, useContext, useSyncExternalStore } from "react";
-import type { BotFill, BotPrice_Serialize, FeedState } from "@/bindings";
+import type { BotFill, BotPrice_Serialize, BotSpike_Serialize, BotSummary_Serialize } from "@/bindings";
 import { type Fixed, fixedOrZero, mulFixed, parseFixed } from "@/lib/decimal";
-import type { BotDetails, BotSpike, BotView } from "@/lib/pending-main";
 
 type Listener = () => void;
+
+/** A bot as the window knows it: its summary carries its market, targets and figures. */
+export type BotView = BotSummary_Serialize;
+export type BotSpike = BotSpike_Serialize;
 
 /** Fills and spikes seen this session, for a bot's chart markers. */
 export type BotMarks = { fills: readonly BotFill[]; spikes: readonly BotSpike[] };
@@ -39,8 +44,6 @@ export class BotsStore {
   private priceListeners = new Map<string, Set<Listener>>();
   private marks = new Map<string, BotMarks>();
   private markListeners = new Map<string, Set<Listener>>();
-  private details = new Map<string, BotDetails>();
-  private detailListeners = new Map<string, Set<Listener>>();
   /** Bots an event touched since the last listing was asked for. */
   private touchedSinceListing = new Set<string>();
 
@@ -82,12 +85,6 @@ export class BotsStore {
     this.notify(this.botListeners.get(id));
   }
 
-  setFeed(botId: string, feed: FeedState): void {
-    const bot = this.bots.get(botId);
-    if (!bot || bot.feed === feed) return;
-    this.upsert({ ...bot, feed });
-  }
-
   setPrice(price: BotPrice_Serialize): void {
     this.prices.set(price.botId, price);
     this.notify(this.priceListeners.get(price.botId));
@@ -103,20 +100,6 @@ export class BotsStore {
     const marks = this.marks.get(spike.botId) ?? NO_MARKS;
     this.marks.set(spike.botId, { ...marks, spikes: [...marks.spikes, spike].slice(-MAX_MARKS) });
     this.notify(this.markListeners.get(spike.botId));
-  }
-
-  /** A bot's details as last fetched (shown at once on the next click, then refreshed). */
-  setDetails(id: string, details: BotDetails): void {
-    this.details.set(id, details);
-    this.notify(this.detailListeners.get(id));
-  }
-
-  getDetails(id: string): BotDetails | undefined {
-    return this.details.get(id);
-  }
-
-  subscribeDetails(id: string, listener: Listener): () => void {
-    return addTo(this.detailListeners, id, listener);
   }
 
   getMarks(id: string): BotMarks {
@@ -260,16 +243,6 @@ export function useBotMarks(id: string | null): BotMarks {
     [store, id],
   );
   return useSyncExternalStore(subscribe, () => (id === null ? NO_MARKS : store.getMarks(id)));
-}
-
-/** A bot's details as last fetched. */
-export function useCachedDetails(id: string | null): BotDetails | undefined {
-  const store = useBotsStore();
-  const subscribe = useCallback(
-    (listener: Listener) => (id === null ? noop : store.subscribeDetails(id, listener)),
-    [store, id],
-  );
-  return useSyncExternalStore(subscribe, () => (id === null ? undefined : store.getDetails(id)));
 }
 
 /**

@@ -15,7 +15,7 @@ export const INFO: AppInfo = { name: "PolyAgent", version: "9.8.7", profile: "de
 const DEFAULTS: Record<string, Handler> = {
   app_info: () => INFO,
   list_bots: () => [],
-  killswitch_tripped: () => false,
+  killswitch_state: () => ({ tripped: false, reason: null, atMs: null }),
   activity: () => [],
   price_history: () => [],
 };
@@ -71,6 +71,23 @@ export function bot(overrides: Partial<BotSummary_Serialize> & { id: string }): 
     fees: "0",
     trades: 0,
     paperCash: "100",
+    question: "Will the Fed cut rates in December?",
+    outcome: "Yes",
+    wallet: null,
+    buyTarget: null,
+    sellTarget: null,
+    positionOpenedAtMs: null,
+    takeProfitPrice: null,
+    stopLossPrice: null,
+    unrealizedPct: "0",
+    takeProfitPct: "5",
+    stopLossPct: "3",
+    tradeSize: "5",
+    maxHoldSecs: 3600,
+    wins: 0,
+    winRatePct: "0",
+    todayTrades: 0,
+    todayRealizedPnl: "0",
     ...overrides,
   };
 }

@@ -57,6 +57,7 @@ export function ActivityList({
               key={item.key}
               data-testid="activity-row"
               data-kind={row.kind ?? "pending"}
+              data-stored={row.seq !== null}
               className="absolute left-0 flex w-full items-center gap-3 border-b border-border/50 px-3 text-sm"
               style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
               title={row.message}

@@ -1,10 +1,10 @@
 /**
  * The activity feed's rows and filters.
  *
- * Rows come from the `activity` command (with a `seq` and a `kind`) and from `botActivityEvent`
- * (live, but without either). A live line shows at once as a provisional row (kind unknown: shown
- * under "All" only) and is replaced by its stored line (same bot, time and text) when the feed next
- * reads the log. Order: newest first by time, then by `seq`; provisional rows lead their millisecond.
+ * Rows come from the `activity` command (with a `seq`) and from `botActivityEvent` (live, with
+ * its kind but no `seq`). A live line shows at once as a provisional row and is replaced by its
+ * stored line (same bot, time and text) when the feed next reads the log, so paging and
+ * de-duplication work on `seq` alone. Order: newest first by time, then by `seq`; provisional rows lead their millisecond.
  */
 import type { ActivityLine_Serialize, BotActivity } from "@/bindings";
 
@@ -42,8 +42,7 @@ export function storedRow(line: ActivityLine_Serialize): FeedRow {
 let provisionalCount = 0;
 export function provisionalRow(line: BotActivity): FeedRow {
   provisionalCount += 1;
-  const kind = (line as BotActivity & { kind?: string }).kind ?? null;
-  return { key: `p${provisionalCount}`, seq: null, botId: line.botId, atMs: line.atMs, kind, message: line.text };
+  return { key: `p${provisionalCount}`, seq: null, botId: line.botId, atMs: line.atMs, kind: line.kind, message: line.text };
 }
 
 function newestFirst(a: FeedRow, b: FeedRow): number {

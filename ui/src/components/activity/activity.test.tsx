@@ -57,8 +57,8 @@ describe("activity model", () => {
   it("shows a live line at once and replaces it with its stored line, without repeating lines", () => {
     const first = mergeStored([], lines(3));
     expect(first.map((r) => r.seq)).toEqual([3, 2, 1]);
-    const live = addProvisional(first, { botId: "b1", atMs: 1_000_004, text: "line 4" });
-    expect(live.map((r) => [r.seq, r.kind])).toEqual([[null, null], [3, "risk"], [2, "spike"], [1, "fill"]]);
+    const live = addProvisional(first, { botId: "b1", atMs: 1_000_004, text: "line 4", kind: "error" });
+    expect(live.map((r) => [r.seq, r.kind])).toEqual([[null, "error"], [3, "risk"], [2, "spike"], [1, "fill"]]);
     const merged = mergeStored(live, lines(4));
     expect(merged.map((r) => [r.seq, r.kind])).toEqual([[4, "error"], [3, "risk"], [2, "spike"], [1, "fill"]]);
     expect(mergeStored(merged, lines(4))).toBe(merged);
@@ -96,11 +96,13 @@ describe("activity feed", () => {
       expect(screen.getAllByTestId("activity-row")).toHaveLength(2);
     });
     stored = [{ seq: 3, botId: "b1", atMs: 1_000_003, kind: "fill", message: "bought 10 at 0.41" }, ...stored];
-    await emitEvent("bot-activity-event", { botId: "b1", atMs: 1_000_003, text: "bought 10 at 0.41" });
+    await emitEvent("bot-activity-event", { botId: "b1", atMs: 1_000_003, text: "bought 10 at 0.41", kind: "fill" });
     const top = () => screen.getAllByTestId("activity-row")[0];
+    // Shown at once, with its kind, before the log is read again.
     expect(top()).toHaveTextContent("bought 10 at 0.41");
+    expect(top()).toHaveAttribute("data-kind", "fill");
     await waitFor(() => {
-      expect(top()).toHaveAttribute("data-kind", "fill");
+      expect(screen.getByTestId("activity-count")).toHaveTextContent("3 lines");
     });
     expect(screen.getAllByTestId("activity-row")).toHaveLength(3);
   });
@@ -112,15 +114,16 @@ describe("activity feed", () => {
     await waitFor(() => {
       expect(screen.getAllByTestId("activity-row")).toHaveLength(1);
     });
-    await emitEvent("bot-activity-event", { botId: "b1", atMs: 1_000_002, text: "late commit" });
+    await emitEvent("bot-activity-event", { botId: "b1", atMs: 1_000_002, text: "late commit", kind: "risk" });
     // The first read after the event does not find it; a later one does.
     await waitFor(() => {
       expect(calls.filter((c) => c.cmd === "activity").length).toBeGreaterThanOrEqual(2);
     });
     stored = [{ seq: 2, botId: "b1", atMs: 1_000_002, kind: "risk", message: "late commit" }, ...stored];
+    expect(screen.getAllByTestId("activity-row")[0]).toHaveAttribute("data-stored", "false");
     await waitFor(
       () => {
-        expect(screen.getAllByTestId("activity-row")[0]).toHaveAttribute("data-kind", "risk");
+        expect(screen.getAllByTestId("activity-row")[0]).toHaveAttribute("data-stored", "true");
       },
       { timeout: 3000 },
     );

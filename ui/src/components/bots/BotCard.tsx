@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
 import { fixedOrZero, formatPrice, formatUsd, signOf } from "@/lib/decimal";
 import { useMarkClock } from "@/hooks/useMarkClock";
-import { markedUnrealized, useBot, useBotsStore, useCachedDetails } from "@/store/bots";
+import { markedUnrealized, useBot, useBotsStore } from "@/store/bots";
 import { ModeBadge, StatusBadge } from "./badges";
 
 type Action = "start" | "stop" | "pause" | "resume";
@@ -44,7 +44,6 @@ export const BotCard = memo(function BotCard({
   onError: (error: ApiError) => void;
 }) {
   const bot = useBot(id);
-  const details = useCachedDetails(id);
   const store = useBotsStore();
   // Prices move the card once a second (the mark clock), not at each price event.
   useMarkClock();
@@ -85,9 +84,9 @@ export const BotCard = memo(function BotCard({
           }}
         >
           <span className="block truncate font-semibold">{bot.name}</span>
-          <span className="block truncate text-xs text-muted-foreground" title={details?.question ?? undefined}>
-            {details?.question ?? bot.strategy}
-            {details?.outcome ? ` · ${details.outcome}` : ""}
+          <span className="block truncate text-xs text-muted-foreground" title={bot.question || undefined}>
+            {bot.question || bot.strategy}
+            {bot.outcome ? ` · ${bot.outcome}` : ""}
           </span>
         </button>
         <ModeBadge mode={bot.mode} />

@@ -1,34 +1,9 @@
 import { Bot, Plus } from "lucide-react";
-import { useEffect } from "react";
 import type { ApiError } from "@/bindings";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { pendingCommands } from "@/lib/pending-main";
-import { useBotIds, useBotsLoaded, useBotsStore } from "@/store/bots";
+import { useBotIds, useBotsLoaded } from "@/store/bots";
 import { BotCard } from "./BotCard";
-
-/** Details asked for at once when the list loads, so a card's market shows and a click is instant. */
-const PREFETCH_CONCURRENCY = 4;
-
-function usePrefetchDetails(ids: readonly string[]): void {
-  const store = useBotsStore();
-  useEffect(() => {
-    const run = { current: true };
-    const queue = ids.filter((id) => !store.getDetails(id));
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined && run.current; id = queue.shift()) {
-        const answer = await pendingCommands.botDetails(id);
-        // A backend without the command: stop asking.
-        if (answer.status === "error") return;
-        store.setDetails(id, answer.data);
-      }
-    };
-    for (let i = 0; i < PREFETCH_CONCURRENCY; i++) void worker();
-    return () => {
-      run.current = false;
-    };
-  }, [store, ids]);
-}
 
 export function EmptyBots({ onCreateBot }: { onCreateBot: () => void }) {
   return (
@@ -65,7 +40,6 @@ export function BotList({
 }) {
   const ids = useBotIds();
   const loaded = useBotsLoaded();
-  usePrefetchDetails(ids);
 
   if (!loaded) {
     return <p className="p-4 text-sm text-muted-foreground">Loading bots…</p>;

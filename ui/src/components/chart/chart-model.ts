@@ -3,9 +3,8 @@
  * the horizontal lines (targets, entry, take profit, stop loss), the fill and spike markers, and
  * the series points (one per second at most, ascending, as lightweight-charts requires).
  */
-import type { BotFill, ChartPoint } from "@/bindings";
+import type { BotSpike_Serialize, ChartPoint } from "@/bindings";
 import { chartNumber } from "@/lib/decimal";
-import type { BotSpike } from "@/lib/pending-main";
 
 export type LineKey = "buyTarget" | "sellTarget" | "entry" | "takeProfit" | "stopLoss";
 
@@ -76,12 +75,15 @@ export function seriesPoints(points: readonly ChartPoint[]): SeriesPoint[] {
   return out;
 }
 
+/** What a fill marker needs: a live fill (`BotFill`) and a stored trade (`TradeRow`) both have it. */
+export type FillMark = { side: string; atMs: number; shares: string };
+
 /**
  * The fills to mark: the stored trades (from before this session too) and the fills seen live,
  * a fill in both counted once (same side, second and size).
  */
-export function mergeFills(stored: readonly BotFill[], live: readonly BotFill[]): BotFill[] {
-  const key = (f: BotFill) => `${f.side.toLowerCase()}|${chartTime(f.atMs)}|${f.shares}`;
+export function mergeFills(stored: readonly FillMark[], live: readonly FillMark[]): FillMark[] {
+  const key = (f: FillMark) => `${f.side.toLowerCase()}|${chartTime(f.atMs)}|${f.shares}`;
   const seen = new Set(stored.map(key));
   return [...stored, ...live.filter((f) => !seen.has(key(f)))];
 }
@@ -95,7 +97,7 @@ export type ChartMarker = {
 };
 
 /** Markers for fills (buys below, sells above) and spikes, in time order. */
-export function chartMarkers(fills: readonly BotFill[], spikes: readonly BotSpike[]): ChartMarker[] {
+export function chartMarkers(fills: readonly FillMark[], spikes: readonly BotSpike_Serialize[]): ChartMarker[] {
   const markers: ChartMarker[] = [];
   for (const fill of fills) {
     const sell = fill.side.toLowerCase() === "sell";

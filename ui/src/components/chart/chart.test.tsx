@@ -49,7 +49,7 @@ describe("the chart's markers and points", () => {
       atMs,
     });
     const markers = chartMarkers([fill("sell", 5_000), fill("buy", 3_000)], [
-      { botId: "b1", pct: "-4.2", direction: "down", atMs: 2_500 },
+      { botId: "b1", pct: "-4.2", direction: "down", windowMins: 10, price: "0.4", atMs: 2_500 },
     ]);
     expect(markers.map((m) => [m.time, m.text, m.position])).toEqual([
       [2, "Spike -4.2%", "belowBar"],

@@ -1,55 +1,29 @@
 import { useEffect, useMemo, useState } from "react";
-import { type ApiError, type BotFill, commands } from "@/bindings";
-import { chartLines, chartMarkers, mergeFills } from "@/components/chart/chart-model";
+import { type ApiError, type BookSummary_Serialize, commands } from "@/bindings";
+import { chartLines, chartMarkers, type FillMark, mergeFills } from "@/components/chart/chart-model";
 import { PriceChart } from "@/components/chart/PriceChart";
 import { ModeBadge, StatusBadge } from "@/components/bots/badges";
 import { ConfirmButton } from "@/components/ConfirmButton";
 import { Card, CardContent } from "@/components/ui/card";
 import { useNow } from "@/hooks/useNow";
 import { fixedOrZero, fixedToText, usd } from "@/lib/decimal";
-import { type BookMetrics, type BotView, pendingCommands } from "@/lib/pending-main";
-import { markedUnrealized, useBot, useBotMarks, useBotPrice, useBotsStore, useCachedDetails } from "@/store/bots";
+import { markedUnrealized, useBot, useBotMarks, useBotPrice } from "@/store/bots";
 import { MarketCard, StatsCard, TargetCard } from "./InfoCards";
 import { PositionCard, type PositionCardProps } from "./PositionCard";
 
 /** How often the market card asks for the book's figures while a bot is shown. */
-const METRICS_EVERY_MS = 5_000;
-
-/**
- * Fetches a bot's details when it is shown and again when its trades, position or status change;
- * the cached copy shows meanwhile. A backend without `botDetails` leaves the summary's figures.
- */
-function useDetailsRefresh(bot: BotView | undefined): void {
-  const store = useBotsStore();
-  const id = bot?.id;
-  const key = bot ? `${bot.trades}|${bot.positionShares ?? ""}|${bot.status}` : "";
-  useEffect(() => {
-    if (id === undefined) return;
-    let current = true;
-    void pendingCommands.botDetails(id).then((answer) => {
-      if (current && answer.status === "ok") store.setDetails(id, answer.data);
-    });
-    return () => {
-      current = false;
-    };
-  }, [store, id, key]);
-}
-
+const BOOK_EVERY_MS = 5_000;
 /** Trades marked on a chart at most (the 1D range of a busy bot). */
 const CHART_TRADES = 500;
-const NO_FILLS: BotFill[] = [];
+const NO_FILLS: FillMark[] = [];
 
-/** A bot's stored trades as fills, read again when its trade count moves; none without `listTrades`. */
-function useStoredFills(botId: string, trades: number): BotFill[] {
-  const [loaded, setLoaded] = useState<{ botId: string; fills: BotFill[] } | null>(null);
+/** A bot's stored trades (before this session too), read again when its trade count moves. */
+function useStoredFills(botId: string, trades: number): FillMark[] {
+  const [loaded, setLoaded] = useState<{ botId: string; fills: FillMark[] } | null>(null);
   useEffect(() => {
     let current = true;
-    void pendingCommands.listTrades(botId, CHART_TRADES).then((answer) => {
-      if (!current || answer.status === "error") return;
-      setLoaded({
-        botId,
-        fills: answer.data.map((t) => ({ ...t, avgPrice: t.price })),
-      });
+    void commands.listTrades(botId, CHART_TRADES).then((answer) => {
+      if (current && answer.status === "ok") setLoaded({ botId, fills: answer.data });
     });
     return () => {
       current = false;
@@ -58,25 +32,29 @@ function useStoredFills(botId: string, trades: number): BotFill[] {
   return loaded?.botId === botId ? loaded.fills : NO_FILLS;
 }
 
-function useBookMetrics(tokenId: string | undefined): BookMetrics | null {
-  const [metrics, setMetrics] = useState<BookMetrics | null>(null);
+/**
+ * The book's spread, depth and liquidity, asked every 5 s while the bot is shown. Polled rather
+ * than streamed: `watchBook` follows one book for the whole window, and the wizard uses it.
+ */
+function useBookSummary(tokenId: string | undefined): BookSummary_Serialize | null {
+  const [book, setBook] = useState<BookSummary_Serialize | null>(null);
   useEffect(() => {
     if (tokenId === undefined) return;
     let current = true;
     const ask = () => {
-      void pendingCommands.bookMetrics(tokenId).then((answer) => {
-        if (current && answer.status === "ok") setMetrics(answer.data);
+      void commands.bookSummary(tokenId).then((answer) => {
+        if (current && answer.status === "ok") setBook(answer.data);
       });
     };
     ask();
-    const timer = setInterval(ask, METRICS_EVERY_MS);
+    const timer = setInterval(ask, BOOK_EVERY_MS);
     return () => {
       current = false;
       clearInterval(timer);
     };
   }, [tokenId]);
   // Another token's figures are never shown while this one's load.
-  return metrics?.tokenId === tokenId ? metrics : null;
+  return book?.tokenId === tokenId ? book : null;
 }
 
 /** The position card, re-rendered each second for its hold timer (and nothing else is). */
@@ -85,37 +63,34 @@ function PositionWithClock(props: Omit<PositionCardProps, "nowMs">) {
   return <PositionCard {...props} nowMs={now} />;
 }
 
-/** Everything about the selected bot: chart, position, targets, market and session. */
+/**
+ * Everything about the selected bot: chart, position, targets, market and session. All of it
+ * but the book's figures and the stored trades comes from the bot's summary in the store, so it
+ * shows in the same frame as the click.
+ */
 export function BotDetails({ botId, onError }: { botId: string; onError: (error: ApiError) => void }) {
   const bot = useBot(botId);
   const price = useBotPrice(botId);
   const marks = useBotMarks(botId);
-  const details = useCachedDetails(botId);
-  const metrics = useBookMetrics(bot?.tokenId);
+  const book = useBookSummary(bot?.tokenId);
+  const storedFills = useStoredFills(botId, bot?.trades ?? 0);
   // Which order is on its way, and for which bot (the panel stays mounted across selections).
   const [pending, setPending] = useState<{ botId: string; kind: "close" | "buy" } | null>(null);
   const busy = pending?.botId === botId ? pending.kind : null;
-  useDetailsRefresh(bot);
 
-  const buyTarget = bot?.buyTarget ?? details?.buyTarget ?? null;
-  const sellTarget = bot?.sellTarget ?? details?.sellTarget ?? null;
-  const entry = fixedOrZero(bot?.positionShares) > 0n ? (bot?.positionAvgEntry ?? null) : null;
-  const takeProfit = details?.takeProfitPrice ?? null;
-  const stopLoss = details?.stopLossPrice ?? null;
+  const holding = fixedOrZero(bot?.positionShares) > 0n;
+  const buyTarget = bot?.buyTarget ?? null;
+  const sellTarget = bot?.sellTarget ?? null;
+  const entry = holding ? (bot?.positionAvgEntry ?? null) : null;
+  const takeProfit = holding ? (bot?.takeProfitPrice ?? null) : null;
+  const stopLoss = holding ? (bot?.stopLossPrice ?? null) : null;
   const lines = useMemo(
     () => chartLines({ buyTarget, sellTarget, entry, takeProfit, stopLoss }),
     [buyTarget, sellTarget, entry, takeProfit, stopLoss],
   );
-  const spikes = useMemo(() => {
-    const last = details?.lastSpike;
-    const seen = marks.spikes;
-    if (!last || seen.some((s) => s.atMs === last.atMs)) return seen;
-    return [{ botId, ...last }, ...seen];
-  }, [details?.lastSpike, marks.spikes, botId]);
-  const storedFills = useStoredFills(botId, bot?.trades ?? 0);
   const markers = useMemo(
-    () => chartMarkers(mergeFills(storedFills, marks.fills), spikes),
-    [storedFills, marks.fills, spikes],
+    () => chartMarkers(mergeFills(storedFills, marks.fills), marks.spikes),
+    [storedFills, marks.fills, marks.spikes],
   );
 
   if (!bot) {
@@ -133,7 +108,6 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
     if (answer.status === "error") onError(answer.error);
   };
   const currentPrice = price?.price ?? bot.price;
-  const tradeSize = details?.params.tradeSizeUsd;
 
   return (
     <section className="flex min-w-0 flex-col gap-4" data-testid="bot-details" aria-label={`Details of ${bot.name}`}>
@@ -147,12 +121,12 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
                 <StatusBadge status={bot.status} />
               </div>
               <p className="mt-1 text-sm text-muted-foreground" data-testid="details-market">
-                {details?.question ?? `Token ${bot.tokenId.slice(0, 10)}…`}
-                {details?.outcome && <span className="font-medium text-foreground"> · {details.outcome}</span>}
+                {bot.question || `Token ${bot.tokenId.slice(0, 10)}…`}
+                {bot.outcome && <span className="font-medium text-foreground"> · {bot.outcome}</span>}
               </p>
               <p className="mt-0.5 text-xs text-muted-foreground">
                 {bot.strategy} · {bot.profile} profile
-                {details?.wallet && bot.mode === "live" ? ` · wallet ${details.wallet}` : ""}
+                {bot.wallet && bot.mode === "live" ? ` · wallet ${bot.wallet}` : ""}
                 {bot.paperCash !== null ? ` · paper cash ${usd(bot.paperCash)}` : ""}
               </p>
               {bot.statusDetail && <p className="mt-1 text-sm text-warning">{bot.statusDetail}</p>}
@@ -160,7 +134,7 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
             <ConfirmButton
               // A question asked about one bot must not survive a switch to another.
               key={bot.id}
-              question={`Buy ${tradeSize ? usd(tradeSize) : "the trade size"} of this outcome at the ask now${bot.mode === "live" ? " with real money" : ""}?`}
+              question={`Buy ${usd(bot.tradeSize)} of ${bot.outcome || "this outcome"} at the ask now${bot.mode === "live" ? " with real money" : ""}?`}
               confirmLabel="Buy now"
               onConfirm={() => void run("buy")}
               busy={busy === "buy"}
@@ -177,33 +151,21 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
       <div className="grid gap-4 lg:grid-cols-2">
         <PositionWithClock
           key={bot.id}
-          outcome={details?.outcome ?? null}
+          outcome={bot.outcome || null}
           shares={bot.positionShares}
           entry={bot.positionAvgEntry}
           price={currentPrice}
-          unrealizedPnl={bot.positionShares ? fixedToText(markedUnrealized(bot, price)) : null}
-          takeProfit={takeProfit}
-          stopLoss={stopLoss}
-          entryAtMs={details?.entryAtMs ?? null}
-          maxHoldS={details?.params.maxHoldS ?? null}
+          unrealizedPnl={holding ? fixedToText(markedUnrealized(bot, price)) : null}
+          takeProfit={bot.takeProfitPrice}
+          stopLoss={bot.stopLossPrice}
+          entryAtMs={bot.positionOpenedAtMs}
+          maxHoldS={bot.maxHoldSecs}
           onClose={() => void run("close")}
           closing={busy === "close"}
         />
-        <TargetCard
-          buyTarget={buyTarget}
-          sellTarget={sellTarget}
-          params={details?.params ?? null}
-          lastSpike={details?.lastSpike ?? null}
-        />
-        <MarketCard metrics={metrics} bid={price?.bid ?? null} ask={price?.ask ?? null} feed={bot.feed} />
-        <StatsCard
-          trades={bot.trades}
-          wins={details?.wins ?? null}
-          losses={details?.losses ?? null}
-          realizedPnl={bot.realizedPnl}
-          fees={bot.fees}
-          paperCash={bot.paperCash}
-        />
+        <TargetCard bot={bot} lastSpike={marks.spikes[marks.spikes.length - 1] ?? null} />
+        <MarketCard book={book} bid={price?.bid ?? null} ask={price?.ask ?? null} feed={bot.feed} />
+        <StatsCard bot={bot} />
       </div>
     </section>
   );

@@ -1,11 +1,11 @@
 /** The small cards beside a bot's chart: targets, market metrics and session stats. */
 import type { ReactNode } from "react";
-import type { FeedState } from "@/bindings";
+import type { BookSummary_Serialize, FeedState } from "@/bindings";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { cn } from "@/lib/cn";
+import { fixedOrZero, formatPrice, formatPriceFixed, formatUsd, parseFixed, signOf, usd } from "@/lib/decimal";
 import { clockTime } from "@/lib/locale";
-import { fixedOrZero, formatPercent, formatPrice, formatPriceFixed, formatUsd, parseFixed, ratio, signOf, sumDecimals, usd } from "@/lib/decimal";
-import type { BookMetrics, LastSpike, ParamValues } from "@/lib/pending-main";
+import type { BotSpike, BotView } from "@/store/bots";
 import { formatDuration } from "./position-maths";
 
 function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
@@ -32,46 +32,34 @@ function SmallCard({ title, testId, children }: { title: string; testId: string;
   );
 }
 
-function pct(text: string | undefined): string {
-  return text === undefined || text === "" ? "—" : `${text}%`;
+function pct(text: string | null | undefined): string {
+  return text == null || text === "" ? "—" : `${text}%`;
 }
 
-function seconds(text: string | undefined): string {
-  const n = Number(text);
-  return text === undefined || !Number.isFinite(n) ? "—" : formatDuration(n * 1000);
-}
-
-export function TargetCard({
-  buyTarget,
-  sellTarget,
-  params,
-  lastSpike,
-}: {
-  buyTarget: string | null;
-  sellTarget: string | null;
-  params: ParamValues | null;
-  lastSpike: LastSpike | null;
-}) {
+/** The bot's entry and exit rules, and the last spike it saw this session. */
+export function TargetCard({ bot, lastSpike }: { bot: BotView; lastSpike: BotSpike | null }) {
   return (
     <SmallCard title="Targets" testId="target-card">
       <Row label="BUY target" testId="target-buy">
-        {formatPrice(buyTarget)}
+        {formatPrice(bot.buyTarget)}
       </Row>
       <Row label="SELL target" testId="target-sell">
-        {formatPrice(sellTarget)}
+        {formatPrice(bot.sellTarget)}
       </Row>
-      <Row label="Spike threshold">{pct(params?.spikeThresholdPct)}</Row>
-      <Row label="Take profit / stop loss">
-        {pct(params?.takeProfitPct)} / {pct(params?.stopLossPct)}
+      <Row label="Take profit">
+        +{pct(bot.takeProfitPct)}
+        {bot.takeProfitPrice ? ` → ${formatPrice(bot.takeProfitPrice)}` : ""}
       </Row>
-      <Row label="Trade size">{usd(params?.tradeSizeUsd)}</Row>
-      <Row label="Max hold / cooldown">
-        {seconds(params?.maxHoldS)} / {seconds(params?.cooldownS)}
+      <Row label="Stop loss">
+        -{pct(bot.stopLossPct)}
+        {bot.stopLossPrice ? ` → ${formatPrice(bot.stopLossPrice)}` : ""}
       </Row>
-      <Row label="Last spike">
+      <Row label="Trade size">{usd(bot.tradeSize)}</Row>
+      <Row label="Max hold">{bot.maxHoldSecs > 0 ? formatDuration(bot.maxHoldSecs * 1000) : "—"}</Row>
+      <Row label="Last spike" testId="target-last-spike">
         {lastSpike
-          ? `${lastSpike.direction === "up" ? "▲" : "▼"} ${lastSpike.pct}% at ${clockTime(lastSpike.atMs)}`
-          : "none yet"}
+          ? `${lastSpike.direction === "up" ? "▲" : "▼"} ${lastSpike.pct}% in ${lastSpike.windowMins} min, ${clockTime(lastSpike.atMs)}`
+          : "none this session"}
       </Row>
     </SmallCard>
   );
@@ -98,23 +86,22 @@ export function FeedBadge({ feed }: { feed: FeedState }) {
 }
 
 export function MarketCard({
-  metrics,
+  book,
   bid,
   ask,
   feed,
 }: {
-  metrics: BookMetrics | null;
-  /** From the newest price event, when the book metrics are not known. */
+  book: BookSummary_Serialize | null;
+  /** From the newest price event, until the book's figures arrive. */
   bid: string | null;
   ask: string | null;
   feed: FeedState;
 }) {
-  const bestBid = metrics?.bestBid ?? bid;
-  const bestAsk = metrics?.bestAsk ?? ask;
+  const bestBid = book?.bestBid ?? bid;
+  const bestAsk = book?.bestAsk ?? ask;
   const b = parseFixed(bestBid);
   const a = parseFixed(bestAsk);
-  const spread = parseFixed(metrics?.spread) ?? (a !== null && b !== null ? a - b : null);
-  const liquidity = metrics ? sumDecimals([metrics.bidDepth, metrics.askDepth]) : null;
+  const spread = parseFixed(book?.spread) ?? (a !== null && b !== null ? a - b : null);
   return (
     <SmallCard title="Market" testId="market-card">
       <Row label="Bid / ask">
@@ -123,15 +110,11 @@ export function MarketCard({
       <Row label="Spread" testId="market-spread">
         {spread === null ? "—" : formatPriceFixed(spread)}
       </Row>
-      <Row label="Depth ±5% (bid / ask)">
-        {metrics ? `${usd(metrics.bidDepth)} / ${usd(metrics.askDepth)}` : "—"}
+      <Row label="Depth (bid / ask)">{book ? `${usd(book.bidDepth)} / ${usd(book.askDepth)}` : "—"}</Row>
+      <Row label="Liquidity" testId="market-liquidity">
+        {book ? usd(book.liquidity) : "—"}
       </Row>
-      <Row label="Liquidity ±5% of mid" testId="market-liquidity">
-        {liquidity === null ? "—" : formatUsd(liquidity)}
-      </Row>
-      <Row label="Tick / min order">
-        {metrics ? `${metrics.tickSize} / ${metrics.minOrderSize}` : "—"}
-      </Row>
+      <Row label="Tick / min order">{book ? `${book.tickSize ?? "—"} / ${book.minOrderSize ?? "—"}` : "—"}</Row>
       <Row label="Feed">
         <FeedBadge feed={feed} />
       </Row>
@@ -139,39 +122,26 @@ export function MarketCard({
   );
 }
 
-export function StatsCard({
-  trades,
-  wins,
-  losses,
-  realizedPnl,
-  fees,
-  paperCash,
-}: {
-  trades: number;
-  wins: number | null;
-  losses: number | null;
-  realizedPnl: string;
-  fees: string;
-  paperCash: string | null;
-}) {
-  const closed = wins !== null && losses !== null ? wins + losses : null;
-  const winRate = closed ? ratio(BigInt(wins ?? 0), BigInt(closed)) : null;
-  const realized = fixedOrZero(realizedPnl);
+export function StatsCard({ bot }: { bot: BotView }) {
+  const realized = fixedOrZero(bot.realizedPnl);
+  const today = fixedOrZero(bot.todayRealizedPnl);
+  const tone = (v: bigint) => (signOf(v) > 0 ? "text-positive" : signOf(v) < 0 ? "text-negative" : "");
   return (
     <SmallCard title="Session" testId="stats-card">
       <Row label="Trades" testId="stats-trades">
-        {trades}
+        {bot.trades}
       </Row>
       <Row label="Win rate" testId="stats-win-rate">
-        {winRate === null ? "—" : `${formatPercent(winRate, { places: 0 })} (${wins ?? 0}W / ${losses ?? 0}L)`}
+        {bot.trades > 0 ? `${bot.winRatePct}% (${bot.wins} won)` : "—"}
       </Row>
       <Row label="Realized P&L" testId="stats-realized">
-        <span className={signOf(realized) > 0 ? "text-positive" : signOf(realized) < 0 ? "text-negative" : ""}>
-          {formatUsd(realized, { signed: true })}
-        </span>
+        <span className={tone(realized)}>{formatUsd(realized, { signed: true })}</span>
       </Row>
-      <Row label="Fees">{usd(fees)}</Row>
-      {paperCash !== null && <Row label="Paper cash">{usd(paperCash)}</Row>}
+      <Row label="Today (UTC)" testId="stats-today">
+        {bot.todayTrades} trades, <span className={tone(today)}>{formatUsd(today, { signed: true })}</span>
+      </Row>
+      <Row label="Fees">{usd(bot.fees)}</Row>
+      {bot.paperCash !== null && <Row label="Paper cash">{usd(bot.paperCash)}</Row>}
     </SmallCard>
   );
 }
