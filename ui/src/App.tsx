@@ -4,6 +4,7 @@ import { Dashboard } from "@/components/Dashboard";
 import { Header, type View } from "@/components/Header";
 import { KillswitchBanner } from "@/components/KillswitchBanner";
 import { ToastProvider, useToasts } from "@/components/toasts/Toasts";
+import { TrayConfirm } from "@/components/TrayConfirm";
 import { Button } from "@/components/ui/button";
 import { useAppInfo } from "@/hooks/useAppInfo";
 import { useBackendHealth } from "@/hooks/useBackendHealth";
@@ -91,6 +92,7 @@ function AppShell({ store }: { store: BotsStore }) {
             onCreated={(bot) => { store.upsert(bot); setSelectedBotId(bot.id); closeWizard(); }} /> */}
       {wizardOpen && <PendingPanel title="Create bot" onClose={closeWizard} />}
       {/* ---- end of ui-flows' places ---- */}
+      <TrayConfirm onError={onError} />
 
       <footer className="shrink-0 border-t border-border px-6 py-2 text-xs text-muted-foreground" data-testid="app-version">
         {appInfo.state === "ready" && `${appInfo.info.name} ${appInfo.info.version}`}

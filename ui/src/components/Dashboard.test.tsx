@@ -158,6 +158,31 @@ describe("dashboard", () => {
     });
   });
 
+  it("asks before the tray's killswitch trips, with Cancel focused", async () => {
+    const calls = mockBackend({ trip_killswitch: () => [] });
+    const user = userEvent.setup();
+    render(<App />);
+    await emitUntil("confirm-request-event", { action: "killswitch", running: 3 }, () => {
+      expect(screen.getByRole("alertdialog", { name: "Trip the killswitch?" })).toBeInTheDocument();
+    });
+    expect(screen.getByRole("button", { name: "Cancel" })).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(calls.some((c) => c.cmd === "trip_killswitch")).toBe(false);
+
+    await emitUntil("confirm-request-event", { action: "quit", running: 2 }, () => {
+      expect(screen.getByRole("alertdialog", { name: "Quit PolyAgent?" })).toHaveTextContent("2 running bots stop");
+    });
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    await emitUntil("confirm-request-event", { action: "killswitch", running: 3 }, () => {
+      expect(screen.getByRole("alertdialog")).toBeInTheDocument();
+    });
+    await user.click(screen.getByTestId("tray-confirm-yes"));
+    await waitFor(() => {
+      expect(calls.find((c) => c.cmd === "trip_killswitch")?.args).toEqual({ reason: "tripped from the tray menu" });
+    });
+  });
+
   it("opens settings and the create-bot flow from the header", async () => {
     mockBackend();
     const user = userEvent.setup();
