@@ -1,0 +1,213 @@
+import { Search } from "lucide-react";
+import { useEffect, useState } from "react";
+import { ErrorNote, inputClass, IssueText } from "@/components/flows/Field";
+import { errorText } from "@/lib/api-error-text";
+import { cn } from "@/lib/cn";
+import { type BookMetrics, type MarketSummary, pending } from "@/lib/pending-flows";
+import { cents, dateText, usd } from "@/lib/plain-words";
+import { marketRefusal } from "./draft";
+
+const SEARCH_DEBOUNCE_MS = 250;
+
+/** A pasted polymarket.com address, a slug, a condition id (0x + 64 hex) or a token id (digits). */
+export function looksLikeReference(text: string): boolean {
+  const t = text.trim();
+  return (
+    /polymarket\.com\//i.test(t) ||
+    /^0x[0-9a-f]{64}$/i.test(t) ||
+    /^\d{10,}$/.test(t) ||
+    /^[a-z0-9]+(-[a-z0-9]+)+$/.test(t)
+  );
+}
+
+/** The markets found for one query (busy until the answer for the current text arrives). */
+type Found = { query: string; markets: MarketSummary[]; note: string | null };
+
+/** Step 1: find a market by words or by its address, see its numbers, pick an outcome. */
+export function MarketStep({
+  market,
+  tokenId,
+  tokenIssues,
+  onMarket,
+  onOutcome,
+}: {
+  market: MarketSummary | null;
+  tokenId: string | null;
+  tokenIssues: string[];
+  onMarket: (market: MarketSummary) => void;
+  onOutcome: (tokenId: string) => void;
+}) {
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<Found | null>(null);
+  const [metrics, setMetrics] = useState<{ tokenId: string; book: BookMetrics | null; note: string | null } | null>(null);
+  const text = query.trim();
+
+  useEffect(() => {
+    if (text === "") return;
+    let current = true;
+    const live = () => current;
+    const timer = setTimeout(() => {
+      void (async () => {
+        if (looksLikeReference(text)) {
+          const one = await pending.lookupMarket(text);
+          if (!live()) return;
+          if (one.status === "ok") {
+            setFound({ query: text, markets: [one.data], note: null });
+            onMarket(one.data);
+            return;
+          }
+          // A slug-like phrase may still be words: search before saying nothing matched.
+          const many = await pending.searchMarkets(text);
+          if (!live()) return;
+          const markets = many.status === "ok" ? many.data : [];
+          setFound({ query: text, markets, note: markets.length > 0 ? null : errorText(one.error) });
+          return;
+        }
+        const many = await pending.searchMarkets(text);
+        if (!live()) return;
+        if (many.status === "ok") {
+          setFound({ query: text, markets: many.data, note: many.data.length === 0 ? `No market matches "${text}".` : null });
+        } else {
+          setFound({ query: text, markets: [], note: errorText(many.error) });
+        }
+      })();
+    }, SEARCH_DEBOUNCE_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+    // onMarket is a fresh closure each render; the search depends on the text only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [text]);
+
+  useEffect(() => {
+    if (!tokenId) return;
+    let current = true;
+    void pending.bookMetrics(tokenId).then((answer) => {
+      if (!current) return;
+      setMetrics(
+        answer.status === "ok"
+          ? { tokenId, book: answer.data, note: null }
+          : { tokenId, book: null, note: errorText(answer.error) },
+      );
+    });
+    return () => {
+      current = false;
+    };
+  }, [tokenId]);
+
+  const shown = text !== "" && found?.query === text ? found : null;
+  const refusal = market ? marketRefusal(market) : null;
+  const outcome = market?.outcomes.find((o) => o.tokenId === tokenId) ?? null;
+  const book = metrics?.tokenId === tokenId ? metrics : null;
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-col gap-1">
+        <label htmlFor="market-search" className="text-sm font-medium">
+          Market
+        </label>
+        <div className="relative">
+          <Search className="pointer-events-none absolute left-2.5 top-2.5 h-4 w-4 text-muted-foreground" aria-hidden />
+          <input
+            id="market-search"
+            className={cn(inputClass, "pl-8")}
+            placeholder="Search words, or paste a polymarket.com link or slug"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+            }}
+            data-testid="market-search-input"
+            autoComplete="off"
+          />
+        </div>
+      </div>
+
+      {text !== "" && found?.query !== text && <p className="text-sm text-muted-foreground">Searching…</p>}
+      {shown?.note && (
+        <p className="text-sm text-muted-foreground" data-testid="market-search-note">
+          {shown.note}
+        </p>
+      )}
+      {shown && shown.markets.length > 0 && (
+        <ul className="flex max-h-48 flex-col gap-1 overflow-y-auto" aria-label="Markets found">
+          {shown.markets.map((m) => (
+            <li key={m.conditionId}>
+              <button
+                type="button"
+                onClick={() => {
+                  onMarket(m);
+                }}
+                aria-pressed={market?.conditionId === m.conditionId}
+                data-testid={`market-result-${m.slug}`}
+                className={cn(
+                  "flex w-full items-center justify-between gap-3 rounded-md border border-border px-3 py-2 text-left text-sm hover:bg-muted",
+                  market?.conditionId === m.conditionId && "border-primary bg-muted",
+                )}
+              >
+                <span>{m.question}</span>
+                <span className="shrink-0 text-xs text-muted-foreground">
+                  {m.closed ? "closed" : !m.acceptingOrders ? "not trading" : dateText(m.endDateMs)}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {market && (
+        <section className="flex flex-col gap-3 rounded-lg border border-border p-3" aria-label="Chosen market" data-testid="market-chosen">
+          <h3 className="font-medium">{market.question}</h3>
+          {refusal ? (
+            <p role="alert" className="text-sm text-negative" data-testid="market-closed">
+              {refusal}
+            </p>
+          ) : (
+            <>
+              <div className="flex flex-wrap gap-2" role="group" aria-label="Outcome">
+                {market.outcomes.map((o) => (
+                  <button
+                    key={o.tokenId}
+                    type="button"
+                    onClick={() => {
+                      onOutcome(o.tokenId);
+                    }}
+                    aria-pressed={o.tokenId === tokenId}
+                    data-testid={`outcome-${o.name}`}
+                    className={cn(
+                      "rounded-md border border-border px-3 py-1.5 text-sm hover:bg-muted",
+                      o.tokenId === tokenId && "border-primary bg-primary text-primary-foreground hover:bg-primary/90",
+                    )}
+                  >
+                    {o.name} <span className="tabular-nums opacity-80">{cents(o.price)}</span>
+                  </button>
+                ))}
+              </div>
+              <IssueText id="token-issue" messages={tokenIssues} testId="outcome-issue" />
+              <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3" data-testid="market-metrics">
+                <Metric label="Price" value={outcome ? cents(outcome.price ?? book?.book?.mid) : "pick an outcome"} />
+                <Metric label="Spread" value={book?.book ? cents(book.book.spread) : "—"} />
+                <Metric label="Bid / ask" value={book?.book ? `${cents(book.book.bestBid)} / ${cents(book.book.bestAsk)}` : "—"} />
+                <Metric label="Liquidity" value={usd(market.liquidity)} />
+                <Metric label="Volume" value={usd(market.volume)} />
+                <Metric label="Ends" value={dateText(market.endDateMs)} />
+              </dl>
+              {book?.note && <ErrorNote>{book.note}</ErrorNote>}
+            </>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
+
+function Metric({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="flex flex-col">
+      <dt className="text-xs text-muted-foreground">{label}</dt>
+      <dd className="tabular-nums" data-testid={`metric-${label.toLowerCase().replace(/[^a-z]+/g, "-")}`}>
+        {value}
+      </dd>
+    </div>
+  );
+}
