@@ -127,11 +127,10 @@ function overrideValue(param: ParamInfo | undefined, key: string, text: string):
   return t;
 }
 
-/** The overrides: every number that differs from the profile's and parses. */
-export function toOverrides(draft: Draft, catalog: Catalog | null): Overrides_Deserialize {
-  const base = profileParams(catalog, draft.profile);
+/** The overrides from numbers as typed: every one that differs from the profile's and parses. */
+export function paramsToOverrides(params: ParamValues, base: ParamValues, catalog: Catalog | null): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
-  for (const [paramKey, text] of Object.entries(draft.params)) {
+  for (const [paramKey, text] of Object.entries(params)) {
     if (text === undefined) continue;
     const param = catalog?.params.find((p) => p.key === paramKey);
     if (param && localParamIssue(param, text)) continue;
@@ -139,6 +138,12 @@ export function toOverrides(draft: Draft, catalog: Catalog | null): Overrides_De
     const key = overrideKey(paramKey);
     overrides[key] = overrideValue(param, key, text);
   }
+  return overrides;
+}
+
+/** The bot's overrides: the changed numbers, and no dry run for a live bot. */
+export function toOverrides(draft: Draft, catalog: Catalog | null): Overrides_Deserialize {
+  const overrides = paramsToOverrides(draft.params, profileParams(catalog, draft.profile), catalog);
   // A live bot places real orders: the profile's dry-run flag must not hold it back.
   if (draft.mode === "live") overrides.dry_run = false;
   return overrides;
