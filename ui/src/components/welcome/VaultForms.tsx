@@ -95,9 +95,12 @@ export function CreateVaultForm({ onCreated }: { onCreated: (status: VaultStatus
 export function UnlockVault({
   status,
   onUnlocked,
+  onSkip,
 }: {
   status?: VaultStatus_Serialize | null;
   onUnlocked: (status: VaultStatus_Serialize) => void;
+  /** Goes on without the keys: paper bots run, live bots wait for the vault. */
+  onSkip?: () => void;
 }) {
   const [passphrase, setPassphrase] = useState("");
   const [busy, setBusy] = useState(false);
@@ -147,6 +150,11 @@ export function UnlockVault({
         <Button type="submit" disabled={passphrase === "" || busy} data-testid="unlock-submit">
           Unlock
         </Button>
+        {onSkip && (
+          <Button variant="ghost" onClick={onSkip} data-testid="unlock-skip">
+            Not now (live bots wait until it is unlocked)
+          </Button>
+        )}
       </form>
     </main>
   );
