@@ -111,6 +111,15 @@ describe("WelcomeView", () => {
     expect(await screen.findByTestId("wallet-import-error")).toHaveTextContent("a private key is 64 hex digits");
     expect(key).toHaveValue("");
   });
+
+  it("lets the user look around first", async () => {
+    mockBackend({ vault_status: () => MISSING });
+    const user = userEvent.setup();
+    const onDone = vi.fn();
+    render(<WelcomeView onDone={onDone} />);
+    await user.click(screen.getByTestId("welcome-look-around"));
+    expect(onDone).toHaveBeenCalled();
+  });
 });
 
 describe("UnlockVault", () => {

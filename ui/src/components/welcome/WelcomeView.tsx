@@ -105,6 +105,9 @@ export function WelcomeView({ onDone }: { onDone: () => void }) {
               </Button>
             </CardContent>
           </Card>
+          <Button variant="ghost" className="justify-self-start md:col-span-2" onClick={onDone} data-testid="welcome-look-around">
+            Look around first
+          </Button>
         </div>
       )}
 
