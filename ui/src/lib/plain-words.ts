@@ -15,12 +15,21 @@ export function isWholeNumber(text: string): boolean {
   return /^\d+$/.test(text.trim());
 }
 
-/** `5` → `$5`, `5.50` → `$5.50`; anything else as given. */
+/** `12000.5` → `12,000.5`: thousands grouped in the whole part, the digits kept as given. */
+export function grouped(text: string): string {
+  const negative = text.startsWith("-");
+  const [whole = "", frac] = (negative ? text.slice(1) : text).split(".");
+  const w = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${negative ? "-" : ""}${w}${frac === undefined ? "" : `.${frac}`}`;
+}
+
+/** `5` → `$5`, `5.50` → `$5.50`, `12000` → `$12,000`; anything else as given. */
 export function usd(text: string | null | undefined): string {
   if (text == null || text === "") return "—";
   const t = text.trim();
   if (!isDecimal(t)) return t;
-  return t.startsWith("-") ? `-$${t.slice(1)}` : `$${t}`;
+  const g = grouped(t);
+  return g.startsWith("-") ? `-$${g.slice(1)}` : `$${g}`;
 }
 
 /** A price in 0..1 as cents: `0.52` → `52¢`, `0.525` → `52.5¢`. */

@@ -50,7 +50,7 @@ export function TextField({
           data-testid={testId}
           {...input}
         />
-        {unit && <span className="w-10 shrink-0 text-sm text-muted-foreground">{unit}</span>}
+        {unit !== undefined && <span className="w-10 shrink-0 text-sm text-muted-foreground">{unit}</span>}
       </div>
       {hint && (
         <p id={`${id}-hint`} className="text-xs text-muted-foreground">

@@ -92,7 +92,7 @@ export function Modal({
             <X className="h-5 w-5" aria-hidden />
           </Button>
         </div>
-        <div className="min-h-0 flex-1 overflow-y-auto">{children}</div>
+        <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">{children}</div>
       </div>
     </div>
   );

@@ -88,7 +88,7 @@ describe("CreateBotWizard", () => {
 
     await pickMarket(user);
     expect(screen.getByTestId("market-metrics")).toHaveTextContent("52¢");
-    expect(screen.getByTestId("market-metrics")).toHaveTextContent("$12000");
+    expect(screen.getByTestId("market-metrics")).toHaveTextContent("$12,000");
     await next(user);
 
     // Step 2: the profile's numbers, each with its meaning.

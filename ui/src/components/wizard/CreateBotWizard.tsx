@@ -216,8 +216,8 @@ export function CreateBotWizard({
           e.preventDefault();
           void next();
         }}
-        className="flex h-full flex-col" noValidate>
-        <ol className="flex gap-1 border-b border-border px-5 py-2 text-xs" aria-label="Steps">
+        className="flex min-h-0 flex-1 flex-col" noValidate>
+        <ol className="flex shrink-0 gap-1 border-b border-border px-5 py-2 text-xs" aria-label="Steps">
           {STEPS.map((name, i) => (
             <li
               key={name}
@@ -232,7 +232,7 @@ export function CreateBotWizard({
           ))}
         </ol>
 
-        <div ref={body} className="flex flex-col gap-3 p-5" data-testid={`wizard-step-${step}`}>
+        <div ref={body} className="flex min-h-0 flex-1 flex-col gap-3 overflow-y-auto p-5" data-testid={`wizard-step-${step}`}>
           {step === 0 && (
             <MarketStep
               market={draft.market}
@@ -348,7 +348,7 @@ export function CreateBotWizard({
           {validation?.error && <p className="text-xs text-muted-foreground">The settings could not be checked yet: {validation.error}</p>}
         </div>
 
-        <div className="mt-auto flex items-center justify-between border-t border-border px-5 py-3">
+        <div className="flex shrink-0 items-center justify-between border-t border-border px-5 py-3">
           <Button
             variant="ghost"
             onClick={() => {
