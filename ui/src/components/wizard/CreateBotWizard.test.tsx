@@ -241,3 +241,32 @@ describe("CreateBotWizard", () => {
     expect(onClose).toHaveBeenCalled();
   });
 });
+
+describe("CreateBotWizard, before typing and with the keyboard", () => {
+  it("lists the exchange's markets before anything is typed", async () => {
+    backend({ search_markets: (args) => (args.query === "" ? [OPEN_MARKET] : []) });
+    const user = userEvent.setup();
+    render(<CreateBotWizard open onClose={vi.fn()} onCreated={vi.fn()} />);
+    await user.click(await screen.findByTestId("market-result-will-btc-hit-100k"));
+    expect(screen.getByTestId("market-chosen")).toHaveTextContent("Will BTC hit 100k?");
+  });
+
+  it("keeps Tab inside the dialog", async () => {
+    backend();
+    const user = userEvent.setup();
+    render(
+      <>
+        <button type="button">outside</button>
+        <CreateBotWizard open onClose={vi.fn()} onCreated={vi.fn()} />
+      </>,
+    );
+    const dialog = screen.getByRole("dialog");
+    expect(screen.getByTestId("market-search-input")).toHaveFocus();
+    for (let i = 0; i < 12; i++) {
+      await user.tab();
+      expect(dialog).toContainElement(document.activeElement as HTMLElement);
+    }
+    await user.tab({ shift: true });
+    expect(dialog).toContainElement(document.activeElement as HTMLElement);
+  });
+});

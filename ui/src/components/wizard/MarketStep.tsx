@@ -43,6 +43,18 @@ export function MarketStep({
   const text = query.trim();
 
   useEffect(() => {
+    if (text !== "") return;
+    // Before anything is typed, list what the exchange offers (the demo's markets, say); quietly.
+    let current = true;
+    void pending.searchMarkets("").then((answer) => {
+      if (current && answer.status === "ok") setFound({ query: "", markets: answer.data.slice(0, 20), note: null });
+    });
+    return () => {
+      current = false;
+    };
+  }, [text]);
+
+  useEffect(() => {
     if (text === "") return;
     let current = true;
     const live = () => current;
@@ -96,7 +108,7 @@ export function MarketStep({
     };
   }, [tokenId]);
 
-  const shown = text !== "" && found?.query === text ? found : null;
+  const shown = found?.query === text ? found : null;
   const refusal = market ? marketRefusal(market) : null;
   const outcome = market?.outcomes.find((o) => o.tokenId === tokenId) ?? null;
   const book = metrics?.tokenId === tokenId ? metrics : null;
