@@ -1,9 +1,9 @@
 /** Shared backend fixtures for the wizard, settings, welcome and backtest tests. */
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { ApiError, AppSettings_Serialize, DailyLimits, VaultStatus_Serialize, WalletInfo_Serialize } from "@/bindings";
-import type { Catalog, MarketSummary } from "@/lib/pending-flows";
+import type { BookSummary_Serialize, Catalog_Serialize, MarketSummary_Serialize } from "@/lib/pending-flows";
 
-export const CATALOG: Catalog = {
+export const CATALOG: Catalog_Serialize = {
   strategies: [
     { id: "spike-sam", name: "Spike Sam", description: "Fades sudden moves." },
     { id: "train-of-trade", name: "Train of Trade", description: "Buys below, sells above, repeats." },
@@ -11,66 +11,96 @@ export const CATALOG: Catalog = {
   profiles: [
     {
       id: "normal",
-      name: "Normal",
       description: "The everyday profile.",
       params: {
-        spikeThresholdPct: "3",
-        takeProfitPct: "5",
-        stopLossPct: "3",
-        tradeSizeUsd: "5",
-        maxHoldS: "3600",
-        cooldownS: "120",
-        spikeWindowsMins: "10,30,60",
+        spike_threshold_pct: "3",
+        take_profit_pct: "5",
+        stop_loss_pct: "3",
+        trade_size: "5",
+        max_hold_secs: 3600,
+        cooldown_secs: 120,
+        dry_run: true,
+        spike_windows_mins: [10, 30, 60],
+        min_window_samples: 3,
+        max_window_cv: "0.05",
+        trade_both_sides: false,
       },
     },
     {
       id: "conservative",
-      name: "Conservative",
       description: "Fewer, larger moves only.",
       params: {
-        spikeThresholdPct: "5",
-        takeProfitPct: "8",
-        stopLossPct: "4",
-        tradeSizeUsd: "5",
-        maxHoldS: "7200",
-        cooldownS: "600",
-        spikeWindowsMins: "30,60,120",
+        spike_threshold_pct: "5",
+        take_profit_pct: "8",
+        stop_loss_pct: "4",
+        trade_size: "5",
+        max_hold_secs: 7200,
+        cooldown_secs: 600,
+        dry_run: true,
+        spike_windows_mins: [30, 60, 120],
+        min_window_samples: 3,
+        max_window_cv: "0.03",
+        trade_both_sides: false,
       },
     },
   ],
-  params: [
-    { key: "spikeThresholdPct", label: "Spike threshold", meaning: "How far the price must move to count as a spike.", unit: "percent" },
-    { key: "takeProfitPct", label: "Take profit", meaning: "Sell when the position is up by this much.", unit: "percent" },
-    { key: "stopLossPct", label: "Stop loss", meaning: "Sell when the position is down by this much.", unit: "percent" },
-    { key: "tradeSizeUsd", label: "Trade size", meaning: "How much each buy spends.", unit: "usd" },
-    { key: "maxHoldS", label: "Max hold", meaning: "Sell a position held this long.", unit: "seconds" },
-    { key: "cooldownS", label: "Cooldown", meaning: "Wait this long after a fill.", unit: "seconds" },
+  fields: [
+    { key: "name", unit: "", meaning: "What the bot is called in the app." },
+    { key: "spike_threshold_pct", unit: "%", meaning: "How far the price must move to count as a spike." },
+    { key: "take_profit_pct", unit: "%", meaning: "Sell when the position is up by this much." },
+    { key: "stop_loss_pct", unit: "%", meaning: "Sell when the position is down by this much." },
+    { key: "trade_size", unit: "pUSD", meaning: "How much each buy spends." },
+    { key: "max_hold_secs", unit: "s", meaning: "Sell a position held this long." },
+    { key: "cooldown_secs", unit: "s", meaning: "Wait this long after a fill." },
+    { key: "dry_run", unit: "", meaning: "Trade paper money." },
+    { key: "spike_windows_mins", unit: "min", meaning: "Lookback windows in which spikes are measured." },
+    { key: "min_window_samples", unit: "", meaning: "Prices a window must hold before its move is trusted." },
+    { key: "max_window_cv", unit: "ratio", meaning: "Too choppy above this." },
+    { key: "max_daily_loss", unit: "pUSD", meaning: "Pause all bots for the day." },
   ],
 };
 
-export const OPEN_MARKET: MarketSummary = {
+export const OPEN_MARKET: MarketSummary_Serialize = {
   conditionId: "0xaaa",
   slug: "will-btc-hit-100k",
   question: "Will BTC hit 100k?",
-  endDateMs: Date.UTC(2027, 0, 1),
+  endDate: "2027-01-01T00:00:00Z",
   closed: false,
-  acceptingOrders: true,
+  tradable: true,
   liquidity: "12000",
   volume: "50000",
   outcomes: [
-    { name: "Yes", tokenId: "1111", price: "0.52" },
-    { name: "No", tokenId: "2222", price: "0.48" },
+    { name: "Yes", tokenId: "1111" },
+    { name: "No", tokenId: "2222" },
   ],
 };
 
-export const CLOSED_MARKET: MarketSummary = {
+export const CLOSED_MARKET: MarketSummary_Serialize = {
   ...OPEN_MARKET,
   conditionId: "0xbbb",
   slug: "did-it-rain",
   question: "Did it rain?",
   closed: true,
-  acceptingOrders: false,
+  tradable: false,
 };
+
+/** An outcome's book: Yes around 52¢, No around 48¢. */
+export function book(tokenId: string): BookSummary_Serialize {
+  const yes = tokenId === "1111";
+  return {
+    tokenId,
+    bestBid: yes ? "0.51" : "0.47",
+    bestAsk: yes ? "0.53" : "0.49",
+    spread: "0.02",
+    midpoint: yes ? "0.52" : "0.48",
+    price: yes ? "0.52" : "0.48",
+    bidDepth: "300",
+    askDepth: "250",
+    liquidity: "550",
+    tickSize: "0.01",
+    minOrderSize: "5",
+  };
+}
 
 export const LIMITS: DailyLimits = {
   max_daily_loss: "50",

@@ -23,20 +23,24 @@ export function chartData(points: ChartPoint[]): { time: UTCTimestamp; value: nu
   return [...bySecond.entries()].sort((a, b) => a[0] - b[0]).map(([time, value]) => ({ time: time as UTCTimestamp, value }));
 }
 
-/** A marker per trade: buys below the line, sells above it. */
-export function tradeMarkers(trades: BacktestTrade[]): SeriesMarker<Time>[] {
-  return [...trades]
+/** Two markers per round trip: the buy below the line, the sale above it. */
+export function tradeMarkers(trips: BacktestTrade[]): SeriesMarker<Time>[] {
+  const marks = trips.flatMap((t) => [
+    { atMs: t.openedAtMs, buy: true, text: `BUY ${cents(t.entryPrice)}` },
+    { atMs: t.closedAtMs, buy: false, text: `SELL ${cents(t.exitPrice)}` },
+  ]);
+  return marks
     .sort((a, b) => a.atMs - b.atMs)
-    .map((t) => {
-      const buy = t.side.toLowerCase() === "buy";
-      return {
-        time: Math.floor(t.atMs / 1000) as UTCTimestamp,
-        position: buy ? "belowBar" : "aboveBar",
-        shape: buy ? "arrowUp" : "arrowDown",
-        color: buy ? "#16a34a" : "#dc2626",
-        text: `${buy ? "BUY" : "SELL"} ${cents(t.price)}`,
-      } satisfies SeriesMarker<Time>;
-    });
+    .map(
+      (m) =>
+        ({
+          time: Math.floor(m.atMs / 1000) as UTCTimestamp,
+          position: m.buy ? "belowBar" : "aboveBar",
+          shape: m.buy ? "arrowUp" : "arrowDown",
+          color: m.buy ? "#16a34a" : "#dc2626",
+          text: m.text,
+        }) satisfies SeriesMarker<Time>,
+    );
 }
 
 /** The recorded series as a line with the backtest's buys and sells marked on it. */

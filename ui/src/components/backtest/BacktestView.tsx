@@ -1,21 +1,15 @@
 import { FlaskConical, Play } from "lucide-react";
 import { useEffect, useState } from "react";
 import type { ApiError, Profile } from "@/bindings";
-import { ErrorNote, inputClass, TextField } from "@/components/flows/Field";
+import { ErrorNote, inputClass } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
-import { localParamIssue, paramsToOverrides, profileParams } from "@/components/wizard/draft";
-import { UNIT_TEXT } from "@/components/wizard/StrategyStep";
+import { editableFields, localParamIssue, type ParamText, paramsToOverrides, profileText } from "@/components/wizard/draft";
+import { ParamFields } from "@/components/wizard/StrategyStep";
 import { errorText } from "@/lib/api-error-text";
 import { cn } from "@/lib/cn";
-import { type BacktestReport, type Catalog, type ParamValues, pending, type SeriesInfo } from "@/lib/pending-flows";
-import { cents, compareDecimal, dateText, usd } from "@/lib/plain-words";
+import { type BacktestResult, type Catalog_Serialize, pending, type SeriesInfo } from "@/lib/pending-flows";
+import { cents, compareDecimal, dateText, duration, usd } from "@/lib/plain-words";
 import { BacktestChart } from "./BacktestChart";
-
-/** Wins as a share of closed trades, in whole percent; "—" before any. */
-export function winRate(wins: number, losses: number): string {
-  const closed = wins + losses;
-  return closed === 0 ? "—" : `${Math.round((wins / closed) * 100)}%`;
-}
 
 function signed(text: string, format: (t: string) => string): string {
   return compareDecimal(text, "0") > 0 ? `+${format(text)}` : format(text);
@@ -26,16 +20,16 @@ function signed(text: string, format: (t: string) => string): string {
  * the same strategy, risk and paper-fill code the bots run; the trades on a chart and a summary.
  */
 export function BacktestView() {
-  const [catalog, setCatalog] = useState<Catalog | null>(null);
+  const [catalog, setCatalog] = useState<Catalog_Serialize | null>(null);
   const [series, setSeries] = useState<SeriesInfo[] | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [strategy, setStrategy] = useState("");
   const [profile, setProfile] = useState<Profile>("normal");
-  const [params, setParams] = useState<ParamValues>({});
+  const [params, setParams] = useState<ParamText>({});
   const [seriesId, setSeriesId] = useState("");
   const [busy, setBusy] = useState(false);
   const [runError, setRunError] = useState<ApiError | null>(null);
-  const [report, setReport] = useState<BacktestReport | null>(null);
+  const [report, setReport] = useState<BacktestResult | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -51,7 +45,7 @@ export function BacktestView() {
       const p = c.profiles.find((x) => x.id === "normal") ?? c.profiles[0];
       if (p) {
         setProfile(p.id);
-        setParams({ ...p.params });
+        setParams(profileText(c, p.id));
       }
     });
     void pending.listSeries().then((answer) => {
@@ -68,15 +62,16 @@ export function BacktestView() {
     };
   }, []);
 
-  const paramProblems = catalog?.params.some((p) => localParamIssue(p, params[p.key] ?? "")) ?? true;
+  const fields = editableFields(catalog);
+  const paramProblems = fields.some((f) => localParamIssue(f, params[f.key] ?? ""));
   const canRun = !!catalog && strategy !== "" && seriesId !== "" && !paramProblems && !busy;
 
   const run = async () => {
     if (!canRun) return;
     setBusy(true);
     setRunError(null);
-    const overrides = paramsToOverrides(params, profileParams(catalog, profile), catalog);
-    const answer = await pending.runBacktest({ strategy, profile, overrides, seriesId });
+    const overrides = paramsToOverrides(params, profileText(catalog, profile), catalog);
+    const answer = await pending.runBacktest({ strategy, profile, overrides, series: seriesId });
     setBusy(false);
     if (answer.status === "ok") setReport(answer.data);
     else setRunError(answer.error);
@@ -128,13 +123,13 @@ export function BacktestView() {
               onChange={(e) => {
                 const p = e.target.value as Profile;
                 setProfile(p);
-                setParams({ ...profileParams(catalog, p) });
+                setParams(profileText(catalog, p));
               }}
               data-testid="backtest-profile"
             >
               {catalog?.profiles.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.name}
+                  {p.id.charAt(0).toUpperCase() + p.id.slice(1)}
                 </option>
               ))}
             </select>
@@ -151,7 +146,7 @@ export function BacktestView() {
             >
               {series?.map((s) => (
                 <option key={s.id} value={s.id}>
-                  {s.name} ({s.points} prices)
+                  {s.id} ({s.points} prices)
                 </option>
               ))}
             </select>
@@ -160,31 +155,21 @@ export function BacktestView() {
         {series?.length === 0 && <p className="text-sm text-muted-foreground">No recorded series yet.</p>}
         {chosenSeries && (
           <p className="text-xs text-muted-foreground" data-testid="backtest-series-span">
-            {dateText(chosenSeries.fromMs)} to {dateText(chosenSeries.toMs)}
+            {dateText(chosenSeries.fromMs)} to {dateText(chosenSeries.toMs)}. {chosenSeries.attribution}
           </p>
         )}
         <details>
           <summary className="cursor-pointer text-sm font-medium">The profile's numbers</summary>
           <div className="mt-3 grid gap-3 sm:grid-cols-3">
-            {catalog?.params.map((p) => {
-              const text = params[p.key] ?? "";
-              const issue = localParamIssue(p, text);
-              return (
-                <TextField
-                  key={p.key}
-                  id={`backtest-param-${p.key}`}
-                  label={p.label}
-                  hint={p.meaning}
-                  unit={UNIT_TEXT[p.unit]}
-                  value={text}
-                  onChange={(e) => {
-                    setParams((old) => ({ ...old, [p.key]: e.target.value }));
-                  }}
-                  issues={issue ? [issue] : []}
-                  testId={`backtest-param-${p.key}`}
-                />
-              );
-            })}
+            <ParamFields
+              fields={fields}
+              params={params}
+              issues={new Map()}
+              onParam={(key, value) => {
+                setParams((old) => ({ ...old, [key]: value }));
+              }}
+              idPrefix="backtest-param"
+            />
           </div>
         </details>
         <Button type="submit" className="self-start" disabled={!canRun} data-testid="backtest-run">
@@ -196,29 +181,20 @@ export function BacktestView() {
 
       {report && (
         <section className="flex flex-col gap-4" aria-label="Result" data-testid="backtest-result">
-          <dl className="grid grid-cols-2 gap-3 rounded-xl border border-border bg-card p-4 text-sm sm:grid-cols-4 lg:grid-cols-7" data-testid="backtest-summary">
-            <Stat label="Trades" value={String(report.summary.trades)} testId="trades" />
-            <Stat label="Win rate" value={winRate(report.summary.wins, report.summary.losses)} testId="win-rate" />
-            <Stat label="Wins / losses" value={`${report.summary.wins} / ${report.summary.losses}`} testId="wins-losses" />
-            <Stat
-              label="Realized P&L"
-              value={signed(report.summary.realizedPnl, usd)}
-              testId="pnl"
-              tone={compareDecimal(report.summary.realizedPnl, "0")}
-            />
-            <Stat label="Fees" value={usd(report.summary.fees)} testId="fees" />
-            <Stat
-              label="Return"
-              value={signed(report.summary.returnPct, (t) => `${t}%`)}
-              testId="return"
-              tone={compareDecimal(report.summary.returnPct, "0")}
-            />
-            <Stat label="Max drawdown" value={`${report.summary.maxDrawdownPct}%`} testId="drawdown" />
+          <dl className="grid grid-cols-2 gap-3 rounded-xl border border-border bg-card p-4 text-sm sm:grid-cols-4 lg:grid-cols-8" data-testid="backtest-summary">
+            <Stat label="Round trips" value={String(report.trades)} testId="trades" />
+            <Stat label="Win rate" value={report.trades === 0 ? "—" : `${report.winRatePct}%`} testId="win-rate" />
+            <Stat label="Realized P&L" value={signed(report.realizedPnl, usd)} testId="pnl" tone={compareDecimal(report.realizedPnl, "0")} />
+            <Stat label="Fees" value={usd(report.fees)} testId="fees" />
+            <Stat label="Return" value={signed(report.returnPct, (t) => `${t}%`)} testId="return" tone={compareDecimal(report.returnPct, "0")} />
+            <Stat label="Max drawdown" value={usd(report.maxDrawdown)} testId="drawdown" />
+            <Stat label="Cash" value={`${usd(report.startingCash)} → ${usd(report.finalEquity)}`} testId="equity" />
+            <Stat label="Prices replayed" value={String(report.ticks)} testId="ticks" />
           </dl>
           <div className="rounded-xl border border-border bg-card p-2">
-            <BacktestChart points={report.points} trades={report.trades} />
+            <BacktestChart points={report.points} trades={report.roundTrips} />
           </div>
-          {report.trades.length === 0 ? (
+          {report.roundTrips.length === 0 ? (
             <p className="text-sm text-muted-foreground" data-testid="backtest-no-trades">
               No trades: the strategy saw no entry in this series with these numbers.
             </p>
@@ -226,21 +202,27 @@ export function BacktestView() {
             <table className="w-full text-sm" data-testid="backtest-trades">
               <thead className="text-left text-xs text-muted-foreground">
                 <tr>
-                  <th className="py-1 font-medium">When (UTC)</th>
-                  <th className="py-1 font-medium">Side</th>
-                  <th className="py-1 text-right font-medium">Price</th>
+                  <th className="py-1 font-medium">Bought (UTC)</th>
+                  <th className="py-1 text-right font-medium">Entry</th>
+                  <th className="py-1 text-right font-medium">Exit</th>
                   <th className="py-1 text-right font-medium">Shares</th>
+                  <th className="py-1 text-right font-medium">Held</th>
+                  <th className="py-1 font-medium">Why it sold</th>
                   <th className="py-1 text-right font-medium">P&L</th>
                 </tr>
               </thead>
               <tbody>
-                {report.trades.map((t, i) => (
-                  <tr key={`${t.atMs}-${i}`} className="border-t border-border">
-                    <td className="py-1">{dateText(t.atMs)}</td>
-                    <td className={cn("py-1 font-medium", t.side.toLowerCase() === "buy" ? "text-positive" : "text-negative")}>{t.side.toUpperCase()}</td>
-                    <td className="py-1 text-right tabular-nums">{cents(t.price)}</td>
+                {report.roundTrips.map((t, i) => (
+                  <tr key={`${t.openedAtMs}-${i}`} className="border-t border-border">
+                    <td className="py-1">{dateText(t.openedAtMs)}</td>
+                    <td className="py-1 text-right tabular-nums">{cents(t.entryPrice)}</td>
+                    <td className="py-1 text-right tabular-nums">{cents(t.exitPrice)}</td>
                     <td className="py-1 text-right tabular-nums">{t.shares}</td>
-                    <td className="py-1 text-right tabular-nums">{t.pnl == null ? "" : signed(t.pnl, usd)}</td>
+                    <td className="py-1 text-right tabular-nums">{duration(Math.round((t.closedAtMs - t.openedAtMs) / 1000))}</td>
+                    <td className="py-1">{t.exitReason}</td>
+                    <td className={cn("py-1 text-right tabular-nums", compareDecimal(t.pnl, "0") > 0 ? "text-positive" : compareDecimal(t.pnl, "0") < 0 && "text-negative")}>
+                      {signed(t.pnl, usd)} ({signed(t.pnlPct, (x) => `${x}%`)})
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -4,7 +4,8 @@ import { type ApiError, commands } from "@/bindings";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/api-error-text";
-import { pendingEvents } from "@/lib/pending-flows";
+import { pending, pendingEvents } from "@/lib/pending-flows";
+import { dateText } from "@/lib/plain-words";
 import { SavedNote, Section } from "./Section";
 
 /** The word typed to confirm tripping the killswitch. */
@@ -16,6 +17,7 @@ export const KILLSWITCH_WORD = "STOP";
  */
 export function KillswitchSection() {
   const [tripped, setTripped] = useState<boolean | null>(null);
+  const [why, setWhy] = useState<{ reason: string | null; atMs: number | null }>({ reason: null, atMs: null });
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState("");
   const [typed, setTyped] = useState("");
@@ -25,13 +27,17 @@ export function KillswitchSection() {
 
   useEffect(() => {
     let current = true;
-    void commands.killswitchTripped().then((answer) => {
+    void pending.killswitchState().then((answer) => {
       if (!current) return;
-      if (answer.status === "ok") setTripped(answer.data);
-      else setError(answer.error);
+      if (answer.status === "ok") {
+        setTripped(answer.data.tripped);
+        setWhy(answer.data);
+      } else setError(answer.error);
     });
     const unlisten = pendingEvents.killswitchEvent.listen((event) => {
-      if (current) setTripped(event.payload.tripped);
+      if (!current) return;
+      setTripped(event.payload.tripped);
+      setWhy(event.payload);
     });
     return () => {
       current = false;
@@ -52,6 +58,7 @@ export function KillswitchSection() {
       return;
     }
     setTripped(true);
+    setWhy({ reason: reason.trim() || "tripped from the settings", atMs: null });
     setConfirming(false);
     setTyped("");
     setReason("");
@@ -82,7 +89,11 @@ export function KillswitchSection() {
         {tripped ? (
           <>
             <OctagonX className="h-4 w-4 text-negative" aria-hidden />
-            <span className="font-medium text-negative">Tripped: no bot can trade.</span>
+            <span className="font-medium text-negative">
+              Tripped: no bot can trade.
+              {why.reason ? ` Why: ${why.reason}.` : ""}
+              {why.atMs ? ` Since ${dateText(why.atMs)}.` : ""}
+            </span>
           </>
         ) : tripped === false ? (
           <>

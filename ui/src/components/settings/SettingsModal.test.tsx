@@ -15,7 +15,7 @@ function backend(extra: Record<string, Handler> = {}) {
     set_daily_limits: () => null,
     log_folder: () => "/home/me/.local/share/polyagent/logs",
     open_log_folder: () => null,
-    killswitch_tripped: () => tripped,
+    killswitch_state: () => ({ tripped, reason: tripped ? "market looks broken" : null, atMs: null }),
     trip_killswitch: () => {
       tripped = true;
       return ["order-1", "order-2"];
@@ -65,8 +65,8 @@ describe("SettingsModal", () => {
     render(<SettingsModal open onClose={vi.fn()} />);
     expect(await screen.findByTestId("killswitch-state")).toHaveTextContent("Armed");
     await waitFor(async () => {
-      await emit("killswitch-event", { tripped: true, reason: "daily loss" });
-      expect(screen.getByTestId("killswitch-state")).toHaveTextContent("Tripped");
+      await emit("killswitch-event", { tripped: true, reason: "daily loss", atMs: Date.UTC(2026, 0, 5, 12) });
+      expect(screen.getByTestId("killswitch-state")).toHaveTextContent("Tripped: no bot can trade. Why: daily loss. Since");
     });
     expect(screen.getByTestId("settings-killswitch-arm")).toBeInTheDocument();
   });
@@ -104,13 +104,14 @@ describe("SettingsModal", () => {
   });
 
   it("starts the demo simulator and shows the exchange it switched to", async () => {
-    backend({ start_demo: () => ({ ...SETTINGS, exchange: { kind: "simulator", url: "http://127.0.0.1:4555" } }) });
+    backend({ start_demo: () => ({ ...SETTINGS, exchange: { kind: "demo" } }) });
     const user = userEvent.setup();
     render(<SettingsModal open onClose={vi.fn()} />);
     await user.click(await screen.findByTestId("settings-start-demo"));
     expect(await screen.findByTestId("settings-exchange-note")).toHaveTextContent("demo simulator is running");
-    expect(screen.getByTestId("settings-exchange-simulator")).toBeChecked();
-    expect(screen.getByTestId("settings-simulator-url")).toHaveValue("http://127.0.0.1:4555");
+    expect(screen.getByTestId("settings-exchange-demo")).toHaveTextContent("the demo simulator PolyAgent runs on this computer");
+    expect(screen.getByTestId("settings-exchange-polymarket")).not.toBeChecked();
+    expect(screen.getByTestId("settings-exchange-apply")).toBeDisabled();
   });
 
   it("checks daily limits as typed and saves them", async () => {

@@ -38,7 +38,7 @@ export function SettingsModal({ open, onClose }: { open: boolean; onClose: () =>
 function SettingsBody() {
   const [settings, setSettings] = useState<AppSettings_Serialize | null>(null);
   const [settingsError, setSettingsError] = useState<ApiError | null>(null);
-  const [exchangeKind, setExchangeKind] = useState<"polymarket" | "simulator">("polymarket");
+  const [exchangeKind, setExchangeKind] = useState<"polymarket" | "simulator" | "demo">("polymarket");
   const [simulatorUrl, setSimulatorUrl] = useState(DEFAULT_SIMULATOR_URL);
   const [exchangeNote, setExchangeNote] = useState<string | null>(null);
   const [exchangeError, setExchangeError] = useState<ApiError | null>(null);
@@ -49,7 +49,9 @@ function SettingsBody() {
   const [logError, setLogError] = useState<ApiError | null>(null);
 
   const showExchange = (s: AppSettings_Serialize) => {
-    setExchangeKind(s.exchange.kind);
+    // The shell adds `{kind: "demo"}` (the simulator the app starts itself) to the choices.
+    const kind: string = s.exchange.kind;
+    setExchangeKind(kind === "simulator" ? "simulator" : kind === "demo" ? "demo" : "polymarket");
     if (s.exchange.kind === "simulator") setSimulatorUrl(s.exchange.url);
   };
 
@@ -91,7 +93,7 @@ function SettingsBody() {
   const applyExchange = async () => {
     if (!settings) return;
     setExchangeNote(null);
-    const exchange = exchangeKind === "polymarket" ? ({ kind: "polymarket" } as const) : ({ kind: "simulator", url: simulatorUrl.trim() } as const);
+    const exchange = exchangeKind === "simulator" ? ({ kind: "simulator", url: simulatorUrl.trim() } as const) : ({ kind: "polymarket" } as const);
     const error = await save({ ...settings, exchange });
     setExchangeError(error);
     if (!error) setExchangeNote(exchangeKind === "polymarket" ? "PolyAgent now trades on Polymarket." : `PolyAgent now trades on the simulator at ${simulatorUrl.trim()}.`);
@@ -107,7 +109,7 @@ function SettingsBody() {
     setExchangeError(null);
     setSettings(answer.data);
     showExchange(answer.data);
-    setExchangeNote("The demo simulator is running and PolyAgent now trades on it (paper bots only make sense there).");
+    setExchangeNote("The demo simulator is running and PolyAgent now trades on it (paper bots, no account).");
   };
 
   const limitProblems = limits ? limitsIssues(limits) : {};
@@ -173,6 +175,11 @@ function SettingsBody() {
             testId="settings-exchange-simulator"
           />
         </div>
+        {exchangeKind === "demo" && (
+          <p className="text-sm" data-testid="settings-exchange-demo">
+            Now: the demo simulator PolyAgent runs on this computer (paper bots, no account).
+          </p>
+        )}
         {exchangeKind === "simulator" && (
           <TextField
             id="settings-simulator-url"
@@ -186,7 +193,7 @@ function SettingsBody() {
           />
         )}
         <div className="flex flex-wrap gap-2">
-          <Button onClick={() => void applyExchange()} disabled={!settings || !!simulatorUrlIssue} data-testid="settings-exchange-apply">
+          <Button onClick={() => void applyExchange()} disabled={!settings || !!simulatorUrlIssue || exchangeKind === "demo"} data-testid="settings-exchange-apply">
             Use this exchange
           </Button>
           <Button variant="outline" onClick={() => void startDemo()} data-testid="settings-start-demo">

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { BotSpec_Deserialize, BotSummary_Serialize, NewBotRequest_Deserialize } from "@/bindings";
-import { apiError, CATALOG, CLOSED_MARKET, type Handler, LIMITS, mockBackend, OPEN_MARKET } from "@/test/flows-fixtures";
+import { apiError, book, CATALOG, CLOSED_MARKET, type Handler, LIMITS, mockBackend, OPEN_MARKET } from "@/test/flows-fixtures";
 import { CreateBotWizard } from "./CreateBotWizard";
 
 const SUMMARY: BotSummary_Serialize = {
@@ -29,7 +29,7 @@ const SUMMARY: BotSummary_Serialize = {
 function validate(args: Record<string, unknown>) {
   const spec = args.spec as BotSpec_Deserialize;
   const tp = spec.overrides?.take_profit_pct;
-  if (tp != null && !(Number(tp) > 0)) return [{ field: "overrides.takeProfitPct", message: `must be above 0, got ${tp}` }];
+  if (tp != null && !(Number(tp) > 0)) return [{ field: "overrides.take_profit_pct", message: `must be above 0, got ${tp}` }];
   if (spec.name.trim() === "") return [{ field: "name", message: "must not be empty" }];
   return [];
 }
@@ -45,17 +45,7 @@ function backend(extra: Record<string, Handler> = {}) {
       if (String(args.input).includes("did-it-rain")) return CLOSED_MARKET;
       return OPEN_MARKET;
     },
-    book_metrics: () => ({
-      tokenId: "1111",
-      bestBid: "0.51",
-      bestAsk: "0.53",
-      mid: "0.52",
-      spread: "0.02",
-      bidDepth: "300",
-      askDepth: "250",
-      tickSize: "0.01",
-      minOrderSize: "5",
-    }),
+    book_summary: (args) => book(String(args.tokenId)),
     create_bot: () => SUMMARY,
     ...extra,
   });
@@ -92,7 +82,7 @@ describe("CreateBotWizard", () => {
     await next(user);
 
     // Step 2: the profile's numbers, each with its meaning.
-    expect(await screen.findByTestId("param-takeProfitPct")).toHaveValue("5");
+    expect(await screen.findByTestId("param-take_profit_pct")).toHaveValue("5");
     expect(screen.getByText("Sell when the position is up by this much.")).toBeInTheDocument();
     await next(user);
 
@@ -125,6 +115,7 @@ describe("CreateBotWizard", () => {
     expect(request.start).toBe(true);
     expect(request.spec).toMatchObject({ token_id: "1111", complement_token_id: "2222", strategy: "spike-sam", profile: "normal", overrides: {} });
     expect(calls.some((c) => c.cmd === "set_daily_limits")).toBe(false);
+    expect(calls.filter((c) => c.cmd === "validate_bot_spec").every((c) => c.args.live === false)).toBe(true);
   });
 
   it("shows the backend's message under an invalid take profit and keeps Next disabled", async () => {
@@ -134,10 +125,10 @@ describe("CreateBotWizard", () => {
     await pickMarket(user);
     await next(user);
 
-    const tp = await screen.findByTestId("param-takeProfitPct");
+    const tp = await screen.findByTestId("param-take_profit_pct");
     await user.clear(tp);
     await user.type(tp, "-1");
-    expect(await screen.findByTestId("param-takeProfitPct-issue")).toHaveTextContent("must be above 0, got -1");
+    expect(await screen.findByTestId("param-take_profit_pct-issue")).toHaveTextContent("must be above 0, got -1");
     expect(tp).toHaveAttribute("aria-invalid", "true");
     expect(screen.getByTestId("wizard-next")).toBeDisabled();
     // Enter does not get past it either.
@@ -146,13 +137,13 @@ describe("CreateBotWizard", () => {
 
     await user.clear(tp);
     await user.type(tp, "abc");
-    expect(screen.getByTestId("param-takeProfitPct-issue")).toHaveTextContent("enter a number");
+    expect(screen.getByTestId("param-take_profit_pct-issue")).toHaveTextContent("enter a number");
     expect(screen.getByTestId("wizard-next")).toBeDisabled();
 
     await user.clear(tp);
     await user.type(tp, "6");
     await waitFor(() => {
-      expect(screen.queryByTestId("param-takeProfitPct-issue")).not.toBeInTheDocument();
+      expect(screen.queryByTestId("param-take_profit_pct-issue")).not.toBeInTheDocument();
     });
     await next(user);
     expect(screen.getByTestId("wizard-step-2")).toBeInTheDocument();
@@ -180,7 +171,7 @@ describe("CreateBotWizard", () => {
     render(<CreateBotWizard open onClose={vi.fn()} onCreated={onCreated} />);
     await pickMarket(user);
     await next(user);
-    const tp = await screen.findByTestId("param-takeProfitPct");
+    const tp = await screen.findByTestId("param-take_profit_pct");
     await user.clear(tp);
     await user.type(tp, "7");
     await next(user);
@@ -202,11 +193,11 @@ describe("CreateBotWizard", () => {
   });
 
   it("needs a wallet and an explicit confirmation for real money", async () => {
-    backend({
+    const calls = backend({
       list_wallets: () => [
         { address: "0x1234567890abcdef1234567890abcdef12345678", label: "main", signatureType: 0, funder: null, hasKey: true, usedBy: [] },
       ],
-      wallet_balances: () => ({ pusd: "42.5", allowanceOk: true }),
+      wallet_balance: (args) => ({ address: String(args.addressOrLabel), pusd: "42.5", allowanceOk: true }),
     });
     const user = userEvent.setup();
     render(<CreateBotWizard open onClose={vi.fn()} onCreated={vi.fn()} />);
@@ -222,6 +213,9 @@ describe("CreateBotWizard", () => {
     await next(user);
     await next(user);
     expect(screen.getByTestId("review-text")).toHaveTextContent("real money from wallet 'main'");
+    const last = calls.filter((c) => c.cmd === "validate_bot_spec").at(-1);
+    expect(last?.args.live).toBe(true);
+    expect(last?.args.spec).toMatchObject({ wallet: "main", overrides: { dry_run: false } });
   });
 
   it("goes on with Enter and closes with Escape", async () => {

@@ -5,10 +5,11 @@ import { Modal } from "@/components/flows/Modal";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/api-error-text";
 import { cn } from "@/lib/cn";
-import { type Catalog, type FieldIssue, pending } from "@/lib/pending-flows";
+import { type Catalog_Serialize, type FieldIssue, pending } from "@/lib/pending-flows";
 import {
   defaultName,
   type Draft,
+  editableFields,
   emptyDraft,
   fieldKey,
   fromLimitsDraft,
@@ -17,8 +18,7 @@ import {
   limitsIssues,
   localParamIssue,
   marketRefusal,
-  overrideKey,
-  profileParams,
+  profileText,
   reviewSentence,
   selectedOutcome,
   type Step,
@@ -56,7 +56,7 @@ export function CreateBotWizard({
 }) {
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [step, setStep] = useState<Step>(0);
-  const [catalog, setCatalog] = useState<Catalog | null>(null);
+  const [catalog, setCatalog] = useState<Catalog_Serialize | null>(null);
   const [catalogError, setCatalogError] = useState<string | null>(null);
   const [validation, setValidation] = useState<Validation | null>(null);
   const [savedLimits, setSavedLimits] = useState<DailyLimits | null>(null);
@@ -85,7 +85,7 @@ export function CreateBotWizard({
       setDraft((d) => {
         const strategy = c.strategies.some((s) => s.id === d.strategy) ? d.strategy : (c.strategies[0]?.id ?? d.strategy);
         const profile = c.profiles.some((p) => p.id === d.profile) ? d.profile : (c.profiles[0]?.id ?? d.profile);
-        const params = Object.keys(d.params).length > 0 ? d.params : { ...profileParams(c, profile) };
+        const params = Object.keys(d.params).length > 0 ? d.params : profileText(c, profile);
         return { ...d, strategy, profile, params };
       });
     });
@@ -110,13 +110,14 @@ export function CreateBotWizard({
   }, [open, draft.limits]);
 
   const spec = useMemo(() => toSpec(draft, catalog), [draft, catalog]);
-  const specKey = useMemo(() => JSON.stringify(spec), [spec]);
+  const live = draft.mode === "live";
+  const specKey = useMemo(() => JSON.stringify({ spec, live }), [spec, live]);
 
   useEffect(() => {
     if (!open || !catalog) return;
     let current = true;
     const timer = setTimeout(() => {
-      void pending.validateBotSpec(spec).then((answer) => {
+      void pending.validateBotSpec(spec, live).then((answer) => {
         if (!current) return;
         setValidation(
           answer.status === "ok"
@@ -143,13 +144,14 @@ export function CreateBotWizard({
   const byField = useMemo(() => issuesByField(issues), [issues]);
   const stepIssues = (s: Step) => issues.filter((i) => stepOfField(i.field) === s);
 
-  const shownParams = catalog?.params.filter((p) => !isTradeSize(p.key)) ?? [];
-  const tradeSizeParam = catalog?.params.find((p) => isTradeSize(p.key));
+  const fields = useMemo(() => editableFields(catalog), [catalog]);
+  const shownParams = fields.filter((f) => !isTradeSize(f.key));
+  const tradeSizeParam = fields.find((f) => isTradeSize(f.key));
   const tradeSizeText = tradeSizeParam ? (draft.params[tradeSizeParam.key] ?? "") : "";
   const tradeSizeIssues = tradeSizeParam ? paramIssues(tradeSizeParam, tradeSizeText, byField) : [];
   const limitProblems = draft.limits ? limitsIssues(draft.limits) : {};
 
-  const shownStrategyKeys = new Set(["strategy", "profile", ...shownParams.map((p) => fieldKey(overrideKey(p.key)))]);
+  const shownStrategyKeys = new Set(["strategy", "profile", ...shownParams.map((p) => fieldKey(p.key))]);
   const otherStrategyIssues = stepIssues(1)
     .filter((i) => !shownStrategyKeys.has(fieldKey(i.field)))
     .map((i) => `${i.field}: ${i.message}`);
@@ -202,7 +204,7 @@ export function CreateBotWizard({
       setCreateError(errorText(answer.error));
       return;
     }
-    setDraft((d) => ({ ...emptyDraft(), strategy: d.strategy, profile: d.profile, params: { ...profileParams(catalog, d.profile) }, limits: d.limits }));
+    setDraft((d) => ({ ...emptyDraft(), strategy: d.strategy, profile: d.profile, params: profileText(catalog, d.profile), limits: d.limits }));
     setStep(0);
     setValidation(null);
     onCreated(answer.data);
@@ -263,7 +265,7 @@ export function CreateBotWizard({
                   update({ strategy });
                 }}
                 onProfile={(profile) => {
-                  update({ profile, params: { ...profileParams(catalog, profile) } });
+                  update({ profile, params: profileText(catalog, profile) });
                 }}
                 onParam={(key, value) => {
                   setDraft((d) => ({ ...d, params: { ...d.params, [key]: value } }));

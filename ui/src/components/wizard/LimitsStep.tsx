@@ -1,6 +1,5 @@
 import { ErrorNote, TextField } from "@/components/flows/Field";
-import type { ParamInfo } from "@/lib/pending-flows";
-import type { LimitsDraft } from "./draft";
+import type { EditableField, LimitsDraft } from "./draft";
 
 export const LIMIT_FIELDS: { key: keyof LimitsDraft; label: string; hint: string; unit: string; testId: string }[] = [
   { key: "maxDailyLoss", label: "Daily loss", hint: "Pause all bots for the rest of the UTC day once realized losses reach this.", unit: "$", testId: "limit-daily-loss" },
@@ -57,7 +56,7 @@ export function LimitsStep({
   limitsError,
   onLimits,
 }: {
-  tradeSize: ParamInfo | undefined;
+  tradeSize: EditableField | undefined;
   tradeSizeText: string;
   tradeSizeIssues: string[];
   onTradeSize: (text: string) => void;

@@ -3,11 +3,18 @@ import { useEffect, useState } from "react";
 import { ErrorNote, inputClass, IssueText } from "@/components/flows/Field";
 import { errorText } from "@/lib/api-error-text";
 import { cn } from "@/lib/cn";
-import { type BookMetrics, type MarketSummary, pending } from "@/lib/pending-flows";
+import { type BookSummary_Serialize, type MarketSummary_Serialize, pending } from "@/lib/pending-flows";
 import { cents, dateText, usd } from "@/lib/plain-words";
 import { marketRefusal } from "./draft";
 
 const SEARCH_DEBOUNCE_MS = 250;
+
+/** The end date (ISO-8601 from the exchange) as unix ms; null when absent or unreadable. */
+export function endMs(iso: string | null): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
 
 /** A pasted polymarket.com address, a slug, a condition id (0x + 64 hex) or a token id (digits). */
 export function looksLikeReference(text: string): boolean {
@@ -21,7 +28,7 @@ export function looksLikeReference(text: string): boolean {
 }
 
 /** The markets found for one query (busy until the answer for the current text arrives). */
-type Found = { query: string; markets: MarketSummary[]; note: string | null };
+type Found = { query: string; markets: MarketSummary_Serialize[]; note: string | null };
 
 /** Step 1: find a market by words or by its address, see its numbers, pick an outcome. */
 export function MarketStep({
@@ -31,15 +38,15 @@ export function MarketStep({
   onMarket,
   onOutcome,
 }: {
-  market: MarketSummary | null;
+  market: MarketSummary_Serialize | null;
   tokenId: string | null;
   tokenIssues: string[];
-  onMarket: (market: MarketSummary) => void;
+  onMarket: (market: MarketSummary_Serialize) => void;
   onOutcome: (tokenId: string) => void;
 }) {
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<Found | null>(null);
-  const [metrics, setMetrics] = useState<{ tokenId: string; book: BookMetrics | null; note: string | null } | null>(null);
+  const [books, setBooks] = useState<Partial<Record<string, { book: BookSummary_Serialize | null; note: string | null }>>>({});
   const text = query.trim();
 
   useEffect(() => {
@@ -92,26 +99,28 @@ export function MarketStep({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [text]);
 
+  const openMarket = market && !marketRefusal(market) ? market : null;
   useEffect(() => {
-    if (!tokenId) return;
+    if (!openMarket) return;
+    // Every outcome's book: its price on the outcome's button, the chosen one's numbers below.
     let current = true;
-    void pending.bookMetrics(tokenId).then((answer) => {
-      if (!current) return;
-      setMetrics(
-        answer.status === "ok"
-          ? { tokenId, book: answer.data, note: null }
-          : { tokenId, book: null, note: errorText(answer.error) },
-      );
-    });
+    for (const o of openMarket.outcomes) {
+      void pending.bookSummary(o.tokenId).then((answer) => {
+        if (!current) return;
+        const entry = answer.status === "ok" ? { book: answer.data, note: null } : { book: null, note: errorText(answer.error) };
+        setBooks((old) => ({ ...old, [o.tokenId]: entry }));
+      });
+    }
     return () => {
       current = false;
     };
-  }, [tokenId]);
+  }, [openMarket]);
 
   const shown = found?.query === text ? found : null;
   const refusal = market ? marketRefusal(market) : null;
   const outcome = market?.outcomes.find((o) => o.tokenId === tokenId) ?? null;
-  const book = metrics?.tokenId === tokenId ? metrics : null;
+  const book = tokenId ? books[tokenId] : undefined;
+  const priceOf = (b: BookSummary_Serialize | null | undefined) => b?.price ?? b?.midpoint ?? null;
 
   return (
     <div className="flex flex-col gap-4">
@@ -159,7 +168,7 @@ export function MarketStep({
               >
                 <span>{m.question}</span>
                 <span className="shrink-0 text-xs text-muted-foreground">
-                  {m.closed ? "closed" : !m.acceptingOrders ? "not trading" : dateText(m.endDateMs)}
+                  {m.closed ? "closed" : !m.tradable ? "not trading" : dateText(endMs(m.endDate))}
                 </span>
               </button>
             </li>
@@ -191,18 +200,18 @@ export function MarketStep({
                       o.tokenId === tokenId && "border-primary bg-primary text-primary-foreground hover:bg-primary/90",
                     )}
                   >
-                    {o.name} <span className="tabular-nums opacity-80">{cents(o.price)}</span>
+                    {o.name} <span className="tabular-nums opacity-80">{cents(priceOf(books[o.tokenId]?.book))}</span>
                   </button>
                 ))}
               </div>
               <IssueText id="token-issue" messages={tokenIssues} testId="outcome-issue" />
               <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3" data-testid="market-metrics">
-                <Metric label="Price" value={outcome ? cents(outcome.price ?? book?.book?.mid) : "pick an outcome"} />
+                <Metric label="Price" value={outcome ? cents(priceOf(book?.book)) : "pick an outcome"} />
                 <Metric label="Spread" value={book?.book ? cents(book.book.spread) : "—"} />
                 <Metric label="Bid / ask" value={book?.book ? `${cents(book.book.bestBid)} / ${cents(book.book.bestAsk)}` : "—"} />
-                <Metric label="Liquidity" value={usd(market.liquidity)} />
+                <Metric label="Liquidity" value={usd(market.liquidity ?? book?.book?.liquidity)} />
                 <Metric label="Volume" value={usd(market.volume)} />
-                <Metric label="Ends" value={dateText(market.endDateMs)} />
+                <Metric label="Ends" value={dateText(endMs(market.endDate))} />
               </dl>
               {book?.note && <ErrorNote>{book.note}</ErrorNote>}
             </>

@@ -1,16 +1,57 @@
 import type { Profile } from "@/bindings";
 import { IssueText, TextField } from "@/components/flows/Field";
 import { cn } from "@/lib/cn";
-import type { Catalog, ParamInfo, ParamValues } from "@/lib/pending-flows";
-import { fieldKey, localParamIssue, overrideKey } from "./draft";
+import type { Catalog_Serialize } from "@/lib/pending-flows";
+import { type EditableField, fieldKey, localParamIssue, MAIN_FIELDS, type ParamText, unitText } from "./draft";
 
-export const UNIT_TEXT: Record<ParamInfo["unit"], string> = { percent: "%", usd: "$", seconds: "s", count: "" };
-
-/** The issues shown under one param: the local parse problem first, else the backend's. */
-export function paramIssues(param: ParamInfo, text: string, backend: Map<string, string[]>): string[] {
-  const local = localParamIssue(param, text);
+/** The issues shown under one field: the local parse problem first, else the backend's. */
+export function paramIssues(field: EditableField, text: string, backend: Map<string, string[]>): string[] {
+  const local = localParamIssue(field, text);
   if (local) return [local];
-  return backend.get(fieldKey(overrideKey(param.key))) ?? [];
+  return backend.get(fieldKey(field.key)) ?? [];
+}
+
+/** Text fields for trading numbers, each with its unit, meaning and issues. */
+export function ParamFields({
+  fields,
+  params,
+  issues,
+  onParam,
+  idPrefix,
+}: {
+  fields: EditableField[];
+  params: ParamText;
+  issues: Map<string, string[]>;
+  onParam: (key: string, value: string) => void;
+  idPrefix: string;
+}) {
+  return (
+    <>
+      {fields.map((f) => {
+        const text = params[f.key] ?? "";
+        return (
+          <TextField
+            key={f.key}
+            id={`${idPrefix}-${f.key}`}
+            label={f.label}
+            hint={f.meaning}
+            unit={unitText(f.unit)}
+            inputMode={f.kind === "decimal" ? "decimal" : "numeric"}
+            value={text}
+            onChange={(e) => {
+              onParam(f.key, e.target.value);
+            }}
+            issues={paramIssues(f, text, issues)}
+            testId={`${idPrefix}-${f.key}`}
+          />
+        );
+      })}
+    </>
+  );
+}
+
+function profileName(id: string): string {
+  return id.charAt(0).toUpperCase() + id.slice(1);
 }
 
 /** Step 2: strategy, profile, and the profile's numbers (editable, each with its meaning). */
@@ -26,11 +67,11 @@ export function StrategyStep({
   onProfile,
   onParam,
 }: {
-  catalog: Catalog;
+  catalog: Catalog_Serialize;
   strategy: string;
   profile: Profile;
-  params: ParamValues;
-  shownParams: ParamInfo[];
+  params: ParamText;
+  shownParams: EditableField[];
   issues: Map<string, string[]>;
   otherIssues: string[];
   onStrategy: (id: string) => void;
@@ -69,7 +110,7 @@ export function StrategyStep({
               onChange={() => {
                 onProfile(p.id);
               }}
-              title={p.name}
+              title={profileName(p.id)}
               description={p.description}
               testId={`profile-${p.id}`}
             />
@@ -78,26 +119,16 @@ export function StrategyStep({
       </fieldset>
       <fieldset className="grid gap-3 sm:grid-cols-2">
         <legend className="mb-2 text-sm font-medium">The profile's numbers (change any of them for this bot)</legend>
-        {shownParams.map((p) => {
-          const text = params[p.key] ?? "";
-          return (
-            <TextField
-              key={p.key}
-              id={`param-${p.key}`}
-              label={p.label}
-              hint={p.meaning}
-              unit={UNIT_TEXT[p.unit]}
-              inputMode={p.unit === "seconds" || p.unit === "count" ? "numeric" : "decimal"}
-              value={text}
-              onChange={(e) => {
-                onParam(p.key, e.target.value);
-              }}
-              issues={paramIssues(p, text, issues)}
-              testId={`param-${p.key}`}
-            />
-          );
-        })}
+        <ParamFields fields={shownParams.filter((f) => MAIN_FIELDS.has(f.key))} params={params} issues={issues} onParam={onParam} idPrefix="param" />
       </fieldset>
+      {shownParams.some((f) => !MAIN_FIELDS.has(f.key)) && (
+        <details open={shownParams.some((f) => !MAIN_FIELDS.has(f.key) && paramIssues(f, params[f.key] ?? "", issues).length > 0) || undefined}>
+          <summary className="cursor-pointer text-sm font-medium">More numbers</summary>
+          <div className="mt-3 grid gap-3 sm:grid-cols-2">
+            <ParamFields fields={shownParams.filter((f) => !MAIN_FIELDS.has(f.key))} params={params} issues={issues} onParam={onParam} idPrefix="param" />
+          </div>
+        </details>
+      )}
       <IssueText id="strategy-other-issues" messages={otherIssues} testId="strategy-other-issues" />
     </div>
   );

@@ -3,7 +3,7 @@ import { type ApiError, commands, type WalletInfo_Serialize } from "@/bindings";
 import { ErrorNote, inputClass, IssueText, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/api-error-text";
-import { pending, type WalletBalances } from "@/lib/pending-flows";
+import { pending, type WalletBalance } from "@/lib/pending-flows";
 import { compareDecimal, isDecimal, shortAddress, usd } from "@/lib/plain-words";
 import type { Mode } from "./draft";
 import { Choice } from "./StrategyStep";
@@ -157,7 +157,7 @@ export function WalletStep({
   const [wallets, setWallets] = useState<WalletInfo_Serialize[] | null>(null);
   const [listError, setListError] = useState<ApiError | null>(null);
   const [adding, setAdding] = useState<"import" | "generate" | null>(null);
-  const [balances, setBalances] = useState<{ address: string; data: WalletBalances | null } | null>(null);
+  const [balances, setBalances] = useState<{ address: string; data: WalletBalance | null } | null>(null);
 
   const [reload, setReload] = useState(0);
 
@@ -181,7 +181,7 @@ export function WalletStep({
   useEffect(() => {
     if (!chosen) return;
     let current = true;
-    void pending.walletBalances(chosen.address).then((answer) => {
+    void pending.walletBalance(chosen.address).then((answer) => {
       if (current) setBalances({ address: chosen.address, data: answer.status === "ok" ? answer.data : null });
     });
     return () => {

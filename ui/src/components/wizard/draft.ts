@@ -7,10 +7,75 @@
  * review shows, what `validateBotSpec` checks and what `createBot` receives are the same spec.
  */
 import type { BotSpec_Deserialize, DailyLimits, NewBotRequest_Deserialize, Overrides_Deserialize, Profile } from "@/bindings";
-import type { Catalog, FieldIssue, MarketSummary, ParamInfo, ParamValues } from "@/lib/pending-flows";
+import type { Catalog_Serialize, FieldInfo, FieldIssue, MarketSummary_Serialize } from "@/lib/pending-flows";
 import { compareDecimal, duration, isDecimal, isWholeNumber, usd } from "@/lib/plain-words";
 
 export type Mode = "paper" | "live";
+type Catalog = Catalog_Serialize;
+type MarketSummary = MarketSummary_Serialize;
+
+/** Numbers as typed, by override key (`take_profit_pct`). */
+export type ParamText = Partial<Record<string, string>>;
+
+/** A trading field the form edits as text, and how that text is read. */
+export type EditableField = FieldInfo & { label: string; kind: "decimal" | "whole" | "list" };
+
+const LABELS: Record<string, string> = {
+  spike_threshold_pct: "Spike threshold",
+  take_profit_pct: "Take profit",
+  stop_loss_pct: "Stop loss",
+  trade_size: "Trade size",
+  max_hold_secs: "Max hold",
+  cooldown_secs: "Cooldown",
+  spike_windows_mins: "Spike windows",
+  min_window_samples: "Samples per window",
+  max_window_cv: "Max choppiness",
+};
+
+/** The fields shown by default; the rest sit under "More numbers". */
+export const MAIN_FIELDS = new Set(["spike_threshold_pct", "take_profit_pct", "stop_loss_pct", "trade_size", "max_hold_secs", "cooldown_secs"]);
+
+/** A label from a field key: `take_profit_pct` → `Take profit`. */
+export function fieldLabel(key: string): string {
+  const known = LABELS[key];
+  if (known) return known;
+  const words = key.replace(/_(pct|secs|mins)$/, "").replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The unit as the form writes it next to a field. */
+export function unitText(unit: string): string {
+  return unit === "pUSD" ? "$" : unit === "ratio" ? "" : unit;
+}
+
+/**
+ * The trading fields a form edits: those the profiles carry as a decimal, a whole number or a
+ * list of whole numbers (switches such as dry run are not typed numbers), in the catalog's order.
+ */
+export function editableFields(catalog: Catalog | null): EditableField[] {
+  const sample = catalog?.profiles[0]?.params as Record<string, unknown> | undefined;
+  if (!catalog || !sample) return [];
+  const out: EditableField[] = [];
+  for (const f of catalog.fields) {
+    const v = sample[f.key];
+    const kind = typeof v === "string" ? "decimal" : typeof v === "number" ? "whole" : Array.isArray(v) ? "list" : null;
+    if (kind) out.push({ ...f, label: fieldLabel(f.key), kind });
+  }
+  return out;
+}
+
+/** A profile's numbers as the text the form shows. */
+export function profileText(catalog: Catalog | null, profile: Profile): ParamText {
+  const params = catalog?.profiles.find((p) => p.id === profile)?.params as Record<string, unknown> | undefined;
+  const out: ParamText = {};
+  if (!params) return out;
+  for (const [k, v] of Object.entries(params)) {
+    if (typeof v === "string") out[k] = v;
+    else if (typeof v === "number") out[k] = String(v);
+    else if (Array.isArray(v)) out[k] = v.join(", ");
+  }
+  return out;
+}
 
 /** Text fields of the global daily limits as typed. */
 export type LimitsDraft = { maxDailyLoss: string; maxTradesPerDay: string; maxExposurePerBot: string; maxExposureTotal: string };
@@ -20,8 +85,8 @@ export type Draft = {
   tokenId: string | null;
   strategy: string;
   profile: Profile;
-  /** The numbers as typed, by catalog param key; start as the profile's. */
-  params: ParamValues;
+  /** The numbers as typed, by override key; start as the profile's. */
+  params: ParamText;
   mode: Mode;
   paperCash: string;
   /** Label or address of the wallet a live bot trades from. */
@@ -37,9 +102,9 @@ export const PAPER_WALLET = "paper";
 export const STEPS = ["Market", "Strategy", "Wallet", "Limits", "Review"] as const;
 export type Step = 0 | 1 | 2 | 3 | 4;
 
-/** The catalog key of the trade size, which the wizard asks on the limits step. */
+/** The trade size is asked on the limits step, with the other amounts. */
 export function isTradeSize(key: string): boolean {
-  return fieldKey(key) === "tradesize";
+  return key === "trade_size";
 }
 
 export function emptyDraft(): Draft {
@@ -60,26 +125,13 @@ export function emptyDraft(): Draft {
   };
 }
 
-const OVERRIDE_ALIAS: Record<string, string> = {
-  tradeSizeUsd: "trade_size",
-  maxHoldS: "max_hold_secs",
-  cooldownS: "cooldown_secs",
-};
-
-/** The Overrides field a catalog param key sets (`takeProfitPct` → `take_profit_pct`). */
-export function overrideKey(paramKey: string): string {
-  return OVERRIDE_ALIAS[paramKey] ?? paramKey.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-const KEY_ALIAS: Record<string, string> = { tradesizeusd: "tradesize", maxholds: "maxholdsecs", cooldowns: "cooldownsecs" };
-
 /**
  * One spelling for a field whatever the side that names it: `overrides.takeProfitPct`,
  * `take_profit_pct` and `takeProfitPct` are all `takeprofitpct`.
  */
 export function fieldKey(field: string): string {
   const k = field.replace(/^(spec\.)?overrides\./, "").replace(/^spec\./, "").replace(/[_.\s-]/g, "").toLowerCase();
-  return KEY_ALIAS[k] ?? k;
+  return k;
 }
 
 /** The step on which the user fixes a field. */
@@ -102,48 +154,37 @@ export function issuesByField(issues: FieldIssue[]): Map<string, string[]> {
   return out;
 }
 
-/** The profile's numbers as the catalog gives them. */
-export function profileParams(catalog: Catalog | null, profile: Profile): ParamValues {
-  return catalog?.profiles.find((p) => p.id === profile)?.params ?? {};
-}
-
 /** What is wrong with a typed number before the backend can even read it. */
-export function localParamIssue(param: ParamInfo, text: string): string | null {
+export function localParamIssue(field: EditableField, text: string): string | null {
   const t = text.trim();
   if (t === "") return "enter a value";
-  if (param.unit === "seconds" || param.unit === "count") {
-    if (overrideKey(param.key) === "spike_windows_mins") {
-      return /^\d+(\s*,\s*\d+)*$/.test(t) ? null : "enter whole minutes separated by commas, e.g. 10, 30, 60";
-    }
-    return isWholeNumber(t) ? null : "enter a whole number";
-  }
+  if (field.kind === "list") return /^\d+(\s*,\s*\d+)*$/.test(t) ? null : "enter whole numbers separated by commas, e.g. 10, 30, 60";
+  if (field.kind === "whole") return isWholeNumber(t) ? null : "enter a whole number";
   return isDecimal(t) ? null : "enter a number such as 5 or 2.5";
 }
 
-function overrideValue(param: ParamInfo | undefined, key: string, text: string): string | number | number[] {
+function overrideValue(field: EditableField, text: string): string | number | number[] {
   const t = text.trim();
-  if (key === "spike_windows_mins") return t.split(",").map((s) => Number.parseInt(s.trim(), 10));
-  if (param && (param.unit === "seconds" || param.unit === "count")) return Number.parseInt(t, 10);
+  if (field.kind === "list") return t.split(",").map((s) => Number.parseInt(s.trim(), 10));
+  if (field.kind === "whole") return Number.parseInt(t, 10);
   return t;
 }
 
 /** The overrides from numbers as typed: every one that differs from the profile's and parses. */
-export function paramsToOverrides(params: ParamValues, base: ParamValues, catalog: Catalog | null): Record<string, unknown> {
+export function paramsToOverrides(params: ParamText, base: ParamText, catalog: Catalog | null): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
-  for (const [paramKey, text] of Object.entries(params)) {
-    if (text === undefined) continue;
-    const param = catalog?.params.find((p) => p.key === paramKey);
-    if (param && localParamIssue(param, text)) continue;
-    if (text.trim() === (base[paramKey] ?? "").trim()) continue;
-    const key = overrideKey(paramKey);
-    overrides[key] = overrideValue(param, key, text);
+  for (const field of editableFields(catalog)) {
+    const text = params[field.key];
+    if (text === undefined || localParamIssue(field, text)) continue;
+    if (text.replace(/\s/g, "") === (base[field.key] ?? "").replace(/\s/g, "")) continue;
+    overrides[field.key] = overrideValue(field, text);
   }
   return overrides;
 }
 
 /** The bot's overrides: the changed numbers, and no dry run for a live bot. */
 export function toOverrides(draft: Draft, catalog: Catalog | null): Overrides_Deserialize {
-  const overrides = paramsToOverrides(draft.params, profileParams(catalog, draft.profile), catalog);
+  const overrides = paramsToOverrides(draft.params, profileText(catalog, draft.profile), catalog);
   // A live bot places real orders: the profile's dry-run flag must not hold it back.
   if (draft.mode === "live") overrides.dry_run = false;
   return overrides;
@@ -178,7 +219,7 @@ export function toRequest(draft: Draft, catalog: Catalog | null): NewBotRequest_
 /** Why a market cannot get a bot, in a sentence; null when it can. */
 export function marketRefusal(market: MarketSummary): string | null {
   if (market.closed) return "This market is closed: it has ended and takes no more orders. Pick an open market.";
-  if (!market.acceptingOrders) return "This market is not taking orders right now. Pick another market.";
+  if (!market.tradable) return "This market is not taking orders right now. Pick another market.";
   return null;
 }
 
@@ -227,12 +268,8 @@ export function limitsIssues(limits: LimitsDraft): Partial<Record<keyof LimitsDr
 }
 
 function param(draft: Draft, catalog: Catalog | null, key: string): string | null {
-  const base = profileParams(catalog, draft.profile);
-  const keys = new Set([...Object.keys(base), ...Object.keys(draft.params)]);
-  for (const k of keys) {
-    if (fieldKey(overrideKey(k)) === key) return (draft.params[k] ?? base[k] ?? "").trim() || null;
-  }
-  return null;
+  const text = draft.params[key] ?? profileText(catalog, draft.profile)[key] ?? "";
+  return text.trim() || null;
 }
 
 function windowsText(windows: string | null): string | null {
@@ -253,12 +290,12 @@ function windowsText(windows: string | null): string | null {
  */
 export function reviewSentence(draft: Draft, catalog: Catalog | null, walletName?: string): string {
   const outcome = selectedOutcome(draft);
-  const size = param(draft, catalog, "tradesize");
-  const spike = param(draft, catalog, "spikethresholdpct");
-  const tp = param(draft, catalog, "takeprofitpct");
-  const sl = param(draft, catalog, "stoplosspct");
-  const hold = param(draft, catalog, "maxholdsecs");
-  const windows = windowsText(param(draft, catalog, "spikewindowsmins"));
+  const size = param(draft, catalog, "trade_size");
+  const spike = param(draft, catalog, "spike_threshold_pct");
+  const tp = param(draft, catalog, "take_profit_pct");
+  const sl = param(draft, catalog, "stop_loss_pct");
+  const hold = param(draft, catalog, "max_hold_secs");
+  const windows = windowsText(param(draft, catalog, "spike_windows_mins"));
   const what = `Buys ${size ? usd(size) : "the profile's amount"} of '${outcome?.name ?? "?"}' on '${draft.market?.question ?? "?"}'`;
   let when: string;
   if (draft.strategy === "spike-sam") {
