@@ -207,7 +207,7 @@ export function BacktestView() {
                   <th className="py-1 text-right font-medium">Exit</th>
                   <th className="py-1 text-right font-medium">Shares</th>
                   <th className="py-1 text-right font-medium">Held</th>
-                  <th className="py-1 font-medium">Why it sold</th>
+                  <th className="py-1 pl-6 font-medium">Why it sold</th>
                   <th className="py-1 text-right font-medium">P&L</th>
                 </tr>
               </thead>
@@ -219,7 +219,7 @@ export function BacktestView() {
                     <td className="py-1 text-right tabular-nums">{cents(t.exitPrice)}</td>
                     <td className="py-1 text-right tabular-nums">{t.shares}</td>
                     <td className="py-1 text-right tabular-nums">{duration(Math.round((t.closedAtMs - t.openedAtMs) / 1000))}</td>
-                    <td className="py-1">{t.exitReason}</td>
+                    <td className="py-1 pl-6">{t.exitReason}</td>
                     <td className={cn("py-1 text-right tabular-nums", compareDecimal(t.pnl, "0") > 0 ? "text-positive" : compareDecimal(t.pnl, "0") < 0 && "text-negative")}>
                       {signed(t.pnl, usd)} ({signed(t.pnlPct, (x) => `${x}%`)})
                     </td>
