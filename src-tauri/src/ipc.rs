@@ -6,11 +6,13 @@
 
 use std::time::Duration;
 
-use polyagent_runtime::config::DailyLimits;
+use polyagent_runtime::config::{BotSpec, DailyLimits};
 use polyagent_runtime::{
-    ActivityLine, ApiError, AppInfo, AppSettings, BotActivity, BotFill, BotPrice, BotSummary,
-    ChartPoint, ErrorCode, Heartbeat, NewBotRequest, Runtime, RuntimeEvent, SecretString,
-    TimeRange, VaultStatus, WalletInfo,
+    ActivityLine, ApiError, AppInfo, AppSettings, BacktestRequest, BacktestResult, BookSummary,
+    BotActivity, BotFill, BotPrice, BotSpike, BotSummary, Catalog, ChartPoint, ErrorCode,
+    FieldIssue, Heartbeat, KillswitchState, MarketSummary, NewBotRequest, Notice, Runtime,
+    RuntimeEvent, SecretString, SeriesInfo, TimeRange, TradeRow, TrayStatus, VaultStatus,
+    WalletBalance, WalletInfo,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime as TauriRuntime, State};
@@ -338,6 +340,189 @@ pub async fn activity(
         .await
 }
 
+// --- bots: editing, the wizard's catalog and checks ----------------------------------------------
+
+/// Edits a stopped bot's name, strategy, profile and overrides (not its market, wallet or
+/// mode); `CONFLICT` while it runs, `INVALID_CONFIG` naming every bad field.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_bot(
+    runtime: State<'_, Runtime>,
+    id: String,
+    spec: BotSpec,
+) -> Result<BotSummary, ApiError> {
+    runtime.update_bot(&id, spec).await
+}
+
+/// Strategies, profiles with their numbers, and a one-line meaning for every field.
+#[tauri::command]
+#[specta::specta]
+pub fn catalog(runtime: State<'_, Runtime>) -> Result<Catalog, ApiError> {
+    Ok(runtime.catalog())
+}
+
+/// What `create_bot` would refuse in a spec, field by field (empty: valid). Local only: cheap
+/// enough for every keystroke.
+#[tauri::command]
+#[specta::specta]
+pub fn validate_bot_spec(
+    runtime: State<'_, Runtime>,
+    spec: BotSpec,
+    live: bool,
+) -> Result<Vec<FieldIssue>, ApiError> {
+    Ok(runtime.validate_bot_spec(&spec, live))
+}
+
+/// Pauses every running bot; answers how many.
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_all(runtime: State<'_, Runtime>) -> Result<u32, ApiError> {
+    Ok(runtime.pause_all().await)
+}
+
+/// The newest trades (fills) of one bot or all, newest first; `limit` 1-10,000.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_trades(
+    runtime: State<'_, Runtime>,
+    bot_id: Option<String>,
+    limit: u32,
+) -> Result<Vec<TradeRow>, ApiError> {
+    runtime.list_trades(bot_id.as_deref(), limit).await
+}
+
+// --- markets ------------------------------------------------------------------------------------
+
+/// Markets matching search text, tradable ones first (closed ones flagged).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_markets(
+    runtime: State<'_, Runtime>,
+    query: String,
+) -> Result<Vec<MarketSummary>, ApiError> {
+    runtime.search_markets(&query).await
+}
+
+/// One market from a polymarket.com URL, a slug, a condition id or a token id.
+#[tauri::command]
+#[specta::specta]
+pub async fn lookup_market(
+    runtime: State<'_, Runtime>,
+    input: String,
+) -> Result<MarketSummary, ApiError> {
+    runtime.lookup_market(&input).await
+}
+
+/// Spread, depth and liquidity of an outcome's book, fresh from the exchange.
+#[tauri::command]
+#[specta::specta]
+pub async fn book_summary(
+    runtime: State<'_, Runtime>,
+    token_id: String,
+) -> Result<BookSummary, ApiError> {
+    runtime.book_summary(&token_id).await
+}
+
+/// Streams an outcome's book metrics over `channel` (at most 10 a second) until another book
+/// is watched or `unwatch_book` is called. High-rate data: a channel, not events.
+#[tauri::command]
+#[specta::specta]
+pub fn watch_book(
+    runtime: State<'_, Runtime>,
+    token_id: String,
+    channel: tauri::ipc::Channel<BookSummary>,
+) -> Result<(), ApiError> {
+    runtime.watch_book(&token_id, Box::new(move |book| channel.send(book).is_ok()))
+}
+
+/// Stops the book stream.
+#[tauri::command]
+#[specta::specta]
+pub fn unwatch_book(runtime: State<'_, Runtime>) -> Result<(), ApiError> {
+    runtime.unwatch_book();
+    Ok(())
+}
+
+// --- wallets, backtests, the demo, the desktop ---------------------------------------------------
+
+/// A wallet's pUSD on the exchange and whether its allowances let buys settle.
+#[tauri::command]
+#[specta::specta]
+pub async fn wallet_balance(
+    runtime: State<'_, Runtime>,
+    address_or_label: String,
+) -> Result<WalletBalance, ApiError> {
+    runtime.wallet_balance(&address_or_label).await
+}
+
+/// The recorded series a backtest can replay.
+#[tauri::command]
+#[specta::specta]
+pub fn list_series(runtime: State<'_, Runtime>) -> Result<Vec<SeriesInfo>, ApiError> {
+    runtime.list_series()
+}
+
+/// Replays a recorded series through a bot built from the request (paper fills).
+#[tauri::command]
+#[specta::specta]
+pub async fn run_backtest(
+    runtime: State<'_, Runtime>,
+    request: BacktestRequest,
+) -> Result<BacktestResult, ApiError> {
+    runtime.run_backtest(request).await
+}
+
+/// Starts the built-in demo simulator and makes it the exchange (paper bots, no account).
+#[tauri::command]
+#[specta::specta]
+pub async fn start_demo(runtime: State<'_, Runtime>) -> Result<AppSettings, ApiError> {
+    runtime.start_demo().await
+}
+
+/// Whether the killswitch is tripped, why and since when.
+#[tauri::command]
+#[specta::specta]
+pub fn killswitch_state(runtime: State<'_, Runtime>) -> Result<KillswitchState, ApiError> {
+    Ok(runtime.killswitch_state())
+}
+
+/// The tray's state and tooltip.
+#[tauri::command]
+#[specta::specta]
+pub fn tray_status(runtime: State<'_, Runtime>) -> Result<TrayStatus, ApiError> {
+    Ok(runtime.tray_status())
+}
+
+/// The newest desktop notifications, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn recent_notices(runtime: State<'_, Runtime>) -> Result<Vec<Notice>, ApiError> {
+    Ok(runtime.recent_notices())
+}
+
+/// The folder the app writes its log files to.
+#[tauri::command]
+#[specta::specta]
+pub fn log_folder(logs: State<'_, crate::desktop::LogFolder>) -> Result<String, ApiError> {
+    Ok(logs.0.display().to_string())
+}
+
+/// Opens the log folder in the system's file manager.
+#[tauri::command]
+#[specta::specta]
+pub fn open_log_folder(logs: State<'_, crate::desktop::LogFolder>) -> Result<(), ApiError> {
+    crate::desktop::open_folder(&logs.0)
+}
+
+/// Quits the app: bots stop (their state is saved), and open orders are cancelled when the
+/// settings say so. The UI asks first when bots are running.
+#[tauri::command]
+#[specta::specta]
+pub fn quit_app(quit: State<'_, crate::desktop::Quit>) -> Result<(), ApiError> {
+    (quit.0)();
+    Ok(())
+}
+
 // --- events -------------------------------------------------------------------------------------
 
 /// Sent once a second while the backend is alive.
@@ -365,6 +550,40 @@ pub struct BotActivityEvent(pub BotActivity);
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[serde(transparent)]
 pub struct BotPriceEvent(pub BotPrice);
+
+/// A move beyond a bot's spike threshold (a marker on its chart).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct BotSpikeEvent(pub BotSpike);
+
+/// The killswitch was tripped or re-armed.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct KillswitchEvent(pub KillswitchState);
+
+/// The settings changed.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct SettingsEvent(pub AppSettings);
+
+/// A desktop notification was shown (also listed by `recent_notices`).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct NoticeEvent(pub Notice);
+
+/// The tray's state changed.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct TrayEvent(pub TrayStatus);
+
+/// The tray menu asks the window to confirm an action: `killswitch` or `quit`.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmRequestEvent {
+    pub action: String,
+    /// Bots running now (the question says how many a quit stops).
+    pub running: u32,
+}
 
 /// The most price events one bot sends the webview per second: enough for a live chart and a
 /// ticking figure, and no more than the webview can draw.
@@ -408,13 +627,39 @@ pub fn bindings<R: TauriRuntime>() -> Builder<R> {
             export_trades_csv,
             export_activity_csv,
             activity,
+            update_bot,
+            catalog,
+            validate_bot_spec,
+            pause_all,
+            list_trades,
+            search_markets,
+            lookup_market,
+            book_summary,
+            watch_book,
+            unwatch_book,
+            wallet_balance,
+            list_series,
+            run_backtest,
+            start_demo,
+            killswitch_state,
+            tray_status,
+            recent_notices,
+            log_folder,
+            open_log_folder,
+            quit_app,
         ])
         .events(collect_events![
             HeartbeatEvent,
             BotStatusEvent,
             BotFillEvent,
             BotActivityEvent,
-            BotPriceEvent
+            BotPriceEvent,
+            BotSpikeEvent,
+            KillswitchEvent,
+            SettingsEvent,
+            NoticeEvent,
+            TrayEvent,
+            ConfirmRequestEvent
         ])
         .typ::<ApiError>()
 }
@@ -485,6 +730,10 @@ fn forward<R: TauriRuntime>(
         RuntimeEvent::BotStatus(bot) => BotStatusEvent(*bot).emit(app),
         RuntimeEvent::BotFill(fill) => BotFillEvent(fill).emit(app),
         RuntimeEvent::BotActivity(line) => BotActivityEvent(line).emit(app),
+        RuntimeEvent::BotSpike(spike) => BotSpikeEvent(spike).emit(app),
+        RuntimeEvent::Killswitch(state) => KillswitchEvent(state).emit(app),
+        RuntimeEvent::Settings(settings) => SettingsEvent(settings).emit(app),
+        RuntimeEvent::Notice(notice) => NoticeEvent(notice).emit(app),
         RuntimeEvent::BotPrice(price) => {
             prices.offer(price.bot_id.clone(), price, std::time::Instant::now());
             return;

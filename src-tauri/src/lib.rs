@@ -8,9 +8,11 @@
 //! - nothing below this crate imports Tauri.
 
 pub mod coalesce;
+pub mod desktop;
 pub mod ipc;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};
+use tauri::Manager as _;
 
 /// The window icon of debug builds: the app icon with a DEV badge (`icons/dev/`, drawn by
 /// `scripts/icons`), so a dev build is never mistaken for the installed app. Release builds keep
@@ -31,22 +33,55 @@ pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
 
 /// Builds and runs the desktop app until the user quits.
 pub fn run() {
-    init_logging();
     let bindings = ipc::bindings();
     tauri::Builder::default()
+        // First: a second launch only focuses the running app (and exits).
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            desktop::show_window(app);
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(bindings.invoke_handler())
         .setup(move |app| {
+            let logs = tauri::Manager::path(app).app_log_dir()?;
+            if let Some(guard) = desktop::init_logging(&logs) {
+                tauri::Manager::manage(app, LogGuard(guard));
+            }
+            tauri::Manager::manage(app, desktop::LogFolder(logs));
+            let handle = app.handle().clone();
+            tauri::Manager::manage(app, desktop::Quit(Box::new(move || desktop::quit(&handle))));
             bindings.mount_events(app);
             let config = runtime_config(app)?;
             // `block_on` enters Tauri's Tokio runtime so the runtime's tasks are spawned on it.
             let runtime = tauri::async_runtime::block_on(Runtime::open(config))?;
             ipc::forward_events(app.handle().clone(), runtime.subscribe());
+            desktop::follow_runtime(app.handle().clone(), runtime.subscribe());
+            let status = runtime.tray_status();
             tauri::Manager::manage(app, runtime);
+            if let Err(error) = desktop::build_tray(app.handle(), &status) {
+                // A desktop without a tray still runs bots; the window stays the way in.
+                tracing::warn!(%error, "no tray icon");
+            }
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps the bots running in the tray; Quit is in its menu.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.label() == "main"
+                && window.app_handle().tray_by_id(desktop::TRAY_ID).is_some()
+            {
+                api.prevent_close();
+                let _ = window.hide();
+            }
         })
         .run(context())
         .expect("the PolyAgent window could not be started");
 }
+
+/// Flushes the log file when the app ends.
+struct LogGuard(
+    #[allow(dead_code, reason = "held for its Drop")] tracing_appender::non_blocking::WorkerGuard,
+);
 
 /// The data folder is the OS app-data folder, unless `POLYAGENT_DATA_DIR` names another (tests,
 /// portable installs). `POLYAGENT_VAULT_PASSPHRASE` unlocks the vault without asking.
@@ -60,12 +95,6 @@ fn runtime_config(app: &tauri::App) -> Result<RuntimeConfig, Box<dyn std::error:
         .ok()
         .and_then(|p| polyagent_runtime::SecretString::new(p).ok());
     Ok(config)
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POLYAGENT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
 #[cfg(test)]

@@ -193,7 +193,8 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ExchangeArgs {
-    /// `polymarket`, or the base URL of a PolyAgent simulator (`http://127.0.0.1:PORT`).
+    /// `polymarket`, `demo` (the built-in demo simulator, which `polyagent run` and the app start
+    /// themselves) or the base URL of a PolyAgent simulator (`http://127.0.0.1:PORT`).
     target: String,
     #[command(flatten)]
     folder: FolderArgs,
@@ -545,6 +546,8 @@ pub fn activity(args: ActivityArgs) -> ExitCode {
 pub fn exchange(args: ExchangeArgs) -> ExitCode {
     let choice = if args.target.eq_ignore_ascii_case("polymarket") {
         ExchangeChoice::Polymarket
+    } else if args.target.eq_ignore_ascii_case("demo") {
+        ExchangeChoice::Demo
     } else {
         ExchangeChoice::Simulator {
             url: args.target.clone(),
@@ -636,7 +639,12 @@ fn event_line(event: &RuntimeEvent) -> Option<String> {
         RuntimeEvent::BotFill(fill) => serde_json::json!({"event": "fill", "fill": fill}),
         RuntimeEvent::BotStatus(bot) => serde_json::json!({"event": "status", "bot": bot}),
         RuntimeEvent::BotActivity(a) => serde_json::json!({"event": "activity", "activity": a}),
-        RuntimeEvent::Heartbeat(_) | RuntimeEvent::BotPrice(_) => return None,
+        RuntimeEvent::BotSpike(s) => serde_json::json!({"event": "spike", "spike": s}),
+        RuntimeEvent::Killswitch(k) => serde_json::json!({"event": "killswitch", "killswitch": k}),
+        RuntimeEvent::Notice(n) => serde_json::json!({"event": "notice", "notice": n}),
+        RuntimeEvent::Heartbeat(_) | RuntimeEvent::BotPrice(_) | RuntimeEvent::Settings(_) => {
+            return None;
+        }
     };
     Some(value.to_string())
 }

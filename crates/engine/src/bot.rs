@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::Timestamp;
 use crate::config::{BotConfig, ConfigError};
 use crate::event::{
-    Action, Activity, Decision, Event, Fill, Leg, OrderRequest, Quote, Side, Target,
+    Action, Activity, Decision, Event, Fill, Leg, OrderRequest, Quote, Side, Target, Topic,
 };
 use crate::ledger::{Ledger, PnlReport};
 use crate::risk::{self, GlobalView, RiskState};
@@ -255,7 +255,11 @@ impl BotEngine {
         let text = format!("{} → {}", self.status.name(), next.name());
         self.status = next;
         self.last_note = None;
-        Ok(vec![Action::Activity(Activity { at: now, text })])
+        Ok(vec![Action::Activity(Activity {
+            at: now,
+            text,
+            topic: Topic::System,
+        })])
     }
 
     /// Places a manual order, whatever the bot's status (a stopped bot can still be closed
@@ -455,7 +459,7 @@ impl BotEngine {
             }
             Err(error) => {
                 let message = format!("ledger refused a fill: {error}");
-                log(now, message.clone(), out);
+                log_as(Topic::Error, now, message.clone(), out);
                 self.status = BotStatus::Error { message };
             }
         }
@@ -575,6 +579,7 @@ impl BotEngine {
                     out.push(Action::Target(None));
                 }
             }
+            Decision::Spike(spike) => out.push(Action::Spike(spike)),
             Decision::Log(text) => log(now, text, out),
         }
     }
@@ -596,7 +601,7 @@ impl BotEngine {
             Side::Buy => format!("BUY {size} pUSD of {} at ≤ {limit}", leg_name(leg)),
             Side::Sell => format!("SELL {size} {} at ≥ {limit}", leg_name(leg)),
         };
-        log(now, format!("{what}: {reason}"), out);
+        log_as(Topic::Order, now, format!("{what}: {reason}"), out);
         let request = OrderRequest {
             id,
             leg,
@@ -612,7 +617,12 @@ impl BotEngine {
     }
 
     fn pause_for_the_day(&mut self, why: String, now: Timestamp, out: &mut Vec<Action>) {
-        log(now, format!("paused until the next UTC day: {why}"), out);
+        log_as(
+            Topic::Risk,
+            now,
+            format!("paused until the next UTC day: {why}"),
+            out,
+        );
         self.status = BotStatus::Paused {
             reason: PauseReason::DailyLimit {
                 day: now.utc_day(),
@@ -632,7 +642,15 @@ impl BotEngine {
 }
 
 fn log(now: Timestamp, text: String, out: &mut Vec<Action>) {
-    out.push(Action::Activity(Activity { at: now, text }));
+    log_as(Topic::System, now, text, out);
+}
+
+fn log_as(topic: Topic, now: Timestamp, text: String, out: &mut Vec<Action>) {
+    out.push(Action::Activity(Activity {
+        at: now,
+        text,
+        topic,
+    }));
 }
 
 fn leg_name(leg: Leg) -> &'static str {

@@ -142,6 +142,8 @@ pub enum Decision {
     },
     SetTarget(Target),
     ClearTarget,
+    /// A move beyond the threshold was seen (once per move, whether or not it is traded).
+    Spike(crate::spike::Spike),
     Log(String),
 }
 
@@ -163,6 +165,24 @@ pub struct OrderRequest {
 pub struct Activity {
     pub at: Timestamp,
     pub text: String,
+    /// What the line is about, for the activity feed's filters.
+    #[serde(default)]
+    pub topic: Topic,
+}
+
+/// What an activity line is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    /// Lifecycle and everything else.
+    #[default]
+    System,
+    /// An order placed, and why.
+    Order,
+    /// A limit or the killswitch stopped or paused trading.
+    Risk,
+    /// Something went wrong.
+    Error,
 }
 
 /// What the engine tells its owner (the actor, the backtest runner) to do or record.
@@ -174,6 +194,8 @@ pub enum Action {
         order: OrderId,
     },
     Target(Option<Target>),
+    /// A spike the strategy saw, for the chart's markers and the activity log.
+    Spike(crate::spike::Spike),
     Activity(Activity),
     TradeClosed(ClosedTrade),
     /// The bot paused itself (a daily limit); the reason is for the user.

@@ -19,10 +19,12 @@ use serde::{Deserialize, Serialize};
 use crate::Timestamp;
 use crate::event::{Fill, Leg, Side};
 
-/// What the bot holds.
 /// Shares below one lot (0.01) cannot be sold on the venue.
 const DUST_BELOW: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+/// Decimal places of the cost basis a partial sale carries out of a position.
+const BASIS_SCALE: u32 = 12;
 
+/// What the bot holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     pub leg: Leg,
@@ -247,8 +249,11 @@ impl Ledger {
                 let (notional_out, fees_out) = if fill.shares == p.shares {
                     (p.notional, p.fees)
                 } else {
-                    let n = p.notional * fill.shares / p.shares;
-                    let f = p.fees * fill.shares / p.shares;
+                    // Rounded to a fixed scale so every later subtraction is exact: the parts
+                    // then sum to the whole, and a round trip's P&L equals its cash flows
+                    // exactly (unrounded quotients carry 28 digits, and the remainders drift).
+                    let n = (p.notional * fill.shares / p.shares).round_dp(BASIS_SCALE);
+                    let f = (p.fees * fill.shares / p.shares).round_dp(BASIS_SCALE);
                     (n, f)
                 };
                 p.shares -= fill.shares;

@@ -21,9 +21,11 @@ use std::time::Duration;
 
 use polyagent_engine::Timestamp;
 use polyagent_engine::bot::{BotEngine, BotStatus, Lifecycle, ManualOrder};
-use polyagent_engine::event::{Action, Event, Quote};
+use polyagent_engine::config::BotSpec;
+use polyagent_engine::event::{Action, Event, Quote, Topic};
 use polyagent_engine::paper::{Book, PaperAccount};
 use polyagent_engine::risk::GlobalView;
+use polyagent_engine::spike::Direction;
 use polyagent_store::{ActivityKind, Database, FillStatus, IntentSettlement, NewActivity, NewFill};
 use polyagent_venue::amounts::BookLevel;
 use polyagent_venue::book::LocalBook;
@@ -61,6 +63,32 @@ pub struct BotSummary {
     pub fees: String,
     pub trades: u32,
     pub paper_cash: Option<String>,
+    /// The market's question and the outcome the bot trades ("Yes").
+    pub question: String,
+    pub outcome: String,
+    /// The wallet address of a live bot.
+    pub wallet: Option<String>,
+    /// The price the strategy waits for to buy / to sell, when it has one.
+    pub buy_target: Option<String>,
+    pub sell_target: Option<String>,
+    /// When the open position was opened (unix ms).
+    #[specta(type = Option<u32>)]
+    pub position_opened_at_ms: Option<i64>,
+    /// The prices at which the open position's take profit and stop loss fire.
+    pub take_profit_price: Option<String>,
+    pub stop_loss_price: Option<String>,
+    /// The open position's unrealized P&L in percent of its cost.
+    pub unrealized_pct: String,
+    pub take_profit_pct: String,
+    pub stop_loss_pct: String,
+    pub trade_size: String,
+    pub max_hold_secs: u32,
+    /// Closed round trips that made money, and their share of all round trips in percent.
+    pub wins: u32,
+    pub win_rate_pct: String,
+    /// Today's (UTC) round trips and realized P&L.
+    pub today_trades: u32,
+    pub today_realized_pnl: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -108,6 +136,24 @@ pub struct BotActivity {
     #[specta(type = u32)]
     pub at_ms: i64,
     pub text: String,
+    /// `order`, `fill`, `spike`, `risk`, `error` or `system`: the feed's filters.
+    pub kind: String,
+}
+
+/// A move beyond a bot's spike threshold (a marker on its chart).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BotSpike {
+    pub bot_id: String,
+    /// Signed move in percent: negative for a drop.
+    pub pct: String,
+    /// `up` or `down`.
+    pub direction: String,
+    pub window_mins: u32,
+    /// The price when it was seen.
+    pub price: Option<String>,
+    #[specta(type = u32)]
+    pub at_ms: i64,
 }
 
 /// The newest price a bot saw.
@@ -153,6 +199,8 @@ pub enum Execution {
 pub(crate) enum Command {
     Lifecycle(Lifecycle, oneshot::Sender<Result<(), ApiError>>),
     Manual(ManualOrder, oneshot::Sender<Result<(), ApiError>>),
+    /// Applies an edited spec (same market, wallet and execution).
+    Reconfigure(Box<BotSpec>, oneshot::Sender<Result<(), ApiError>>),
     /// Makes the bot's task panic: the fault switch behind the supervisor's test.
     #[cfg(feature = "fault-injection")]
     Panic,
@@ -171,6 +219,7 @@ impl std::fmt::Debug for Command {
         match self {
             Command::Lifecycle(l, _) => write!(f, "Lifecycle({l:?})"),
             Command::Manual(m, _) => write!(f, "Manual({m:?})"),
+            Command::Reconfigure(spec, _) => write!(f, "Reconfigure({:?})", spec.name),
             #[cfg(feature = "fault-injection")]
             Command::Panic => f.write_str("Panic"),
             Command::Shutdown => f.write_str("Shutdown"),
@@ -205,6 +254,17 @@ impl BotHandle {
         let gone = || ApiError::new(ErrorCode::Internal, "the bot is no longer running");
         self.commands
             .send(Command::Manual(order, reply))
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// Applies an edited spec to the bot; its books, status and risk state are kept.
+    pub async fn reconfigure(&self, spec: BotSpec) -> Result<(), ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || ApiError::new(ErrorCode::Internal, "the bot is no longer running");
+        self.commands
+            .send(Command::Reconfigure(Box::new(spec), reply))
             .await
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
@@ -269,7 +329,7 @@ pub(crate) fn spawn(
     };
     let exec = execution_state(&execution, journal, results_tx);
     let first = summarize(
-        &context.id,
+        &context,
         &engine,
         &exec,
         FeedState::Reconnecting,
@@ -403,6 +463,17 @@ async fn run(
                     let _ = reply.send(result.map_err(|e| ApiError::new(ErrorCode::Conflict, e.0)));
                     continue;
                 }
+                Some(Command::Reconfigure(spec, reply)) => {
+                    let now = context.clock.now();
+                    let result = reconfigure(&mut engine, &mut context, *spec);
+                    if result.is_ok() {
+                        changes.save = true;
+                        save(&context, &engine, &exec, changes).await;
+                        publish(&summary, &context, &engine, &exec, health, now, true);
+                    }
+                    let _ = reply.send(result);
+                    continue;
+                }
                 #[cfg(feature = "fault-injection")]
                 Some(Command::Panic) => panic!("injected fault"),
             },
@@ -473,6 +544,48 @@ async fn run(
         }
         publish(&summary, &context, &engine, &exec, health, now, visible);
     }
+}
+
+/// Applies an edited spec: only while the bot is not trading, and never to another market,
+/// wallet or mode (those are a new bot).
+fn reconfigure(
+    engine: &mut BotEngine,
+    context: &mut BotContext,
+    spec: BotSpec,
+) -> Result<(), ApiError> {
+    if matches!(
+        engine.status(),
+        BotStatus::Running | BotStatus::Paused { .. }
+    ) {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "stop the bot before changing its settings",
+        ));
+    }
+    let old = &context.saved.spec;
+    if spec.token_id != old.token_id
+        || spec.complement_token_id != old.complement_token_id
+        || spec.wallet != old.wallet
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidConfig,
+            "a bot keeps its market and wallet: create a new bot to trade another",
+        ));
+    }
+    let config = spec
+        .resolve()
+        .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+    if context.saved.execution.is_live() && config.params.dry_run {
+        return Err(ApiError::new(
+            ErrorCode::InvalidConfig,
+            "a live bot cannot be a dry run: choose a live profile or set dry_run to false",
+        ));
+    }
+    engine
+        .reconfigure(config)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))?;
+    context.saved.spec = spec;
+    Ok(())
 }
 
 /// How long a stopping bot waits for the outcome of an order it has in flight.
@@ -552,6 +665,7 @@ async fn save(context: &BotContext, engine: &BotEngine, exec: &ExecutionState, c
             bot_id: context.id.clone(),
             at_ms: now.as_millis(),
             text: format!("could not save the bot's state: {error}"),
+            kind: ActivityKind::Error.as_str().to_owned(),
         }));
     }
 }
@@ -601,13 +715,34 @@ fn handle(
             Action::Cancel { .. } | Action::Target(_) => {}
             Action::TradeClosed(_) => changes.save = true,
             Action::Activity(activity) => {
-                record_activity(
-                    context,
-                    changes,
-                    ActivityKind::System,
-                    activity.at,
-                    activity.text,
+                let kind = match activity.topic {
+                    Topic::System => ActivityKind::System,
+                    Topic::Order => ActivityKind::Order,
+                    Topic::Risk => ActivityKind::Risk,
+                    Topic::Error => ActivityKind::Error,
+                };
+                record_activity(context, changes, kind, activity.at, activity.text);
+            }
+            Action::Spike(spike) => {
+                let price = engine.quote().map(|q| q.price);
+                let _ = context.events.send(RuntimeEvent::BotSpike(BotSpike {
+                    bot_id: context.id.clone(),
+                    pct: spike.pct.round_dp(2).to_string(),
+                    direction: match spike.direction {
+                        Direction::Up => "up".into(),
+                        Direction::Down => "down".into(),
+                    },
+                    window_mins: spike.window_mins,
+                    price: price.map(|p| p.to_string()),
+                    at_ms: now.millis(),
+                }));
+                let text = format!(
+                    "spike {:+}% in {} min{}",
+                    spike.pct.round_dp(2),
+                    spike.window_mins,
+                    price.map(|p| format!(" (price {p})")).unwrap_or_default()
                 );
+                record_activity(context, changes, ActivityKind::Spike, now, text);
             }
             Action::Paused { reason } | Action::Resumed { reason } => {
                 changes.save = true;
@@ -628,6 +763,7 @@ fn record_activity(
         bot_id: context.id.clone(),
         at_ms: at.millis(),
         text: text.clone(),
+        kind: kind.as_str().to_owned(),
     }));
     changes.activity.push(NewActivity {
         bot_id: Some(context.id.clone()),
@@ -676,7 +812,7 @@ fn publish(
     now: Timestamp,
     announce: bool,
 ) {
-    let next = summarize(&context.id, engine, exec, health, now);
+    let next = summarize(context, engine, exec, health, now);
     let differs = *summary.borrow() != next;
     summary.send_replace(next.clone());
     if announce && differs {
@@ -693,19 +829,14 @@ fn announce_fill(
     changes: &mut Changes,
 ) {
     if let Event::Fill(fill) = result {
-        changes.activity.push(NewActivity {
-            bot_id: Some(context.id.clone()),
-            ts: polyagent_store::Timestamp::from_millis(now.millis()),
-            kind: ActivityKind::Fill,
-            message: format!(
-                "{} {} shares at {} (fee {})",
-                format!("{:?}", fill.side).to_lowercase(),
-                fill.shares,
-                fill.avg_price().round_dp(4),
-                fill.fee
-            ),
-            detail: None,
-        });
+        let text = format!(
+            "{} {} shares at {} (fee {})",
+            format!("{:?}", fill.side).to_lowercase(),
+            fill.shares,
+            fill.avg_price().round_dp(4),
+            fill.fee
+        );
+        record_activity(context, changes, ActivityKind::Fill, now, text);
         let _ = context.events.send(RuntimeEvent::BotFill(BotFill {
             bot_id: context.id.clone(),
             bot_name: engine.config().name.clone(),
@@ -719,7 +850,7 @@ fn announce_fill(
 }
 
 fn summarize(
-    id: &str,
+    context: &BotContext,
     engine: &BotEngine,
     exec: &ExecutionState,
     feed: FeedState,
@@ -729,7 +860,15 @@ fn summarize(
         ExecutionState::Paper(account) => ("paper", Some(account.cash.to_string())),
         ExecutionState::Live(_) => ("live", None),
     };
-    summary_from(id, engine, mode, paper_cash, feed, now)
+    summary_from(
+        &context.id,
+        &context.saved,
+        engine,
+        mode,
+        paper_cash,
+        feed,
+        now,
+    )
 }
 
 /// The summary of a saved bot that is not running (waiting for its wallet).
@@ -744,11 +883,12 @@ pub(crate) fn summary_of(
         None if saved.execution.is_live() => ("live", None),
         None => ("paper", None),
     };
-    summary_from(id, &saved.engine, mode, cash, feed, now)
+    summary_from(id, saved, &saved.engine, mode, cash, feed, now)
 }
 
 fn summary_from(
     id: &str,
+    saved: &SavedBot,
     engine: &BotEngine,
     mode: &str,
     paper_cash: Option<String>,
@@ -756,11 +896,28 @@ fn summary_from(
     now: Timestamp,
 ) -> BotSummary {
     let config = engine.config();
+    let params = &config.params;
     let report = engine.report(now);
     let (status, detail) = match engine.status() {
-        BotStatus::Paused { reason } => ("paused", Some(format!("{reason:?}"))),
+        BotStatus::Paused { reason } => ("paused", Some(pause_words(reason))),
         BotStatus::Error { message } => ("error", Some(message.clone())),
         other => (other.name(), None),
+    };
+    let target = |side: polyagent_engine::event::Side| {
+        engine
+            .target()
+            .filter(|t| t.side == side)
+            .map(|t| t.price.normalize().to_string())
+    };
+    let entry = report.position.as_ref().map(|p| p.avg_entry());
+    let hundred = rust_decimal::Decimal::ONE_HUNDRED;
+    let exit_price = |pct: rust_decimal::Decimal| {
+        entry.map(|e| {
+            (e * (hundred + pct) / hundred)
+                .round_dp(4)
+                .normalize()
+                .to_string()
+        })
     };
     BotSummary {
         id: id.to_owned(),
@@ -774,15 +931,39 @@ fn summary_from(
         feed,
         price: engine.quote().map(|q| q.price.to_string()),
         position_shares: report.position.as_ref().map(|p| p.shares.to_string()),
-        position_avg_entry: report
-            .position
-            .as_ref()
-            .map(|p| p.avg_entry().round_dp(4).to_string()),
+        position_avg_entry: entry.map(|e| e.round_dp(4).to_string()),
         realized_pnl: report.total.realized_pnl.to_string(),
         unrealized_pnl: report.unrealized.round_dp(6).to_string(),
         fees: report.total.fees.to_string(),
         trades: report.total.trades,
         paper_cash,
+        question: saved.market.question.clone(),
+        outcome: saved.market.outcome.clone(),
+        wallet: saved.wallet_address.clone(),
+        buy_target: target(polyagent_engine::event::Side::Buy),
+        sell_target: target(polyagent_engine::event::Side::Sell),
+        position_opened_at_ms: report.position.as_ref().map(|p| p.opened_at.millis()),
+        take_profit_price: exit_price(params.take_profit_pct),
+        stop_loss_price: exit_price(-params.stop_loss_pct),
+        unrealized_pct: report.unrealized_pct.round_dp(2).to_string(),
+        take_profit_pct: params.take_profit_pct.to_string(),
+        stop_loss_pct: params.stop_loss_pct.to_string(),
+        trade_size: params.trade_size.to_string(),
+        max_hold_secs: u32::try_from(params.max_hold_secs).unwrap_or(u32::MAX),
+        wins: report.total.wins,
+        win_rate_pct: report.win_rate_pct.round_dp(1).to_string(),
+        today_trades: report.today.trades,
+        today_realized_pnl: report.today.realized_pnl.to_string(),
+    }
+}
+
+/// Why a bot is paused, in words.
+fn pause_words(reason: &polyagent_engine::bot::PauseReason) -> String {
+    match reason {
+        polyagent_engine::bot::PauseReason::DailyLimit { why, .. } => {
+            format!("daily limit reached: {why}")
+        }
+        polyagent_engine::bot::PauseReason::User => "paused by you".to_owned(),
     }
 }
 

@@ -18,6 +18,25 @@ pub enum RuntimeEvent {
     BotFill(crate::bots::BotFill),
     /// A line for a bot's activity log.
     BotActivity(crate::bots::BotActivity),
+    /// A move beyond a bot's spike threshold.
+    BotSpike(crate::bots::BotSpike),
+    /// The killswitch was tripped or re-armed.
+    Killswitch(KillswitchState),
+    /// The settings changed (from any window or the CLI of this process).
+    Settings(crate::settings::AppSettings),
+    /// A desktop notification to show.
+    Notice(crate::notices::Notice),
+}
+
+/// Whether the killswitch is tripped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KillswitchState {
+    pub tripped: bool,
+    pub reason: Option<String>,
+    /// When it was tripped (unix ms).
+    #[specta(type = Option<u32>)]
+    pub at_ms: Option<i64>,
 }
 
 /// Proof of life from the backend, sent at a fixed interval.

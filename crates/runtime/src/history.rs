@@ -175,3 +175,67 @@ impl Runtime {
         String::from_utf8(out).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
     }
 }
+
+/// One fill as the trades table shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TradeRow {
+    pub trade_id: String,
+    pub bot_id: Option<String>,
+    /// `buy` or `sell`.
+    pub side: String,
+    pub shares: String,
+    pub price: String,
+    pub fee: String,
+    /// `matched`, `mined`, `confirmed`, `retrying` or `failed` (paper fills are confirmed).
+    pub status: String,
+    #[specta(type = u32)]
+    pub at_ms: i64,
+}
+
+/// Most trades one call returns.
+const TRADES_LIMIT: u32 = 10_000;
+
+impl Runtime {
+    /// The newest `limit` fills (of one bot, or all), newest first.
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` for a limit of 0 or above 10,000.
+    pub async fn list_trades(
+        &self,
+        bot_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<TradeRow>, ApiError> {
+        if limit == 0 || limit > TRADES_LIMIT {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("limit must be 1 to {TRADES_LIMIT}, got {limit}"),
+            ));
+        }
+        let fills = self
+            .db()
+            .fills()
+            .list(
+                bot_id,
+                Timestamp::from_millis(0),
+                Timestamp::from_millis(i64::MAX),
+            )
+            .await
+            .map_err(|e| store_error(&e))?;
+        Ok(fills
+            .into_iter()
+            .rev()
+            .take(limit as usize)
+            .map(|f| TradeRow {
+                trade_id: f.trade_id,
+                bot_id: f.bot_id,
+                side: f.side.as_str().to_lowercase(),
+                shares: f.size.normalize().to_string(),
+                price: f.price.normalize().to_string(),
+                fee: f.fee.normalize().to_string(),
+                status: f.status.as_str().to_lowercase(),
+                at_ms: f.ts.as_millis(),
+            })
+            .collect())
+    }
+}

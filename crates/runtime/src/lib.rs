@@ -14,10 +14,15 @@
 
 mod api_error;
 mod app_info;
+mod backtests;
 pub mod bots;
+mod catalog;
+mod demo;
 mod events;
 mod history;
 mod live;
+mod markets;
+pub mod notices;
 mod persist;
 mod restore;
 mod settings;
@@ -42,19 +47,26 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
+pub use backtests::{BacktestRequest, BacktestResult, BacktestTrade, SeriesInfo};
 pub use bots::{
-    BotActivity, BotFill, BotHandle, BotPrice, BotSummary, Clock, Execution, FeedState, SystemClock,
+    BotActivity, BotFill, BotHandle, BotPrice, BotSpike, BotSummary, Clock, Execution, FeedState,
+    SystemClock,
 };
+pub use catalog::{Catalog, FieldInfo, FieldIssue, ProfileInfo, StrategyInfo};
+pub use history::TradeRow;
 pub use history::{ChartPoint, TimeRange};
 pub use live::LiveMarket;
+pub use markets::{BookSummary, MarketSummary, OutcomeInfo};
+pub use notices::{Notice, NoticeKind};
 pub use persist::{ExecutionPlan, MarketTerms};
 pub use polyagent_vault::PASSPHRASE_ENV_VAR as VAULT_PASSPHRASE_ENV;
 pub use settings::{AppSettings, ExchangeChoice, NotificationChoices};
+pub use wallets::WalletBalance;
 pub use wallets::{VaultStatus, WalletInfo};
 
 pub use api_error::{ApiError, ErrorCode};
 pub use app_info::{AppInfo, BuildProfile, VERSION};
-pub use events::{Heartbeat, RuntimeEvent};
+pub use events::{Heartbeat, KillswitchState, RuntimeEvent};
 /// The engine's bot configuration types, which cross this API ([`NewBotRequest`], the daily
 /// limits), so callers need not depend on the engine.
 pub use polyagent_engine::config;
@@ -147,7 +159,10 @@ pub(crate) struct Inner {
     db: Database,
     events: broadcast::Sender<RuntimeEvent>,
     heartbeat: JoinHandle<()>,
-    settings: Mutex<AppSettings>,
+    settings: Arc<Mutex<AppSettings>>,
+    /// Raises desktop notices from bot events (see [`notices`]).
+    notices: JoinHandle<()>,
+    notice_log: notices::NoticeLog,
     /// Shared by every bot: one connection pool, one local book per token.
     feed: Mutex<Option<MarketFeed>>,
     bots: Mutex<BTreeMap<String, restore::BotSlot>>,
@@ -160,6 +175,10 @@ pub(crate) struct Inner {
     watchers: Mutex<Vec<JoinHandle<()>>>,
     /// Serializes bot creation, so ids stay unique.
     creating: tokio::sync::Mutex<()>,
+    /// The demo simulator, while the demo is the chosen exchange.
+    demo: demo::DemoSlot,
+    /// The one book being streamed to a window (see [`Runtime::watch_book`]).
+    book_watch: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -173,6 +192,10 @@ impl std::fmt::Debug for Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         self.heartbeat.abort();
+        self.notices.abort();
+        if let Some(task) = lock(&self.book_watch).take() {
+            task.abort();
+        }
         for watcher in lock(&self.watchers).drain(..) {
             watcher.abort();
         }
@@ -250,6 +273,14 @@ impl Runtime {
             ..GlobalView::default()
         });
         let prices = history::start_recorder(db.clone(), config.clock.clone());
+        let settings = Arc::new(Mutex::new(settings));
+        let notice_log = notices::NoticeLog::default();
+        let notices = notices::start(
+            events.clone(),
+            settings.clone(),
+            notice_log.clone(),
+            config.clock.clone(),
+        );
         let runtime = Self {
             inner: Arc::new(Inner {
                 config,
@@ -257,7 +288,9 @@ impl Runtime {
                 db,
                 events,
                 heartbeat,
-                settings: Mutex::new(settings),
+                settings,
+                notices,
+                notice_log,
                 feed: Mutex::new(None),
                 bots: Mutex::new(BTreeMap::new()),
                 vault: Mutex::new(vault),
@@ -266,8 +299,16 @@ impl Runtime {
                 prices,
                 watchers: Mutex::new(Vec::new()),
                 creating: tokio::sync::Mutex::new(()),
+                demo: demo::DemoSlot::default(),
+                book_watch: Mutex::new(None),
             }),
         };
+        if runtime.settings().exchange == ExchangeChoice::Demo {
+            // Before the bots are restored: their market data comes from it.
+            if let Err(error) = demo::start(&runtime.inner.demo).await {
+                tracing::error!(%error, "the demo simulator could not start");
+            }
+        }
         runtime.restore_all().await?;
         Ok(runtime)
     }
@@ -298,7 +339,7 @@ impl Runtime {
     fn feed(&self) -> MarketFeed {
         let mut feed = lock(&self.inner.feed);
         feed.get_or_insert_with(|| {
-            let url = lock(&self.inner.settings).exchange.endpoints().market_ws;
+            let url = self.endpoints().market_ws;
             let mut config = MarketFeedConfig::new(url);
             config.stale_after = self.inner.config.feed_stale_after;
             MarketFeed::new(config)
@@ -306,9 +347,15 @@ impl Runtime {
         .clone()
     }
 
+    /// The chosen exchange's addresses.
+    pub(crate) fn endpoints(&self) -> polyagent_venue::client::Endpoints {
+        let exchange = lock(&self.inner.settings).exchange.clone();
+        exchange.endpoints(demo::url(&self.inner.demo).as_deref())
+    }
+
     /// A client for public market data on the chosen exchange.
     pub(crate) fn public_client(&self) -> Result<PublicClient, ApiError> {
-        let endpoints = lock(&self.inner.settings).exchange.endpoints();
+        let endpoints = self.endpoints();
         PublicClient::new(ClientConfig {
             endpoints,
             timeout: self.inner.config.request_timeout,
@@ -408,6 +455,53 @@ impl Runtime {
         self.bot(id)?.manual(ManualOrder::ClosePosition).await
     }
 
+    /// Edits a stopped bot's name, strategy, profile and overrides; its market, wallet and
+    /// mode stay (another market is another bot). Its books and history are kept.
+    ///
+    /// # Errors
+    /// `CONFLICT` while the bot runs or waits for its wallet; `INVALID_CONFIG` naming every
+    /// bad field (nothing is changed).
+    pub async fn update_bot(&self, id: &str, spec: BotSpec) -> Result<BotSummary, ApiError> {
+        self.bot(id)?.reconfigure(spec.clone()).await?;
+        let config = serde_json::to_value(&spec)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        let bots = self.inner.db.bots();
+        let now = self.now();
+        bots.rename(id, &spec.name, now)
+            .await
+            .map_err(|e| wallets::store_error(&e))?;
+        bots.set_config(id, &config, now)
+            .await
+            .map_err(|e| wallets::store_error(&e))?;
+        self.get_bot(id)
+    }
+
+    /// The strategies, profiles and field meanings the bot wizard shows.
+    pub fn catalog(&self) -> Catalog {
+        catalog::catalog()
+    }
+
+    /// What `create_bot` would refuse in a spec, field by field; no network, no store.
+    pub fn validate_bot_spec(&self, spec: &BotSpec, live: bool) -> Vec<FieldIssue> {
+        catalog::validate_spec(spec, live)
+    }
+
+    /// The recorded market series a backtest can replay.
+    ///
+    /// # Errors
+    /// `INTERNAL` if the shipped data cannot be read (a broken build).
+    pub fn list_series(&self) -> Result<Vec<SeriesInfo>, ApiError> {
+        backtests::list_series()
+    }
+
+    /// Replays a recorded series through a bot built from the request (paper fills), on a
+    /// blocking thread so bots are not held up.
+    pub async fn run_backtest(&self, request: BacktestRequest) -> Result<BacktestResult, ApiError> {
+        tokio::task::spawn_blocking(move || backtests::run(&request))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the backtest failed: {e}")))?
+    }
+
     async fn lifecycle(&self, id: &str, command: Lifecycle) -> Result<(), ApiError> {
         if !self.inner.config.run_bots {
             return self.save_lifecycle(id, &command).await;
@@ -443,6 +537,34 @@ impl Runtime {
         Ok(())
     }
 
+    /// Pauses every running bot (the tray's "Pause all"); answers how many were paused.
+    pub async fn pause_all(&self) -> u32 {
+        let running: Vec<String> = self
+            .list_bots()
+            .into_iter()
+            .filter(|b| b.status == "running")
+            .map(|b| b.id)
+            .collect();
+        let mut paused = 0;
+        for id in running {
+            // A bot that stopped meanwhile refuses: fine.
+            if self.pause_bot(&id).await.is_ok() {
+                paused += 1;
+            }
+        }
+        paused
+    }
+
+    /// What the tray shows: its state, and a tooltip with the running bots and today's P&L.
+    pub fn tray_status(&self) -> TrayStatus {
+        TrayStatus::of(&self.list_bots(), self.killswitch_tripped())
+    }
+
+    /// The newest desktop notices, newest first.
+    pub fn recent_notices(&self) -> Vec<Notice> {
+        self.inner.notice_log.recent()
+    }
+
     // --- killswitch and limits ----------------------------------------------------------------
 
     /// Trips the killswitch: no bot places another order, every running or paused bot is
@@ -467,6 +589,10 @@ impl Runtime {
             .settings()
             .put(setting_keys::KILLSWITCH, &state, self.now())
             .await;
+        let _ = self
+            .inner
+            .events
+            .send(RuntimeEvent::Killswitch(self.killswitch_state()));
         let handles: Vec<BotHandle> = lock(&self.inner.bots)
             .values()
             .filter_map(restore::BotSlot::handle)
@@ -515,11 +641,32 @@ impl Runtime {
             .settings()
             .put(setting_keys::KILLSWITCH, &Killswitch::Armed, self.now())
             .await
-            .map_err(|e| wallets::store_error(&e))
+            .map_err(|e| wallets::store_error(&e))?;
+        let _ = self
+            .inner
+            .events
+            .send(RuntimeEvent::Killswitch(self.killswitch_state()));
+        Ok(())
     }
 
     pub fn killswitch_tripped(&self) -> bool {
         self.inner.global.borrow().killswitch.is_tripped()
+    }
+
+    /// Whether the killswitch is tripped, why and since when.
+    pub fn killswitch_state(&self) -> KillswitchState {
+        match &self.inner.global.borrow().killswitch {
+            Killswitch::Tripped { reason, at } => KillswitchState {
+                tripped: true,
+                reason: Some(reason.clone()),
+                at_ms: Some(at.millis()),
+            },
+            Killswitch::Armed => KillswitchState {
+                tripped: false,
+                reason: None,
+                at_ms: None,
+            },
+        }
     }
 
     pub fn daily_limits(&self) -> DailyLimits {
@@ -577,7 +724,22 @@ impl Runtime {
                 watcher.abort();
             }
         }
+        let _ = self.inner.events.send(RuntimeEvent::Settings(next.clone()));
         Ok(next)
+    }
+
+    /// Starts the demo simulator (if it is not running) and makes it the exchange: paper bots
+    /// can then trade its markets with no account. Answers the saved settings.
+    ///
+    /// # Errors
+    /// `CONFLICT` while bots run on another exchange; `INTERNAL` if the simulator cannot start.
+    pub async fn start_demo(&self) -> Result<AppSettings, ApiError> {
+        demo::start(&self.inner.demo).await?;
+        let next = AppSettings {
+            exchange: ExchangeChoice::Demo,
+            ..self.settings()
+        };
+        self.update_settings(next).await
     }
 
     // --- vault and wallets --------------------------------------------------------------------
@@ -820,6 +982,7 @@ impl Runtime {
         for watcher in lock(&self.inner.watchers).drain(..) {
             watcher.abort();
         }
+        demo::stop(&self.inner.demo).await;
         self.inner.db.clone().close().await;
         cancelled
     }
@@ -855,4 +1018,67 @@ fn lock_folder(dir: &std::path::Path) -> Result<std::fs::File, ApiError> {
 
 fn bot_not_found(id: &str) -> ApiError {
     ApiError::new(ErrorCode::BotNotFound, format!("no bot with id {id}"))
+}
+
+/// The tray icon's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum TrayState {
+    /// No bot runs.
+    Idle,
+    /// At least one bot runs and nothing needs attention.
+    Running,
+    /// A bot is in error or its feed is stale, or the killswitch is tripped.
+    Alert,
+}
+
+/// What the tray shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TrayStatus {
+    pub state: TrayState,
+    pub running: u32,
+    /// Today's realized P&L over all bots, pUSD.
+    pub today_pnl: String,
+    pub tooltip: String,
+}
+
+impl TrayStatus {
+    /// The tray of these bots.
+    pub fn of(bots: &[BotSummary], killswitch_tripped: bool) -> Self {
+        let running = bots.iter().filter(|b| b.status == "running").count();
+        let trading = |b: &&BotSummary| b.status == "running" || b.status == "paused";
+        let alert = killswitch_tripped
+            || bots.iter().any(|b| b.status == "error")
+            || bots
+                .iter()
+                .filter(trading)
+                .any(|b| b.feed == FeedState::Stale);
+        let today: rust_decimal::Decimal = bots
+            .iter()
+            .filter_map(|b| b.today_realized_pnl.parse::<rust_decimal::Decimal>().ok())
+            .sum();
+        let state = if alert {
+            TrayState::Alert
+        } else if running > 0 {
+            TrayState::Running
+        } else {
+            TrayState::Idle
+        };
+        let sign = if today.is_sign_negative() { "-" } else { "+" };
+        let mut tooltip = format!(
+            "PolyAgent: {running} bot{} running, today {sign}${}",
+            if running == 1 { "" } else { "s" },
+            today.abs().round_dp(2)
+        );
+        if killswitch_tripped {
+            tooltip.push_str(" (killswitch on)");
+        }
+        Self {
+            state,
+            running: u32::try_from(running).unwrap_or(u32::MAX),
+            today_pnl: today.to_string(),
+            tooltip,
+        }
+    }
 }

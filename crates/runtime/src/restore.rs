@@ -344,7 +344,7 @@ impl Runtime {
         };
         let client = wallets::connect(self.public_client()?, signer, &wallet).await?;
         let client = clients.insert(address, client);
-        let user_ws = lock(&self.inner.settings).exchange.endpoints().user_ws;
+        let user_ws = self.endpoints().user_ws;
         let watcher = crate::settlement::watch(
             client.clone(),
             user_ws,

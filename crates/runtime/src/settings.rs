@@ -15,13 +15,19 @@ pub enum ExchangeChoice {
     /// A PolyAgent simulator (for demos and offline paper trading) at `url`
     /// (`http://127.0.0.1:PORT`).
     Simulator { url: String },
+    /// The demo simulator the app starts itself on 127.0.0.1 (a port of its choosing, each
+    /// start): invented and replayed markets for paper bots, no account needed.
+    Demo,
 }
 
 impl ExchangeChoice {
-    pub fn endpoints(&self) -> Endpoints {
+    /// The exchange's addresses; `demo_url` is where the app's own demo simulator listens.
+    pub fn endpoints(&self, demo_url: Option<&str>) -> Endpoints {
         match self {
             ExchangeChoice::Polymarket => Endpoints::polymarket(),
             ExchangeChoice::Simulator { url } => Endpoints::simulator(url),
+            // Not started (yet): a closed port, so calls fail as "exchange unreachable".
+            ExchangeChoice::Demo => Endpoints::simulator(demo_url.unwrap_or("http://127.0.0.1:9")),
         }
     }
 

@@ -94,6 +94,7 @@ pub(crate) fn watch(
                 bot_id,
                 at_ms: now.as_millis(),
                 text,
+                kind: kind.as_str().to_owned(),
             }));
         }
     })

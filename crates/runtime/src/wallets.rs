@@ -393,3 +393,34 @@ pub(crate) fn unlock_vault(
 ) -> Result<Vault, ApiError> {
     Vault::open_with_passphrase(config, passphrase).map_err(|e| vault_error(&e))
 }
+
+/// A wallet's pUSD on the exchange and whether the exchange contracts may spend it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletBalance {
+    pub address: String,
+    pub pusd: String,
+    /// Every exchange contract has an allowance above zero: buys can settle.
+    pub allowance_ok: bool,
+}
+
+impl crate::Runtime {
+    /// The wallet's pUSD balance and allowance, asked of the exchange now.
+    ///
+    /// # Errors
+    /// `WALLET_NOT_FOUND`; `VAULT_LOCKED`; `VENUE_UNAVAILABLE`.
+    pub async fn wallet_balance(&self, address_or_label: &str) -> Result<WalletBalance, ApiError> {
+        let wallet = find(self.db(), address_or_label).await?;
+        let client = self.client_for(&wallet.address).await?;
+        let answer = client
+            .balance_allowance(&polyagent_venue::types::AssetType::Collateral)
+            .await
+            .map_err(|e| crate::restore::venue_error(&e))?;
+        Ok(WalletBalance {
+            address: wallet.address,
+            pusd: answer.balance.normalize().to_string(),
+            allowance_ok: !answer.allowances.is_empty()
+                && answer.allowances.iter().all(|(_, a)| !a.is_zero()),
+        })
+    }
+}

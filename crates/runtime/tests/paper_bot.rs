@@ -83,6 +83,40 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
         buy.avg_price, "0.46",
         "bought at the best ask after the drop"
     );
+    // The user is told: a desktop notice for the fill, kept in the notice list.
+    let notice = wait_for(&mut events, |e| match e {
+        RuntimeEvent::Notice(n) if n.kind == polyagent_runtime::NoticeKind::Fill => Some(n.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(notice.title, "Spike fader: BUY filled");
+    assert_eq!(runtime.recent_notices().first(), Some(&notice));
+    let holding = runtime.get_bot(&bot.id).unwrap();
+    assert_eq!(
+        holding.take_profit_price.as_deref(),
+        Some("0.483"),
+        "entry 0.46 + 5 %"
+    );
+    assert_eq!(
+        holding.stop_loss_price.as_deref(),
+        Some("0.4462"),
+        "entry 0.46 - 3 %"
+    );
+    assert_eq!(holding.question, "Spiky?");
+    assert!(holding.position_opened_at_ms.is_some());
+    assert_eq!(
+        runtime.tray_status().state,
+        polyagent_runtime::TrayState::Running
+    );
+    let spikes = runtime
+        .activity(Some(&bot.id), Some("spike"), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        spikes.len(),
+        1,
+        "the drop is logged once as a spike: {spikes:?}"
+    );
 
     // The bounce: at 0.50 the position is up over 5 %, so it is sold at the bid.
     set_price(&http, &base, "0.50").await;

@@ -504,6 +504,15 @@ impl PublicClient {
         }
     }
 
+    /// Every market whose event matches `text` (Gamma's `/public-search`), best-ranked events
+    /// first; closed ones included, so a caller can say why it cannot trade them.
+    pub async fn search_markets(&self, text: &str) -> Result<Vec<GammaMarketResponse>, VenueError> {
+        let found: GammaSearchResponse = self
+            .get_json(Host::Gamma, "/public-search", &[("q", text.to_owned())])
+            .await?;
+        Ok(found.events.into_iter().flat_map(|e| e.markets).collect())
+    }
+
     /// The fee curve the operator applies to a market's trades (`GET /clob-markets/{id}`,
     /// its `fd` field); a market without one trades free.
     pub async fn fee_curve(&self, condition_id: &str) -> Result<FeeCurve, VenueError> {

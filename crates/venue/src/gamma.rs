@@ -152,6 +152,12 @@ pub struct GammaMarketResponse {
     pub end_date: Option<String>,
     #[serde(default)]
     pub uma_resolution_status: Option<String>,
+    /// Resting liquidity in pUSD, as Gamma reports it.
+    #[serde(default)]
+    pub liquidity_num: Option<LenientDecimal>,
+    /// Traded volume in pUSD, as Gamma reports it.
+    #[serde(default)]
+    pub volume_num: Option<LenientDecimal>,
 }
 
 /// Gamma event JSON.

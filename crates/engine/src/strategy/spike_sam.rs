@@ -24,6 +24,10 @@ pub struct SpikeSam {
     detector: SpikeDetector,
     threshold_pct: Decimal,
     both_sides: bool,
+    /// Whether the move beyond the threshold now in progress was already reported, so it is
+    /// reported once rather than on every tick it lasts.
+    #[serde(default)]
+    reported: bool,
 }
 
 impl SpikeSam {
@@ -67,6 +71,7 @@ impl Strategy for SpikeSam {
             ),
             threshold_pct: p.spike_threshold_pct,
             both_sides: p.trade_both_sides,
+            reported: false,
         }
     }
 
@@ -74,14 +79,20 @@ impl Strategy for SpikeSam {
         match event {
             Event::Tick(q) => {
                 self.detector.push(now, q.price);
-                if view.order_open {
-                    return Vec::new();
+                let spike = self.detector.spike_beyond(self.threshold_pct);
+                let mut out = Vec::new();
+                match spike {
+                    Some(s) if !self.reported => {
+                        self.reported = true;
+                        out.push(Decision::Spike(s));
+                    }
+                    Some(_) => {}
+                    None => self.reported = false,
                 }
-                self.detector
-                    .spike_beyond(self.threshold_pct)
-                    .and_then(|s| self.react(view, s))
-                    .into_iter()
-                    .collect()
+                if !view.order_open {
+                    out.extend(spike.and_then(|s| self.react(view, s)));
+                }
+                out
             }
             Event::Fill(f) if f.last => {
                 self.detector = SpikeDetector::new(
