@@ -1,7 +1,6 @@
 /** Shared backend fixtures for the wizard, settings, welcome and backtest tests. */
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { ApiError, AppSettings_Serialize, DailyLimits, VaultStatus_Serialize, WalletInfo_Serialize } from "@/bindings";
-import type { BookSummary_Serialize, Catalog_Serialize, MarketSummary_Serialize } from "@/lib/pending-flows";
+import type { ApiError, AppSettings_Serialize, BookSummary_Serialize, Catalog_Serialize, DailyLimits, MarketSummary_Serialize, VaultStatus_Serialize, WalletInfo_Serialize } from "@/bindings";
 
 export const CATALOG: Catalog_Serialize = {
   strategies: [

@@ -8,9 +8,8 @@ import {
   type UTCTimestamp,
 } from "lightweight-charts";
 import { useEffect, useRef } from "react";
-import type { ChartPoint } from "@/bindings";
+import type { BacktestTrade, ChartPoint } from "@/bindings";
 import { chartLocale } from "@/lib/chart-locale";
-import type { BacktestTrade } from "@/lib/pending-flows";
 import { cents } from "@/lib/plain-words";
 
 /**

@@ -1,7 +1,7 @@
+import type { BacktestRequest_Deserialize, BacktestResult } from "@/bindings";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { BacktestRequest_Deserialize, BacktestResult } from "@/lib/pending-flows";
 import { apiError, CATALOG, mockBackend } from "@/test/flows-fixtures";
 import { chartData, tradeMarkers } from "./BacktestChart";
 import { BacktestView } from "./BacktestView";

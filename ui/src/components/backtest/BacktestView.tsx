@@ -1,13 +1,12 @@
 import { FlaskConical, Play } from "lucide-react";
 import { useEffect, useState } from "react";
-import type { ApiError, Profile } from "@/bindings";
+import { type ApiError, type BacktestResult, type Catalog_Serialize, commands, type Profile, type SeriesInfo } from "@/bindings";
 import { ErrorNote, inputClass } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { editableFields, localParamIssue, type ParamText, paramsToOverrides, profileText } from "@/components/wizard/draft";
 import { ParamFields } from "@/components/wizard/StrategyStep";
 import { errorText } from "@/lib/api-error-text";
 import { cn } from "@/lib/cn";
-import { type BacktestResult, type Catalog_Serialize, pending, type SeriesInfo } from "@/lib/pending-flows";
 import { cents, compareDecimal, dateText, duration, usd } from "@/lib/plain-words";
 import { BacktestChart } from "./BacktestChart";
 
@@ -33,7 +32,7 @@ export function BacktestView() {
 
   useEffect(() => {
     let current = true;
-    void pending.catalog().then((answer) => {
+    void commands.catalog().then((answer) => {
       if (!current) return;
       if (answer.status === "error") {
         setLoadError(answer.error);
@@ -48,7 +47,7 @@ export function BacktestView() {
         setParams(profileText(c, p.id));
       }
     });
-    void pending.listSeries().then((answer) => {
+    void commands.listSeries().then((answer) => {
       if (!current) return;
       if (answer.status === "error") {
         setLoadError(answer.error);
@@ -71,7 +70,7 @@ export function BacktestView() {
     setBusy(true);
     setRunError(null);
     const overrides = paramsToOverrides(params, profileText(catalog, profile), catalog);
-    const answer = await pending.runBacktest({ strategy, profile, overrides, series: seriesId });
+    const answer = await commands.runBacktest({ strategy, profile, overrides, series: seriesId });
     setBusy(false);
     if (answer.status === "ok") setReport(answer.data);
     else setRunError(answer.error);

@@ -1,10 +1,9 @@
 import { OctagonX, ShieldCheck } from "lucide-react";
 import { useEffect, useState } from "react";
-import { type ApiError, commands } from "@/bindings";
+import { type ApiError, commands, events } from "@/bindings";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/api-error-text";
-import { pending, pendingEvents } from "@/lib/pending-flows";
 import { dateText } from "@/lib/plain-words";
 import { SavedNote, Section } from "./Section";
 
@@ -27,14 +26,14 @@ export function KillswitchSection() {
 
   useEffect(() => {
     let current = true;
-    void pending.killswitchState().then((answer) => {
+    void commands.killswitchState().then((answer) => {
       if (!current) return;
       if (answer.status === "ok") {
         setTripped(answer.data.tripped);
         setWhy(answer.data);
       } else setError(answer.error);
     });
-    const unlisten = pendingEvents.killswitchEvent.listen((event) => {
+    const unlisten = events.killswitchEvent.listen((event) => {
       if (!current) return;
       setTripped(event.payload.tripped);
       setWhy(event.payload);

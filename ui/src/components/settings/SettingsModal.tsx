@@ -8,7 +8,6 @@ import { type LimitsDraft, fromLimitsDraft, limitsIssues, toLimitsDraft } from "
 import { LimitsFields } from "@/components/wizard/LimitsStep";
 import { Choice } from "@/components/wizard/StrategyStep";
 import { errorText } from "@/lib/api-error-text";
-import { pending } from "@/lib/pending-flows";
 import { KillswitchSection } from "./KillswitchSection";
 import { SavedNote, Section } from "./Section";
 import { VaultSection } from "./VaultSection";
@@ -69,7 +68,7 @@ function SettingsBody() {
       if (answer.status === "ok") setLimits(toLimitsDraft(answer.data));
       else setLimitsError(answer.error);
     });
-    void pending.logFolder().then((answer) => {
+    void commands.logFolder().then((answer) => {
       if (!current) return;
       if (answer.status === "ok") setLogFolder(answer.data);
       else setLogError(answer.error);
@@ -101,7 +100,7 @@ function SettingsBody() {
 
   const startDemo = async () => {
     setExchangeNote(null);
-    const answer = await pending.startDemo();
+    const answer = await commands.startDemo();
     if (answer.status === "error") {
       setExchangeError(answer.error);
       return;
@@ -252,7 +251,7 @@ function SettingsBody() {
           variant="outline"
           className="self-start"
           onClick={() =>
-            void pending.openLogFolder().then((answer) => {
+            void commands.openLogFolder().then((answer) => {
               setLogError(answer.status === "error" ? answer.error : null);
             })
           }

@@ -7,7 +7,6 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { CreateBotWizard } from "@/components/wizard/CreateBotWizard";
 import { GenerateWalletForm, ImportWalletForm } from "@/components/wizard/WalletStep";
 import { errorText } from "@/lib/api-error-text";
-import { pending } from "@/lib/pending-flows";
 import { shortAddress } from "@/lib/plain-words";
 import { CreateVaultForm, vaultModeSentence } from "./VaultForms";
 
@@ -43,7 +42,7 @@ export function WelcomeView({ onDone }: { onDone: () => void }) {
   const tryDemo = async () => {
     setBusy(true);
     setError(null);
-    const answer = await pending.startDemo();
+    const answer = await commands.startDemo();
     setBusy(false);
     if (answer.status === "ok") setPath({ at: "demo", wizard: false });
     else setError(answer.error);

@@ -23,6 +23,23 @@ const SUMMARY: BotSummary_Serialize = {
   fees: "0",
   trades: 0,
   paperCash: "100",
+  question: "Will BTC hit 100k?",
+  outcome: "Yes",
+  wallet: null,
+  buyTarget: null,
+  sellTarget: null,
+  positionOpenedAtMs: null,
+  takeProfitPrice: null,
+  stopLossPrice: null,
+  unrealizedPct: "0",
+  takeProfitPct: "5",
+  stopLossPct: "3",
+  tradeSize: "5",
+  maxHoldSecs: 3600,
+  wins: 0,
+  winRatePct: "0",
+  todayTrades: 0,
+  todayRealizedPnl: "0",
 };
 
 /** The backend's rule for take profit, as validate_bot_spec reports it. */

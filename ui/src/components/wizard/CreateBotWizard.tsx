@@ -1,11 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { type BotSummary_Serialize, commands, type DailyLimits } from "@/bindings";
+import { type BotSummary_Serialize, type Catalog_Serialize, commands, type DailyLimits, type FieldIssue } from "@/bindings";
 import { ErrorNote, IssueText, TextField } from "@/components/flows/Field";
 import { Modal } from "@/components/flows/Modal";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/api-error-text";
 import { cn } from "@/lib/cn";
-import { type Catalog_Serialize, type FieldIssue, pending } from "@/lib/pending-flows";
 import {
   defaultName,
   type Draft,
@@ -73,7 +72,7 @@ export function CreateBotWizard({
   useEffect(() => {
     if (!open || catalog) return;
     let current = true;
-    void pending.catalog().then((answer) => {
+    void commands.catalog().then((answer) => {
       if (!current) return;
       if (answer.status === "error") {
         setCatalogError(errorText(answer.error));
@@ -117,7 +116,7 @@ export function CreateBotWizard({
     if (!open || !catalog) return;
     let current = true;
     const timer = setTimeout(() => {
-      void pending.validateBotSpec(spec, live).then((answer) => {
+      void commands.validateBotSpec(spec, live).then((answer) => {
         if (!current) return;
         setValidation(
           answer.status === "ok"

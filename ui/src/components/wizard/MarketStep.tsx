@@ -1,9 +1,9 @@
+import { type BookSummary_Serialize, commands, type MarketSummary_Serialize } from "@/bindings";
 import { Search } from "lucide-react";
 import { useEffect, useState } from "react";
 import { ErrorNote, inputClass, IssueText } from "@/components/flows/Field";
 import { errorText } from "@/lib/api-error-text";
 import { cn } from "@/lib/cn";
-import { type BookSummary_Serialize, type MarketSummary_Serialize, pending } from "@/lib/pending-flows";
 import { cents, dateText, usd } from "@/lib/plain-words";
 import { marketRefusal } from "./draft";
 
@@ -53,7 +53,7 @@ export function MarketStep({
     if (text !== "") return;
     // Before anything is typed, list what the exchange offers (the demo's markets, say); quietly.
     let current = true;
-    void pending.searchMarkets("").then((answer) => {
+    void commands.searchMarkets("").then((answer) => {
       if (current && answer.status === "ok") setFound({ query: "", markets: answer.data.slice(0, 20), note: null });
     });
     return () => {
@@ -68,7 +68,7 @@ export function MarketStep({
     const timer = setTimeout(() => {
       void (async () => {
         if (looksLikeReference(text)) {
-          const one = await pending.lookupMarket(text);
+          const one = await commands.lookupMarket(text);
           if (!live()) return;
           if (one.status === "ok") {
             setFound({ query: text, markets: [one.data], note: null });
@@ -76,13 +76,13 @@ export function MarketStep({
             return;
           }
           // A slug-like phrase may still be words: search before saying nothing matched.
-          const many = await pending.searchMarkets(text);
+          const many = await commands.searchMarkets(text);
           if (!live()) return;
           const markets = many.status === "ok" ? many.data : [];
           setFound({ query: text, markets, note: markets.length > 0 ? null : errorText(one.error) });
           return;
         }
-        const many = await pending.searchMarkets(text);
+        const many = await commands.searchMarkets(text);
         if (!live()) return;
         if (many.status === "ok") {
           setFound({ query: text, markets: many.data, note: many.data.length === 0 ? `No market matches "${text}".` : null });
@@ -105,7 +105,7 @@ export function MarketStep({
     // Every outcome's book: its price on the outcome's button, the chosen one's numbers below.
     let current = true;
     for (const o of openMarket.outcomes) {
-      void pending.bookSummary(o.tokenId).then((answer) => {
+      void commands.bookSummary(o.tokenId).then((answer) => {
         if (!current) return;
         const entry = answer.status === "ok" ? { book: answer.data, note: null } : { book: null, note: errorText(answer.error) };
         setBooks((old) => ({ ...old, [o.tokenId]: entry }));

@@ -1,7 +1,6 @@
-import type { Profile } from "@/bindings";
+import type { Catalog_Serialize, Profile } from "@/bindings";
 import { IssueText, TextField } from "@/components/flows/Field";
 import { cn } from "@/lib/cn";
-import type { Catalog_Serialize } from "@/lib/pending-flows";
 import { type EditableField, fieldKey, localParamIssue, MAIN_FIELDS, type ParamText, unitText } from "./draft";
 
 /** The issues shown under one field: the local parse problem first, else the backend's. */

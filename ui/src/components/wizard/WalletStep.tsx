@@ -1,9 +1,8 @@
 import { useEffect, useState } from "react";
-import { type ApiError, commands, type WalletInfo_Serialize } from "@/bindings";
+import { type ApiError, commands, type WalletBalance, type WalletInfo_Serialize } from "@/bindings";
 import { ErrorNote, inputClass, IssueText, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/api-error-text";
-import { pending, type WalletBalance } from "@/lib/pending-flows";
 import { compareDecimal, isDecimal, shortAddress, usd } from "@/lib/plain-words";
 import type { Mode } from "./draft";
 import { Choice } from "./StrategyStep";
@@ -181,7 +180,7 @@ export function WalletStep({
   useEffect(() => {
     if (!chosen) return;
     let current = true;
-    void pending.walletBalance(chosen.address).then((answer) => {
+    void commands.walletBalance(chosen.address).then((answer) => {
       if (current) setBalances({ address: chosen.address, data: answer.status === "ok" ? answer.data : null });
     });
     return () => {

@@ -6,8 +6,7 @@
  * Invariant: a draft only ever turns into a request through `toSpec`/`toRequest`, so what the
  * review shows, what `validateBotSpec` checks and what `createBot` receives are the same spec.
  */
-import type { BotSpec_Deserialize, DailyLimits, NewBotRequest_Deserialize, Overrides_Deserialize, Profile } from "@/bindings";
-import type { Catalog_Serialize, FieldInfo, FieldIssue, MarketSummary_Serialize } from "@/lib/pending-flows";
+import type { BotSpec_Deserialize, Catalog_Serialize, DailyLimits, FieldInfo, FieldIssue, MarketSummary_Serialize, NewBotRequest_Deserialize, Overrides_Deserialize, Profile } from "@/bindings";
 import { compareDecimal, duration, isDecimal, isWholeNumber, usd } from "@/lib/plain-words";
 
 export type Mode = "paper" | "live";
