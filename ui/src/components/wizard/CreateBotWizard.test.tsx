@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { BotSpec_Deserialize, BotSummary_Serialize, NewBotRequest_Deserialize } from "@/bindings";
-import { apiError, book, CATALOG, CLOSED_MARKET, type Handler, LIMITS, mockBackend, OPEN_MARKET } from "@/test/flows-fixtures";
+import { apiError, book, CATALOG, CLOSED_MARKET, type Handler, LIMITS, mockBackend, OPEN_MARKET, SETTINGS } from "@/test/flows-fixtures";
 import { CreateBotWizard } from "./CreateBotWizard";
 
 const SUMMARY: BotSummary_Serialize = {
@@ -254,8 +254,11 @@ describe("CreateBotWizard", () => {
 });
 
 describe("CreateBotWizard, before typing and with the keyboard", () => {
-  it("lists the exchange's markets before anything is typed", async () => {
-    backend({ search_markets: (args) => (args.query === "" ? [OPEN_MARKET] : []) });
+  it("lists the demo's markets before anything is typed", async () => {
+    backend({
+      get_settings: () => ({ ...SETTINGS, exchange: { kind: "demo" } }),
+      search_markets: (args) => (args.query === "demo" ? [OPEN_MARKET] : []),
+    });
     const user = userEvent.setup();
     render(<CreateBotWizard open onClose={vi.fn()} onCreated={vi.fn()} />);
     await user.click(await screen.findByTestId("market-result-will-btc-hit-100k"));

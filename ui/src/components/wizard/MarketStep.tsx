@@ -51,11 +51,16 @@ export function MarketStep({
 
   useEffect(() => {
     if (text !== "") return;
-    // Before anything is typed, list what the exchange offers (the demo's markets, say); quietly.
+    // Before anything is typed, the demo exchange lists its markets (every one of them says
+    // "demo"); Polymarket has too many to list, so the user types.
     let current = true;
-    void commands.searchMarkets("").then((answer) => {
-      if (current && answer.status === "ok") setFound({ query: "", markets: answer.data.slice(0, 20), note: null });
-    });
+    void (async () => {
+      const settings = await commands.getSettings();
+      const kind: string = settings.status === "ok" ? settings.data.exchange.kind : "";
+      if (kind !== "demo") return;
+      const answer = await commands.searchMarkets("demo");
+      if (current && answer.status === "ok") setFound({ query: "", markets: answer.data, note: null });
+    })();
     return () => {
       current = false;
     };
@@ -133,7 +138,7 @@ export function MarketStep({
           <input
             id="market-search"
             className={cn(inputClass, "pl-8")}
-            placeholder="Search words, or paste a polymarket.com link or slug"
+            placeholder="Words from the question, or a polymarket.com link or slug"
             value={query}
             onChange={(e) => {
               setQuery(e.target.value);
