@@ -54,12 +54,13 @@ export function MarketStep({
     // Before anything is typed, the demo exchange lists its markets (every one of them says
     // "demo"); Polymarket has too many to list, so the user types.
     let current = true;
+    const live = () => current;
     void (async () => {
       const settings = await commands.getSettings();
       const kind: string = settings.status === "ok" ? settings.data.exchange.kind : "";
       if (kind !== "demo") return;
       const answer = await commands.searchMarkets("demo");
-      if (current && answer.status === "ok") setFound({ query: "", markets: answer.data, note: null });
+      if (live() && answer.status === "ok") setFound({ query: "", markets: answer.data, note: null });
     })();
     return () => {
       current = false;
