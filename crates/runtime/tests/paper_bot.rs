@@ -83,15 +83,29 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
         buy.avg_price, "0.46",
         "bought at the best ask after the drop"
     );
-    // The user is told: a desktop notice for the fill, kept in the notice list.
-    let notice = wait_for(&mut events, |e| match e {
-        RuntimeEvent::Notice(n) if n.kind == polyagent_runtime::NoticeKind::Fill => Some(n.clone()),
+    // The figures are published once the fill is saved.
+    let holding = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotStatus(s) if s.id == bot.id && s.position_shares.is_some() => {
+            Some((**s).clone())
+        }
         _ => None,
     })
     .await;
+    // The user is told: a desktop notice for the fill, kept in the notice list (raised by its
+    // own task, so it may come a moment after the figures).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let notice = loop {
+        if let Some(notice) = runtime.recent_notices().into_iter().next() {
+            break notice;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no notice for the fill"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await; // poll interval
+    };
+    assert_eq!(notice.kind, polyagent_runtime::NoticeKind::Fill);
     assert_eq!(notice.title, "Spike fader: BUY filled");
-    assert_eq!(runtime.recent_notices().first(), Some(&notice));
-    let holding = runtime.get_bot(&bot.id).unwrap();
     assert_eq!(
         holding.take_profit_price.as_deref(),
         Some("0.483"),
