@@ -32,9 +32,19 @@ describe("PolyAgent desktop app", () => {
     await browser?.deleteSession();
   });
 
-  it("opens a window that shows the header and the empty dashboard", async () => {
+  it("opens on the welcome view of a first run", async () => {
     const title = await browser.$("h1=PolyAgent");
     await title.waitForDisplayed({ timeout: 20_000 });
+    // A fresh data folder has no vault and no bots: the app offers the demo or Polymarket.
+    const welcome = await browser.$('[data-testid="welcome"]');
+    await welcome.waitForDisplayed({ timeout: 10_000 });
+    await (await browser.$('[data-testid="welcome-demo"]')).waitForDisplayed();
+    await (await browser.$('[data-testid="welcome-connect"]')).waitForDisplayed();
+    await shot("00-welcome");
+    await (await browser.$('[data-testid="welcome-look-around"]')).click();
+  });
+
+  it("opens a window that shows the header and the empty dashboard", async () => {
     const dashboard = await browser.$('[data-testid="empty-dashboard"]');
     await dashboard.waitForDisplayed({ timeout: 10_000 });
     assert.match(await dashboard.getText(), /No bots yet/);

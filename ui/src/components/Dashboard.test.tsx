@@ -192,7 +192,7 @@ describe("dashboard", () => {
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("dialog")).toBeNull();
     await user.click(screen.getByTestId("create-bot-button"));
-    expect(screen.getByRole("dialog", { name: "Create bot" })).toBeInTheDocument();
+    expect(screen.getByRole("dialog", { name: "Create a bot" })).toBeInTheDocument();
   });
 
   it("shows the details within a frame of a click with 50 bots (a reported figure)", async () => {

@@ -1,0 +1,161 @@
+import { emit } from "@tauri-apps/api/event";
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { AppSettings_Serialize } from "@/bindings";
+import { apiError, type Handler, LIMITS, mockBackend, OPEN_VAULT, SETTINGS, WALLET } from "@/test/flows-fixtures";
+import { SettingsModal } from "./SettingsModal";
+
+function backend(extra: Record<string, Handler> = {}) {
+  let tripped = false;
+  return mockBackend({
+    get_settings: () => SETTINGS,
+    update_settings: (args) => args.settings,
+    get_daily_limits: () => LIMITS,
+    set_daily_limits: () => null,
+    log_folder: () => "/home/me/.local/share/polyagent/logs",
+    open_log_folder: () => null,
+    killswitch_state: () => ({ tripped, reason: tripped ? "market looks broken" : null, atMs: null }),
+    trip_killswitch: () => {
+      tripped = true;
+      return ["order-1", "order-2"];
+    },
+    arm_killswitch: () => {
+      tripped = false;
+      return null;
+    },
+    vault_status: () => OPEN_VAULT,
+    list_wallets: () => [WALLET],
+    ...extra,
+  });
+}
+
+describe("SettingsModal", () => {
+  it("trips the killswitch only after STOP is typed, then re-arms it", async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    render(<SettingsModal open onClose={vi.fn()} />);
+    expect(await screen.findByTestId("killswitch-state")).toHaveTextContent("Armed");
+
+    await user.click(screen.getByTestId("settings-killswitch"));
+    const confirm = screen.getByTestId("killswitch-confirm");
+    expect(confirm).toBeDisabled();
+    await user.type(screen.getByTestId("killswitch-reason"), "market looks broken");
+    await user.type(screen.getByTestId("killswitch-confirm-input"), "stop");
+    expect(confirm).toBeDisabled();
+    await user.type(screen.getByTestId("killswitch-confirm-input"), "{Enter}");
+    expect(calls.some((c) => c.cmd === "trip_killswitch")).toBe(false);
+
+    await user.clear(screen.getByTestId("killswitch-confirm-input"));
+    await user.type(screen.getByTestId("killswitch-confirm-input"), "STOP");
+    await user.click(confirm);
+    expect(await screen.findByTestId("killswitch-note")).toHaveTextContent("Every bot is stopped; 2 open orders cancelled.");
+    expect(screen.getByTestId("killswitch-state")).toHaveTextContent("Tripped");
+    expect(calls.find((c) => c.cmd === "trip_killswitch")?.args).toEqual({ reason: "market looks broken" });
+
+    await user.click(screen.getByTestId("settings-killswitch-arm"));
+    await waitFor(() => {
+      expect(screen.getByTestId("killswitch-state")).toHaveTextContent("Armed");
+    });
+    expect(calls.some((c) => c.cmd === "arm_killswitch")).toBe(true);
+  });
+
+  it("follows the killswitch when it is tripped elsewhere", async () => {
+    backend();
+    render(<SettingsModal open onClose={vi.fn()} />);
+    expect(await screen.findByTestId("killswitch-state")).toHaveTextContent("Armed");
+    await waitFor(async () => {
+      await emit("killswitch-event", { tripped: true, reason: "daily loss", atMs: Date.UTC(2026, 0, 5, 12) });
+      expect(screen.getByTestId("killswitch-state")).toHaveTextContent("Tripped: no bot can trade. Why: daily loss. Since");
+    });
+    expect(screen.getByTestId("settings-killswitch-arm")).toBeInTheDocument();
+  });
+
+  it("saves a notification mute at once and says why an exchange switch was refused", async () => {
+    const calls = backend({
+      update_settings: (args) => {
+        const s = args.settings as AppSettings_Serialize;
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects with the error value
+        if (s.exchange.kind === "simulator") throw apiError("CONFLICT", "stop the 2 running bots first");
+        return s;
+      },
+    });
+    const user = userEvent.setup();
+    render(<SettingsModal open onClose={vi.fn()} />);
+    const fills = await screen.findByTestId("settings-notify-fills");
+    expect(fills).toBeChecked();
+    await user.click(fills);
+    await waitFor(() => {
+      expect(fills).not.toBeChecked();
+    });
+    expect(calls.find((c) => c.cmd === "update_settings")?.args).toEqual({
+      settings: { ...SETTINGS, notifications: { ...SETTINGS.notifications, fills: false } },
+    });
+
+    await user.click(screen.getByTestId("settings-exchange-simulator"));
+    const url = screen.getByTestId("settings-simulator-url");
+    await user.clear(url);
+    await user.type(url, "not a url");
+    expect(screen.getByTestId("settings-exchange-apply")).toBeDisabled();
+    await user.clear(url);
+    await user.type(url, "http://127.0.0.1:4200");
+    await user.click(screen.getByTestId("settings-exchange-apply"));
+    expect(await screen.findByTestId("settings-exchange-error")).toHaveTextContent("That cannot be done right now. stop the 2 running bots first");
+  });
+
+  it("starts the demo simulator and shows the exchange it switched to", async () => {
+    backend({ start_demo: () => ({ ...SETTINGS, exchange: { kind: "demo" } }) });
+    const user = userEvent.setup();
+    render(<SettingsModal open onClose={vi.fn()} />);
+    await user.click(await screen.findByTestId("settings-start-demo"));
+    expect(await screen.findByTestId("settings-exchange-note")).toHaveTextContent("demo simulator is running");
+    expect(screen.getByTestId("settings-exchange-demo")).toHaveTextContent("the demo simulator PolyAgent runs on this computer");
+    expect(screen.getByTestId("settings-exchange-polymarket")).not.toBeChecked();
+    expect(screen.getByTestId("settings-exchange-apply")).toBeDisabled();
+  });
+
+  it("checks daily limits as typed and saves them", async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    render(<SettingsModal open onClose={vi.fn()} />);
+    const perBot = await screen.findByTestId("limit-exposure-bot");
+    await user.clear(perBot);
+    await user.type(perBot, "300");
+    expect(screen.getByTestId("limit-exposure-bot-issue")).toHaveTextContent("is above the total exposure $250");
+    expect(screen.getByTestId("settings-limits-save")).toBeDisabled();
+    await user.clear(perBot);
+    await user.type(perBot, "20");
+    await user.click(screen.getByTestId("settings-limits-save"));
+    expect(await screen.findByTestId("settings-limits-note")).toHaveTextContent("Daily limits saved.");
+    expect(calls.find((c) => c.cmd === "set_daily_limits")?.args).toEqual({ limits: { ...LIMITS, max_exposure_per_bot: "20" } });
+  });
+
+  it("renames a wallet, refuses a delete the backend refuses, shows the log folder", async () => {
+    let label = "main";
+    const calls = backend({
+      list_wallets: () => [{ ...WALLET, label }],
+      rename_wallet: (args) => {
+        label = String(args.label);
+        return { ...WALLET, label };
+      },
+      delete_wallet: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects with the error value
+        throw apiError("CONFLICT", "bot-1 trades from this wallet");
+      },
+    });
+    const user = userEvent.setup();
+    render(<SettingsModal open onClose={vi.fn()} />);
+    expect(await screen.findByTestId("settings-log-folder")).toHaveTextContent("/home/me/.local/share/polyagent/logs");
+    await user.click(await screen.findByTestId("wallet-rename-main"));
+    const input = screen.getByTestId("wallet-rename-input");
+    await user.clear(input);
+    await user.type(input, "savings{Enter}");
+    expect(await screen.findByTestId("settings-wallet-savings")).toBeInTheDocument();
+    expect(calls.find((c) => c.cmd === "rename_wallet")?.args).toEqual({ addressOrLabel: WALLET.address, label: "savings" });
+
+    await user.click(screen.getByTestId("wallet-delete-savings"));
+    await user.click(screen.getByTestId("wallet-delete-confirm-savings"));
+    expect(await screen.findByTestId("wallets-error")).toHaveTextContent("bot-1 trades from this wallet");
+    expect(screen.getByTestId("vault-state")).toHaveTextContent("system keychain");
+  });
+});

@@ -1,0 +1,146 @@
+import { useEffect, useState } from "react";
+import { type ApiError, commands, type WalletInfo_Serialize } from "@/bindings";
+import { ErrorNote, inputClass } from "@/components/flows/Field";
+import { Button } from "@/components/ui/button";
+import { errorText } from "@/lib/api-error-text";
+import { shortAddress } from "@/lib/plain-words";
+import { Section } from "./Section";
+
+/** Every wallet (addresses and labels only), with rename and delete. */
+export function WalletsSection() {
+  const [wallets, setWallets] = useState<WalletInfo_Serialize[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [renaming, setRenaming] = useState<{ address: string; label: string } | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    void commands.listWallets().then((answer) => {
+      if (!current) return;
+      if (answer.status === "ok") setWallets(answer.data);
+      else setError(answer.error);
+    });
+    return () => {
+      current = false;
+    };
+  }, [reload]);
+
+  const rename = async () => {
+    if (!renaming || renaming.label.trim() === "") return;
+    const answer = await commands.renameWallet(renaming.address, renaming.label.trim());
+    if (answer.status === "error") {
+      setError(answer.error);
+      return;
+    }
+    setError(null);
+    setRenaming(null);
+    setReload((n) => n + 1);
+  };
+
+  const remove = async (address: string) => {
+    const answer = await commands.deleteWallet(address);
+    setDeleting(null);
+    if (answer.status === "error") {
+      setError(answer.error);
+      return;
+    }
+    setError(null);
+    setReload((n) => n + 1);
+  };
+
+  return (
+    <Section title="Wallets" description="Labels and addresses; the keys stay in the vault." testId="settings-wallets">
+      {wallets?.length === 0 && <p className="text-sm text-muted-foreground">No wallets yet. The create-bot wizard can import or generate one.</p>}
+      <ul className="flex flex-col gap-2">
+        {wallets?.map((w) => (
+          <li key={w.address} className="flex flex-wrap items-center gap-2 rounded-md border border-border px-3 py-2 text-sm" data-testid={`settings-wallet-${w.label}`}>
+            {renaming?.address === w.address ? (
+              <form
+                className="flex flex-1 gap-2"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void rename();
+                }}
+              >
+                <input
+                  aria-label={`New label for ${w.label}`}
+                  className={inputClass}
+                  value={renaming.label}
+                  onChange={(e) => {
+                    setRenaming({ address: w.address, label: e.target.value });
+                  }}
+                  data-testid="wallet-rename-input"
+                  autoFocus
+                />
+                <Button type="submit" disabled={renaming.label.trim() === ""} data-testid="wallet-rename-save">
+                  Save
+                </Button>
+                <Button
+                  variant="ghost"
+                  onClick={() => {
+                    setRenaming(null);
+                  }}
+                >
+                  Cancel
+                </Button>
+              </form>
+            ) : (
+              <>
+                <span className="font-medium">{w.label}</span>
+                <span className="font-mono text-xs text-muted-foreground" title={w.address}>
+                  {shortAddress(w.address)}
+                </span>
+                {!w.hasKey && <span className="text-xs text-warning">no key in the vault</span>}
+                {w.usedBy.length > 0 && <span className="text-xs text-muted-foreground">used by {w.usedBy.length} bot{w.usedBy.length > 1 ? "s" : ""}</span>}
+                <span className="flex-1" />
+                {deleting === w.address ? (
+                  <>
+                    <span className="text-xs">Delete its key for good?</span>
+                    <Button
+                      className="bg-negative text-primary-foreground hover:bg-negative/90"
+                      onClick={() => void remove(w.address)}
+                      data-testid={`wallet-delete-confirm-${w.label}`}
+                    >
+                      Delete
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      onClick={() => {
+                        setDeleting(null);
+                      }}
+                    >
+                      Keep
+                    </Button>
+                  </>
+                ) : (
+                  <>
+                    <Button
+                      variant="ghost"
+                      onClick={() => {
+                        setRenaming({ address: w.address, label: w.label });
+                      }}
+                      data-testid={`wallet-rename-${w.label}`}
+                    >
+                      Rename
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      onClick={() => {
+                        setDeleting(w.address);
+                      }}
+                      data-testid={`wallet-delete-${w.label}`}
+                    >
+                      Delete
+                    </Button>
+                  </>
+                )}
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      {error && <ErrorNote testId="wallets-error">{errorText(error)}</ErrorNote>}
+    </Section>
+  );
+}

@@ -1,0 +1,52 @@
+import { act, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { mockBackend } from "@/test/flows-fixtures";
+import { FirstRunGate } from "./FirstRunGate";
+
+const app = <p data-testid="the-app">app</p>;
+
+describe("FirstRunGate", () => {
+  it("welcomes a first run: no vault and no bots", async () => {
+    mockBackend({ vault_status: () => ({ state: "missing", mode: null, detail: null }), list_bots: () => [] });
+    const user = userEvent.setup();
+    render(<FirstRunGate>{app}</FirstRunGate>);
+    expect(await screen.findByTestId("welcome")).toBeInTheDocument();
+    expect(screen.queryByTestId("the-app")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("welcome-connect"));
+    expect(screen.queryByTestId("the-app")).not.toBeInTheDocument();
+  });
+
+  it("asks for the passphrase while the vault is locked, and lets the user go on without it", async () => {
+    mockBackend({ vault_status: () => ({ state: "locked", mode: "passphrase", detail: "no keychain" }), list_bots: () => [] });
+    const user = userEvent.setup();
+    render(<FirstRunGate>{app}</FirstRunGate>);
+    expect(await screen.findByTestId("unlock-vault")).toHaveTextContent("no keychain");
+    await user.click(screen.getByTestId("unlock-skip"));
+    expect(screen.getByTestId("the-app")).toBeInTheDocument();
+  });
+
+  it("opens on the app when bots exist, and when the backend cannot answer", async () => {
+    const calls = mockBackend({ vault_status: () => ({ state: "missing", mode: null, detail: null }), list_bots: () => [{ id: "b1" }] });
+    const { unmount } = render(<FirstRunGate>{app}</FirstRunGate>);
+    await waitFor(() => {
+      expect(calls.map((c) => c.cmd).sort()).toEqual(["list_bots", "vault_status"]);
+    });
+    await act(async () => {
+      await Promise.resolve();
+    });
+    expect(screen.getByTestId("the-app")).toBeInTheDocument();
+    expect(screen.queryByTestId("welcome")).not.toBeInTheDocument();
+    unmount();
+
+    const failing = mockBackend({});
+    render(<FirstRunGate>{app}</FirstRunGate>);
+    await waitFor(() => {
+      expect(failing).toHaveLength(2);
+    });
+    await act(async () => {
+      await Promise.resolve();
+    });
+    expect(screen.getByTestId("the-app")).toBeInTheDocument();
+  });
+});

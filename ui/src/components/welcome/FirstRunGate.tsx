@@ -1,0 +1,40 @@
+import { type ReactNode, useEffect, useState } from "react";
+import { commands, type VaultStatus_Serialize } from "@/bindings";
+import { UnlockVault } from "./VaultForms";
+import { WelcomeView } from "./WelcomeView";
+
+type Gate = { at: "checking" } | { at: "welcome" } | { at: "unlock"; status: VaultStatus_Serialize } | { at: "app" };
+
+/**
+ * What the window opens on: the welcome view on a first run (no vault and no bots), the unlock
+ * screen while the vault is locked, otherwise the app (`children`). The app shows while the backend
+ * is asked, and whenever it cannot answer, so a failed check never hides it.
+ */
+export function FirstRunGate({ children }: { children: ReactNode }) {
+  const [gate, setGate] = useState<Gate>({ at: "checking" });
+
+  useEffect(() => {
+    let current = true;
+    void Promise.all([commands.vaultStatus(), commands.listBots()]).then(([vault, bots]) => {
+      if (!current) return;
+      if (vault.status === "error") {
+        setGate({ at: "app" });
+        return;
+      }
+      const noBots = bots.status === "ok" && bots.data.length === 0;
+      if (vault.data.state === "missing" && noBots) setGate({ at: "welcome" });
+      else if (vault.data.state === "locked") setGate({ at: "unlock", status: vault.data });
+      else setGate({ at: "app" });
+    });
+    return () => {
+      current = false;
+    };
+  }, []);
+
+  const toApp = () => {
+    setGate({ at: "app" });
+  };
+  if (gate.at === "welcome") return <WelcomeView onDone={toApp} />;
+  if (gate.at === "unlock") return <UnlockVault status={gate.status} onUnlocked={toApp} onSkip={toApp} />;
+  return children;
+}
