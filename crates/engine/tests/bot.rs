@@ -686,3 +686,36 @@ fn manual_orders_follow_the_rules_every_order_follows() {
     };
     assert!(refused(&mut h, &ManualOrder::ClosePosition).contains("killswitch"));
 }
+
+/// The order forecast live execution arms ahead of a trigger is the order the trigger places:
+/// same number, leg, side and size; none while an order is in flight or the bot is stopped.
+#[test]
+fn the_next_order_forecast_is_the_order_a_trigger_places() {
+    use polyagent_engine::bot::OrderForecast;
+    let mut h = Harness::new("spike-sam", Overrides::default(), FeeCurve::FREE);
+    h.calm(0, 30, "0.49", "0.51");
+    let before = h.bot.next_order().unwrap();
+    let placed = orders(&h.tick(1800, "0.46", "0.48"));
+    assert_eq!(
+        before,
+        OrderForecast {
+            id: placed[0].id,
+            leg: placed[0].leg,
+            side: placed[0].side,
+            size: placed[0].size,
+        }
+    );
+    // Holding: the next order sells the whole position.
+    let held = h.bot.ledger().position().unwrap().shares;
+    let sale = h.bot.next_order().unwrap();
+    assert_eq!((sale.side, sale.size), (Side::Sell, held));
+    let sold = orders(&h.tick(1860, "0.55", "0.57"));
+    assert_eq!(
+        (sold[0].id, sold[0].side, sold[0].size),
+        (sale.id, Side::Sell, held)
+    );
+    h.bot
+        .command(&Lifecycle::Stop, Timestamp::from_secs(T0 + 1900))
+        .unwrap();
+    assert_eq!(h.bot.next_order(), None);
+}

@@ -148,6 +148,8 @@ async fn a_live_bot_trades_the_spike_with_signed_orders_and_books_the_exchanges_
         admin(&world, "clock", json!({"advance_ms": 500})).await;
         wait_for(&mut events, seen(price)).await;
     }
+    // The buy is armed (signed and journaled) in the background before the drop comes.
+    armed(dir.path(), &bot.id, "BUY").await;
     admin(&world, "price", json!({"slug": "spiky", "price": "0.45"})).await;
     admin(&world, "clock", json!({"advance_ms": 500})).await;
     let buy = wait_for(&mut events, |e| match e {
@@ -157,6 +159,7 @@ async fn a_live_bot_trades_the_spike_with_signed_orders_and_books_the_exchanges_
     .await;
     assert_eq!(buy.avg_price, "0.46");
 
+    armed(dir.path(), &bot.id, "SELL").await;
     admin(&world, "price", json!({"slug": "spiky", "price": "0.50"})).await;
     admin(&world, "clock", json!({"advance_ms": 500})).await;
     let sell = wait_for(&mut events, |e| match e {
@@ -230,6 +233,58 @@ async fn a_live_bot_trades_the_spike_with_signed_orders_and_books_the_exchanges_
     assert!(confirmed.contains("on chain"), "{confirmed}");
     let trades = runtime.export_trades_csv(Some(&bot.id)).await.unwrap();
     assert!(trades.contains("CONFIRMED"), "{trades}");
+
+    // Both orders were armed ahead of their trigger (signed and journaled before the market
+    // moved) and posted with no write on the way; every other armed one was retired, never
+    // sent, and a clean stop leaves nothing for the next start to look up.
+    runtime.shutdown(false).await;
+    let db = polyagent_store::Database::open(dir.path().join(polyagent_runtime::DATABASE_FILE))
+        .await
+        .unwrap();
+    let intents = db.order_journal().for_bot(&bot.id).await.unwrap();
+    let acknowledged: Vec<_> = intents
+        .iter()
+        .filter(|i| i.state == polyagent_store::IntentState::Acknowledged)
+        .collect();
+    assert_eq!(acknowledged.len(), 2, "{intents:#?}");
+    assert!(
+        acknowledged.iter().all(|i| i.intent_id.contains("/armed-")),
+        "{acknowledged:#?}"
+    );
+    let taker_ids: std::collections::BTreeSet<String> =
+        trades_of(&world).await.into_iter().collect();
+    let sent: std::collections::BTreeSet<String> = acknowledged
+        .iter()
+        .map(|i| i.client_order_id.clone())
+        .collect();
+    assert_eq!(
+        taker_ids, sent,
+        "the exchange got exactly the armed orders used"
+    );
+    assert!(intents.iter().all(|i| i.state.is_final()), "{intents:#?}");
+    assert!(
+        intents
+            .iter()
+            .filter(|i| i.state == polyagent_store::IntentState::Failed)
+            .all(|i| i.failure_reason.as_deref() == Some("armed ahead of a trigger, never sent")),
+    );
+    db.close().await;
+}
+
+/// The exchange's taker order ids of the trader's trades on the spiky market.
+async fn trades_of(world: &World) -> Vec<String> {
+    world
+        .client
+        .trades(
+            None,
+            Some(&TokenId::new(world.tokens[0].clone()).unwrap()),
+            None,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.taker_order_id)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -341,4 +396,128 @@ async fn a_buy_the_wallet_cannot_pay_for_is_refused_before_anything_is_sent() {
         state["wallets"][0]["orders"], 0,
         "nothing reached the exchange"
     );
+}
+
+/// The journal's armed intents of a bot, as the store holds them.
+async fn armed_intents(dir: &std::path::Path, bot: &str) -> Vec<polyagent_store::OrderIntent> {
+    let db = polyagent_store::Database::open(dir.join(polyagent_runtime::DATABASE_FILE))
+        .await
+        .unwrap();
+    let intents = db.order_journal().for_bot(bot).await.unwrap();
+    db.close().await;
+    intents
+        .into_iter()
+        .filter(|i| i.intent_id.contains("/armed-"))
+        .collect()
+}
+
+/// Waits (with a deadline) until the bot has an armed order of `side` ready.
+async fn armed(dir: &std::path::Path, bot: &str, side: &str) {
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    loop {
+        let ready = armed_intents(dir, bot)
+            .await
+            .iter()
+            .any(|i| i.state == polyagent_store::IntentState::Sent && i.side.as_str() == side);
+        if ready {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < give_up, "no {side} was armed");
+        tokio::task::yield_now().await;
+    }
+}
+
+/// A crash (the process's tasks gone mid-flight, nothing cleaned up) while a set of orders is
+/// armed: the next start looks each up on the exchange, finds none there and fails them all
+/// without troubling the engine; the bot then trades the next spike.
+#[test]
+fn an_armed_set_left_by_a_crash_is_looked_up_and_failed_at_the_next_start() {
+    let threads = |n| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    // The simulator outlives both runs of the app.
+    let exchange = threads(1);
+    let world = exchange.block_on(world());
+    let dir = tempfile::tempdir().unwrap();
+    let crashed = threads(2);
+    let bot_id = crashed.block_on(async {
+        let runtime = live_runtime(&world, dir.path()).await;
+        let mut events = runtime.subscribe();
+        let mut request = live(spec(&world.tokens[0]));
+        request.start = true;
+        let bot = runtime.create_bot(request).await.unwrap();
+        wait_for(&mut events, |e| {
+            matches!(e, RuntimeEvent::BotPrice(p) if p.price == "0.50").then_some(())
+        })
+        .await;
+        // Armed in the background: wait (with a deadline) until the journal holds the set.
+        let give_up = tokio::time::Instant::now() + common::DEADLINE;
+        while armed_intents(dir.path(), &bot.id).await.is_empty() {
+            assert!(tokio::time::Instant::now() < give_up, "nothing was armed");
+            tokio::task::yield_now().await;
+        }
+        drop(runtime);
+        bot.id
+    });
+    // The crash: every task of the first run stops where it is; no shutdown, no disarming.
+    crashed.shutdown_background();
+    let left = exchange.block_on(armed_intents(dir.path(), &bot_id));
+    assert!(
+        !left.is_empty()
+            && left
+                .iter()
+                .all(|i| i.state == polyagent_store::IntentState::Sent),
+        "{left:#?}"
+    );
+
+    let restarted = threads(2);
+    restarted.block_on(async {
+        let runtime = open_runtime(dir.path(), &world.sim).await;
+        let mut events = runtime.subscribe();
+        let after = armed_intents(dir.path(), &bot_id).await;
+        for intent in after
+            .iter()
+            .filter(|i| left.iter().any(|l| l.intent_id == i.intent_id))
+        {
+            assert_eq!(
+                intent.state,
+                polyagent_store::IntentState::Failed,
+                "{intent:?}"
+            );
+            assert_eq!(
+                intent.failure_reason.as_deref(),
+                Some("the exchange never received the order")
+            );
+        }
+        let summary = runtime
+            .list_bots()
+            .into_iter()
+            .find(|b| b.id == bot_id)
+            .unwrap();
+        assert_eq!((summary.status.as_str(), summary.trades), ("running", 0));
+        // Nothing was sent, so nothing was traded; the next spike trades as usual.
+        let seen = |price: &'static str| {
+            move |e: &RuntimeEvent| {
+                matches!(e, RuntimeEvent::BotPrice(p) if p.price == price).then_some(())
+            }
+        };
+        for price in ["0.51", "0.50", "0.51", "0.50"] {
+            admin(&world, "price", json!({"slug": "spiky", "price": price})).await;
+            admin(&world, "clock", json!({"advance_ms": 500})).await;
+            wait_for(&mut events, seen(price)).await;
+        }
+        admin(&world, "price", json!({"slug": "spiky", "price": "0.45"})).await;
+        admin(&world, "clock", json!({"advance_ms": 500})).await;
+        let buy = wait_for(&mut events, |e| match e {
+            RuntimeEvent::BotFill(f) if f.side == "buy" => Some(f.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(buy.avg_price, "0.46");
+        runtime.shutdown(false).await;
+    });
 }
