@@ -174,6 +174,9 @@ pub struct BotEngine {
     /// The order in flight has had fills already (a resting order fills in parts).
     #[serde(default)]
     open_filled: bool,
+    /// The target whose resting order was refused (not cancelled by us): not retried.
+    #[serde(default)]
+    rest_refused: Option<Target>,
 }
 
 impl BotEngine {
@@ -196,6 +199,7 @@ impl BotEngine {
             last_note: None,
             cancel_requested: None,
             open_filled: false,
+            rest_refused: None,
         })
     }
 
@@ -400,7 +404,10 @@ impl BotEngine {
             Event::Tick(q) => self.quote = Some(*q),
             Event::Fill(f) => self.book_fill(f, now, &mut out),
             Event::Rejected { order, reason } => {
-                if self.open_order.as_ref().is_some_and(|o| o.id == *order) {
+                if let Some(open) = self.open_order.as_ref().filter(|o| o.id == *order) {
+                    if open.style.rests() && self.cancel_requested != Some(*order) {
+                        self.rest_refused = self.target;
+                    }
                     self.open_order = None;
                     if std::mem::take(&mut self.open_filled) {
                         // Part of it traded: the order is over like a completed one.
@@ -449,7 +456,10 @@ impl BotEngine {
             );
             return out;
         }
-        let exiting = self.check_exits(now, &mut out);
+        // Exits are judged on market data and the timer only: a refused exit is tried again
+        // on the next tick, never in a loop on its own rejection.
+        let exiting =
+            matches!(event, Event::Tick(_) | Event::Timer) && self.check_exits(now, &mut out);
         let decisions = {
             let view = View {
                 config: &self.config,
@@ -461,6 +471,16 @@ impl BotEngine {
         };
         for decision in decisions {
             self.decide(decision, global, running, now, &mut out);
+        }
+        // Resting execution keeps an order at the target whenever none is in flight (after
+        // a fill, a cooldown, or a time-to-live that ran out), judged on market data and the
+        // timer only: a refused one is not placed again until the target moves.
+        if let Some(target) = self.target
+            && self.open_order.is_none()
+            && matches!(event, Event::Tick(_) | Event::Timer)
+            && self.rest_refused != Some(target)
+        {
+            self.rest_at_target(target, global, running, now, &mut out);
         }
         if running && let Some(block) = risk::daily_limit(global, &self.ledger.today(now)) {
             self.pause_for_the_day(block.describe(), now, &mut out);
@@ -545,8 +565,14 @@ impl BotEngine {
         };
         if let Some(order) = &self.open_order {
             // A resting order stands in the way of the exit: cancel it; the exit sells on a
-            // later tick, once the cancel is through.
-            if order.style.rests() && self.cancel_requested != Some(order.id) {
+            // later tick, once the cancel is through. A resting sale is itself the take
+            // profit: it stays.
+            let resting_sale = order.side == Side::Sell;
+            let take_profit = matches!(reason, risk::ExitReason::TakeProfit { .. });
+            if order.style.rests()
+                && !(resting_sale && take_profit)
+                && self.cancel_requested != Some(order.id)
+            {
                 let id = order.id;
                 self.cancel_requested = Some(id);
                 log(
@@ -677,7 +703,6 @@ impl BotEngine {
                 if self.target != Some(target) {
                     self.target = Some(target);
                     out.push(Action::Target(Some(target)));
-                    self.rest_at_target(target, global, running, now, out);
                 }
             }
             Decision::ClearTarget => {

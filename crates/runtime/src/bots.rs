@@ -458,7 +458,19 @@ async fn run(
                 at_ms: now.millis(),
             }));
         }
-        // A resting paper order meets each new book before the engine judges the tick.
+        // Live fills arrive here (paper fills are announced where they are made).
+        announce_fill(&context, &engine, &event, now, &mut changes);
+        let actions = engine.on_event(&global, &event, now);
+        handle(
+            &mut engine,
+            &mut exec,
+            &context,
+            actions,
+            book.as_ref(),
+            now,
+            &mut changes,
+        );
+        // A resting paper order meets each new book once the engine has seen its quote.
         let rested = match (&mut exec, &event, book.as_ref()) {
             (ExecutionState::Paper(account), Event::Tick(_), Some(live)) => {
                 account.on_book(&paper_book(live))
@@ -486,18 +498,6 @@ async fn run(
                 &mut changes,
             );
         }
-        // Live fills arrive here (paper fills are announced where they are made).
-        announce_fill(&context, &engine, &event, now, &mut changes);
-        let actions = engine.on_event(&global, &event, now);
-        handle(
-            &mut engine,
-            &mut exec,
-            &context,
-            actions,
-            book.as_ref(),
-            now,
-            &mut changes,
-        );
         let visible = changes.visible;
         arm(&exec, &engine, &global, book.as_ref(), now);
         if changes.save || !changes.activity.is_empty() {

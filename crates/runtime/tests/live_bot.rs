@@ -521,3 +521,151 @@ fn an_armed_set_left_by_a_crash_is_looked_up_and_failed_at_the_next_start() {
         runtime.shutdown(false).await;
     });
 }
+
+/// Open orders of the trader at the exchange (all markets).
+async fn open_orders(world: &World) -> usize {
+    world.client.open_orders(None, None).await.unwrap().len()
+}
+
+/// Waits (with a deadline) until the trader has `n` open orders at the exchange.
+async fn open_orders_become(world: &World, n: usize) {
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    while open_orders(world).await != n {
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "open orders never became {n}"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Resting execution, live: Train of Trade rests a GTC buy at its target; it trades as a
+/// maker when the market comes down to it, the take-profit sale rests at its target and
+/// trades when the market comes back, and P&L is what the wallet shows. A second bot's
+/// resting buy that nothing reaches is cancelled at its time-to-live: no open order is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resting_buy_waits_for_the_market_fills_and_the_sale_rests_at_take_profit() {
+    use polyagent_engine::config::ExecutionStyle;
+    let world = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = live_runtime(&world, dir.path()).await;
+    let mut events = runtime.subscribe();
+    let before = pusd(&world).await;
+    let resting = |token: &str, ttl_secs: u64| {
+        let mut spec = spec(token);
+        spec.strategy = "train-of-trade".into();
+        spec.overrides.execution = Some(ExecutionStyle::Resting { ttl_secs });
+        spec.overrides.take_profit_pct = Some(Decimal::from(4));
+        spec.overrides.cooldown_secs = Some(0);
+        let mut request = live(spec);
+        request.start = true;
+        request
+    };
+    let bot = runtime
+        .create_bot(resting(&world.tokens[0], 600))
+        .await
+        .unwrap();
+    // Target 0.50 × (1 − 2.5 %) = 0.4875: the buy rests at 0.48 (on the grid, never more).
+    open_orders_become(&world, 1).await;
+    let order = &world.client.open_orders(None, None).await.unwrap()[0];
+    assert_eq!(
+        (order.price, order.original_size),
+        (Decimal::new(48, 2), Decimal::new(2083, 2))
+    );
+    // The market comes down to it (mid 0.47, asks from 0.48; not so far that the stop loss
+    // at −2.5 % fires): the market maker's new ask trades with our bid, at our price, with
+    // no taker fee for us.
+    admin(&world, "price", json!({"slug": "spiky", "price": "0.47"})).await;
+    admin(&world, "clock", json!({"advance_ms": 500})).await;
+    let buy = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotFill(f) if f.bot_id == bot.id && f.side == "buy" => Some(f.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (
+            buy.avg_price.as_str(),
+            buy.shares.as_str(),
+            buy.fee.as_str()
+        ),
+        ("0.48", "20.83", "0")
+    );
+    // The sale rests at 0.48 × 1.04 = 0.4992 → 0.50 (on the grid, never less).
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    loop {
+        let orders = world.client.open_orders(None, None).await.unwrap();
+        if orders.len() == 1 && orders[0].side == Side::Sell {
+            assert_eq!(orders[0].price, Decimal::new(50, 2));
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "no resting sale: {orders:?}"
+        );
+        tokio::task::yield_now().await;
+    }
+    admin(&world, "price", json!({"slug": "spiky", "price": "0.53"})).await;
+    admin(&world, "clock", json!({"advance_ms": 500})).await;
+    let sell = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotFill(f) if f.bot_id == bot.id && f.side == "sell" => Some(f.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (sell.avg_price.as_str(), sell.shares.as_str()),
+        ("0.5", "20.83")
+    );
+    let summary = wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotStatus(s) if s.id == bot.id && s.trades == 1 => Some((**s).clone()),
+        _ => None,
+    })
+    .await;
+    let realized: Decimal = summary.realized_pnl.parse().unwrap();
+    assert_eq!(realized, Decimal::new(2083, 2) * Decimal::new(2, 2));
+    assert_eq!(pusd(&world).await - before, realized, "P&L is the wallet's");
+    // The cycle goes on: Train of Trade rests its next buy at the new target.
+    open_orders_become(&world, 1).await;
+    runtime.stop_bot(&bot.id).await.unwrap();
+    open_orders_become(&world, 0).await;
+
+    // A resting buy nothing reaches: cancelled at its time-to-live (1 s on the bot's clock),
+    // then rested afresh; a stop leaves nothing on the book.
+    let idle = runtime
+        .create_bot(resting(&world.tokens[1], 1))
+        .await
+        .unwrap();
+    open_orders_become(&world, 1).await;
+    let first = world.client.open_orders(None, None).await.unwrap()[0]
+        .id
+        .clone();
+    wait_for(&mut events, |e| match e {
+        RuntimeEvent::BotActivity(a) if a.bot_id == idle.id && a.text.contains("cancelling") => {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    loop {
+        let status = world.client.order(&first).await.unwrap().unwrap().status;
+        if status == polyagent_venue::types::OrderStatus::Canceled {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < give_up, "still {status:?}");
+        tokio::task::yield_now().await;
+    }
+    let summary = runtime
+        .list_bots()
+        .into_iter()
+        .find(|b| b.id == idle.id)
+        .unwrap();
+    assert_eq!((summary.status.as_str(), summary.trades), ("running", 0));
+    runtime.stop_bot(&idle.id).await.unwrap();
+    open_orders_become(&world, 0).await;
+    runtime.shutdown(false).await;
+    let db = polyagent_store::Database::open(dir.path().join(polyagent_runtime::DATABASE_FILE))
+        .await
+        .unwrap();
+    assert!(db.order_journal().unresolved().await.unwrap().is_empty());
+    db.close().await;
+}
