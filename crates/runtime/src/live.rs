@@ -150,7 +150,7 @@ pub(crate) const ARM_TICKS: i64 = 8;
 pub(crate) const REARM_DRIFT_TICKS: i64 = 4;
 /// How old an armed set may get before it is re-armed: the signed `timestamp` is the time of
 /// arming, and an order should not reach the exchange much older than it says it is.
-pub(crate) const ARM_MAX_AGE_MS: i64 = 30_000;
+pub(crate) const ARM_MAX_AGE_MS: i64 = 120_000;
 /// The depth of the one-level book an armed order is priced from: more than any order needs,
 /// small enough that price × depth stays far inside a decimal.
 const ARM_DEPTH: Decimal = Decimal::from_parts(0, 1, 0, false, 0); // 2^32 shares
