@@ -38,6 +38,10 @@ use crate::strategy::{AnyStrategy, View, registry};
 /// fill or fail at once; this bounds a live order that rests on the book.
 pub const ORDER_TIMEOUT_SECS: u64 = 60;
 
+/// How long after a refused resting order (not one we cancelled) the same target is tried
+/// again: a refusal (no balance yet, shares not settled yet) may pass, but not in a loop.
+pub const REST_RETRY_SECS: u64 = 10;
+
 /// Why a bot is paused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
@@ -174,9 +178,10 @@ pub struct BotEngine {
     /// The order in flight has had fills already (a resting order fills in parts).
     #[serde(default)]
     open_filled: bool,
-    /// The target whose resting order was refused (not cancelled by us): not retried.
+    /// The target whose resting order was refused (not cancelled by us), and when: it is
+    /// retried only after [`REST_RETRY_SECS`], or at once for a new target.
     #[serde(default)]
-    rest_refused: Option<Target>,
+    rest_refused: Option<(Target, Timestamp)>,
 }
 
 impl BotEngine {
@@ -286,6 +291,12 @@ impl BotEngine {
             }),
             None => None,
         }
+    }
+
+    /// Makes the next order number at least `next`: after a restart, numbers the journal
+    /// already used (an order sent after the last save) are never given out again.
+    pub fn skip_order_numbers_to(&mut self, next: u64) {
+        self.next_order = self.next_order.max(next);
     }
 
     /// P&L marked at the latest displayed price of the held leg.
@@ -406,7 +417,7 @@ impl BotEngine {
             Event::Rejected { order, reason } => {
                 if let Some(open) = self.open_order.as_ref().filter(|o| o.id == *order) {
                     if open.style.rests() && self.cancel_requested != Some(*order) {
-                        self.rest_refused = self.target;
+                        self.rest_refused = self.target.map(|t| (t, now));
                     }
                     self.open_order = None;
                     if std::mem::take(&mut self.open_filled) {
@@ -474,11 +485,13 @@ impl BotEngine {
         }
         // Resting execution keeps an order at the target whenever none is in flight (after
         // a fill, a cooldown, or a time-to-live that ran out), judged on market data and the
-        // timer only: a refused one is not placed again until the target moves.
+        // timer only: a refused one waits REST_RETRY_SECS (or a new target) before the next.
         if let Some(target) = self.target
             && self.open_order.is_none()
             && matches!(event, Event::Tick(_) | Event::Timer)
-            && self.rest_refused != Some(target)
+            && !self.rest_refused.is_some_and(|(refused, at)| {
+                refused == target && now.secs_since(at) < REST_RETRY_SECS
+            })
         {
             self.rest_at_target(target, global, running, now, &mut out);
         }

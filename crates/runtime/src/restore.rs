@@ -216,6 +216,20 @@ impl Runtime {
                     funder,
                     arm_orders: self.inner.config.arm_orders,
                 };
+                // Orders sent after the bot's last save used numbers the saved engine
+                // would give out again: skip past every number the journal holds.
+                let used = self
+                    .db()
+                    .order_journal()
+                    .for_bot(id)
+                    .await
+                    .map_err(|e| wallets::store_error(&e))?
+                    .iter()
+                    .filter_map(|i| persist::order_of_intent(id, &i.intent_id))
+                    .map(|n| n.0 + 1)
+                    .max()
+                    .unwrap_or(0);
+                engine.skip_order_numbers_to(used);
                 let pending = self.reconcile(id, saved, &engine, &market).await?;
                 (Execution::Live(market), pending)
             }

@@ -669,3 +669,73 @@ async fn a_resting_buy_waits_for_the_market_fills_and_the_sale_rests_at_take_pro
     assert!(db.order_journal().unresolved().await.unwrap().is_empty());
     db.close().await;
 }
+
+/// A crash while an order rests on the book: the next start finds it live, cancels it (no
+/// one watched it any more) and settles its intent; the bot then rests a new order under a
+/// new number, and a stop leaves nothing open.
+#[test]
+fn a_resting_order_left_by_a_crash_is_cancelled_at_the_next_start() {
+    use polyagent_engine::config::ExecutionStyle;
+    let threads = |n| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let exchange = threads(1);
+    let world = exchange.block_on(world());
+    let dir = tempfile::tempdir().unwrap();
+    let crashed = threads(2);
+    let (bot_id, first) = crashed.block_on(async {
+        let runtime = live_runtime(&world, dir.path()).await;
+        let mut spec = spec(&world.tokens[1]);
+        spec.strategy = "train-of-trade".into();
+        spec.overrides.execution = Some(ExecutionStyle::Resting { ttl_secs: 600 });
+        let mut request = live(spec);
+        request.start = true;
+        let bot = runtime.create_bot(request).await.unwrap();
+        open_orders_become(&world, 1).await;
+        let first = world.client.open_orders(None, None).await.unwrap()[0]
+            .id
+            .clone();
+        drop(runtime);
+        (bot.id, first)
+    });
+    crashed.shutdown_background();
+
+    let restarted = threads(2);
+    restarted.block_on(async {
+        let runtime = open_runtime(dir.path(), &world.sim).await;
+        let status = world.client.order(&first).await.unwrap().unwrap().status;
+        assert_eq!(status, polyagent_venue::types::OrderStatus::Canceled);
+        // The bot rests afresh, under a number the journal has not used.
+        let give_up = tokio::time::Instant::now() + common::DEADLINE;
+        loop {
+            let orders = world.client.open_orders(None, None).await.unwrap();
+            if orders.len() == 1 && orders[0].id != first {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < give_up, "{orders:?}");
+            tokio::task::yield_now().await;
+        }
+        runtime.stop_bot(&bot_id).await.unwrap();
+        open_orders_become(&world, 0).await;
+        runtime.shutdown(false).await;
+    });
+    let db = exchange.block_on(polyagent_store::Database::open(
+        dir.path().join(polyagent_runtime::DATABASE_FILE),
+    ));
+    let db = db.unwrap();
+    let intents = exchange
+        .block_on(db.order_journal().for_bot(&bot_id))
+        .unwrap();
+    assert_eq!(intents.len(), 2, "{intents:#?}");
+    assert!(
+        intents
+            .iter()
+            .all(|i| i.state == polyagent_store::IntentState::Acknowledged),
+        "{intents:#?}"
+    );
+    exchange.block_on(db.close());
+}
