@@ -686,3 +686,41 @@ fn manual_orders_follow_the_rules_every_order_follows() {
     };
     assert!(refused(&mut h, &ManualOrder::ClosePosition).contains("killswitch"));
 }
+
+#[test]
+fn a_resolution_pays_the_position_out_and_stops_the_bot() {
+    // Won: 10.41 shares bought for 4.9968 pay 10.41.
+    let mut h = bought_the_dip();
+    let now = Timestamp::from_secs(T0 + 1900);
+    let actions = h.bot.settle_resolution(true, "Yes", now);
+    assert!(
+        has_text(
+            &actions,
+            "the market resolved: Yes won; 10.41 outcome shares paid out at 1"
+        ),
+        "{actions:?}"
+    );
+    assert!(h.bot.ledger().position().is_none());
+    assert_eq!(
+        h.bot.ledger().total().realized_pnl,
+        d("10.41") - d("4.9968")
+    );
+    assert_eq!(*h.bot.status(), BotStatus::Stopped);
+    assert!(actions.iter().any(|a| matches!(a, Action::TradeClosed(_))));
+
+    // Lost: the shares pay nothing, the whole cost is the loss.
+    let mut h = bought_the_dip();
+    h.bot.settle_resolution(false, "No", now);
+    assert!(h.bot.ledger().position().is_none());
+    assert_eq!(h.bot.ledger().total().realized_pnl, -d("4.9968"));
+
+    // Flat: told, stopped, nothing booked.
+    let mut h = Harness::new("spike-sam", Overrides::default(), FeeCurve::FREE);
+    let actions = h.bot.settle_resolution(true, "Yes", now);
+    assert!(
+        has_text(&actions, "the market resolved: Yes won"),
+        "{actions:?}"
+    );
+    assert_eq!(h.bot.ledger().total().trades, 0);
+    assert_eq!(*h.bot.status(), BotStatus::Stopped);
+}

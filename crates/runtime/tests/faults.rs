@@ -564,8 +564,21 @@ async fn the_market_resolved_while_holding_closes_the_position_at_the_payout() {
         .unwrap();
     rig.admin("resolve", json!({"slug": "spiky", "winner": "Yes"}))
         .await;
-    let told = rig.told("resolved").await;
-    assert!(told.contains("Yes") || told.contains("won"), "{told}");
+    let told = rig.told("the market resolved").await;
+    assert!(told.contains("Yes won"), "{told}");
+    assert!(
+        told.contains(&format!("{bought} outcome shares paid out at 1")),
+        "{told}"
+    );
+    let bot = rig.bot.clone();
+    let summary = rig
+        .until(|e| match e {
+            RuntimeEvent::BotStatus(s) if s.id == bot && s.status == "stopped" => Some(s.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(summary.position_shares, None);
+    assert_eq!(summary.trades, 1);
     let audit = rig.audit().await;
     // The winning shares were paid out at 1 pUSD each.
     assert_eq!(audit.pusd - before, bought);

@@ -80,6 +80,13 @@ pub struct MarketMessage<'a> {
     pub tick_size: Option<&'a str>,
     #[serde(default)]
     pub last_trade_price: Option<&'a str>,
+    /// `market_resolved`: both outcome tokens of the market, the winner's and its name.
+    #[serde(default, borrow)]
+    pub assets_ids: Option<Vec<&'a str>>,
+    #[serde(default)]
+    pub winning_asset_id: Option<&'a str>,
+    #[serde(default)]
+    pub winning_outcome: Option<&'a str>,
 }
 
 /// A legacy `changes[]` entry.
