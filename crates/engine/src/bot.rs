@@ -9,6 +9,9 @@
 //!    fires; then the strategy sees the event, and its decisions pass the risk gate;
 //! 4. a daily limit reached pauses the bot and says why.
 //!
+//! A rejection only clears the order in flight and is logged: steps 3 and 4 wait for the
+//! next tick or timer, so a refused order is never resent in a loop on its own refusal.
+//!
 //! Invariants:
 //! - one order in flight at a time, one position at a time, no averaging down: decisions
 //!   that would break these are dropped;
@@ -408,6 +411,12 @@ impl BotEngine {
                 );
             }
             Event::Timer => {}
+        }
+        if matches!(event, Event::Rejected { .. }) {
+            // A rejection is no news about the market: deciding again on it would send the
+            // same refused order straight back (at once in paper, every round trip live),
+            // forever. The next tick or timer decides again.
+            return out;
         }
         if let Some(order) = &self.open_order
             && self.cancel_requested != Some(order.id)

@@ -724,3 +724,18 @@ fn a_resolution_pays_the_position_out_and_stops_the_bot() {
     assert_eq!(h.bot.ledger().total().trades, 0);
     assert_eq!(*h.bot.status(), BotStatus::Stopped);
 }
+
+#[test]
+fn a_refused_exit_is_not_resent_on_its_own_rejection() {
+    // Found by the price_series fuzz target: a take profit priced off the tick grid was
+    // refused, and the rejection fired the same exit again, forever, within one tick.
+    let mut h = bought_the_dip();
+    let acts = h.tick(1900, "0.515", "0.52");
+    let sells = orders(&acts);
+    assert_eq!(sells.len(), 1, "{acts:?}");
+    assert_eq!(sells[0].side, Side::Sell);
+    assert!(has_text(&acts, "not on the 0.01 tick grid"), "{acts:?}");
+    assert!(h.bot.open_order().is_none());
+    // The next tick decides again, once.
+    assert_eq!(orders(&h.tick(1901, "0.515", "0.52")).len(), 1);
+}
