@@ -9,6 +9,9 @@
 //!    fires; then the strategy sees the event, and its decisions pass the risk gate;
 //! 4. a daily limit reached pauses the bot and says why.
 //!
+//! A rejection only clears the order in flight and is logged: steps 3 and 4 wait for the
+//! next tick or timer, so a refused order is never resent in a loop on its own refusal.
+//!
 //! Invariants:
 //! - one order in flight at a time, one position at a time, no averaging down: decisions
 //!   that would break these are dropped;
@@ -330,6 +333,59 @@ impl BotEngine {
         Ok(out)
     }
 
+    /// The market resolved: the position, if any, is paid out by the exchange at 1 pUSD a
+    /// share when its outcome won and 0 when it lost, and is booked as closed at that price
+    /// (a fact, whatever the status); a running or paused bot stops, as nothing is left to
+    /// trade. `primary_won` says whether the bot's own token (`token_id`) is the winner.
+    pub fn settle_resolution(
+        &mut self,
+        primary_won: bool,
+        winner: &str,
+        now: Timestamp,
+    ) -> Vec<Action> {
+        let mut out = Vec::new();
+        let held = self.ledger.position().map(|p| (p.leg, p.shares));
+        let paid = match held {
+            Some((leg, shares)) => {
+                let won = (leg == Leg::Primary) == primary_won;
+                let payout = if won { Decimal::ONE } else { Decimal::ZERO };
+                let fill = Fill {
+                    order: crate::event::OrderId(u64::MAX),
+                    leg,
+                    side: Side::Sell,
+                    shares,
+                    notional: shares * payout,
+                    fee: Decimal::ZERO,
+                    last: true,
+                };
+                match self.ledger.apply(&fill, now, "market resolved") {
+                    Ok(closed) => {
+                        out.extend(closed.map(Action::TradeClosed));
+                        format!("; {shares} {} shares paid out at {payout}", leg_name(leg))
+                    }
+                    Err(error) => {
+                        self.status = BotStatus::Error {
+                            message: format!("ledger refused the resolution payout: {error}"),
+                        };
+                        String::new()
+                    }
+                }
+            }
+            None => String::new(),
+        };
+        log(
+            now,
+            format!("the market resolved: {winner} won{paid}"),
+            &mut out,
+        );
+        if matches!(self.status, BotStatus::Running | BotStatus::Paused { .. })
+            && let Ok(mut stopped) = self.command(&Lifecycle::Stop, now)
+        {
+            out.append(&mut stopped);
+        }
+        out
+    }
+
     /// Places a manual order, whatever the bot's status (a stopped bot can still be closed
     /// out), under the rules every order follows: one order in flight, one position, no
     /// order while the killswitch is tripped, and a live price to trade at.
@@ -436,6 +492,12 @@ impl BotEngine {
                 );
             }
             Event::Timer => {}
+        }
+        if matches!(event, Event::Rejected { .. }) {
+            // A rejection is no news about the market: deciding again on it would send the
+            // same refused order straight back (at once in paper, every round trip live),
+            // forever. The next tick or timer decides again.
+            return out;
         }
         if let Some(order) = &self.open_order
             && self.cancel_requested != Some(order.id)

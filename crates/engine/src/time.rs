@@ -70,7 +70,15 @@ impl Timestamp {
             }
             ms += i64::from(c - b'0') * [100, 10, 1][i];
         }
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        // Four-digit years and in-range fields only: anything else is not a recorded time,
+        // and a huge year would overflow the millisecond count.
+        if !(0..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || !(0..=23).contains(&hour)
+            || !(0..=59).contains(&minute)
+            || !(0..=60).contains(&sec)
+        {
             return None;
         }
         let days = days_from_civil(year, month, day);
@@ -146,6 +154,24 @@ mod tests {
         ] {
             assert_eq!(Timestamp::parse(text).unwrap().to_string(), text);
         }
+    }
+
+    #[test]
+    fn out_of_range_fields_are_refused_not_overflowed() {
+        // Found by the price_series fuzz target: a 15-digit year overflowed the product.
+        for text in [
+            "200000000000026-07-10 00:00:00+00:00",
+            "10000-01-01 00:00:00",
+            "2026-07-10 -1:00:00",
+            "2026-07-10 00:-5:00",
+            "2026-07-10 00:00:-7",
+            "2026-07-10 00:00:61",
+            "2026-07-10 00:00:9223372036854775807",
+        ] {
+            assert_eq!(Timestamp::parse(text), None, "{text}");
+        }
+        assert!(Timestamp::parse("9999-12-31 23:59:60").is_some());
+        assert!(Timestamp::parse("0000-01-01 00:00:00").is_some());
     }
 
     #[test]

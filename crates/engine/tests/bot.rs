@@ -804,3 +804,56 @@ fn resting_orders_wait_at_the_target_expire_and_make_way_for_exits() {
         "{stop:?}"
     );
 }
+
+#[test]
+fn a_resolution_pays_the_position_out_and_stops_the_bot() {
+    // Won: 10.41 shares bought for 4.9968 pay 10.41.
+    let mut h = bought_the_dip();
+    let now = Timestamp::from_secs(T0 + 1900);
+    let actions = h.bot.settle_resolution(true, "Yes", now);
+    assert!(
+        has_text(
+            &actions,
+            "the market resolved: Yes won; 10.41 outcome shares paid out at 1"
+        ),
+        "{actions:?}"
+    );
+    assert!(h.bot.ledger().position().is_none());
+    assert_eq!(
+        h.bot.ledger().total().realized_pnl,
+        d("10.41") - d("4.9968")
+    );
+    assert_eq!(*h.bot.status(), BotStatus::Stopped);
+    assert!(actions.iter().any(|a| matches!(a, Action::TradeClosed(_))));
+
+    // Lost: the shares pay nothing, the whole cost is the loss.
+    let mut h = bought_the_dip();
+    h.bot.settle_resolution(false, "No", now);
+    assert!(h.bot.ledger().position().is_none());
+    assert_eq!(h.bot.ledger().total().realized_pnl, -d("4.9968"));
+
+    // Flat: told, stopped, nothing booked.
+    let mut h = Harness::new("spike-sam", Overrides::default(), FeeCurve::FREE);
+    let actions = h.bot.settle_resolution(true, "Yes", now);
+    assert!(
+        has_text(&actions, "the market resolved: Yes won"),
+        "{actions:?}"
+    );
+    assert_eq!(h.bot.ledger().total().trades, 0);
+    assert_eq!(*h.bot.status(), BotStatus::Stopped);
+}
+
+#[test]
+fn a_refused_exit_is_not_resent_on_its_own_rejection() {
+    // Found by the price_series fuzz target: a take profit priced off the tick grid was
+    // refused, and the rejection fired the same exit again, forever, within one tick.
+    let mut h = bought_the_dip();
+    let acts = h.tick(1900, "0.515", "0.52");
+    let sells = orders(&acts);
+    assert_eq!(sells.len(), 1, "{acts:?}");
+    assert_eq!(sells[0].side, Side::Sell);
+    assert!(has_text(&acts, "not on the 0.01 tick grid"), "{acts:?}");
+    assert!(h.bot.open_order().is_none());
+    // The next tick decides again, once.
+    assert_eq!(orders(&h.tick(1901, "0.515", "0.52")).len(), 1);
+}

@@ -8,6 +8,8 @@
 //!   fill is always booked before the next tick is judged;
 //! - a bot never acts on a book whose feed is not live: a stale or reconnecting feed only
 //!   updates the bot's feed health;
+//! - when its market resolves, a bot books the exchange's payout of its position (1 pUSD a
+//!   winning share, 0 a losing one) and stops, telling the user who won;
 //! - a panic inside a bot ends that bot's task only: the supervisor marks the bot as errored
 //!   with the panic's message and every other bot carries on;
 //! - paper execution fills against the live book of the moment (levels, partial fills, the
@@ -426,6 +428,8 @@ async fn run(
     let mut health = FeedState::Reconnecting;
     let mut last_book_version = None;
     let mut last_sample_ms = i64::MIN;
+    // The market's resolution is booked once.
+    let mut resolved = false;
     loop {
         let mut changes = Changes::default();
         let event = tokio::select! {
@@ -497,6 +501,17 @@ async fn run(
                 if new_health != health {
                     health = new_health;
                     publish(&summary, &context, &engine, &exec, health, now, true);
+                }
+                if let Some(resolution) = state.resolution.as_ref().filter(|_| !resolved) {
+                    // The exchange paid the position out: book it, stop, tell the user.
+                    resolved = true;
+                    let primary_won = resolution.winning_asset_id == engine.config().token_id;
+                    let actions = engine.settle_resolution(primary_won, &resolution.winning_outcome, now);
+                    changes.save = true;
+                    handle(&mut engine, &mut exec, &context, actions, None, now, &mut changes);
+                    save(&context, &engine, &exec, changes).await;
+                    publish(&summary, &context, &engine, &exec, health, now, true);
+                    continue;
                 }
                 // The state is already our own copy: hand its book on rather than clone it again.
                 match state.live_book().and_then(quote_of) {

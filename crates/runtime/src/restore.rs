@@ -32,6 +32,9 @@ use crate::bots::{self, BotContext, BotHandle, BotSummary, Execution, FeedState}
 use crate::live::{ExecutionReport, LiveMarket};
 use crate::persist::{self, MarketTerms, SavedBot};
 use crate::wallets;
+
+/// A clock difference with the exchange beyond this (ms) is told to the user.
+const CLOCK_SKEW_TOLD_MS: u64 = 1_000;
 use crate::{NewBotRequest, Runtime, RuntimeEvent, lock};
 
 /// A bot in the runtime's list.
@@ -392,8 +395,15 @@ impl Runtime {
             let mut slot = lock(&self.inner.vault);
             wallets::signer(slot.vault()?, address)?
         };
-        let client = wallets::connect(self.public_client()?, signer, &wallet).await?;
+        let public = self.public_client()?;
+        // Signatures are timed by the exchange's clock: measure how far ours is off first
+        // (the client then corrects every timestamp) and tell the user when it is.
+        let skew_ms = public.check_clock_skew().await.ok();
+        let client = wallets::connect(public, signer, &wallet).await?;
         let client = clients.insert(address, client);
+        if let Some(skew_ms) = skew_ms.filter(|s| s.unsigned_abs() > CLOCK_SKEW_TOLD_MS) {
+            self.tell_clock_skew(address, skew_ms).await;
+        }
         let user_ws = self.endpoints().user_ws;
         let watcher = crate::settlement::watch(
             client.clone(),
@@ -404,6 +414,26 @@ impl Runtime {
         );
         lock(&self.inner.watchers).push(watcher);
         Ok(client)
+    }
+
+    /// An activity line (for every bot) saying how far the exchange's clock is from ours.
+    async fn tell_clock_skew(&self, address: &str, skew_ms: i64) {
+        let seconds = rust_decimal::Decimal::new(skew_ms.abs(), 3).round();
+        let direction = if skew_ms > 0 { "ahead of" } else { "behind" };
+        let now = polyagent_store::Timestamp::from_millis(self.inner.config.clock.now().millis());
+        let line = polyagent_store::NewActivity {
+            bot_id: None,
+            ts: now,
+            kind: polyagent_store::ActivityKind::System,
+            message: format!(
+                "the exchange's clock is {seconds} s {direction} this computer's (measured \
+                 connecting {address}); orders are timed by the exchange's clock"
+            ),
+            detail: None,
+        };
+        if let Err(error) = self.db().activity().append(&line).await {
+            tracing::warn!(%error, "could not append to the activity log");
+        }
     }
 
     /// Creates a bot from the wizard's request (see [`NewBotRequest`]).

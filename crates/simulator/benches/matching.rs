@@ -30,7 +30,7 @@ fn exchange() -> Exchange {
         last_trade: None,
     });
     for who in ["maker", "taker"] {
-        ex.mint_collateral(who, Micros::units(1_000_000_000));
+        assert!(ex.mint_collateral(who, Micros::units(1_000_000_000)));
         ex.split(who, "0xbench", Micros::units(100_000_000))
             .unwrap();
     }

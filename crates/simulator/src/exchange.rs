@@ -472,10 +472,17 @@ impl Exchange {
         self.accounts.get(address)
     }
 
-    /// Creates pUSD out of nothing: a deposit from outside the simulated world.
-    pub fn mint_collateral(&mut self, address: &str, amount: Micros) {
+    /// Creates pUSD out of nothing: a deposit from outside the simulated world. Refused
+    /// (`false`, nothing changes) when the pUSD ever issued would no longer fit in `u64`
+    /// micros; no account can then overflow either, as none holds more than was issued.
+    #[must_use]
+    pub fn mint_collateral(&mut self, address: &str, amount: Micros) -> bool {
+        let Some(issued) = self.collateral_issued.0.checked_add(amount.0) else {
+            return false;
+        };
+        self.collateral_issued.0 = issued;
         self.accounts.entry(address.to_owned()).or_default().pusd.0 += amount.0;
-        self.collateral_issued.0 += amount.0;
+        true
     }
 
     /// Splits pUSD into YES + NO pairs of a market (CTF `splitPosition`).

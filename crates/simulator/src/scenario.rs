@@ -181,6 +181,10 @@ pub struct World {
     pub step_ms: u64,
 }
 
+/// Price levels a liquidity provider may quote on each side: it re-quotes every level every
+/// step, so this bounds the work of a step (and a scenario file cannot make it endless).
+pub const MAX_LEVELS: u32 = 100;
+
 impl Scenario {
     pub fn from_json(text: &str) -> Result<Self, String> {
         let scenario: Scenario =
@@ -282,18 +286,32 @@ impl Scenario {
             let provider_address = format!("0x{:040x}", 0x1000 + index);
             let size =
                 Micros::parse(&liquidity.size.to_string()).map_err(|e| bad(&e.to_string()))?;
+            if liquidity.levels > MAX_LEVELS {
+                return Err(bad(&format!("at most {MAX_LEVELS} price levels a side")));
+            }
             // Enough inventory to quote both sides for a very long run.
-            let inventory = Micros(
-                size.0
-                    .saturating_mul(u64::from(liquidity.levels.max(1)))
-                    .saturating_mul(1_000),
+            let inventory = size
+                .0
+                .checked_mul(u64::from(liquidity.levels.max(1)))
+                .and_then(|v| v.checked_mul(1_000))
+                .map(Micros)
+                .ok_or_else(|| bad("the liquidity size is too large"))?;
+            let funds = Micros(
+                inventory
+                    .0
+                    .checked_mul(2)
+                    .ok_or_else(|| bad("the liquidity size is too large"))?,
             );
-            exchange.mint_collateral(&provider_address, Micros(inventory.0.saturating_mul(2)));
+            if !exchange.mint_collateral(&provider_address, funds) {
+                return Err(bad("the scenario issues more pUSD than the ledger holds"));
+            }
             exchange
                 .split(&provider_address, &condition_id, inventory)
                 .map_err(|e| bad(&e.to_string()))?;
             let noise_address = format!("0x{:040x}", 0x2000 + index);
-            exchange.mint_collateral(&noise_address, Micros(inventory.0.saturating_mul(2)));
+            if !exchange.mint_collateral(&noise_address, funds) {
+                return Err(bad("the scenario issues more pUSD than the ledger holds"));
+            }
             exchange
                 .split(&noise_address, &condition_id, inventory)
                 .map_err(|e| bad(&e.to_string()))?;
@@ -320,6 +338,7 @@ impl Scenario {
             let address = wallet_address(wallet)?;
             let pusd = Micros::parse(&wallet.pusd.to_string())
                 .map_err(|e| format!("wallet '{}': {e}", wallet.label))?;
+            let too_much = || format!("wallet '{}': more pUSD than the ledger holds", wallet.label);
             let pairs_total: u64 = wallet
                 .pairs
                 .values()
@@ -327,8 +346,12 @@ impl Scenario {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| format!("wallet '{}': {e}", wallet.label))?
                 .iter()
-                .sum();
-            exchange.mint_collateral(&address, Micros(pusd.0 + pairs_total));
+                .try_fold(0u64, |sum, p| sum.checked_add(*p))
+                .ok_or_else(too_much)?;
+            let total = pusd.0.checked_add(pairs_total).ok_or_else(too_much)?;
+            if !exchange.mint_collateral(&address, Micros(total)) {
+                return Err(too_much());
+            }
             for (slug, amount) in &wallet.pairs {
                 let listing = listings
                     .iter()
@@ -547,4 +570,63 @@ fn round_down(value: u32, tick: u32) -> u32 {
 
 fn round_up(value: u32, tick: u32) -> u32 {
     value.div_ceil(tick) * tick
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(liquidity: &str, wallet_pusd: &str) -> Scenario {
+        Scenario::from_json(&format!(
+            r#"{{"name": "t", "markets": [
+                {{"slug": "a", "question": "A?", "liquidity": {liquidity},
+                  "path": {{"kind": "scripted", "points": [[0, "0.5"]]}}}},
+                {{"slug": "b", "question": "B?", "liquidity": {liquidity},
+                  "path": {{"kind": "scripted", "points": [[0, "0.5"]]}}}}],
+              "wallets": [{{"label": "w", "address": "0x0000000000000000000000000000000000000abc",
+                            "pusd": "{wallet_pusd}", "pairs": {{"a": "1"}}}}]}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn liquidity_or_funds_beyond_the_ledger_are_refused_not_overflowed_or_hung() {
+        // Found by the scenario fuzz target: 4e9 levels overflowed the minted pUSD (and
+        // would have been re-quoted every step), a huge size or balance overflowed too.
+        let base = std::path::Path::new(".");
+        let refused = |liquidity: &str, pusd: &str| {
+            scenario(liquidity, pusd)
+                .build(base, 0)
+                .err()
+                .unwrap_or_default()
+        };
+        let levels = refused(
+            r#"{"spread": "0.02", "levels": 4000000000, "size": "500"}"#,
+            "1",
+        );
+        assert!(levels.contains("at most 100 price levels"), "{levels}");
+        let size = refused(
+            r#"{"spread": "0.02", "levels": 100, "size": "1000000000000"}"#,
+            "1",
+        );
+        assert!(size.contains("too large"), "{size}");
+        let both = refused(
+            r#"{"spread": "0.02", "levels": 100, "size": "40000000"}"#,
+            "1",
+        );
+        assert!(both.contains("more pUSD than the ledger holds"), "{both}");
+        let wallet = refused(
+            r#"{"spread": "0.02", "levels": 3, "size": "500"}"#,
+            "18446744073709",
+        );
+        assert!(
+            wallet.contains("more pUSD than the ledger holds"),
+            "{wallet}"
+        );
+        assert!(
+            scenario(r#"{"spread": "0.02", "levels": 100, "size": "500"}"#, "100")
+                .build(base, 0)
+                .is_ok()
+        );
+    }
 }

@@ -35,7 +35,7 @@ fn exchange_with(fees: FeeCurve) -> Exchange {
     });
     ex.add_market(market(fees));
     for who in ["alice", "bob", "carol"] {
-        ex.mint_collateral(who, Micros::units(1_500));
+        assert!(ex.mint_collateral(who, Micros::units(1_500)));
         ex.split(who, MARKET, Micros::units(500)).unwrap();
     }
     ex

@@ -80,6 +80,13 @@ pub struct MarketMessage<'a> {
     pub tick_size: Option<&'a str>,
     #[serde(default)]
     pub last_trade_price: Option<&'a str>,
+    /// `market_resolved`: both outcome tokens of the market, the winner's and its name.
+    #[serde(default, borrow)]
+    pub assets_ids: Option<Vec<&'a str>>,
+    #[serde(default)]
+    pub winning_asset_id: Option<&'a str>,
+    #[serde(default)]
+    pub winning_outcome: Option<&'a str>,
 }
 
 /// A legacy `changes[]` entry.
@@ -302,8 +309,13 @@ impl LocalBook {
             }
             Ok(())
         }
-        fill(&mut self.bids, bids)?;
-        fill(&mut self.asks, asks)?;
+        // A snapshot that cannot be read leaves no book at all, never half of one: the old
+        // levels are outdated by it, and a side filled but not yet sorted would corrupt
+        // every later update (they binary-search the sides).
+        if let Err(error) = fill(&mut self.bids, bids).and_then(|()| fill(&mut self.asks, asks)) {
+            self.clear();
+            return Err(error);
+        }
         // REST and WS snapshots list best last; reversing first makes the sort a no-op
         // pass in the common case.
         if self.bids.first().map(|l| l.price) < self.bids.last().map(|l| l.price) {
@@ -463,6 +475,29 @@ mod tests {
     }
 
     const BOOK: &str = r#"{"event_type":"book","asset_id":"1","market":"0xc","timestamp":"1767225600123","hash":"h","bids":[{"price":"0.48","size":"30"},{"price":"0.49","size":"20"}],"asks":[{"price":"0.53","size":"60"},{"price":"0.52","size":"25"}]}"#;
+
+    #[test]
+    fn an_unreadable_snapshot_leaves_no_book_rather_than_half_of_one() {
+        let mut book = LocalBook::default();
+        for m in parse_frame(BOOK).unwrap() {
+            book.apply("1", &m).unwrap();
+        }
+        assert!(book.has_snapshot);
+        // Found by the market_ws fuzz target: the bids (sent best last) were replaced, the
+        // asks failed, and the bids stayed unsorted under a book still marked usable.
+        let bad = BOOK.replace(r#""price":"0.53""#, r#""price":"0.5;""#);
+        let message = parse_one_with_serde(&bad).unwrap();
+        assert!(book.apply("1", &message).is_err());
+        assert!(!book.has_snapshot);
+        assert!(book.bids().is_empty() && book.asks().is_empty());
+        // The next good snapshot restores it.
+        book.apply("1", &parse_one_with_serde(BOOK).unwrap())
+            .unwrap();
+        assert_eq!(
+            (book.best_bid(), book.best_ask()),
+            (Some(d("0.49")), Some(d("0.52")))
+        );
+    }
 
     #[test]
     fn snapshot_then_changes() {

@@ -48,5 +48,23 @@ pub mod venue;
 pub mod venue_error;
 pub mod wire;
 
+/// The market-frame readers' two halves, for the fuzz targets that check they agree (feature
+/// `fuzzing`, never in the app): the byte scanner accepts only what serde reads the same way.
+#[cfg(feature = "fuzzing")]
+pub mod market_frame_readers {
+    use crate::book::MarketMessage;
+    use crate::venue_error::VenueError;
+
+    /// The byte scanner: the message, or `None` when it declines the frame.
+    pub fn scan(text: &str) -> Option<MarketMessage<'_>> {
+        crate::market_scan::scan_message(text)
+    }
+
+    /// The serde reference parse of one object frame.
+    pub fn with_serde(text: &str) -> Result<MarketMessage<'_>, VenueError> {
+        crate::book::parse_one_with_serde(text)
+    }
+}
+
 pub use error::Error;
 pub use venue_error::VenueError;

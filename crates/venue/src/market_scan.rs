@@ -329,6 +329,10 @@ impl<'a> Scanner<'a> {
             "best_ask" => scanner.known_string(&mut message.best_ask),
             "tick_size" => scanner.known_string(&mut message.tick_size),
             "last_trade_price" => scanner.known_string(&mut message.last_trade_price),
+            "winning_asset_id" => scanner.known_string(&mut message.winning_asset_id),
+            "winning_outcome" => scanner.known_string(&mut message.winning_outcome),
+            // A list of strings (market_resolved, rare): serde reads it.
+            "assets_ids" => None,
             _ => scanner.skip_unknown(),
         })?;
         message.event_type = event_type.unwrap_or("");
@@ -410,6 +414,25 @@ mod tests {
         .unwrap();
         agrees(&pretty);
         agrees(&LEGACY.replace(',', ", "));
+    }
+
+    #[test]
+    fn a_market_resolution_is_read_by_serde_with_its_assets_and_winner() {
+        const RESOLVED: &str = r#"{"event_type":"market_resolved","id":"0xc","market":"0xc","assets_ids":["1","2"],"outcomes":["Yes","No"],"winning_asset_id":"1","winning_outcome":"Yes","timestamp":"6"}"#;
+        declines(RESOLVED);
+        let message = parse_one_with_serde(RESOLVED).unwrap();
+        assert_eq!(message.assets_ids, Some(vec!["1", "2"]));
+        assert_eq!(
+            (message.winning_asset_id, message.winning_outcome),
+            (Some("1"), Some("Yes"))
+        );
+        // Without the lists, the winner's fields are plain strings the scanner reads.
+        let bare = RESOLVED
+            .replace(r#""assets_ids":["1","2"],"#, "")
+            .replace(r#""outcomes":["Yes","No"],"#, "");
+        assert_eq!(agrees(&bare).winning_outcome, Some("Yes"));
+        // A list that is not one is refused by serde, so the scanner must decline it too.
+        declines(&RESOLVED.replace(r#"["1","2"]"#, r#""1""#));
     }
 
     #[test]

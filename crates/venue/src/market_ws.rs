@@ -44,6 +44,16 @@ pub struct BookState {
     pub book: LocalBook,
     /// Bumped on every change, so consumers can tell updates apart.
     pub version: u64,
+    /// Set once the market resolved (`market_resolved`): nothing trades any more.
+    pub resolution: Option<Resolution>,
+}
+
+/// How a market resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub winning_asset_id: String,
+    /// The winning outcome's name (`Yes`), as the market names it.
+    pub winning_outcome: String,
 }
 
 impl BookState {
@@ -200,6 +210,7 @@ impl MarketFeed {
             health: FeedHealth::Reconnecting,
             book: LocalBook::default(),
             version: 0,
+            resolution: None,
         });
         pool.connections[index].assets += 1;
         let _ = pool.connections[index].commands.send(Command::Subscribe {
@@ -515,6 +526,10 @@ impl Connection {
             // Route by asset: a price_change may carry both tokens of a market.
             let mut targets: [Option<&str>; 2] = [message.asset_id, None];
             let mut extra: Vec<&str> = Vec::new();
+            if message.event_type == "market_resolved" {
+                // Both outcomes hear it: the resolution names the market, not one asset.
+                extra.extend(message.assets_ids.iter().flatten().copied());
+            }
             if let Some(changes) = &message.price_changes {
                 for change in changes {
                     let id = Some(change.asset_id);
@@ -534,6 +549,21 @@ impl Connection {
                 let Some(state) = assets.get(asset) else {
                     continue;
                 };
+                if let (Some(winner), "market_resolved") =
+                    (message.winning_asset_id, message.event_type)
+                {
+                    state.send_if_modified(|s| {
+                        let resolution = Some(Resolution {
+                            winning_asset_id: winner.to_owned(),
+                            winning_outcome: message.winning_outcome.unwrap_or(winner).to_owned(),
+                        });
+                        let changed = s.resolution != resolution;
+                        s.resolution = resolution;
+                        s.version += u64::from(changed);
+                        changed
+                    });
+                    continue;
+                }
                 state.send_if_modified(|s| match s.book.apply(asset, message) {
                     Ok(applied) if applied.gap_suspected => {
                         // Unusable until the fresh snapshot asked for below arrives.

@@ -156,6 +156,71 @@ struct OrderMessage {
     size_matched: LenientDecimal,
 }
 
+/// One event of a user-channel frame, as read from its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserFrameItem {
+    Trade(Trade),
+    Order(OrderEvent),
+}
+
+/// Reads one user-channel text frame (a single event or an array of them) into the events it
+/// carries. Never fails: `PONG` and other non-JSON text give nothing, and an event that
+/// cannot be read (unknown type, missing field, bad side or decimal) is skipped with a warning,
+/// so one bad event never hides the others of its frame.
+pub fn read_user_frame(text: &str) -> Vec<UserFrameItem> {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') && !trimmed.starts_with('[') {
+        return Vec::new();
+    }
+    let items: Vec<&serde_json::value::RawValue> = if trimmed.starts_with('[') {
+        serde_json::from_str(trimmed).unwrap_or_default()
+    } else {
+        serde_json::from_str(trimmed).map_or_else(|_| Vec::new(), |one| vec![one])
+    };
+    let mut events = Vec::with_capacity(items.len());
+    for item in items {
+        let Ok(envelope) = serde_json::from_str::<Envelope<'_>>(item.get()) else {
+            continue;
+        };
+        match envelope.event_type {
+            "trade" => match serde_json::from_str::<TradeResponse>(item.get())
+                .map_err(|e| VenueError::Protocol(e.to_string()))
+                .and_then(TradeResponse::into_trade)
+            {
+                Ok(trade) => events.push(UserFrameItem::Trade(trade)),
+                Err(error) => tracing::warn!(%error, "unreadable trade event"),
+            },
+            "order" => {
+                let kind = match envelope.kind.unwrap_or_default() {
+                    "PLACEMENT" => OrderEventKind::Placement,
+                    "UPDATE" => OrderEventKind::Update,
+                    "CANCELLATION" => OrderEventKind::Cancellation,
+                    _ => continue,
+                };
+                match serde_json::from_str::<OrderMessage>(item.get()) {
+                    Ok(order) => {
+                        if let Ok(side) = order.side.parse() {
+                            events.push(UserFrameItem::Order(OrderEvent {
+                                kind,
+                                order_id: order.id,
+                                market: order.market,
+                                asset_id: order.asset_id,
+                                side,
+                                price: order.price.0,
+                                original_size: order.original_size.0,
+                                size_matched: order.size_matched.0,
+                            }));
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "unreadable order event"),
+                }
+            }
+            _ => {}
+        }
+    }
+    events
+}
+
 struct UserConnection {
     client: Arc<AuthedClient>,
     config: UserFeedConfig,
@@ -318,74 +383,20 @@ impl UserConnection {
         }
     }
 
-    fn send_order(&self, kind: OrderEventKind, order: OrderMessage, side: Side) -> bool {
-        self.events
-            .send(UserEvent::Order(OrderEvent {
-                kind,
-                order_id: order.id,
-                market: order.market,
-                asset_id: order.asset_id,
-                side,
-                price: order.price.0,
-                original_size: order.original_size.0,
-                size_matched: order.size_matched.0,
-            }))
-            .is_ok()
-    }
-
     /// Handles one frame; `false` when the consumer is gone.
     fn handle(&mut self, text: &str) -> bool {
-        let trimmed = text.trim_start();
-        if !trimmed.starts_with('{') && !trimmed.starts_with('[') {
-            return true;
-        }
-        let items: Vec<&serde_json::value::RawValue> = if trimmed.starts_with('[') {
-            serde_json::from_str(trimmed).unwrap_or_default()
-        } else {
-            serde_json::from_str(trimmed).map_or_else(|_| Vec::new(), |one| vec![one])
-        };
-        for item in items {
-            let Ok(envelope) = serde_json::from_str::<Envelope<'_>>(item.get()) else {
-                continue;
-            };
-            let delivered = match envelope.event_type {
-                "trade" => match serde_json::from_str::<TradeResponse>(item.get())
-                    .map_err(|e| VenueError::Protocol(e.to_string()))
-                    .and_then(TradeResponse::into_trade)
-                {
-                    Ok(trade) => self.deliver_trade(trade),
-                    Err(error) => {
-                        tracing::warn!(%error, "unreadable trade event");
-                        true
+        for item in read_user_frame(text) {
+            let delivered = match item {
+                UserFrameItem::Trade(trade) => self.deliver_trade(trade),
+                UserFrameItem::Order(order) => {
+                    if order.kind == OrderEventKind::Cancellation
+                        || (order.kind == OrderEventKind::Update
+                            && order.size_matched >= order.original_size)
+                    {
+                        self.client.untrack(std::slice::from_ref(&order.order_id));
                     }
-                },
-                "order" => {
-                    let kind = match envelope.kind.unwrap_or_default() {
-                        "PLACEMENT" => OrderEventKind::Placement,
-                        "UPDATE" => OrderEventKind::Update,
-                        "CANCELLATION" => OrderEventKind::Cancellation,
-                        _ => continue,
-                    };
-                    match serde_json::from_str::<OrderMessage>(item.get()) {
-                        Ok(order) => match order.side.parse() {
-                            Ok(side)
-                                if kind == OrderEventKind::Cancellation
-                                    || (kind == OrderEventKind::Update
-                                        && order.size_matched.0 >= order.original_size.0) =>
-                            {
-                                self.client.untrack(std::slice::from_ref(&order.id));
-                                self.send_order(kind, order, side)
-                            }
-                            Ok(side) => self.send_order(kind, order, side),
-                            Err(_) => true,
-                        },
-                        Err(error) => {
-                            tracing::warn!(%error, "unreadable order event");
-                            true
-                        }
-                    }
+                    self.events.send(UserEvent::Order(order)).is_ok()
                 }
-                _ => true,
             };
             if !delivered {
                 return false;

@@ -1353,8 +1353,13 @@ async fn admin_fund(State(shared): Sim, body: Bytes) -> Response {
         };
         pairs.push((condition_id, or_respond!(parse(amount))));
     }
-    let total = pairs.iter().fold(pusd, |sum, (_, a)| sum + *a);
-    sim.world.exchange.mint_collateral(&address, total);
+    let total = pairs
+        .iter()
+        .try_fold(pusd.0, |sum, (_, a)| sum.checked_add(a.0))
+        .map(Micros);
+    if !total.is_some_and(|t| sim.world.exchange.mint_collateral(&address, t)) {
+        return bad_request("more pUSD than the ledger holds");
+    }
     for (condition_id, amount) in pairs {
         let _ = sim.world.exchange.split(&address, &condition_id, amount);
     }

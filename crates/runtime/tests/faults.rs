@@ -1,0 +1,632 @@
+//! The fault suite: one live bot against the simulator while one of its fault switches is on
+//! (a dropped socket, a silent stall, a 429 storm, a 500 after or before the order is accepted,
+//! slow answers, a tick size change while holding, the market resolved while holding, a
+//! balance refusal, a skewed exchange clock).
+//!
+//! Every test ends with the same audit ([`Rig::audit`]), read from the simulator and from the
+//! bot's own database after the runtime has shut down:
+//! - no duplicate order: every order the simulator holds for the wallet is one journal intent
+//!   of the bot, found by its id, and no intent is left unresolved;
+//! - no lost fill: the bot's booked fills are exactly the simulator's trades of those orders;
+//! - the bot's position is the simulator's (to within the dust below one 0.01-share sell lot
+//!   that the ledger writes off when it closes a position);
+//! - the user was told: each test checks its own activity line or status.
+//!
+//! Waiting is always on a condition with a deadline (`common::wait_for`), never a sleep.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use polyagent_domain::secret::PrivateKey;
+use polyagent_domain::trading::{SignatureType, TokenId};
+use polyagent_engine::config::{BotSpec, Overrides, Profile};
+use polyagent_runtime::{
+    AppSettings, ExchangeChoice, ExecutionPlan, FeedState, NewBotRequest, Runtime, RuntimeConfig,
+    RuntimeEvent,
+};
+use polyagent_simulator::scenario::Scenario;
+use polyagent_simulator::server::{SimConfig, SimServer, unix_now_ms};
+use polyagent_store::{Database, IntentState};
+use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+mod common;
+
+use common::wait_for;
+
+/// Hardhat test account #1: a public test key, funded only inside the simulator.
+const KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+/// One simulator, one runtime with the trader's key, one live bot on the "spiky" market.
+struct Rig {
+    sim: SimServer,
+    http: reqwest::Client,
+    /// The trader's own client, to ask the exchange what it holds.
+    client: Arc<AuthedClient>,
+    token: String,
+    dir: tempfile::TempDir,
+    runtime: Runtime,
+    events: broadcast::Receiver<RuntimeEvent>,
+    bot: String,
+    /// Every activity line the bot was told, in order.
+    told: Vec<String>,
+}
+
+/// How a test wants its runtime.
+#[derive(Clone, Copy)]
+struct Setup {
+    /// Silence after which the market feed counts as stale.
+    stale_after: Duration,
+    /// How far the exchange's clock is off, from before the wallet connects.
+    clock_skew_ms: i64,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            stale_after: Duration::from_secs(15),
+            clock_skew_ms: 0,
+        }
+    }
+}
+
+async fn rig(setup: Setup) -> Rig {
+    let scenario = json!({
+        "name": "faults", "step_ms": 500,
+        "markets": [{"slug": "spiky", "question": "Spiky?",
+            "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+            "path": {"kind": "scripted", "points": [[0, "0.50"]]}}],
+        "wallets": [{"label": "trader", "private_key": KEY, "pusd": "100"}]
+    });
+    let scenario = Scenario::from_json(&scenario.to_string()).unwrap();
+    // A manual clock (the test moves the world) that starts at the real time, so the
+    // exchange's clock agrees with this computer's unless the skew switch says otherwise.
+    let sim = SimServer::start(SimConfig::manual(scenario, unix_now_ms() / 1000 * 1000))
+        .await
+        .unwrap();
+    let token = sim.tokens("spiky")[0].clone();
+    let public = PublicClient::new(ClientConfig {
+        endpoints: Endpoints::simulator(&sim.base_url()),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let signer =
+        polyagent_venue::signing::OrderSigner::new(&PrivateKey::from_hex(KEY).unwrap()).unwrap();
+    let client = Arc::new(
+        AuthedClient::connect(public, signer, SignatureType::Eoa, 0)
+            .await
+            .unwrap(),
+    );
+
+    let http = reqwest::Client::new();
+    if setup.clock_skew_ms != 0 {
+        http.post(format!("{}/admin/faults", sim.base_url()))
+            .body(json!({"clock_skew_ms": setup.clock_skew_ms}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = RuntimeConfig::new(dir.path());
+    config.vault = polyagent_vault::VaultConfig::new(dir.path())
+        .no_keychain()
+        .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
+    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.feed_stale_after = setup.stale_after;
+    config.request_timeout = Duration::from_secs(5);
+    let runtime = Runtime::open(config).await.unwrap();
+    runtime
+        .update_settings(AppSettings {
+            exchange: ExchangeChoice::Simulator {
+                url: sim.base_url(),
+            },
+            ..AppSettings::default()
+        })
+        .await
+        .unwrap();
+    runtime
+        .import_wallet(
+            "trader",
+            &polyagent_vault::SecretString::new(KEY).unwrap(),
+            0,
+            None,
+        )
+        .await
+        .unwrap();
+    let events = runtime.subscribe();
+    let bot = runtime
+        .create_bot(NewBotRequest {
+            spec: BotSpec {
+                name: "Fault fader".into(),
+                wallet: "trader".into(),
+                token_id: token.clone(),
+                complement_token_id: None,
+                strategy: "spike-sam".into(),
+                profile: Profile::Live,
+                overrides: Overrides {
+                    trade_size: Some(Decimal::from(10)),
+                    ..Overrides::default()
+                },
+            },
+            execution: ExecutionPlan::Live,
+            start: false,
+        })
+        .await
+        .unwrap();
+    Rig {
+        sim,
+        http,
+        client,
+        token,
+        dir,
+        runtime,
+        events,
+        bot: bot.id,
+        told: Vec::new(),
+    }
+}
+
+/// What the audit found, for the test's own checks.
+#[derive(Debug)]
+struct Audit {
+    /// The bot's booked fills: (trade id, side, size).
+    fills: Vec<(String, String, Decimal)>,
+    /// Journal intents by final state.
+    acknowledged: usize,
+    failed: usize,
+    /// The wallet's pUSD at the simulator.
+    pusd: Decimal,
+}
+
+impl Rig {
+    async fn admin(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}/admin/{path}", self.sim.base_url()))
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "admin {path}: {response:?}");
+        response.json().await.unwrap()
+    }
+
+    async fn state(&self) -> Value {
+        self.http
+            .get(format!("{}/admin/state", self.sim.base_url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Sets the fault switches (those not named are cleared).
+    async fn faults(&self, switches: Value) {
+        self.admin("faults", switches).await;
+    }
+
+    /// Waits for the first event `wanted` accepts, keeping every activity line on the way.
+    async fn until<T>(&mut self, mut wanted: impl FnMut(&RuntimeEvent) -> Option<T>) -> T {
+        let bot = self.bot.clone();
+        let told = &mut self.told;
+        wait_for(&mut self.events, |event| {
+            if let RuntimeEvent::BotActivity(a) = event
+                && a.bot_id == bot
+            {
+                told.push(a.text.clone());
+            }
+            wanted(event)
+        })
+        .await
+    }
+
+    /// Waits for an activity line containing `text`, or returns the one already told.
+    async fn told(&mut self, text: &str) -> String {
+        if let Some(line) = self.told.iter().find(|l| l.contains(text)) {
+            return line.clone();
+        }
+        let bot = self.bot.clone();
+        self.until(|e| match e {
+            RuntimeEvent::BotActivity(a) if a.bot_id == bot && a.text.contains(text) => {
+                Some(a.text.clone())
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    async fn feed(&mut self, state: FeedState) {
+        let bot = self.bot.clone();
+        self.until(|e| match e {
+            RuntimeEvent::BotStatus(s) if s.id == bot && s.feed == state => Some(()),
+            _ => None,
+        })
+        .await;
+    }
+
+    /// Moves the market to `price` and the world half a second on.
+    async fn quote(&self, price: &str) {
+        self.admin("price", json!({"slug": "spiky", "price": price}))
+            .await;
+        self.admin("clock", json!({"advance_ms": 500})).await;
+    }
+
+    async fn seen(&mut self, price: &'static str) {
+        let bot = self.bot.clone();
+        self.until(|e| match e {
+            RuntimeEvent::BotPrice(p) if p.bot_id == bot && p.price == price => Some(()),
+            _ => None,
+        })
+        .await;
+    }
+
+    async fn start(&mut self) {
+        self.runtime.start_bot(&self.bot).await.unwrap();
+        self.seen("0.50").await;
+    }
+
+    /// A calm market for the spike detector's baseline.
+    async fn calm(&mut self) {
+        for price in ["0.51", "0.50", "0.51", "0.50"] {
+            self.quote(price).await;
+            self.seen(price).await;
+        }
+    }
+
+    /// The price drops 10%: the fader buys.
+    async fn spike_down(&self) {
+        self.quote("0.45").await;
+    }
+
+    async fn fill(&mut self, side: &'static str) -> Decimal {
+        let bot = self.bot.clone();
+        self.until(|e| match e {
+            RuntimeEvent::BotFill(f) if f.bot_id == bot && f.side == side => {
+                Some(f.shares.parse::<Decimal>().unwrap())
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    /// A buy on the dip, booked.
+    async fn buy(&mut self) -> Decimal {
+        self.calm().await;
+        self.spike_down().await;
+        self.fill("buy").await
+    }
+
+    /// The shares the bot says it holds.
+    async fn position(&self) -> Decimal {
+        let summary = self.runtime.get_bot(&self.bot).unwrap();
+        summary
+            .position_shares
+            .map_or(Decimal::ZERO, |s| s.parse().unwrap())
+    }
+
+    /// The checks every fault test ends with (see the module doc).
+    async fn audit(self) -> Audit {
+        // Stopped first: the bot books whatever it has in flight, and its figures are final.
+        self.runtime.shutdown(false).await;
+        let position = self.position().await;
+        let state = self.state().await;
+        let wallet = state["wallets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["label"] == "trader")
+            .unwrap()
+            .clone();
+        let sim_orders = wallet["orders"].as_u64().unwrap();
+        let sim_shares: Decimal = wallet["shares"][&self.token]
+            .as_str()
+            .map_or(Decimal::ZERO, |s| s.parse().unwrap());
+        let pusd: Decimal = wallet["pusd"].as_str().unwrap().parse().unwrap();
+        let trades = self
+            .client
+            .trades(None, Some(&TokenId::new(self.token.clone()).unwrap()), None)
+            .await
+            .unwrap();
+
+        drop(self.runtime);
+        let db = Database::open(self.dir.path().join(polyagent_runtime::DATABASE_FILE))
+            .await
+            .unwrap();
+        let intents = db.order_journal().for_bot(&self.bot).await.unwrap();
+        let booked = db
+            .fills()
+            .list(
+                Some(&self.bot),
+                polyagent_store::Timestamp::from_millis(0),
+                polyagent_store::Timestamp::from_millis(i64::MAX),
+            )
+            .await
+            .unwrap();
+        db.close().await;
+
+        // No duplicate order: one order at the exchange per intent that reached it.
+        for intent in &intents {
+            assert!(
+                intent.state.is_final(),
+                "intent {} left {:?}",
+                intent.intent_id,
+                intent.state
+            );
+        }
+        let acknowledged: Vec<&str> = intents
+            .iter()
+            .filter(|i| i.state == IntentState::Acknowledged)
+            .map(|i| i.client_order_id.as_str())
+            .collect();
+        let failed = intents
+            .iter()
+            .filter(|i| i.state == IntentState::Failed)
+            .count();
+        for id in &acknowledged {
+            assert!(
+                self.client.order(id).await.unwrap().is_some(),
+                "the exchange has no order {id}"
+            );
+        }
+        for intent in intents.iter().filter(|i| i.state == IntentState::Failed) {
+            assert!(
+                self.client
+                    .order(&intent.client_order_id)
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "failed intent {} is an order at the exchange",
+                intent.intent_id
+            );
+        }
+        assert_eq!(
+            sim_orders,
+            acknowledged.len() as u64,
+            "orders at the exchange against the bot's acknowledged intents"
+        );
+
+        // No lost fill: the bot booked exactly the exchange's trades of its orders.
+        let exchange_trades: BTreeSet<(String, Decimal)> = trades
+            .iter()
+            .filter(|t| acknowledged.contains(&t.taker_order_id.as_str()))
+            .map(|t| (t.id.clone(), t.size))
+            .collect();
+        assert_eq!(
+            trades.len(),
+            exchange_trades.len(),
+            "the wallet traded only through the bot"
+        );
+        let booked_trades: BTreeSet<(String, Decimal)> = booked
+            .iter()
+            .map(|f| (f.trade_id.clone(), f.size))
+            .collect();
+        assert_eq!(
+            booked_trades, exchange_trades,
+            "booked fills = exchange trades"
+        );
+
+        // The bot's position is the exchange's.
+        if position.is_zero() {
+            assert!(
+                sim_shares < Decimal::new(1, 2),
+                "the bot is flat, the exchange holds {sim_shares}"
+            );
+        } else {
+            assert_eq!(position, sim_shares, "position against the exchange's");
+        }
+        Audit {
+            fills: booked
+                .iter()
+                .map(|f| (f.trade_id.clone(), f.side.as_str().to_owned(), f.size))
+                .collect(),
+            acknowledged: acknowledged.len(),
+            failed,
+            pusd,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socket_drop_the_feed_reconnects_and_the_bot_trades_on_the_fresh_book() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    rig.admin("drop-ws", json!({})).await;
+    // The user sees the feed reconnecting, then live again.
+    rig.feed(FeedState::Reconnecting).await;
+    rig.feed(FeedState::Live).await;
+    let bought = rig.buy().await;
+    assert!(bought > Decimal::ZERO);
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_stall_the_feed_goes_stale_no_order_goes_out_and_trading_resumes() {
+    let mut rig = rig(Setup {
+        stale_after: Duration::from_millis(400),
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    rig.calm().await;
+    rig.faults(json!({"stall_ws": true})).await;
+    rig.feed(FeedState::Stale).await;
+    // The spike happens while the bot hears nothing: it must not trade on what it missed.
+    rig.spike_down().await;
+    rig.quote("0.50").await;
+    rig.faults(json!({})).await;
+    // Recovered: the feed is live again and the book is the exchange's current one.
+    rig.feed(FeedState::Live).await;
+    rig.seen("0.50").await;
+    assert_eq!(rig.state().await["wallets"][0]["orders"], 0);
+    rig.calm().await;
+    rig.spike_down().await;
+    rig.fill("buy").await;
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_storm_refuses_the_order_without_sending_it_twice() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    rig.calm().await;
+    // Every request answers 429 for a while: the order POST among them.
+    rig.faults(json!({"http_429": 1000})).await;
+    rig.spike_down().await;
+    let told = rig.told("rejected").await;
+    assert!(told.to_lowercase().contains("rate"), "{told}");
+    rig.faults(json!({})).await;
+    let audit = rig.audit().await;
+    assert_eq!(audit.acknowledged, 0);
+    assert!(audit.fills.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_after_accept_is_looked_up_and_its_fill_booked_once() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    rig.calm().await;
+    rig.faults(json!({"post_500_after_accept": 1})).await;
+    let shares = {
+        rig.spike_down().await;
+        rig.fill("buy").await
+    };
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+    assert_eq!(audit.fills.len(), 1);
+    assert_eq!(audit.fills[0].2, shares);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_before_accept_is_looked_up_found_absent_and_told() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    rig.calm().await;
+    rig.faults(json!({"post_500_before_accept": 1})).await;
+    rig.spike_down().await;
+    let told = rig.told("never received").await;
+    assert!(told.contains("rejected"), "{told}");
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (0, 1));
+    assert!(audit.fills.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_responses_delay_the_order_but_it_is_sent_and_booked_once() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    rig.calm().await;
+    rig.faults(json!({"delay_ms": 300})).await;
+    rig.spike_down().await;
+    rig.fill("buy").await;
+    rig.faults(json!({})).await;
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tick_size_change_mid_position_prices_the_sale_on_the_new_tick() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    let bought = rig.buy().await;
+    rig.admin("tick-size", json!({"slug": "spiky", "tick_size": "0.001"}))
+        .await;
+    let state = rig.state().await;
+    assert_eq!(state["markets"][0]["tick_size"], "0.001");
+    rig.quote("0.50").await;
+    let sold = rig.fill("sell").await;
+    assert_eq!(
+        sold,
+        bought.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero)
+    );
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (2, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_market_resolved_while_holding_closes_the_position_at_the_payout() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    let bought = rig.buy().await;
+    let before = rig.state().await["wallets"][0]["pusd"]
+        .as_str()
+        .unwrap()
+        .parse::<Decimal>()
+        .unwrap();
+    rig.admin("resolve", json!({"slug": "spiky", "winner": "Yes"}))
+        .await;
+    let told = rig.told("the market resolved").await;
+    assert!(told.contains("Yes won"), "{told}");
+    assert!(
+        told.contains(&format!("{bought} outcome shares paid out at 1")),
+        "{told}"
+    );
+    let bot = rig.bot.clone();
+    let summary = rig
+        .until(|e| match e {
+            RuntimeEvent::BotStatus(s) if s.id == bot && s.status == "stopped" => Some(s.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(summary.position_shares, None);
+    assert_eq!(summary.trades, 1);
+    let audit = rig.audit().await;
+    // The winning shares were paid out at 1 pUSD each.
+    assert_eq!(audit.pusd - before, bought);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_balance_refusal_is_told_and_nothing_is_booked() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    rig.calm().await;
+    rig.faults(json!({"reject_balance": 1})).await;
+    rig.spike_down().await;
+    let told = rig.told("not enough balance").await;
+    assert!(told.contains("rejected"), "{told}");
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (0, 1));
+    assert!(audit.fills.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clock_skew_is_measured_told_and_trading_goes_on() {
+    // The exchange's clock runs two minutes ahead of this computer's.
+    let mut rig = rig(Setup {
+        clock_skew_ms: 120_000,
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    let lines = rig
+        .runtime
+        .activity(None, Some("system"), 50)
+        .await
+        .unwrap();
+    let skew = lines
+        .iter()
+        .find(|l| l.message.contains("clock"))
+        .unwrap_or_else(|| panic!("no clock line in {lines:?}"));
+    // 120 s, give or take the second the setup took (the exchange answers in whole seconds).
+    let seconds: i64 = skew
+        .message
+        .split("clock is ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", skew.message));
+    assert!((118..=121).contains(&seconds), "{}", skew.message);
+    assert!(skew.message.contains("s ahead of"), "{}", skew.message);
+    rig.buy().await;
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+}
