@@ -1,6 +1,7 @@
 // Bots in the real app, driven through its commands and events as the UI drives them: the demo
 // exchange started by the app, a paper bot created and started, its prices arriving as events,
-// its fill raising a desktop notification, and the tray menu's "Pause all bots" pausing it.
+// its fill raising a desktop notification, a second launch handing over to the running app, and
+// the tray menu's "Pause all bots" pausing it.
 // Runs after app.test.mjs (file order), on the same data folder.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -57,12 +58,13 @@ function clickTrayItem(label) {
     }
     const path = tree.match(/node (\/org\/ayatana\/NotificationItem\/[^\s]+\/Menu)/)?.[1];
     if (!path) continue;
+    // `--` ends gdbus's options: "-1" is an argument.
     const layout = gdbus("--dest", name, "--object-path", path, "--method",
-      "com.canonical.dbusmenu.GetLayout", "0", "-1", "@as []");
+      "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "@as []");
     const id = new RegExp(`\\((\\d+), \\{[^}]*'label': <'${label}'>`).exec(layout)?.[1];
     assert.ok(id, `the tray menu has "${label}": ${layout}`);
     gdbus("--dest", name, "--object-path", path, "--method", "com.canonical.dbusmenu.Event",
-      id, "clicked", "<int32 0>", "0");
+      "--", id, "clicked", "<int32 0>", "0");
     return;
   }
   assert.fail("no tray menu on the session bus");
@@ -128,6 +130,15 @@ describe("bots in the real app", () => {
     assert.match(notice.title, /^E2E dip buyer: BUY filled$/);
     assert.match(notice.body, /^Buy [\d.]+ shares at 0\.\d+/);
     assert.ok((await collected("notice-event")).some((n) => n.kind === "fill"), "the notice also arrived as an event");
+  });
+
+  it("hands a second launch over to the running app, which keeps its window", async () => {
+    const started = Date.now();
+    // Same user, same session bus: the second process must hand over and exit at once.
+    execFileSync(process.env.POLYAGENT_E2E_BINARY, [], { timeout: 20_000, stdio: "ignore" });
+    assert.ok(Date.now() - started < 20_000);
+    await browser.$("h1=PolyAgent").waitForDisplayed({ timeout: 5_000 });
+    assert.equal((await command("get_bot", { id: botId })).status, "running");
   });
 
   it("pauses every bot from the tray menu", async () => {

@@ -1,5 +1,4 @@
 import { emit } from "@tauri-apps/api/event";
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -7,22 +6,10 @@ import { App } from "@/App";
 import type { AppInfo, ApiError, Heartbeat } from "@/bindings";
 import { HEARTBEAT_STALE_MS } from "@/hooks/useBackendHealth";
 import { THEME_STORAGE_KEY } from "@/hooks/useTheme";
-
-const INFO: AppInfo = { name: "PolyAgent", version: "9.8.7", profile: "debug", platform: "linux-x86_64" };
+import { fail, INFO, mockBackend } from "@/test/backend";
 
 function backend(appInfo: AppInfo | ApiError = INFO) {
-  mockIPC(
-    (cmd) => {
-      if (cmd === "app_info") {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects invoke() with the command's error value itself
-        if ("code" in appInfo) throw appInfo;
-        return appInfo;
-      }
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- as above
-      throw { code: "INTERNAL", message: `unexpected command ${cmd}` } satisfies ApiError;
-    },
-    { shouldMockEvents: true },
-  );
+  mockBackend({ app_info: () => ("code" in appInfo ? fail(appInfo.code, appInfo.message) : appInfo) });
 }
 
 /** `listen` registers asynchronously, so keep emitting until the page shows the beat. */
@@ -42,7 +29,7 @@ describe("App shell", () => {
     backend();
     render(<App />);
     expect(screen.getByRole("heading", { name: "PolyAgent" })).toBeInTheDocument();
-    expect(screen.getByTestId("empty-dashboard")).toHaveTextContent("No bots yet");
+    expect(await screen.findByTestId("empty-dashboard")).toHaveTextContent("No bots yet");
     expect(await screen.findByText("PolyAgent 9.8.7")).toBeInTheDocument();
   });
 
@@ -73,7 +60,7 @@ describe("App shell", () => {
       await vi.advanceTimersByTimeAsync(1);
     });
     expect(screen.getByTestId("backend-status")).toHaveAttribute("data-state", "unresponsive");
-    expect(screen.getByRole("status")).toHaveAccessibleName("Backend: Not responding");
+    expect(screen.getByTestId("backend-status")).toHaveAccessibleName("Backend: Not responding");
   });
 
   it("toggles between light and dark and remembers the choice", async () => {

@@ -677,6 +677,25 @@ export type ExecutionPlan =
 /**  Real orders from the wallet the spec names. */
 { mode: "live" };
 
+/**
+ *  How a bot's orders meet the book.
+ * 
+ *  Serialized as `{"style": "fak"}`, `{"style": "fok"}` or
+ *  `{"style": "resting", "ttl_secs": 300}`; a config without it is FAK (as every bot was
+ *  before the setting existed).
+ */
+export type ExecutionStyle = 
+/**  Marketable, fill-and-kill: takes what the book has up to the limit, cancels the rest. */
+{ style: "fak" } | 
+/**  Marketable, fill-or-kill: all of it up to the limit, or nothing. */
+{ style: "fok" } | 
+/**
+ *  A resting GTC limit order at the target (or limit) price: it trades as the market
+ *  comes to it, partial fills are booked as they happen, and what is left after
+ *  `ttl_secs` is cancelled. Risk exits still sell marketable (FAK).
+ */
+{ style: "resting"; ttl_secs: number };
+
 export type FeedState = "live" | "stale" | "reconnecting";
 
 export type FieldInfo = {
@@ -839,6 +858,7 @@ export type Overrides_Deserialize = {
 	min_window_samples?: number | null,
 	max_window_cv?: string | null,
 	trade_both_sides?: boolean | null,
+	execution?: ExecutionStyle | null,
 };
 
 /**
@@ -859,6 +879,7 @@ export type Overrides_Serialize = {
 	min_window_samples?: number,
 	max_window_cv?: string,
 	trade_both_sides?: boolean,
+	execution?: ExecutionStyle,
 };
 
 /**  The trading profiles, from the most patient to the fastest. */

@@ -89,12 +89,34 @@ fn killed_at_random_points_the_headless_runner_never_duplicates_or_loses_an_orde
             acknowledged.len() as u64,
             "every order at the exchange is one acknowledged intent"
         );
+        // Armed orders (signed and journaled ahead of their trigger): the ones posted are
+        // acknowledged like any other; every other one ends failed, never sent, whether
+        // retired by the run or looked up after a kill.
+        let armed: Vec<_> = intents
+            .iter()
+            .filter(|i| i.intent_id.contains("/armed-"))
+            .collect();
+        let armed_sent = armed
+            .iter()
+            .filter(|i| i.state == IntentState::Acknowledged)
+            .count();
+        for intent in armed.iter().filter(|i| i.state == IntentState::Failed) {
+            let reason = intent.failure_reason.as_deref().unwrap_or_default();
+            assert!(
+                reason == "armed ahead of a trigger, never sent"
+                    || reason == "the exchange never received the order",
+                "{intent:?}"
+            );
+        }
         eprintln!(
-            "{RESTARTS} kills: {} intents ({} acknowledged), {} trades booked",
+            "{RESTARTS} kills: {} intents ({} acknowledged, {armed_sent} of them armed; {} armed \
+             and never sent), {} trades booked",
             intents.len(),
             acknowledged.len(),
+            armed.len() - armed_sent,
             wallet["taker_trades"]
         );
+        assert!(armed_sent > 0, "the run posted armed orders");
         assert!(
             acknowledged.len() >= 4,
             "the run traded across the restarts ({} orders)",

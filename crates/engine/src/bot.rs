@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
-use crate::config::{BotConfig, ConfigError};
+use crate::config::{BotConfig, ConfigError, ExecutionStyle};
 use crate::event::{
     Action, Activity, Decision, Event, Fill, Leg, OrderRequest, Quote, Side, Target, Topic,
 };
@@ -37,6 +37,10 @@ use crate::strategy::{AnyStrategy, View, registry};
 /// How long an order may stay in flight before the engine asks to cancel it. Paper orders
 /// fill or fail at once; this bounds a live order that rests on the book.
 pub const ORDER_TIMEOUT_SECS: u64 = 60;
+
+/// How long after a refused resting order (not one we cancelled) the same target is tried
+/// again: a refusal (no balance yet, shares not settled yet) may pass, but not in a loop.
+pub const REST_RETRY_SECS: u64 = 10;
 
 /// Why a bot is paused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +148,16 @@ pub enum ManualOrder {
 #[error("{0}")]
 pub struct ManualRefusal(pub String);
 
+/// The order a bot would place next, known before its trigger (see [`BotEngine::next_order`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderForecast {
+    pub id: crate::event::OrderId,
+    pub leg: Leg,
+    pub side: Side,
+    /// pUSD to spend for a buy, shares to sell for a sell (as in [`OrderRequest::size`]).
+    pub size: Decimal,
+}
+
 /// One bot's complete trading state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BotEngine {
@@ -161,6 +175,13 @@ pub struct BotEngine {
     /// The in-flight order a cancel was already asked for (asked once, not every tick).
     #[serde(default)]
     cancel_requested: Option<crate::event::OrderId>,
+    /// The order in flight has had fills already (a resting order fills in parts).
+    #[serde(default)]
+    open_filled: bool,
+    /// The target whose resting order was refused (not cancelled by us), and when: it is
+    /// retried only after [`REST_RETRY_SECS`], or at once for a new target.
+    #[serde(default)]
+    rest_refused: Option<(Target, Timestamp)>,
 }
 
 impl BotEngine {
@@ -182,6 +203,8 @@ impl BotEngine {
             target: None,
             last_note: None,
             cancel_requested: None,
+            open_filled: false,
+            rest_refused: None,
         })
     }
 
@@ -236,6 +259,46 @@ impl BotEngine {
         &self.risk
     }
 
+    /// The order the engine would place next if a trigger fired now, as far as it is known
+    /// before the trigger: its number, leg, side and size. The limit price is not part of
+    /// it (the market sets it at the trigger). `None` while an order is in flight, when the
+    /// bot places nothing (stopped, created, errored) or, flat and paused, opens nothing.
+    ///
+    /// Live execution signs and journals this order ahead of time (see the runtime's
+    /// `live.rs`, "armed orders"); a different order at the trigger simply goes the slow way.
+    pub fn next_order(&self) -> Option<OrderForecast> {
+        if self.open_order.is_some() {
+            return None;
+        }
+        let running = match &self.status {
+            BotStatus::Running => true,
+            BotStatus::Paused { .. } => false,
+            _ => return None,
+        };
+        let id = crate::event::OrderId(self.next_order);
+        match self.ledger.position() {
+            Some(position) => Some(OrderForecast {
+                id,
+                leg: position.leg,
+                side: Side::Sell,
+                size: position.shares,
+            }),
+            None if running => Some(OrderForecast {
+                id,
+                leg: Leg::Primary,
+                side: Side::Buy,
+                size: self.config.params.trade_size,
+            }),
+            None => None,
+        }
+    }
+
+    /// Makes the next order number at least `next`: after a restart, numbers the journal
+    /// already used (an order sent after the last save) are never given out again.
+    pub fn skip_order_numbers_to(&mut self, next: u64) {
+        self.next_order = self.next_order.max(next);
+    }
+
     /// P&L marked at the latest displayed price of the held leg.
     pub fn report(&self, now: Timestamp) -> PnlReport {
         let mark = match (self.ledger.position(), &self.quote) {
@@ -255,11 +318,16 @@ impl BotEngine {
         let text = format!("{} → {}", self.status.name(), next.name());
         self.status = next;
         self.last_note = None;
-        Ok(vec![Action::Activity(Activity {
+        let mut out = vec![Action::Activity(Activity {
             at: now,
             text,
             topic: Topic::System,
-        })])
+        })];
+        // A stopped bot leaves nothing resting on the book.
+        if !matches!(self.status, BotStatus::Running | BotStatus::Paused { .. }) {
+            self.cancel_resting("the bot stopped", now, &mut out);
+        }
+        Ok(out)
     }
 
     /// Places a manual order, whatever the bot's status (a stopped bot can still be closed
@@ -306,6 +374,7 @@ impl BotEngine {
                     amount,
                     ask,
                     "bought by hand".into(),
+                    self.config.params.execution.marketable(),
                     now,
                     &mut out,
                 );
@@ -324,6 +393,7 @@ impl BotEngine {
                     shares,
                     bid,
                     "position closed by hand".into(),
+                    self.config.params.execution.marketable(),
                     now,
                     &mut out,
                 );
@@ -349,8 +419,15 @@ impl BotEngine {
             Event::Tick(q) => self.quote = Some(*q),
             Event::Fill(f) => self.book_fill(f, now, &mut out),
             Event::Rejected { order, reason } => {
-                if self.open_order.as_ref().is_some_and(|o| o.id == *order) {
+                if let Some(open) = self.open_order.as_ref().filter(|o| o.id == *order) {
+                    if open.style.rests() && self.cancel_requested != Some(*order) {
+                        self.rest_refused = self.target.map(|t| (t, now));
+                    }
                     self.open_order = None;
+                    if std::mem::take(&mut self.open_filled) {
+                        // Part of it traded: the order is over like a completed one.
+                        self.risk.note_fill(&self.config.params, now);
+                    }
                 }
                 log(
                     now,
@@ -362,19 +439,23 @@ impl BotEngine {
         }
         if let Some(order) = &self.open_order
             && self.cancel_requested != Some(order.id)
-            && now.secs_since(order.placed_at) >= ORDER_TIMEOUT_SECS
         {
-            let id = order.id;
-            self.cancel_requested = Some(id);
-            log(
-                now,
-                format!(
-                    "order {} still open after {ORDER_TIMEOUT_SECS} s: cancelling",
-                    id.0
-                ),
-                &mut out,
-            );
-            out.push(Action::Cancel { order: id });
+            // A resting order lives for its time-to-live; anything else is expected back at
+            // once and is cancelled when it is not.
+            let timeout = match order.style {
+                ExecutionStyle::Resting { ttl_secs } => ttl_secs,
+                _ => ORDER_TIMEOUT_SECS,
+            };
+            if now.secs_since(order.placed_at) >= timeout {
+                let id = order.id;
+                self.cancel_requested = Some(id);
+                log(
+                    now,
+                    format!("order {} still open after {timeout} s: cancelling", id.0),
+                    &mut out,
+                );
+                out.push(Action::Cancel { order: id });
+            }
         }
         let running = match &self.status {
             BotStatus::Running => true,
@@ -382,6 +463,7 @@ impl BotEngine {
             _ => return out,
         };
         if let risk::Killswitch::Tripped { reason, .. } = &global.killswitch {
+            self.cancel_resting("killswitch tripped", now, &mut out);
             self.note(
                 now,
                 format!("killswitch tripped: {reason}; no orders"),
@@ -389,7 +471,10 @@ impl BotEngine {
             );
             return out;
         }
-        let exiting = self.check_exits(now, &mut out);
+        // Exits are judged on market data and the timer only: a refused exit is tried again
+        // on the next tick, never in a loop on its own rejection.
+        let exiting =
+            matches!(event, Event::Tick(_) | Event::Timer) && self.check_exits(now, &mut out);
         let decisions = {
             let view = View {
                 config: &self.config,
@@ -401,6 +486,18 @@ impl BotEngine {
         };
         for decision in decisions {
             self.decide(decision, global, running, now, &mut out);
+        }
+        // Resting execution keeps an order at the target whenever none is in flight (after
+        // a fill, a cooldown, or a time-to-live that ran out), judged on market data and the
+        // timer only: a refused one waits REST_RETRY_SECS (or a new target) before the next.
+        if let Some(target) = self.target
+            && self.open_order.is_none()
+            && matches!(event, Event::Tick(_) | Event::Timer)
+            && !self.rest_refused.is_some_and(|(refused, at)| {
+                refused == target && now.secs_since(at) < REST_RETRY_SECS
+            })
+        {
+            self.rest_at_target(target, global, running, now, &mut out);
         }
         if running && let Some(block) = risk::daily_limit(global, &self.ledger.today(now)) {
             self.pause_for_the_day(block.describe(), now, &mut out);
@@ -466,16 +563,16 @@ impl BotEngine {
         if fill.last {
             if ours.is_some() {
                 self.open_order = None;
+                self.open_filled = false;
             }
             self.risk.note_fill(&self.config.params, now);
+        } else if ours.is_some() {
+            self.open_filled = true;
         }
     }
 
     /// Sells the position if an exit fires; returns whether a sale was placed.
     fn check_exits(&mut self, now: Timestamp, out: &mut Vec<Action>) -> bool {
-        if self.open_order.is_some() {
-            return false;
-        }
         let (Some(pos), Some(q)) = (self.ledger.position(), self.quote) else {
             return false;
         };
@@ -483,10 +580,41 @@ impl BotEngine {
         let Some(reason) = risk::exit_signal(&self.config.params, pos, leg_quote.price, now) else {
             return false;
         };
+        if let Some(order) = &self.open_order {
+            // A resting order stands in the way of the exit: cancel it; the exit sells on a
+            // later tick, once the cancel is through. A resting sale is itself the take
+            // profit: it stays.
+            let resting_sale = order.side == Side::Sell;
+            let take_profit = matches!(reason, risk::ExitReason::TakeProfit { .. });
+            if order.style.rests()
+                && !(resting_sale && take_profit)
+                && self.cancel_requested != Some(order.id)
+            {
+                let id = order.id;
+                self.cancel_requested = Some(id);
+                log(
+                    now,
+                    format!("{}: cancelling resting order {}", reason.describe(), id.0),
+                    out,
+                );
+                out.push(Action::Cancel { order: id });
+            }
+            return false;
+        }
         let (leg, shares) = (pos.leg, pos.shares);
         match leg_quote.bid.filter(|b| *b > Decimal::ZERO) {
             Some(bid) => {
-                self.place(leg, Side::Sell, shares, bid, reason.describe(), now, out);
+                let style = self.config.params.execution.marketable();
+                self.place(
+                    leg,
+                    Side::Sell,
+                    shares,
+                    bid,
+                    reason.describe(),
+                    style,
+                    now,
+                    out,
+                );
                 true
             }
             None => {
@@ -541,7 +669,17 @@ impl BotEngine {
                     }
                     return;
                 }
-                self.place(leg, Side::Buy, amount.get(), limit.get(), reason, now, out);
+                let style = self.config.params.execution;
+                self.place(
+                    leg,
+                    Side::Buy,
+                    amount.get(),
+                    limit.get(),
+                    reason,
+                    style,
+                    now,
+                    out,
+                );
             }
             Decision::PlaceSell {
                 leg,
@@ -557,7 +695,17 @@ impl BotEngine {
                 }
                 let size = shares.map_or(pos.shares, Shares::get).min(pos.shares);
                 if size > Decimal::ZERO {
-                    self.place(leg, Side::Sell, size, Price::get(limit), reason, now, out);
+                    let style = self.config.params.execution;
+                    self.place(
+                        leg,
+                        Side::Sell,
+                        size,
+                        Price::get(limit),
+                        reason,
+                        style,
+                        now,
+                        out,
+                    );
                 }
             }
             Decision::Cancel { order } => {
@@ -584,6 +732,66 @@ impl BotEngine {
         }
     }
 
+    /// With resting execution, a new target is an order resting at the target price at
+    /// once (a buy when flat, a sale of the position when holding), under the same gates as
+    /// any order: it trades when the market comes to it.
+    fn rest_at_target(
+        &mut self,
+        target: Target,
+        global: &GlobalView,
+        running: bool,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) {
+        if !self.config.params.execution.rests() || self.open_order.is_some() {
+            return;
+        }
+        let Ok(limit) = Price::new(target.price) else {
+            return;
+        };
+        let reason = format!("resting at the target {}", target.price.round_dp(4));
+        let decision = match (target.side, self.ledger.position()) {
+            (Side::Buy, None) => {
+                let Ok(amount) =
+                    polyagent_domain::money::Collateral::new(self.config.params.trade_size)
+                else {
+                    return;
+                };
+                Decision::PlaceBuy {
+                    leg: target.leg,
+                    amount,
+                    limit,
+                    reason,
+                }
+            }
+            (Side::Sell, Some(pos)) if pos.leg == target.leg => Decision::PlaceSell {
+                leg: target.leg,
+                shares: None,
+                limit,
+                reason,
+            },
+            _ => return,
+        };
+        self.decide(decision, global, running, now, out);
+    }
+
+    /// Asks to cancel the order in flight when it rests on the book (once).
+    fn cancel_resting(&mut self, why: &str, now: Timestamp, out: &mut Vec<Action>) {
+        if let Some(order) = &self.open_order
+            && order.style.rests()
+            && self.cancel_requested != Some(order.id)
+        {
+            let id = order.id;
+            self.cancel_requested = Some(id);
+            log(
+                now,
+                format!("{why}: cancelling resting order {}", id.0),
+                out,
+            );
+            out.push(Action::Cancel { order: id });
+        }
+    }
+
     #[allow(clippy::too_many_arguments)] // all are the order's own fields
     fn place(
         &mut self,
@@ -592,14 +800,16 @@ impl BotEngine {
         size: Decimal,
         limit: Decimal,
         reason: String,
+        style: ExecutionStyle,
         now: Timestamp,
         out: &mut Vec<Action>,
     ) {
         let id = crate::event::OrderId(self.next_order);
         self.next_order += 1;
+        let rests = if style.rests() { " (resting)" } else { "" };
         let what = match side {
-            Side::Buy => format!("BUY {size} pUSD of {} at ≤ {limit}", leg_name(leg)),
-            Side::Sell => format!("SELL {size} {} at ≥ {limit}", leg_name(leg)),
+            Side::Buy => format!("BUY {size} pUSD of {} at ≤ {limit}{rests}", leg_name(leg)),
+            Side::Sell => format!("SELL {size} {} at ≥ {limit}{rests}", leg_name(leg)),
         };
         log_as(Topic::Order, now, format!("{what}: {reason}"), out);
         let request = OrderRequest {
@@ -610,8 +820,10 @@ impl BotEngine {
             limit,
             reason,
             placed_at: now,
+            style,
         };
         self.open_order = Some(request.clone());
+        self.open_filled = false;
         self.last_note = None;
         out.push(Action::Place(request));
     }

@@ -112,6 +112,44 @@ const fn dec(mantissa: u32, scale: u32) -> Decimal {
     Decimal::from_parts(mantissa, 0, 0, false, scale)
 }
 
+/// How a bot's orders meet the book.
+///
+/// Serialized as `{"style": "fak"}`, `{"style": "fok"}` or
+/// `{"style": "resting", "ttl_secs": 300}`; a config without it is FAK (as every bot was
+/// before the setting existed).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, specta::Type,
+)]
+#[serde(tag = "style", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ExecutionStyle {
+    /// Marketable, fill-and-kill: takes what the book has up to the limit, cancels the rest.
+    #[default]
+    Fak,
+    /// Marketable, fill-or-kill: all of it up to the limit, or nothing.
+    Fok,
+    /// A resting GTC limit order at the target (or limit) price: it trades as the market
+    /// comes to it, partial fills are booked as they happen, and what is left after
+    /// `ttl_secs` is cancelled. Risk exits still sell marketable (FAK).
+    Resting {
+        #[specta(type = u32)]
+        ttl_secs: u64,
+    },
+}
+
+impl ExecutionStyle {
+    /// The style of an order that must trade now (risk exits, closing by hand).
+    pub fn marketable(self) -> ExecutionStyle {
+        match self {
+            ExecutionStyle::Resting { .. } => ExecutionStyle::Fak,
+            other => other,
+        }
+    }
+
+    pub fn rests(self) -> bool {
+        matches!(self, ExecutionStyle::Resting { .. })
+    }
+}
+
 /// What a strategy and the risk layer need to trade one market.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +165,9 @@ pub struct TradingParams {
     pub min_window_samples: u32,
     pub max_window_cv: Decimal,
     pub trade_both_sides: bool,
+    /// Absent in configs saved before it existed: FAK, as they traded.
+    #[serde(default)]
+    pub execution: ExecutionStyle,
 }
 
 impl TradingParams {
@@ -146,6 +187,7 @@ impl TradingParams {
             // swinging between 0.45 and 0.55 near 10 %.
             max_window_cv: dec(5, 2),
             trade_both_sides: false,
+            execution: ExecutionStyle::Fak,
         }
     }
 
@@ -209,6 +251,12 @@ impl TradingParams {
                 ),
             );
         }
+        if let ExecutionStyle::Resting { ttl_secs: 0 } = self.execution {
+            bad(
+                "execution",
+                "a resting order needs a time-to-live of at least 1 second".into(),
+            );
+        }
         if self.max_window_cv <= Decimal::ZERO {
             bad(
                 "max_window_cv",
@@ -258,6 +306,8 @@ pub struct Overrides {
     pub max_window_cv: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_both_sides: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution: Option<ExecutionStyle>,
 }
 
 impl Overrides {
@@ -276,7 +326,8 @@ impl Overrides {
             spike_windows_mins,
             min_window_samples,
             max_window_cv,
-            trade_both_sides
+            trade_both_sides,
+            execution
         );
         p
     }
@@ -598,6 +649,11 @@ pub fn field_docs() -> &'static [FieldDoc] {
             field: "trade_both_sides",
             unit: "",
             doc: "On a spike up with nothing to sell, buy the other outcome instead of waiting.",
+        },
+        FieldDoc {
+            field: "execution",
+            unit: "",
+            doc: "How orders meet the book: fak (take what is there now, the default), fok (all or nothing), or resting (a limit order at the target price that waits for the market, cancelled after its time-to-live in seconds).",
         },
         FieldDoc {
             field: "max_daily_loss",

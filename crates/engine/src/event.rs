@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
+use crate::config::ExecutionStyle;
 use crate::ledger::ClosedTrade;
 
 /// Which outcome of the market a leg refers to.
@@ -102,7 +103,8 @@ impl Fill {
 pub enum Event {
     Tick(Quote),
     Fill(Fill),
-    /// The order will not trade at all (refused, or cancelled with nothing filled).
+    /// The order will not trade (any more): refused, or cancelled. Fills booked before it
+    /// (a resting order's partial fills) stand; the order is over either way.
     Rejected {
         order: OrderId,
         reason: String,
@@ -158,6 +160,9 @@ pub struct OrderRequest {
     pub limit: Decimal,
     pub reason: String,
     pub placed_at: Timestamp,
+    /// How it meets the book; absent in orders saved before it existed (they were FAK).
+    #[serde(default)]
+    pub style: ExecutionStyle,
 }
 
 /// One line of a bot's activity log.

@@ -59,7 +59,12 @@ impl Harness {
             ask: Some(ask),
         };
         let book = Book::top(Some(bid), Some(ask), d("1000"));
-        self.feed(secs, Event::Tick(quote), &book)
+        // A resting order meets the new book once the bot has seen its quote.
+        let mut all = self.feed(secs, Event::Tick(quote), &book);
+        if let Some((_, fill)) = self.account.on_book(&book) {
+            all.extend(self.feed(secs, fill, &book));
+        }
+        all
     }
 
     fn feed(&mut self, secs: i64, event: Event, book: &Book) -> Vec<Action> {
@@ -71,8 +76,10 @@ impl Harness {
                 self.fills.push(f.clone());
             }
             for action in self.bot.on_event(&self.global, &event, now) {
-                if let Action::Place(order) = &action {
-                    pending.push(self.account.execute(order, book));
+                match &action {
+                    Action::Place(order) => pending.extend(self.account.place(order, book)),
+                    Action::Cancel { order } => pending.extend(self.account.cancel(*order)),
+                    _ => {}
                 }
                 self.actions.push((secs, action.clone()));
                 all.push(action);
@@ -685,4 +692,115 @@ fn manual_orders_follow_the_rules_every_order_follows() {
         at: now,
     };
     assert!(refused(&mut h, &ManualOrder::ClosePosition).contains("killswitch"));
+}
+
+/// The order forecast live execution arms ahead of a trigger is the order the trigger places:
+/// same number, leg, side and size; none while an order is in flight or the bot is stopped.
+#[test]
+fn the_next_order_forecast_is_the_order_a_trigger_places() {
+    use polyagent_engine::bot::OrderForecast;
+    let mut h = Harness::new("spike-sam", Overrides::default(), FeeCurve::FREE);
+    h.calm(0, 30, "0.49", "0.51");
+    let before = h.bot.next_order().unwrap();
+    let placed = orders(&h.tick(1800, "0.46", "0.48"));
+    assert_eq!(
+        before,
+        OrderForecast {
+            id: placed[0].id,
+            leg: placed[0].leg,
+            side: placed[0].side,
+            size: placed[0].size,
+        }
+    );
+    // Holding: the next order sells the whole position.
+    let held = h.bot.ledger().position().unwrap().shares;
+    let sale = h.bot.next_order().unwrap();
+    assert_eq!((sale.side, sale.size), (Side::Sell, held));
+    let sold = orders(&h.tick(1860, "0.55", "0.57"));
+    assert_eq!(
+        (sold[0].id, sold[0].side, sold[0].size),
+        (sale.id, Side::Sell, held)
+    );
+    h.bot
+        .command(&Lifecycle::Stop, Timestamp::from_secs(T0 + 1900))
+        .unwrap();
+    assert_eq!(h.bot.next_order(), None);
+}
+
+/// Resting execution: Train of Trade's buy rests at its target and trades when the ask comes
+/// down to it (at its own price); the sale rests at the take-profit target; a time-to-live
+/// cancels a resting order nothing reached and it rests afresh; a stop loss cancels a resting
+/// sale and sells at the bid; a stop leaves nothing resting.
+#[test]
+fn resting_orders_wait_at_the_target_expire_and_make_way_for_exits() {
+    use polyagent_engine::config::ExecutionStyle;
+    let overrides = Overrides {
+        execution: Some(ExecutionStyle::Resting { ttl_secs: 300 }),
+        cooldown_secs: Some(0),
+        ..Overrides::default()
+    };
+    let mut h = Harness::new("train-of-trade", overrides, FeeCurve::FREE);
+    // Target 0.50 × 0.97 = 0.485: the buy rests there (the paper book puts it at 0.48).
+    let placed = orders(&h.tick(0, "0.49", "0.51"));
+    assert_eq!(
+        (placed.len(), placed[0].side, placed[0].limit),
+        (1, Side::Buy, d("0.485"))
+    );
+    assert!(placed[0].style.rests());
+    assert!(
+        orders(&h.tick(60, "0.48", "0.50")).is_empty(),
+        "resting, nothing crossed"
+    );
+    assert!(h.bot.ledger().position().is_none());
+    // The ask comes down to 0.48: filled at 0.48, no fee.
+    assert!(orders(&h.tick(120, "0.47", "0.48")).is_empty());
+    let pos = h.bot.ledger().position().unwrap();
+    assert_eq!((pos.shares, pos.notional), (d("10.41"), d("4.9968")));
+    // On the next tick the sale rests at 0.48 × 1.05 = 0.504 (0.51 on the grid).
+    let sale = orders(&h.tick(180, "0.47", "0.49"));
+    assert_eq!(
+        (sale.len(), sale[0].side, sale[0].limit),
+        (1, Side::Sell, d("0.504"))
+    );
+    assert!(sale[0].style.rests());
+    // The bid comes up to 0.51: the take profit fires, but the resting sale is the take
+    // profit, so it stays and trades at its 0.51; the trade is won.
+    let won = h.tick(240, "0.51", "0.53");
+    assert!(!has_text(&won, "cancelling"), "{won:?}");
+    assert!(h.bot.ledger().position().is_none());
+    assert_eq!(h.bot.ledger().total().wins, 1);
+    // The next buy rests at 0.52 × 0.97 = 0.5044 (0.50 on the grid); nothing reaches it:
+    // after 300 s it is cancelled, and on the next tick it rests afresh.
+    let next = orders(&h.tick(300, "0.51", "0.53"));
+    assert_eq!((next.len(), next[0].side), (1, Side::Buy));
+    assert!(orders(&h.tick(540, "0.51", "0.53")).is_empty());
+    let expired = h.tick(600, "0.51", "0.53");
+    assert!(has_text(&expired, "still open after 300 s"), "{expired:?}");
+    assert!(h.account.resting.is_none());
+    let again = orders(&h.tick(660, "0.51", "0.53"));
+    assert_eq!((again.len(), again[0].side), (1, Side::Buy));
+    // Bought at 0.50 when the ask gets there; the sale rests at 0.525 (0.53 on the grid).
+    h.tick(720, "0.49", "0.50");
+    assert!(h.bot.ledger().position().is_some());
+    let sale = orders(&h.tick(780, "0.49", "0.51"));
+    assert_eq!((sale.len(), sale[0].side), (1, Side::Sell));
+    // The stop loss (−3 %) cancels the resting sale, then sells at the bid.
+    let exit = h.tick(840, "0.45", "0.47");
+    assert!(has_text(&exit, "cancelling resting order"), "{exit:?}");
+    assert!(h.account.resting.is_none());
+    let sold = orders(&h.tick(900, "0.45", "0.47"));
+    assert_eq!((sold.len(), sold[0].side), (1, Side::Sell));
+    assert!(!sold[0].style.rests(), "an exit sells marketable");
+    assert!(h.bot.ledger().position().is_none());
+    // A stop takes the next resting buy off the book.
+    assert_eq!(orders(&h.tick(960, "0.45", "0.47")).len(), 1);
+    assert!(h.account.resting.is_some());
+    let stop = h
+        .bot
+        .command(&Lifecycle::Stop, Timestamp::from_secs(T0 + 1000))
+        .unwrap();
+    assert!(
+        stop.iter().any(|a| matches!(a, Action::Cancel { .. })),
+        "{stop:?}"
+    );
 }

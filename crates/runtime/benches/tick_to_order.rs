@@ -12,6 +12,8 @@
 //! wallet, two requests per order) a bot trading this often is paced by it, by design.
 //!
 //! `POLYAGENT_BENCH_TRIGGERS` sets how many orders to time (default 10,000).
+//! `POLYAGENT_BENCH_ARM=0` turns off armed orders (each order is then journaled when it is
+//! placed, as before they existed), to compare the two under the same load.
 //! Run: `cargo bench -p polyagent-runtime --bench tick_to_order`.
 
 use std::sync::Arc;
@@ -79,6 +81,8 @@ async fn run(triggers: usize) -> Vec<Duration> {
         wallet_per_second: 10_000,
         wallet_burst: 10_000,
     };
+    config.arm_orders = std::env::var("POLYAGENT_BENCH_ARM").map_or(true, |v| v != "0");
+    let config_armed = config.arm_orders;
     let runtime = Runtime::open(config).await.unwrap();
     runtime
         .update_settings(AppSettings {
@@ -164,9 +168,10 @@ async fn run(triggers: usize) -> Vec<Duration> {
         }
     }
     println!(
-        "{} orders in {:.1} s ({stalls} cycles without a fill)",
+        "{} orders in {:.1} s ({stalls} cycles without a fill), armed orders {}",
         probe.count(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        if config_armed { "on" } else { "off" },
     );
     runtime.shutdown(false).await;
     probe.samples()

@@ -433,6 +433,9 @@ async fn run(
             command = commands.recv() => match command {
                 None | Some(Command::Shutdown) => {
                     settle_in_flight(&mut engine, &mut exec, &mut results, &context).await;
+                    if let ExecutionState::Live(executor) = &exec {
+                        executor.disarm().await;
+                    }
                     break;
                 }
                 Some(Command::Lifecycle(lifecycle, reply)) => {
@@ -538,7 +541,36 @@ async fn run(
             now,
             &mut changes,
         );
+        // A resting paper order meets each new book once the engine has seen its quote.
+        let rested = match (&mut exec, &event, book.as_ref()) {
+            (ExecutionState::Paper(account), Event::Tick(_), Some(live)) => {
+                account.on_book(&paper_book(live))
+            }
+            _ => None,
+        };
+        if let Some((order, result)) = rested {
+            changes.save = true;
+            let actions = paper_result(
+                &context,
+                &mut engine,
+                &exec,
+                &order,
+                &result,
+                now,
+                &mut changes,
+            );
+            handle(
+                &mut engine,
+                &mut exec,
+                &context,
+                actions,
+                book.as_ref(),
+                now,
+                &mut changes,
+            );
+        }
         let visible = changes.visible;
+        arm(&exec, &engine, &global, book.as_ref(), now);
         if changes.save || !changes.activity.is_empty() {
             save(&context, &engine, &exec, changes).await;
         }
@@ -588,6 +620,22 @@ fn reconfigure(
     Ok(())
 }
 
+/// Live bots sign and journal their next order ahead of its trigger (see `live.rs`).
+fn arm(
+    exec: &ExecutionState,
+    engine: &BotEngine,
+    global: &GlobalView,
+    book: Option<&LocalBook>,
+    now: Timestamp,
+) {
+    if let ExecutionState::Live(executor) = exec {
+        let forecast = engine
+            .next_order()
+            .filter(|_| !global.killswitch.is_tripped());
+        executor.arm(forecast, engine.config(), book, now);
+    }
+}
+
 /// How long a stopping bot waits for the outcome of an order it has in flight.
 const SETTLE_ON_SHUTDOWN: Duration = Duration::from_secs(10);
 
@@ -603,6 +651,25 @@ async fn settle_in_flight(
     let Some(waiting_for) = engine.open_order().map(|o| o.id) else {
         return;
     };
+    // A resting order would wait out its time-to-live: take it off the book first.
+    if engine.open_order().is_some_and(|o| o.style.rests()) {
+        match exec {
+            ExecutionState::Live(executor) => executor.cancel(waiting_for),
+            ExecutionState::Paper(account) => {
+                if let Some(result) = account.cancel(waiting_for) {
+                    let now = context.clock.now();
+                    let global = context.global.borrow().clone();
+                    let _ = engine.on_event(&global, &result, now);
+                    let changes = Changes {
+                        save: true,
+                        ..Changes::default()
+                    };
+                    save(context, engine, exec, changes).await;
+                    return;
+                }
+            }
+        }
+    }
     // An order the engine decides on the way out is never sent (the next start rejects it).
     while engine.open_order().map(|o| o.id) == Some(waiting_for) {
         let Ok(Some(report)) = tokio::time::timeout_at(give_up, results.recv()).await else {
@@ -687,13 +754,13 @@ fn handle(
         }
         match action {
             Action::Place(order) => {
-                let result = match exec {
+                let results = match exec {
                     ExecutionState::Paper(account) => match book {
-                        Some(book) => account.execute(&order, &paper_book(book)),
-                        None => Event::Rejected {
+                        Some(book) => account.place(&order, &paper_book(book)),
+                        None => vec![Event::Rejected {
                             order: order.id,
                             reason: "no live order book to trade against".into(),
-                        },
+                        }],
                     },
                     // The order goes out on its own task; its result comes back as a report.
                     ExecutionState::Live(executor) => {
@@ -702,17 +769,32 @@ fn handle(
                     }
                 };
                 changes.save = true;
-                if let Event::Fill(fill) = &result {
-                    changes
-                        .fills
-                        .push(paper_fill(context, engine, &order, fill, now));
+                for result in results {
+                    queue.extend(paper_result(
+                        context, engine, exec, &order, &result, now, changes,
+                    ));
                 }
-                announce_fill(context, engine, &result, now, changes);
-                let global = context.global.borrow().clone();
-                queue.extend(engine.on_event(&global, &result, now));
             }
-            // Paper and live orders are fill-and-kill: they never rest, so nothing to cancel.
-            Action::Cancel { .. } | Action::Target(_) => {}
+            // Only resting orders stay on the book long enough to be cancelled.
+            Action::Cancel { order } => {
+                let cancelled = match exec {
+                    ExecutionState::Paper(account) => {
+                        let resting = account.resting.as_ref().map(|r| r.order.clone());
+                        resting.zip(account.cancel(order))
+                    }
+                    ExecutionState::Live(executor) => {
+                        executor.cancel(order);
+                        None
+                    }
+                };
+                if let Some((resting, result)) = cancelled {
+                    changes.save = true;
+                    queue.extend(paper_result(
+                        context, engine, exec, &resting, &result, now, changes,
+                    ));
+                }
+            }
+            Action::Target(_) => {}
             Action::TradeClosed(_) => changes.save = true,
             Action::Activity(activity) => {
                 let kind = match activity.topic {
@@ -752,6 +834,32 @@ fn handle(
     }
 }
 
+/// Books one paper execution result (a fill or the order's end) and feeds it to the engine;
+/// returns what the engine does next.
+#[allow(clippy::too_many_arguments)] // the loop's own state, passed through
+fn paper_result(
+    context: &BotContext,
+    engine: &mut BotEngine,
+    exec: &ExecutionState,
+    order: &polyagent_engine::event::OrderRequest,
+    result: &Event,
+    now: Timestamp,
+    changes: &mut Changes,
+) -> Vec<Action> {
+    if let Event::Fill(fill) = result {
+        let part = match exec {
+            ExecutionState::Paper(account) if order.style.rests() => Some(account.resting_fills),
+            _ => None,
+        };
+        changes
+            .fills
+            .push(paper_fill(context, engine, order, fill, part, now));
+    }
+    announce_fill(context, engine, result, now, changes);
+    let global = context.global.borrow().clone();
+    engine.on_event(&global, result, now)
+}
+
 fn record_activity(
     context: &BotContext,
     changes: &mut Changes,
@@ -774,12 +882,14 @@ fn record_activity(
     });
 }
 
-/// A paper fill as a trade row: its id names the bot and the order, so it is unique.
+/// A paper fill as a trade row: its id names the bot and the order (and, for a resting
+/// order, which fill of the account's resting orders it is), so it is unique.
 fn paper_fill(
     context: &BotContext,
     engine: &BotEngine,
     order: &polyagent_engine::event::OrderRequest,
     fill: &polyagent_engine::event::Fill,
+    part: Option<u64>,
     now: Timestamp,
 ) -> NewFill {
     let config = engine.config();
@@ -790,7 +900,10 @@ fn paper_fill(
         }
     };
     NewFill {
-        trade_id: format!("paper:{}", persist::intent_id(&context.id, order.id)),
+        trade_id: match part {
+            None => format!("paper:{}", persist::intent_id(&context.id, order.id)),
+            Some(part) => format!("paper:{}#{part}", persist::intent_id(&context.id, order.id)),
+        },
         exchange_order_id: "paper".to_owned(),
         bot_id: Some(context.id.clone()),
         token_id: token,

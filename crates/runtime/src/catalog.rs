@@ -141,6 +141,7 @@ pub fn all_values(params: &TradingParams) -> Overrides {
         min_window_samples: Some(params.min_window_samples),
         max_window_cv: Some(params.max_window_cv),
         trade_both_sides: Some(params.trade_both_sides),
+        execution: Some(params.execution),
     }
 }
 

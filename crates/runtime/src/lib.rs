@@ -98,6 +98,10 @@ pub struct RuntimeConfig {
     /// `killswitch` commands): bots are listed and their lifecycle changes are saved for the
     /// next run, but no bot trades in this process.
     pub run_bots: bool,
+    /// Live bots sign and journal their next order ahead of its trigger, so the trigger
+    /// posts it with no journal write on the way (see `live.rs`). Off, every order is
+    /// journaled when it is placed: the tick-to-order bench compares the two.
+    pub arm_orders: bool,
 }
 
 impl RuntimeConfig {
@@ -114,6 +118,7 @@ impl RuntimeConfig {
             request_timeout: Duration::from_secs(10),
             rate_limits: polyagent_venue::rate::RateLimits::default(),
             run_bots: true,
+            arm_orders: true,
         }
     }
 }

@@ -1,13 +1,33 @@
 //! Live execution: the engine's orders as real, signed Polymarket orders.
 //!
 //! Invariants:
-//! - every order is fill-and-kill (FAK), priced by walking the live book as the official
-//!   clients do, and refused before signing when that price is worse than the engine's limit
-//!   (the slippage cap); it never rests, so it never needs cancelling;
+//! - a marketable order (FAK, or FOK by the bot's execution style) is priced by walking the
+//!   live book as the official clients do, and refused before signing when that price is
+//!   worse than the engine's limit (the slippage cap);
+//! - a resting order (resting execution) is a GTC limit at the engine's limit, put on the
+//!   tick grid on the safe side. Its task watches it on the exchange (the order and its
+//!   trades, as taker and as maker) and books each new part as it trades; a cancel request
+//!   (time-to-live, stop, risk exit, killswitch) cancels it on the exchange, and the task
+//!   ends when the exchange says the order is over (filled or cancelled). Its intent stays
+//!   `sent` until then, so a crash leaves it for the next start to look up (and cancel);
 //! - an order is journaled before it is sent: the intent (with the order's exchange id, the
 //!   EIP-712 digest, known before sending) is committed as `sent`, and only then does the
 //!   POST go out. A crash at any point leaves either an intent that was never
 //!   sent or one the next start looks up on the exchange;
+//! - armed orders keep that commit off the hot path. While a bot waits for its trigger, the
+//!   order the trigger will place is largely known ([`BotEngine::next_order`]: its number,
+//!   side and size; only the price is the market's). For each price on the tick grid near
+//!   the book (up to [`ARM_TICKS`] either side) the order is built exactly as it would be at
+//!   the trigger, signed, and all of them are journaled as `sent` in one commit, in the
+//!   background. Only after that commit are they usable. At the trigger, the order priced
+//!   from the live book is looked up among them (same number, token, side, size, tick and
+//!   price): found, it is posted at once with no write; not found, it takes the slow path
+//!   (journal, then POST). Either way exactly one order goes out for the trigger, and the
+//!   unused armed ones are retired (`failed`, never sent). A crash leaves armed intents
+//!   `sent`: the next start looks each up by its order id like any other, and the one that
+//!   was posted, if any, is booked. Re-armed when the forecast changes, the book moves
+//!   [`REARM_DRIFT_TICKS`] from where it was armed, or after [`ARM_MAX_AGE_MS`] (the
+//!   signed `timestamp` is the arming time); disarmed when nothing is forecast;
 //! - an order is posted once. When the POST's outcome is unknown (timeout, 5xx) the order is
 //!   looked up by its id: found means it traded as the exchange says, absent means it did
 //!   not; it is never posted again for the same intent. When the exchange cannot be asked,
@@ -28,13 +48,14 @@ use std::time::Duration;
 use polyagent_domain::money::{Collateral, Price, Shares};
 use polyagent_domain::trading::{OrderType, Side as VenueSide, TickSize, TokenId};
 use polyagent_engine::Timestamp;
-use polyagent_engine::config::BotConfig;
+use polyagent_engine::bot::OrderForecast;
+use polyagent_engine::config::{BotConfig, ExecutionStyle};
 use polyagent_engine::event::{Event, Fill, Leg, OrderId, OrderRequest, Side};
 use polyagent_engine::paper::FeeCurve;
 use polyagent_store::{Database, IntentSettlement, NewFill, NewOrderIntent};
 use polyagent_venue::amounts::{BookLevel, MarketAmount};
 use polyagent_venue::book::LocalBook;
-use polyagent_venue::client::AuthedClient;
+use polyagent_venue::client::{AuthedClient, PreparedOrder};
 use polyagent_venue::eip712::Exchange;
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
 use polyagent_venue::types::{Submission, Trade, TradeStatus};
@@ -57,6 +78,8 @@ pub struct LiveMarket {
     /// The address holding the funds when it is not the signer's (proxy, Safe, deposit
     /// wallets); `None` derives it where the protocol allows.
     pub funder: Option<polyagent_vault::Address>,
+    /// Sign and journal the next order ahead of its trigger (see the module docs).
+    pub arm_orders: bool,
 }
 
 /// The outcome of one order as the bot's loop books it: the engine event, the exchange's
@@ -107,9 +130,93 @@ pub(crate) struct LiveExecutor {
     /// Shares the exchange showed settled in the wallet, per token, as last read: a sale
     /// covered by them goes out without asking again.
     settled: SettledShares,
+    /// Orders signed and journaled ahead of their trigger (see the module docs).
+    armed: Arc<std::sync::Mutex<Armory>>,
+    /// Resting orders in flight, by engine order: a cancel request wakes their task.
+    resting: RestingOrders,
 }
 
+type RestingOrders =
+    Arc<std::sync::Mutex<std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>>>;
+
+/// How often a resting order's task asks the exchange how it stands.
+const RESTING_POLL: Duration = Duration::from_millis(250);
+
 type SettledShares = Arc<std::sync::Mutex<std::collections::HashMap<String, Decimal>>>;
+
+/// How many tick-grid prices either side of the book's price an armed set covers.
+pub(crate) const ARM_TICKS: i64 = 8;
+/// How far (in ticks) the book may move from where a set was armed before it is re-armed.
+pub(crate) const REARM_DRIFT_TICKS: i64 = 4;
+/// How old an armed set may get before it is re-armed: the signed `timestamp` is the time of
+/// arming, and an order should not reach the exchange much older than it says it is.
+pub(crate) const ARM_MAX_AGE_MS: i64 = 120_000;
+/// The depth of the one-level book an armed order is priced from: more than any order needs,
+/// small enough that price × depth stays far inside a decimal.
+const ARM_DEPTH: Decimal = Decimal::from_parts(0, 1, 0, false, 0); // 2^32 shares
+/// The reason an armed intent that was never sent is retired with.
+const RETIRED: &str = "armed ahead of a trigger, never sent";
+
+/// The armed set and the arming in progress.
+#[derive(Debug, Default)]
+pub(crate) struct Armory {
+    /// Bumped whenever the set is replaced or taken: an arming task whose generation is no
+    /// longer current retires what it journaled instead of installing it.
+    generation: u64,
+    /// What the arming in progress (if any) or the installed set is for.
+    wanted: Option<ArmKey>,
+    set: Option<ArmedSet>,
+    /// The arming task in progress, so a shutdown can wait for it.
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// What makes an armed order fit a trigger, besides its price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ArmKey {
+    forecast: OrderForecast,
+    token: TokenId,
+    tick: TickSize,
+    order_type: OrderType,
+    /// The book's price (best ask for a buy, best bid for a sale) when armed.
+    center: Decimal,
+    armed_at_ms: i64,
+}
+
+#[derive(Debug)]
+struct ArmedSet {
+    key: ArmKey,
+    /// Price → the order priced there, journaled as `sent` under `intent_id`.
+    orders: std::collections::BTreeMap<Decimal, ArmedOrder>,
+}
+
+#[derive(Debug, Clone)]
+struct ArmedOrder {
+    intent_id: String,
+    prepared: PreparedOrder,
+}
+
+impl ArmedSet {
+    fn intent_ids(&self) -> Vec<String> {
+        self.orders.values().map(|o| o.intent_id.clone()).collect()
+    }
+}
+
+fn armory_of(armory: &std::sync::Mutex<Armory>) -> std::sync::MutexGuard<'_, Armory> {
+    armory
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The journal id of an armed order: the engine order it stands for, then its exchange id
+/// (unique per signed order), so [`persist::order_of_intent`] still finds the engine order.
+pub(crate) fn armed_intent_id(bot_id: &str, order: OrderId, exchange_id: &str) -> String {
+    let digest = exchange_id.trim_start_matches("0x");
+    format!(
+        "{}/armed-{}",
+        persist::intent_id(bot_id, order),
+        &digest[..digest.len().min(16)]
+    )
+}
 
 /// Reads the wallet's pUSD in the background into `slot`.
 fn refresh_collateral(client: Arc<AuthedClient>, slot: Arc<std::sync::Mutex<Option<Decimal>>>) {
@@ -123,6 +230,20 @@ fn refresh_collateral(client: Arc<AuthedClient>, slot: Arc<std::sync::Mutex<Opti
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(balance.balance);
         }
     });
+}
+
+/// REST and the official clients order levels best-last.
+fn book_levels(levels: &[polyagent_venue::types::Level]) -> Vec<BookLevel> {
+    levels
+        .iter()
+        .rev()
+        .filter_map(|l| {
+            Some(BookLevel {
+                price: Price::new(l.price).ok()?,
+                size: Shares::new(l.size).ok()?,
+            })
+        })
+        .collect()
 }
 
 impl LiveExecutor {
@@ -140,6 +261,8 @@ impl LiveExecutor {
             salts: Arc::new(AtomicU64::new(0)),
             collateral,
             settled: SettledShares::default(),
+            armed: Arc::default(),
+            resting: RestingOrders::default(),
         }
     }
 
@@ -156,6 +279,9 @@ impl LiveExecutor {
             Leg::Complement => config.complement_token_id.clone(),
         };
         let spec = match (token, book) {
+            (Some(token), Some(book)) if order.style.rests() => {
+                self.resting_spec(order, &token, book, now)
+            }
             (Some(token), Some(book)) => self.spec(order, &token, book, now),
             (None, _) => Err("the bot has no token for the other outcome".to_owned()),
             (_, None) => Err("no live order book to price the order from".to_owned()),
@@ -171,23 +297,54 @@ impl LiveExecutor {
             )),
             _ => Ok(spec),
         });
+        // Whatever happens to this order, the armed set was for it (or is stale now).
+        let taken = armory_take(&self.armed);
         let results = self.results.clone();
-        let spec = match spec {
+        let (spec, price) = match spec {
             Ok(spec) => spec,
             Err(reason) => {
                 let _ = results.send(ExecutionReport::rejected(order.id, reason, None));
+                self.retire_later(taken.map(|set| set.intent_ids()).unwrap_or_default());
                 return;
             }
+        };
+        let (armed, retire) = match taken {
+            Some(mut set) if set.key.fits(order, &spec) => {
+                let armed = set.orders.remove(&price);
+                (armed, set.intent_ids())
+            }
+            Some(set) => (None, set.intent_ids()),
+            None => (None, Vec::new()),
         };
         let market = self.market.clone();
         let journal = self.journal.clone();
         let order = order.clone();
         let collateral = self.collateral.clone();
         let settled = self.settled.clone();
+        let cancel = order.style.rests().then(|| {
+            let cancel = Arc::new(tokio::sync::Notify::new());
+            resting_of(&self.resting).insert(order.id, cancel.clone());
+            (cancel, self.resting.clone())
+        });
         tokio::spawn(async move {
             let report = match settled_shares(&market, &spec, &order, &settled).await {
-                Ok(()) => execute(&market, &journal, &spec, &order).await,
-                Err(reason) => ExecutionReport::rejected(order.id, reason, None),
+                Ok(()) => match cancel {
+                    Some((cancel, registry)) => {
+                        retire_armed(&journal, &retire).await;
+                        let report =
+                            execute_resting(&market, &journal, &spec, &order, &cancel, &results)
+                                .await;
+                        resting_of(&registry).remove(&order.id);
+                        report
+                    }
+                    None => execute(&market, &journal, &spec, &order, armed, retire).await,
+                },
+                Err(reason) => {
+                    let mut retire = retire;
+                    retire.extend(armed.map(|a| a.intent_id));
+                    retire_armed(&journal, &retire).await;
+                    ExecutionReport::rejected(order.id, reason, None)
+                }
             };
             let bought = match &report.event {
                 Event::Fill(f) if f.side == Side::Buy => Some(f.shares),
@@ -206,50 +363,215 @@ impl LiveExecutor {
         });
     }
 
-    fn spec(
+    /// Asks the task of resting order `order` to cancel it on the exchange (a no-op for an
+    /// order that is not resting: marketable orders end on their own).
+    pub(crate) fn cancel(&self, order: OrderId) {
+        if let Some(cancel) = resting_of(&self.resting).get(&order) {
+            cancel.notify_one();
+        }
+    }
+
+    /// A resting order: GTC at the engine's limit on the grid (buys down, sales up), for the
+    /// shares the size buys at that price (a buy) or the shares to sell.
+    fn resting_spec(
         &self,
         order: &OrderRequest,
         token: &str,
         book: &LocalBook,
         now: Timestamp,
-    ) -> Result<OrderSpec, String> {
-        let levels = |levels: &[polyagent_venue::types::Level]| -> Vec<BookLevel> {
-            // REST and the official clients order levels best-last.
-            levels
-                .iter()
-                .rev()
-                .filter_map(|l| {
-                    Some(BookLevel {
-                        price: Price::new(l.price).ok()?,
-                        size: Shares::new(l.size).ok()?,
-                    })
-                })
-                .collect()
+    ) -> Result<(OrderSpec, Decimal), String> {
+        let tick = book.tick_size.unwrap_or(self.market.tick);
+        let price = polyagent_engine::paper::on_grid(order.limit, order.side, tick);
+        let shares = match order.side {
+            Side::Buy => order.size / price,
+            Side::Sell => order.size,
+        }
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
+        let mut spec = self.build_spec(
+            order.side,
+            MarketAmount::Shares(Shares::new(shares).map_err(|e| e.to_string())?),
+            TokenId::new(token).map_err(|e| e.to_string())?,
+            tick,
+            Vec::new(),
+            Vec::new(),
+            OrderType::Gtc,
+            now,
+        );
+        spec.size = OrderSize::Limit {
+            price: Price::new(price).map_err(|e| e.to_string())?,
+            size: Shares::new(shares).map_err(|e| e.to_string())?,
         };
-        let (side, amount) = match order.side {
-            Side::Buy => (
-                VenueSide::Buy,
-                MarketAmount::Collateral(Collateral::new(order.size).map_err(|e| e.to_string())?),
-            ),
-            Side::Sell => (
-                VenueSide::Sell,
-                MarketAmount::Shares(Shares::new(order.size).map_err(|e| e.to_string())?),
-            ),
+        spec.amounts()
+            .map_err(|e| format!("cannot place a resting order at {price}: {e}"))?;
+        Ok((spec, price))
+    }
+
+    fn retire_later(&self, intent_ids: Vec<String>) {
+        if intent_ids.is_empty() {
+            return;
+        }
+        let journal = self.journal.clone();
+        tokio::spawn(async move { retire_armed(&journal, &intent_ids).await });
+    }
+
+    /// Keeps the armed set in line with what the engine would place next (see the module
+    /// docs). Cheap when nothing changed: a comparison under a lock. Signing and journaling
+    /// happen on other tasks.
+    pub(crate) fn arm(
+        &self,
+        forecast: Option<OrderForecast>,
+        config: &BotConfig,
+        book: Option<&LocalBook>,
+        now: Timestamp,
+    ) {
+        // Resting entries are GTC orders placed at a target, not triggered: nothing to arm.
+        let forecast =
+            forecast.filter(|_| self.market.arm_orders && !config.params.execution.rests());
+        let wanted = forecast.and_then(|forecast| {
+            let token = match forecast.leg {
+                Leg::Primary => Some(config.token_id.clone()),
+                Leg::Complement => config.complement_token_id.clone(),
+            }?;
+            let book = book?;
+            let center = match forecast.side {
+                Side::Buy => book.best_ask(),
+                Side::Sell => book.best_bid(),
+            }?;
+            Some(ArmKey {
+                forecast,
+                token: TokenId::new(token).ok()?,
+                tick: book.tick_size.unwrap_or(self.market.tick),
+                order_type: marketable_type(config.params.execution),
+                center,
+                armed_at_ms: now.millis(),
+            })
+        });
+        let mut armory = armory_of(&self.armed);
+        if book.is_none() && wanted.is_none() && forecast.is_some() {
+            // Nothing to judge the price by (a command's turn): leave the set as it is.
+            return;
+        }
+        let current = armory.wanted.as_ref();
+        let keep = match (current, &wanted) {
+            (None, None) => true,
+            (Some(have), Some(want)) => have.still_fits(want),
+            _ => false,
         };
+        if keep {
+            return;
+        }
+        armory.generation += 1;
+        let generation = armory.generation;
+        let retire = armory
+            .set
+            .take()
+            .map(|set| set.intent_ids())
+            .unwrap_or_default();
+        armory.wanted = wanted.clone();
+        let Some(key) = wanted else {
+            drop(armory);
+            self.retire_later(retire);
+            return;
+        };
+        let client = self.market.client.clone();
+        let specs = self.armed_specs(&key, now);
+        let journal = self.journal.clone();
+        let slot = self.armed.clone();
+        let task = tokio::spawn(async move {
+            arm_set(client, journal, slot, key, specs, retire, generation).await;
+        });
+        armory.task = Some(task);
+    }
+
+    /// Retires the armed set and waits for an arming in progress: nothing armed stays
+    /// `sent` after a clean stop.
+    pub(crate) async fn disarm(&self) {
+        let (retire, task) = {
+            let mut armory = armory_of(&self.armed);
+            armory.generation += 1;
+            armory.wanted = None;
+            (
+                armory
+                    .set
+                    .take()
+                    .map(|s| s.intent_ids())
+                    .unwrap_or_default(),
+                armory.task.take(),
+            )
+        };
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        retire_armed(&self.journal, &retire).await;
+    }
+
+    /// The orders of an armed set: the forecast order at each grid price near the book, as
+    /// [`LiveExecutor::spec`] would build it at the trigger when the book walks to that price.
+    fn armed_specs(&self, key: &ArmKey, now: Timestamp) -> Vec<(Decimal, OrderSpec)> {
+        let tick = key.tick.as_decimal();
+        let Ok(size) = key.forecast_amount() else {
+            return Vec::new();
+        };
+        let mut specs = Vec::new();
+        for step in -ARM_TICKS..=ARM_TICKS {
+            let price = key.center + tick * Decimal::from(step);
+            if price < tick || price > Decimal::ONE - tick {
+                continue;
+            }
+            let (Ok(level_price), Ok(depth)) = (Price::new(price), Shares::new(ARM_DEPTH)) else {
+                continue;
+            };
+            // One level deep enough for any size: the book walks to exactly this price.
+            let level = vec![BookLevel {
+                price: level_price,
+                size: depth,
+            }];
+            let (bids, asks) = match key.forecast.side {
+                Side::Buy => (Vec::new(), level),
+                Side::Sell => (level, Vec::new()),
+            };
+            let spec = self.build_spec(
+                key.forecast.side,
+                size,
+                key.token.clone(),
+                key.tick,
+                bids,
+                asks,
+                key.order_type,
+                now,
+            );
+            if spec.amounts().is_ok_and(|a| a.price == price) {
+                specs.push((price, spec));
+            }
+        }
+        specs
+    }
+
+    #[allow(clippy::too_many_arguments)] // the order's own fields
+    fn build_spec(
+        &self,
+        side: Side,
+        amount: MarketAmount,
+        token: TokenId,
+        tick: TickSize,
+        bids: Vec<BookLevel>,
+        asks: Vec<BookLevel>,
+        order_type: OrderType,
+        now: Timestamp,
+    ) -> OrderSpec {
         // Salt: unique per order and below 2^53 (it travels as a JSON number).
         let salt = (u64::try_from(now.millis()).unwrap_or(0) % 1_000_000_000_000) * 1000
             + self.salts.fetch_add(1, Ordering::Relaxed) % 1000;
-        let spec = OrderSpec {
+        OrderSpec {
             chain: self.market.client.config().chain,
             exchange: self.market.exchange,
-            tick_size: book.tick_size.unwrap_or(self.market.tick),
-            token_id: TokenId::new(token).map_err(|e| e.to_string())?,
-            side,
-            size: OrderSize::Market {
-                amount,
-                bids: levels(book.bids()),
-                asks: levels(book.asks()),
+            tick_size: tick,
+            token_id: token,
+            side: match side {
+                Side::Buy => VenueSide::Buy,
+                Side::Sell => VenueSide::Sell,
             },
+            size: OrderSize::Market { amount, bids, asks },
             signature_type: self.market.client.signature_type(),
             funder: self.market.funder,
             salt,
@@ -257,10 +579,36 @@ impl LiveExecutor {
             expiration: 0,
             metadata: Default::default(),
             builder: Default::default(),
-            order_type: OrderType::Fak,
+            order_type,
             post_only: false,
             defer_exec: false,
+        }
+    }
+
+    /// The order priced from the live book, and the price it walks to.
+    fn spec(
+        &self,
+        order: &OrderRequest,
+        token: &str,
+        book: &LocalBook,
+        now: Timestamp,
+    ) -> Result<(OrderSpec, Decimal), String> {
+        let amount = match order.side {
+            Side::Buy => {
+                MarketAmount::Collateral(Collateral::new(order.size).map_err(|e| e.to_string())?)
+            }
+            Side::Sell => MarketAmount::Shares(Shares::new(order.size).map_err(|e| e.to_string())?),
         };
+        let spec = self.build_spec(
+            order.side,
+            amount,
+            TokenId::new(token).map_err(|e| e.to_string())?,
+            book.tick_size.unwrap_or(self.market.tick),
+            book_levels(book.bids()),
+            book_levels(book.asks()),
+            marketable_type(order.style),
+            now,
+        );
         let amounts = spec
             .amounts()
             .map_err(|e| format!("cannot price the order from the book: {e}"))?;
@@ -274,7 +622,156 @@ impl LiveExecutor {
                 amounts.price, order.limit
             ));
         }
-        Ok(spec)
+        Ok((spec, amounts.price))
+    }
+}
+
+impl ArmKey {
+    fn forecast_amount(&self) -> Result<MarketAmount, String> {
+        Ok(match self.forecast.side {
+            Side::Buy => MarketAmount::Collateral(
+                Collateral::new(self.forecast.size).map_err(|e| e.to_string())?,
+            ),
+            Side::Sell => {
+                MarketAmount::Shares(Shares::new(self.forecast.size).map_err(|e| e.to_string())?)
+            }
+        })
+    }
+
+    /// Whether a set armed as `self` still serves `now` (same order, book near, not too old).
+    fn still_fits(&self, now: &ArmKey) -> bool {
+        let drift = (now.center - self.center).abs();
+        self.forecast == now.forecast
+            && self.token == now.token
+            && self.tick == now.tick
+            && self.order_type == now.order_type
+            && drift <= self.tick.as_decimal() * Decimal::from(REARM_DRIFT_TICKS)
+            && now.armed_at_ms.saturating_sub(self.armed_at_ms) < ARM_MAX_AGE_MS
+    }
+
+    /// Whether an order of this set may stand for `order`, priced by the book as `spec`.
+    fn fits(&self, order: &OrderRequest, spec: &OrderSpec) -> bool {
+        self.forecast.id == order.id
+            && self.forecast.side == order.side
+            && self.forecast.leg == order.leg
+            && self.forecast.size == order.size
+            && self.token == spec.token_id
+            && self.tick == spec.tick_size
+            && self.order_type == spec.order_type
+    }
+}
+
+/// The venue's order type of a marketable order in `style` (resting ones are GTC).
+fn marketable_type(style: ExecutionStyle) -> OrderType {
+    match style {
+        ExecutionStyle::Fok => OrderType::Fok,
+        ExecutionStyle::Fak | ExecutionStyle::Resting { .. } => OrderType::Fak,
+    }
+}
+
+fn resting_of(
+    resting: &RestingOrders,
+) -> std::sync::MutexGuard<'_, std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>> {
+    resting
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Takes the installed set out (an order is being placed: the set was for it, or is stale).
+fn armory_take(armory: &std::sync::Mutex<Armory>) -> Option<ArmedSet> {
+    let mut armory = armory_of(armory);
+    armory.generation += 1;
+    armory.wanted = None;
+    armory.set.take()
+}
+
+/// Signs the set, journals it (retiring the previous one in the same commit) and installs it
+/// unless something newer was asked for meanwhile.
+async fn arm_set(
+    client: Arc<AuthedClient>,
+    journal: Journal,
+    slot: Arc<std::sync::Mutex<Armory>>,
+    key: ArmKey,
+    specs: Vec<(Decimal, OrderSpec)>,
+    retire: Vec<String>,
+    generation: u64,
+) {
+    // Signing is CPU work (tens of microseconds an order): off the runtime's workers.
+    let signed = tokio::task::spawn_blocking(move || {
+        specs
+            .into_iter()
+            .filter_map(|(price, spec)| Some((price, client.prepare_order(&spec).ok()?)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    let orders: std::collections::BTreeMap<Decimal, ArmedOrder> = signed
+        .into_iter()
+        .map(|(price, prepared)| {
+            let intent_id = armed_intent_id(&journal.bot_id, key.forecast.id, prepared.order_id());
+            (
+                price,
+                ArmedOrder {
+                    intent_id,
+                    prepared,
+                },
+            )
+        })
+        .collect();
+    let intents: Vec<NewOrderIntent> = orders
+        .iter()
+        .map(|(price, armed)| NewOrderIntent {
+            intent_id: armed.intent_id.clone(),
+            bot_id: Some(journal.bot_id.clone()),
+            client_order_id: armed.prepared.order_id().to_owned(),
+            side: persist::store_side(key.forecast.side),
+            token_id: key.token.as_str().to_owned(),
+            price: *price,
+            size: key.forecast.size,
+            order_type: key.order_type.as_str().to_owned(),
+        })
+        .collect();
+    let entries = journal.db.order_journal();
+    if let Err(error) = entries
+        .record_armed(&intents, &retire, RETIRED, journal.now())
+        .await
+    {
+        // Nothing armed: the trigger takes the slow path. The old set stays `sent` for the
+        // next start to look up if retiring it failed too.
+        tracing::warn!(bot = %journal.bot_id, %error, "could not arm the next order");
+        let mut armory = armory_of(&slot);
+        if armory.generation == generation {
+            armory.wanted = None;
+        }
+        return;
+    }
+    let set = ArmedSet { key, orders };
+    let stale = {
+        let mut armory = armory_of(&slot);
+        if armory.generation == generation {
+            armory.set = Some(set);
+            None
+        } else {
+            Some(set)
+        }
+    };
+    if let Some(stale) = stale {
+        retire_armed(&journal, &stale.intent_ids()).await;
+    }
+}
+
+async fn retire_armed(journal: &Journal, intent_ids: &[String]) {
+    if intent_ids.is_empty() {
+        return;
+    }
+    if let Err(error) = journal
+        .db
+        .order_journal()
+        .retire_armed(intent_ids, RETIRED, journal.now())
+        .await
+    {
+        // Harmless: the next start looks them up on the exchange and finds them absent.
+        tracing::warn!(bot = %journal.bot_id, %error, "could not retire armed orders");
     }
 }
 
@@ -339,44 +836,55 @@ async fn wait_until_settled(
     ))
 }
 
-/// Journals, posts once, and settles the order with what the exchange says.
+/// Journals (unless the order was armed, hence journaled already), posts once, and settles
+/// the order with what the exchange says. `retire` are armed orders that will not be sent.
 async fn execute(
     market: &LiveMarket,
     journal: &Journal,
     spec: &OrderSpec,
     order: &OrderRequest,
+    armed: Option<ArmedOrder>,
+    retire: Vec<String>,
 ) -> ExecutionReport {
-    let prepared = match market.client.prepare_order(spec) {
-        Ok(prepared) => prepared,
-        Err(error) => return ExecutionReport::rejected(order.id, error.to_string(), None),
+    let entries = journal.db.order_journal();
+    let (prepared, intent_id) = match armed {
+        // Journaled as `sent` when it was armed: nothing to write before the POST.
+        Some(armed) => (armed.prepared, armed.intent_id),
+        None => {
+            retire_armed(journal, &retire).await;
+            let prepared = match market.client.prepare_order(spec) {
+                Ok(prepared) => prepared,
+                Err(error) => return ExecutionReport::rejected(order.id, error.to_string(), None),
+            };
+            let intent_id = persist::intent_id(&journal.bot_id, order.id);
+            let intent = NewOrderIntent {
+                intent_id: intent_id.clone(),
+                bot_id: Some(journal.bot_id.clone()),
+                client_order_id: prepared.order_id().to_owned(),
+                side: persist::store_side(order.side),
+                token_id: spec.token_id.as_str().to_owned(),
+                price: order.limit,
+                size: order.size,
+                order_type: spec.order_type.as_str().to_owned(),
+            };
+            // One commit, and the POST follows at once.
+            let recorded = entries.record_sending(&intent, journal.now()).await;
+            if let Err(error) = recorded {
+                // Nothing left the process: safe to say it failed.
+                let failed = IntentSettlement::Failed {
+                    intent_id,
+                    reason: format!("not sent: the order journal could not be written: {error}"),
+                };
+                return ExecutionReport::rejected(
+                    order.id,
+                    format!("not sent: the order journal could not be written: {error}"),
+                    Some(failed),
+                );
+            }
+            (prepared, intent_id)
+        }
     };
     let exchange_id = prepared.order_id().to_owned();
-    let intent_id = persist::intent_id(&journal.bot_id, order.id);
-    let intent = NewOrderIntent {
-        intent_id: intent_id.clone(),
-        bot_id: Some(journal.bot_id.clone()),
-        client_order_id: exchange_id.clone(),
-        side: persist::store_side(order.side),
-        token_id: spec.token_id.as_str().to_owned(),
-        price: order.limit,
-        size: order.size,
-        order_type: "FAK".to_owned(),
-    };
-    let entries = journal.db.order_journal();
-    // One commit, and the POST follows at once.
-    let recorded = entries.record_sending(&intent, journal.now()).await;
-    if let Err(error) = recorded {
-        // Nothing left the process: safe to say it failed.
-        let failed = IntentSettlement::Failed {
-            intent_id,
-            reason: format!("not sent: the order journal could not be written: {error}"),
-        };
-        return ExecutionReport::rejected(
-            order.id,
-            format!("not sent: the order journal could not be written: {error}"),
-            Some(failed),
-        );
-    }
     let posted = match market.client.submit(&prepared).await {
         Ok(_) => Ok(()),
         Err(VenueError::SubmitOutcomeUnknown { .. }) => {
@@ -385,6 +893,8 @@ async fn execute(
         }
         Err(error) => Err(Some(error.to_string())),
     };
+    // The armed orders not taken are retired after the POST, off its path.
+    retire_armed(journal, &retire).await;
     if let Err(Some(reason)) = posted {
         let settlement = IntentSettlement::Failed {
             intent_id,
@@ -404,6 +914,199 @@ async fn execute(
     .await
 }
 
+/// Journals and posts a resting order once, then watches it until the exchange says it is
+/// over, sending each newly traded part to the bot as it happens (`results`); returns the
+/// last report (the last part, or the end of the order), which settles the intent.
+async fn execute_resting(
+    market: &LiveMarket,
+    journal: &Journal,
+    spec: &OrderSpec,
+    order: &OrderRequest,
+    cancel: &tokio::sync::Notify,
+    results: &mpsc::UnboundedSender<ExecutionReport>,
+) -> ExecutionReport {
+    let prepared = match market.client.prepare_order(spec) {
+        Ok(prepared) => prepared,
+        Err(error) => return ExecutionReport::rejected(order.id, error.to_string(), None),
+    };
+    let exchange_id = prepared.order_id().to_owned();
+    let intent_id = persist::intent_id(&journal.bot_id, order.id);
+    let (price, size) = match &spec.size {
+        OrderSize::Limit { price, size } => (price.get(), size.get()),
+        OrderSize::Market { .. } => (order.limit, order.size),
+    };
+    let intent = NewOrderIntent {
+        intent_id: intent_id.clone(),
+        bot_id: Some(journal.bot_id.clone()),
+        client_order_id: exchange_id.clone(),
+        side: persist::store_side(order.side),
+        token_id: spec.token_id.as_str().to_owned(),
+        price,
+        size,
+        order_type: spec.order_type.as_str().to_owned(),
+    };
+    let entries = journal.db.order_journal();
+    if let Err(error) = entries.record_sending(&intent, journal.now()).await {
+        let reason = format!("not sent: the order journal could not be written: {error}");
+        let failed = IntentSettlement::Failed {
+            intent_id,
+            reason: reason.clone(),
+        };
+        return ExecutionReport::rejected(order.id, reason, Some(failed));
+    }
+    match market.client.submit(&prepared).await {
+        Ok(_) => {}
+        Err(VenueError::SubmitOutcomeUnknown { .. }) => {
+            // The watch below finds out whether it arrived; it is never posted again.
+            let _ = entries.mark_unknown(&intent_id, journal.now()).await;
+        }
+        Err(error) => {
+            let reason = error.to_string();
+            let failed = IntentSettlement::Failed {
+                intent_id,
+                reason: reason.clone(),
+            };
+            return ExecutionReport::rejected(order.id, reason, Some(failed));
+        }
+    }
+    let mut booked = std::collections::HashSet::new();
+    let mut cancel_sent = false;
+    let mut first = true;
+    loop {
+        if !first {
+            tokio::select! {
+                () = cancel.notified() => {
+                    if !cancel_sent {
+                        cancel_sent = true;
+                        if let Err(error) = market.client.cancel_order(&exchange_id).await {
+                            tracing::warn!(bot = %journal.bot_id, %error, "cancel not through yet; asking again");
+                            cancel_sent = false;
+                            cancel.notify_one();
+                        }
+                    }
+                }
+                () = tokio::time::sleep(RESTING_POLL) => {}
+            }
+        }
+        first = false;
+        let standing = match market.client.order(&exchange_id).await {
+            Ok(standing) => standing,
+            Err(error) => {
+                tracing::warn!(bot = %journal.bot_id, %error, "resting order not readable yet");
+                continue;
+            }
+        };
+        let over = match &standing {
+            None => {
+                let reason = "the exchange never received the order".to_owned();
+                let failed = IntentSettlement::Failed {
+                    intent_id,
+                    reason: reason.clone(),
+                };
+                return ExecutionReport::rejected(order.id, reason, Some(failed));
+            }
+            Some(o) => o.status != polyagent_venue::types::OrderStatus::Live,
+        };
+        let trades = match market.client.trades(None, Some(&spec.token_id), None).await {
+            Ok(trades) => trades,
+            Err(error) => {
+                tracing::warn!(bot = %journal.bot_id, %error, "trades not readable yet");
+                continue;
+            }
+        };
+        let new: Vec<&Trade> = trades
+            .iter()
+            .filter(|t| {
+                (t.taker_order_id == exchange_id || t.maker_order_ids.contains(&exchange_id))
+                    && !booked.contains(&t.id)
+            })
+            .collect();
+        let settlement = over.then(|| IntentSettlement::Acknowledged {
+            intent_id: intent_id.clone(),
+            exchange_order_id: exchange_id.clone(),
+        });
+        if !new.is_empty() {
+            booked.extend(new.iter().map(|t| t.id.clone()));
+            let report = report_trades(
+                market,
+                &journal.bot_id,
+                &exchange_id,
+                &spec.token_id,
+                order,
+                &new,
+                over,
+                settlement,
+            );
+            if over {
+                return report;
+            }
+            let _ = results.send(report);
+        } else if over {
+            let status = standing.map(|o| format!("{:?}", o.status).to_lowercase());
+            return ExecutionReport::rejected(
+                order.id,
+                format!(
+                    "resting order {exchange_id} is over ({}) with nothing more traded",
+                    status.unwrap_or_default()
+                ),
+                settlement,
+            );
+        }
+    }
+}
+
+/// The engine fill and the trade rows of `trades` of one order: taker trades pay the taker
+/// fee; maker trades (a resting order's) pay none, at the order's own price.
+#[allow(clippy::too_many_arguments)] // the order's identity, its trades and whether it is over
+fn report_trades(
+    market: &LiveMarket,
+    bot_id: &str,
+    exchange_id: &str,
+    token: &TokenId,
+    order: &OrderRequest,
+    trades: &[&Trade],
+    last: bool,
+    settlement: Option<IntentSettlement>,
+) -> ExecutionReport {
+    let fee_of = |t: &Trade| {
+        if t.taker_order_id == exchange_id {
+            market.fees.fee(t.size, t.price)
+        } else {
+            Decimal::ZERO
+        }
+    };
+    let fills: Vec<NewFill> = trades
+        .iter()
+        .map(|t| NewFill {
+            trade_id: t.id.clone(),
+            exchange_order_id: exchange_id.to_owned(),
+            bot_id: Some(bot_id.to_owned()),
+            token_id: token.as_str().to_owned(),
+            side: persist::store_side(order.side),
+            price: t.price,
+            size: t.size,
+            fee: fee_of(t),
+            status: fill_status(&t.status),
+            ts: polyagent_store::Timestamp::from_secs(
+                i64::try_from(t.match_time_s).unwrap_or(i64::MAX / 1000),
+            ),
+        })
+        .collect();
+    ExecutionReport {
+        event: Event::Fill(Fill {
+            order: order.id,
+            leg: order.leg,
+            side: order.side,
+            shares: trades.iter().map(|t| t.size).sum(),
+            notional: trades.iter().map(|t| t.size * t.price).sum(),
+            fee: fills.iter().map(|f| f.fee).sum(),
+            last,
+        }),
+        fills,
+        settlement,
+    }
+}
+
 /// How long between attempts to learn an order's outcome when the exchange cannot be asked.
 const SETTLE_RETRY: Duration = Duration::from_secs(2);
 
@@ -417,7 +1120,8 @@ async fn settle_until_known(
     order: &OrderRequest,
 ) -> ExecutionReport {
     loop {
-        match settle(market, bot_id, intent_id, exchange_id, token, order).await {
+        let none = std::collections::HashSet::new();
+        match settle(market, bot_id, intent_id, exchange_id, token, order, &none).await {
             Ok(report) => return report,
             Err(error) => {
                 tracing::warn!(%bot_id, %intent_id, %error, "order outcome not known yet; asking again");
@@ -428,7 +1132,9 @@ async fn settle_until_known(
 }
 
 /// The order's outcome as the exchange records it: absent (never accepted), or accepted
-/// with its trades (none for a FAK that found nothing to match).
+/// with its trades (none for a FAK that found nothing to match), as taker or maker, less
+/// those in `booked` (a resting order's parts booked before a restart). A resting order
+/// still live (left on the book by a crash, with no one watching it) is cancelled first.
 pub(crate) async fn settle(
     market: &LiveMarket,
     bot_id: &str,
@@ -436,6 +1142,7 @@ pub(crate) async fn settle(
     exchange_id: &str,
     token: &TokenId,
     order: &OrderRequest,
+    booked: &std::collections::HashSet<String>,
 ) -> Result<ExecutionReport, VenueError> {
     match market.client.reconcile_submission(exchange_id).await? {
         Submission::Absent => {
@@ -449,12 +1156,19 @@ pub(crate) async fn settle(
                 }),
             ));
         }
-        Submission::Found(_) => {}
+        Submission::Found(found) => {
+            if found.status == polyagent_venue::types::OrderStatus::Live {
+                market.client.cancel_order(exchange_id).await?;
+            }
+        }
     }
     let trades = market.client.trades(None, Some(token), None).await?;
     let mine: Vec<&Trade> = trades
         .iter()
-        .filter(|t| t.taker_order_id == exchange_id)
+        .filter(|t| {
+            (t.taker_order_id == exchange_id || t.maker_order_ids.iter().any(|m| m == exchange_id))
+                && !booked.contains(&t.id)
+        })
         .collect();
     let settlement = Some(IntentSettlement::Acknowledged {
         intent_id: intent_id.to_owned(),
@@ -463,47 +1177,20 @@ pub(crate) async fn settle(
     if mine.is_empty() {
         return Ok(ExecutionReport::rejected(
             order.id,
-            format!("nothing matched order {exchange_id}"),
+            format!("nothing (more) matched order {exchange_id}"),
             settlement,
         ));
     }
-    let shares: Decimal = mine.iter().map(|t| t.size).sum();
-    let notional: Decimal = mine.iter().map(|t| t.size * t.price).sum();
-    let fees: Vec<Decimal> = mine
-        .iter()
-        .map(|t| market.fees.fee(t.size, t.price))
-        .collect();
-    let fills = mine
-        .iter()
-        .zip(&fees)
-        .map(|(t, fee)| NewFill {
-            trade_id: t.id.clone(),
-            exchange_order_id: exchange_id.to_owned(),
-            bot_id: Some(bot_id.to_owned()),
-            token_id: token.as_str().to_owned(),
-            side: persist::store_side(order.side),
-            price: t.price,
-            size: t.size,
-            fee: *fee,
-            status: fill_status(&t.status),
-            ts: polyagent_store::Timestamp::from_secs(
-                i64::try_from(t.match_time_s).unwrap_or(i64::MAX / 1000),
-            ),
-        })
-        .collect();
-    Ok(ExecutionReport {
-        event: Event::Fill(Fill {
-            order: order.id,
-            leg: order.leg,
-            side: order.side,
-            shares,
-            notional,
-            fee: fees.iter().sum(),
-            last: true,
-        }),
-        fills,
+    Ok(report_trades(
+        market,
+        bot_id,
+        exchange_id,
+        token,
+        order,
+        &mine,
+        true,
         settlement,
-    })
+    ))
 }
 
 fn fill_status(status: &TradeStatus) -> polyagent_store::FillStatus {

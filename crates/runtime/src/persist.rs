@@ -107,9 +107,16 @@ pub(crate) fn intent_id(bot_id: &str, order: OrderId) -> String {
 }
 
 /// The engine order an intent id of this bot names, if it is one of this bot's.
+/// Armed intents (`"{bot id}:{number}/armed-…"`, see `live.rs`) name their engine order too.
 pub(crate) fn order_of_intent(bot_id: &str, intent_id: &str) -> Option<OrderId> {
-    let number = intent_id.strip_prefix(bot_id)?.strip_prefix(':')?;
+    let rest = intent_id.strip_prefix(bot_id)?.strip_prefix(':')?;
+    let number = rest.split_once('/').map_or(rest, |(number, _)| number);
     number.parse().ok().map(OrderId)
+}
+
+/// Whether an intent id names an armed order (signed and journaled ahead of its trigger).
+pub(crate) fn is_armed_intent(intent_id: &str) -> bool {
+    intent_id.contains("/armed-")
 }
 
 /// The progress record for the bot as it stands, with what changed it.
@@ -177,6 +184,10 @@ mod tests {
         assert_eq!(order_of_intent("bot-0007", &id), Some(OrderId(12)));
         assert_eq!(order_of_intent("bot-0070", &id), None);
         assert_eq!(order_of_intent("bot-000", &id), None);
+        let armed = crate::live::armed_intent_id("bot-0007", OrderId(12), "0xabcdef0123456789ff");
+        assert_eq!(armed, "bot-0007:12/armed-abcdef0123456789");
+        assert_eq!(order_of_intent("bot-0007", &armed), Some(OrderId(12)));
+        assert!(is_armed_intent(&armed) && !is_armed_intent(&id));
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! - a live bot never trades again before each of its unresolved journal intents has been
 //!   settled: `pending` ones were never sent (failed), `sent`/`unknown` ones are looked up on
 //!   the exchange by their order id (found → its trades are booked; absent → failed). The
-//!   outcomes are handed to the bot's task as its first events, ahead of any market data;
+//!   outcomes are handed to the bot's task as its first events, ahead of any market data.
+//!   Armed intents (signed and journaled ahead of a trigger, see `live.rs`) are `sent` ones:
+//!   each is looked up; the absent ones are failed in the journal without telling the
+//!   engine (at most one of a set was posted, and only that one is its order's outcome);
 //! - an order the engine still has in flight with no unresolved intent was never sent (the
 //!   intent is written before sending), so it is rejected with that reason;
 //! - a live bot whose wallet cannot be used yet (locked vault, unreachable exchange) waits
@@ -211,7 +214,22 @@ impl Runtime {
                     .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
                     fees: saved.market.fees,
                     funder,
+                    arm_orders: self.inner.config.arm_orders,
                 };
+                // Orders sent after the bot's last save used numbers the saved engine
+                // would give out again: skip past every number the journal holds.
+                let used = self
+                    .db()
+                    .order_journal()
+                    .for_bot(id)
+                    .await
+                    .map_err(|e| wallets::store_error(&e))?
+                    .iter()
+                    .filter_map(|i| persist::order_of_intent(id, &i.intent_id))
+                    .map(|n| n.0 + 1)
+                    .max()
+                    .unwrap_or(0);
+                engine.skip_order_numbers_to(used);
                 let pending = self.reconcile(id, saved, &engine, &market).await?;
                 (Execution::Live(market), pending)
             }
@@ -246,6 +264,20 @@ impl Runtime {
         let now = self.inner.config.clock.now();
         let mut reports = Vec::new();
         let mut covered = HashSet::new();
+        // Trades booked already (parts of a resting order) are not booked again.
+        let booked: HashSet<String> = self
+            .db()
+            .fills()
+            .list(
+                Some(id),
+                polyagent_store::Timestamp::from_millis(0),
+                polyagent_store::Timestamp::from_millis(i64::MAX),
+            )
+            .await
+            .map_err(|e| wallets::store_error(&e))?
+            .into_iter()
+            .map(|f| f.trade_id)
+            .collect();
         for intent in unresolved
             .iter()
             .filter(|i| i.bot_id.as_deref() == Some(id))
@@ -253,7 +285,10 @@ impl Runtime {
             let Some(number) = persist::order_of_intent(id, &intent.intent_id) else {
                 continue;
             };
-            covered.insert(number);
+            let armed = persist::is_armed_intent(&intent.intent_id);
+            if !armed {
+                covered.insert(number);
+            }
             let order = engine
                 .open_order()
                 .filter(|o| o.id == number)
@@ -273,6 +308,7 @@ impl Runtime {
                     limit: intent.price,
                     reason: "recovered after a restart".into(),
                     placed_at: now,
+                    style: polyagent_engine::config::ExecutionStyle::default(),
                 });
             let report = match intent.state {
                 IntentState::Pending => {
@@ -296,6 +332,7 @@ impl Runtime {
                         &intent.client_order_id,
                         &token,
                         &order,
+                        &booked,
                     )
                     .await
                     .map_err(|e| {
@@ -309,6 +346,19 @@ impl Runtime {
                 }
             };
             tracing::info!(bot = %id, intent = %intent.intent_id, event = ?report.event, "reconciled");
+            if armed {
+                // Of an armed set at most one was posted. The others were never sent: they
+                // are retired here, and the engine hears only of the one the exchange knows.
+                if let Some(IntentSettlement::Failed { reason, .. }) = &report.settlement {
+                    self.db()
+                        .order_journal()
+                        .mark_failed(&intent.intent_id, reason, persist_now(now))
+                        .await
+                        .map_err(|e| wallets::store_error(&e))?;
+                    continue;
+                }
+                covered.insert(number);
+            }
             reports.push(report);
         }
         if let Some(open) = engine.open_order()
@@ -589,4 +639,8 @@ impl Runtime {
             .send(RuntimeEvent::BotStatus(Box::new(handle.summary())));
         Ok(())
     }
+}
+
+fn persist_now(now: polyagent_engine::Timestamp) -> polyagent_store::Timestamp {
+    polyagent_store::Timestamp::from_millis(now.millis())
 }

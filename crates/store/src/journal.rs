@@ -12,6 +12,10 @@
 //! | failed        | refused     | refused             | no-op         | refused        |
 //!
 //! - `pending`: recorded, not yet handed to the network. After a crash it was never sent.
+//! - armed orders ([`OrderJournal::record_armed`]) are signed before they are needed and
+//!   recorded straight as `sent`, so their POST needs no write at all; the unused ones are
+//!   retired to `failed` (only ever from `sent`: a retired intent was never handed to the
+//!   network).
 //!   ([`OrderJournal::record_sending`] records an intent directly as `sent`, in one commit,
 //!   when the request goes out right after it: the hot path's single write.)
 //! - `sent`: `mark_sent` is called immediately before the request goes out; after a crash the
@@ -182,6 +186,71 @@ impl<'db> OrderJournal<'db> {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         self.insert(intent, IntentState::Sent, now).await.map(drop)
+    }
+
+    /// Arms a set of orders in one commit: each intent is recorded as `sent` (its POST may
+    /// follow at any moment, with no further write), and the intents in `retire` (an earlier
+    /// armed set, none of them sent) are marked failed with `reason`.
+    ///
+    /// After a crash an armed intent is reconciled like any `sent` one: looked up on the
+    /// exchange by its order id, found → booked, absent → failed. Retiring is never needed
+    /// for safety, only to spare that look-up.
+    pub async fn record_armed(
+        &self,
+        intents: &[NewOrderIntent],
+        retire: &[String],
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pools.writer.begin().await?;
+        for intent in intents {
+            let result = sqlx::query(
+                "INSERT INTO order_intents (intent_id, bot_id, client_order_id, side, token_id,
+                     price, size, order_type, state, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
+            )
+            .bind(&intent.intent_id)
+            .bind(&intent.bot_id)
+            .bind(&intent.client_order_id)
+            .bind(intent.side.as_str())
+            .bind(&intent.token_id)
+            .bind(decimal_text(intent.price))
+            .bind(decimal_text(intent.size))
+            .bind(&intent.order_type)
+            .bind(now.as_millis())
+            .bind(now.as_millis())
+            .execute(&mut *tx)
+            .await;
+            match result {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StoreError::AlreadyExists {
+                        what: "order intent",
+                        id: intent.intent_id.clone(),
+                    });
+                }
+                other => other?,
+            };
+        }
+        retire_on(&mut tx, retire, reason, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks armed intents that were never sent as failed, in one commit (see
+    /// [`OrderJournal::record_armed`]). Intents already final are left as they are.
+    pub async fn retire_armed(
+        &self,
+        intent_ids: &[String],
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if intent_ids.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pools.writer.begin().await?;
+        retire_on(&mut tx, intent_ids, reason, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// pending → sent. Call immediately before the request goes to the network.
@@ -386,6 +455,26 @@ impl<'db> OrderJournal<'db> {
             to,
         })
     }
+}
+
+async fn retire_on(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    intent_ids: &[String],
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for intent_id in intent_ids {
+        sqlx::query(
+            "UPDATE order_intents SET state = 'failed', failure_reason = ?, updated_at = ?
+             WHERE intent_id = ? AND state = 'sent'",
+        )
+        .bind(reason)
+        .bind(now.as_millis())
+        .bind(intent_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 fn intent_from_row(row: &SqliteRow) -> Result<OrderIntent, StoreError> {

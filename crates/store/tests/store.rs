@@ -999,3 +999,67 @@ async fn an_intent_recorded_as_sending_is_sent_in_one_write() {
         .unwrap();
     assert!(journal.unresolved().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn armed_intents_are_sent_in_one_commit_and_retired_ones_fail() {
+    let (_dir, db) = fresh().await;
+    with_bot(&db, "b1").await;
+    let journal = db.order_journal();
+    let first = [intent("b1:1/a1-0.50"), intent("b1:1/a1-0.51")];
+    journal
+        .record_armed(&first, &[], "", Timestamp::from_millis(5))
+        .await
+        .unwrap();
+    for armed in &first {
+        let stored = journal.get(&armed.intent_id).await.unwrap().unwrap();
+        assert_eq!(stored.state, IntentState::Sent, "its POST needs no write");
+    }
+    // Re-arming retires the old set in the same commit; one of it was sent meanwhile and
+    // already settled, which retiring leaves alone.
+    journal
+        .mark_acknowledged("b1:1/a1-0.51", "0xsent", Timestamp::from_millis(6))
+        .await
+        .unwrap();
+    let retire: Vec<String> = first.iter().map(|i| i.intent_id.clone()).collect();
+    journal
+        .record_armed(
+            &[intent("b1:1/a2-0.49")],
+            &retire,
+            "armed, never sent",
+            Timestamp::from_millis(7),
+        )
+        .await
+        .unwrap();
+    let state = |id: &'static str| {
+        let journal = db.order_journal();
+        async move { journal.get(id).await.unwrap().unwrap() }
+    };
+    let retired = state("b1:1/a1-0.50").await;
+    assert_eq!(retired.state, IntentState::Failed);
+    assert_eq!(retired.failure_reason.as_deref(), Some("armed, never sent"));
+    assert_eq!(state("b1:1/a1-0.51").await.state, IntentState::Acknowledged);
+    assert_eq!(state("b1:1/a2-0.49").await.state, IntentState::Sent);
+    // A duplicate id refuses the whole set: nothing of it is armed.
+    let refused = journal
+        .record_armed(
+            &[intent("b1:2/a3-0.40"), intent("b1:1/a2-0.49")],
+            &[],
+            "",
+            Timestamp::from_millis(8),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::AlreadyExists { .. })),
+        "{refused:?}"
+    );
+    assert!(journal.get("b1:2/a3-0.40").await.unwrap().is_none());
+    journal
+        .retire_armed(
+            &["b1:1/a2-0.49".to_owned()],
+            "disarmed",
+            Timestamp::from_millis(9),
+        )
+        .await
+        .unwrap();
+    assert!(journal.unresolved().await.unwrap().is_empty());
+}

@@ -1,7 +1,11 @@
 import "@testing-library/jest-dom/vitest";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterEach, vi } from "vitest";
+import { fakeCharts } from "./fake-lightweight-charts";
+
+// jsdom cannot draw on a canvas: every test gets the recording fake chart.
+vi.mock("lightweight-charts", () => import("./fake-lightweight-charts"));
 
 // jsdom has no matchMedia; the theme asks it for the system preference. Tests run "light".
 Object.defineProperty(window, "matchMedia", {
@@ -22,6 +26,7 @@ afterEach(async () => {
   // Unmounting unsubscribes from events asynchronously; let that finish before the IPC mock goes.
   await new Promise((resolve) => setTimeout(resolve, 0));
   clearMocks();
+  fakeCharts.series = [];
   window.localStorage.clear();
   document.documentElement.classList.remove("dark");
 });
