@@ -159,3 +159,17 @@ describe("SettingsModal", () => {
     expect(screen.getByTestId("vault-state")).toHaveTextContent("system keychain");
   });
 });
+
+describe("SettingsModal keys", () => {
+  it("closes with Escape even when the focused button went away", async () => {
+    backend();
+    const user = userEvent.setup();
+    const onClose = vi.fn();
+    render(<SettingsModal open onClose={onClose} />);
+    await user.click(await screen.findByTestId("settings-killswitch"));
+    await user.click(screen.getByTestId("killswitch-cancel"));
+    expect(document.activeElement).toBe(document.body);
+    await user.keyboard("{Escape}");
+    expect(onClose).toHaveBeenCalled();
+  });
+});
