@@ -151,12 +151,11 @@ pub fn quit<R: TauriRuntime>(app: &AppHandle<R>) {
 
 /// Keeps the tray current and shows the runtime's notices on the desktop, until the runtime
 /// stops.
-pub fn follow_runtime<R: TauriRuntime>(
-    app: AppHandle<R>,
-    mut events: broadcast::Receiver<RuntimeEvent>,
-) {
+pub fn follow_runtime<R: TauriRuntime>(app: AppHandle<R>, runtime: Runtime) {
+    // Subscribed before the task starts, so nothing sent from now on is missed; the runtime is
+    // handed over rather than read from the app's state, which it may not be in yet.
+    let mut events = runtime.subscribe();
     tauri::async_runtime::spawn(async move {
-        let runtime = app.state::<Runtime>().inner().clone();
         let mut shown = runtime.tray_status();
         loop {
             let event = match events.recv().await {
@@ -252,4 +251,58 @@ pub fn init_logging(folder: &Path) -> Option<tracing_appender::non_blocking::Wor
         .with(file_layer)
         .try_init();
     guard
+}
+
+/// What a user reads when the app cannot open its data folder.
+pub fn startup_failure_text(error: &ApiError) -> (String, String) {
+    let title = "PolyAgent cannot start".to_owned();
+    let body = match error.code {
+        ErrorCode::DataFromNewerVersion => format!(
+            "Your data was saved by a newer PolyAgent. This version cannot read it and has changed \
+             nothing. Install the newer version again to open it.\n\n({})",
+            error.message
+        ),
+        ErrorCode::Conflict => format!(
+            "Another PolyAgent (the app or `polyagent run`) is using the same data folder. Close \
+             it first; one process at a time runs your bots.\n\n({})",
+            error.message
+        ),
+        _ => format!("The data folder could not be opened.\n\n{}", error.message),
+    };
+    (title, body)
+}
+
+/// Hides the window, shows [`startup_failure_text`] in a message box, and exits (code 1) when
+/// the user closes it.
+pub fn tell_startup_failure<R: TauriRuntime>(app: &AppHandle<R>, error: &ApiError) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.hide();
+    }
+    let (title, body) = startup_failure_text(error);
+    let app_to_end = app.clone();
+    app.dialog()
+        .message(body)
+        .title(title)
+        .kind(MessageDialogKind::Error)
+        .show(move |_| app_to_end.exit(1));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_database_is_explained_in_words_a_user_can_act_on() {
+        let error = ApiError::new(ErrorCode::DataFromNewerVersion, "schema 9 > 2");
+        let (title, body) = startup_failure_text(&error);
+        assert_eq!(title, "PolyAgent cannot start");
+        assert!(
+            body.starts_with("Your data was saved by a newer PolyAgent."),
+            "{body}"
+        );
+        assert!(body.contains("changed nothing"));
+        let busy = startup_failure_text(&ApiError::new(ErrorCode::Conflict, "locked"));
+        assert!(busy.1.contains("Another PolyAgent"), "{}", busy.1);
+    }
 }

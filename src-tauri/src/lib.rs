@@ -41,6 +41,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(bindings.invoke_handler())
         .setup(move |app| {
             let logs = tauri::Manager::path(app).app_log_dir()?;
@@ -53,9 +54,18 @@ pub fn run() {
             bindings.mount_events(app);
             let config = runtime_config(app)?;
             // `block_on` enters Tauri's Tokio runtime so the runtime's tasks are spawned on it.
-            let runtime = tauri::async_runtime::block_on(Runtime::open(config))?;
+            let runtime = match tauri::async_runtime::block_on(Runtime::open(config)) {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    // Nothing is changed; the user is told why the app cannot start, and it
+                    // ends when the message is closed.
+                    tracing::error!(%error, "the data folder could not be opened");
+                    desktop::tell_startup_failure(app.handle(), &error);
+                    return Ok(());
+                }
+            };
             ipc::forward_events(app.handle().clone(), runtime.subscribe());
-            desktop::follow_runtime(app.handle().clone(), runtime.subscribe());
+            desktop::follow_runtime(app.handle().clone(), runtime.clone());
             let status = runtime.tray_status();
             tauri::Manager::manage(app, runtime);
             if let Err(error) = desktop::build_tray(app.handle(), &status) {
