@@ -68,6 +68,11 @@ pub fn run() {
             desktop::follow_runtime(app.handle().clone(), runtime.clone());
             let status = runtime.tray_status();
             tauri::Manager::manage(app, runtime);
+            // The window is made only now (`"create": false` in tauri.conf.json), so its first
+            // command already finds the runtime.
+            if let Some(window) = app.config().app.windows.iter().find(|w| w.label == "main") {
+                tauri::WebviewWindowBuilder::from_config(app.handle(), window)?.build()?;
+            }
             if let Err(error) = desktop::build_tray(app.handle(), &status) {
                 // A desktop without a tray still runs bots; the window stays the way in.
                 tracing::warn!(%error, "no tray icon");
