@@ -19,5 +19,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
+    // Matches the 5 s waits of src/test/setup.ts on a busy machine.
+    testTimeout: 20_000,
   },
 });

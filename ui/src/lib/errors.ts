@@ -32,3 +32,9 @@ export function errorSentence(code: string): string {
 export function describeError(error: ApiError): { title: string; detail: string } {
   return { title: errorSentence(error.code), detail: error.message };
 }
+
+/** The sentence and the backend's particulars, as one line of text (forms and dialogs). */
+export function errorText(error: ApiError): string {
+  const sentence = errorSentence(error.code);
+  return error.message ? `${sentence} ${error.message}` : sentence;
+}

@@ -9,7 +9,7 @@ import {
 } from "lightweight-charts";
 import { useEffect, useRef } from "react";
 import type { BacktestTrade, ChartPoint } from "@/bindings";
-import { chartLocale } from "@/lib/chart-locale";
+import { uiLocale } from "@/lib/locale";
 import { cents } from "@/lib/plain-words";
 
 /**
@@ -50,7 +50,7 @@ export function BacktestChart({ points, trades }: { points: ChartPoint[]; trades
     if (!box.current) return;
     const chart: IChartApi = createChart(box.current, {
       autoSize: true,
-      localization: { locale: chartLocale() },
+      localization: { locale: uiLocale() },
       layout: { background: { color: "transparent" }, textColor: "#888" },
       grid: { vertLines: { color: "rgba(136,136,136,0.15)" }, horzLines: { color: "rgba(136,136,136,0.15)" } },
       timeScale: { timeVisible: true, secondsVisible: false },

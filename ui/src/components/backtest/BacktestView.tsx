@@ -5,7 +5,7 @@ import { ErrorNote, inputClass } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { editableFields, localParamIssue, type ParamText, paramsToOverrides, profileText } from "@/components/wizard/draft";
 import { ParamFields } from "@/components/wizard/StrategyStep";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { cn } from "@/lib/cn";
 import { cents, compareDecimal, dateText, duration, usd } from "@/lib/plain-words";
 import { BacktestChart } from "./BacktestChart";

@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { type ApiError, commands, events } from "@/bindings";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { dateText } from "@/lib/plain-words";
 import { SavedNote, Section } from "./Section";
 

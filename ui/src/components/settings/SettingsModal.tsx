@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { type LimitsDraft, fromLimitsDraft, limitsIssues, toLimitsDraft } from "@/components/wizard/draft";
 import { LimitsFields } from "@/components/wizard/LimitsStep";
 import { Choice } from "@/components/wizard/StrategyStep";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { KillswitchSection } from "./KillswitchSection";
 import { SavedNote, Section } from "./Section";
 import { VaultSection } from "./VaultSection";

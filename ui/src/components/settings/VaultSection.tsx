@@ -3,7 +3,7 @@ import { type ApiError, commands, type VaultStatus_Serialize } from "@/bindings"
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { CreateVaultForm, MIN_PASSPHRASE, passphraseIssues, vaultModeSentence } from "@/components/welcome/VaultForms";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { SavedNote, Section } from "./Section";
 
 /** The vault: its state and mode, unlocking, creating, and changing the passphrase. */

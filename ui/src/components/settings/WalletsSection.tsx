@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { type ApiError, commands, type WalletInfo_Serialize } from "@/bindings";
 import { ErrorNote, inputClass } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { shortAddress } from "@/lib/plain-words";
 import { Section } from "./Section";
 

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { type ApiError, commands, type VaultStatus_Serialize } from "@/bindings";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 
 /** The backend's minimum passphrase length (`create_vault`). */
 export const MIN_PASSPHRASE = 8;

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { CreateBotWizard } from "@/components/wizard/CreateBotWizard";
 import { GenerateWalletForm, ImportWalletForm } from "@/components/wizard/WalletStep";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { shortAddress } from "@/lib/plain-words";
 import { CreateVaultForm, vaultModeSentence } from "./VaultForms";
 

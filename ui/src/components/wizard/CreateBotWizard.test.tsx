@@ -202,7 +202,7 @@ describe("CreateBotWizard", () => {
     });
     await user.click(screen.getByTestId("wizard-create"));
     expect(await screen.findByTestId("wizard-error")).toHaveTextContent(
-      "This market is closed or not yet tradable. the market closed a moment ago",
+      "This market is closed or not open for trading. the market closed a moment ago",
     );
     expect(onCreated).not.toHaveBeenCalled();
     expect(screen.getByTestId("bot-name")).toHaveValue("My bot");

@@ -3,7 +3,7 @@ import { type BotSummary_Serialize, type Catalog_Serialize, commands, type Daily
 import { ErrorNote, IssueText, TextField } from "@/components/flows/Field";
 import { Modal } from "@/components/flows/Modal";
 import { Button } from "@/components/ui/button";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { cn } from "@/lib/cn";
 import {
   defaultName,

@@ -2,7 +2,7 @@ import { type BookSummary_Serialize, commands, type MarketSummary_Serialize } fr
 import { Search } from "lucide-react";
 import { useEffect, useState } from "react";
 import { ErrorNote, inputClass, IssueText } from "@/components/flows/Field";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { cn } from "@/lib/cn";
 import { cents, dateText, usd } from "@/lib/plain-words";
 import { marketRefusal } from "./draft";

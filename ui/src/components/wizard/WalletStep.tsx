@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { type ApiError, commands, type WalletBalance, type WalletInfo_Serialize } from "@/bindings";
 import { ErrorNote, inputClass, IssueText, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
-import { errorText } from "@/lib/api-error-text";
+import { errorText } from "@/lib/errors";
 import { compareDecimal, isDecimal, shortAddress, usd } from "@/lib/plain-words";
 import type { Mode } from "./draft";
 import { Choice } from "./StrategyStep";
