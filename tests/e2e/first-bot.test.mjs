@@ -93,8 +93,8 @@ describe("a new user's first bot", () => {
     const startNow = await byTestId("wizard-start-now");
     if (!(await startNow.isSelected())) await startNow.click();
     await click("wizard-create");
-    const details = await byTestId("bot-details");
-    await details.waitForDisplayed({ timeout: 20_000 });
+    // The new bot is selected: its details show.
+    await browser.$('section[data-testid="bot-details"]').waitForDisplayed({ timeout: 20_000 });
     const bots = await command("list_bots");
     assert.equal(bots.length, 1);
     botId = bots[0].id;

@@ -77,7 +77,12 @@ function AppShell({ store }: { store: BotsStore }) {
         onCreateBot={createBot}
       />
       <KillswitchBanner killswitch={killswitch} />
-      <FirstRunGate>
+      <FirstRunGate
+        onBotCreated={(bot) => {
+          store.upsert(bot);
+          setSelectedBotId(bot.id);
+        }}
+      >
         {view === "dashboard" && (
           <Dashboard
             selectedBotId={selectedBotId}

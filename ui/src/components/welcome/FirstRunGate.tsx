@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useState } from "react";
-import { commands, type VaultStatus_Serialize } from "@/bindings";
+import { type BotSummary_Serialize, commands, type VaultStatus_Serialize } from "@/bindings";
 import { UnlockVault } from "./VaultForms";
 import { WelcomeView } from "./WelcomeView";
 
@@ -10,7 +10,14 @@ type Gate = { at: "checking" } | { at: "welcome" } | { at: "unlock"; status: Vau
  * screen while the vault is locked, otherwise the app (`children`). The app shows while the backend
  * is asked, and whenever it cannot answer, so a failed check never hides it.
  */
-export function FirstRunGate({ children }: { children: ReactNode }) {
+export function FirstRunGate({
+  children,
+  onBotCreated,
+}: {
+  children: ReactNode;
+  /** A bot made on the welcome view: the app selects it. */
+  onBotCreated?: (bot: BotSummary_Serialize) => void;
+}) {
   const [gate, setGate] = useState<Gate>({ at: "checking" });
 
   useEffect(() => {
@@ -34,7 +41,7 @@ export function FirstRunGate({ children }: { children: ReactNode }) {
   const toApp = () => {
     setGate({ at: "app" });
   };
-  if (gate.at === "welcome") return <WelcomeView onDone={toApp} />;
+  if (gate.at === "welcome") return <WelcomeView onDone={toApp} onBotCreated={onBotCreated} />;
   if (gate.at === "unlock") return <UnlockVault status={gate.status} onUnlocked={toApp} onSkip={toApp} />;
   return children;
 }

@@ -1,6 +1,6 @@
 import { FlaskConical, PlugZap } from "lucide-react";
 import { useEffect, useState } from "react";
-import { type ApiError, commands, type VaultStatus_Serialize, type WalletInfo_Serialize } from "@/bindings";
+import { type ApiError, type BotSummary_Serialize, commands, type VaultStatus_Serialize, type WalletInfo_Serialize } from "@/bindings";
 import { ErrorNote } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -22,7 +22,14 @@ type Path =
  * to Polymarket (create the vault, then import or generate a wallet). `onDone` hands over to the
  * dashboard.
  */
-export function WelcomeView({ onDone }: { onDone: () => void }) {
+export function WelcomeView({
+  onDone,
+  onBotCreated,
+}: {
+  onDone: () => void;
+  /** A bot made from the welcome view's wizard; the app then shows it. */
+  onBotCreated?: (bot: BotSummary_Serialize) => void;
+}) {
   const [path, setPath] = useState<Path>({ at: "choose" });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
@@ -136,7 +143,10 @@ export function WelcomeView({ onDone }: { onDone: () => void }) {
             onClose={() => {
               setPath({ at: "demo", wizard: false });
             }}
-            onCreated={onDone}
+            onCreated={(bot) => {
+              onBotCreated?.(bot);
+              onDone();
+            }}
           />
         </Card>
       )}
