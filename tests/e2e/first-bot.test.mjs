@@ -171,7 +171,7 @@ describe("a new user's first bot", () => {
   it("stops everything with the killswitch", async () => {
     await click("settings-button");
     await click("settings-killswitch");
-    await (await byTestId("killswitch-confirm-input")).setValue("stop");
+    await (await byTestId("killswitch-confirm-input")).setValue("STOP");
     await click("killswitch-confirm");
     await browser.waitUntil(async () => (await command("list_bots")).every((b) => b.status === "stopped"), {
       timeout: 30_000,
