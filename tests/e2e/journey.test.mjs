@@ -126,7 +126,7 @@ describe("bots in the real app", () => {
       async () => (await command("recent_notices")).some((n) => n.kind === "fill" && n.botId === botId),
       { timeout: 240_000, interval: 1_000, timeoutMsg: "no fill notification within four minutes" },
     );
-    const notice = (await command("recent_notices")).find((n) => n.kind === "fill");
+    const notice = (await command("recent_notices")).find((n) => n.kind === "fill" && n.botId === botId);
     assert.match(notice.title, /^E2E dip buyer: BUY filled$/);
     assert.match(notice.body, /^Buy [\d.]+ shares at 0\.\d+/);
     assert.ok((await collected("notice-event")).some((n) => n.kind === "fill"), "the notice also arrived as an event");
@@ -142,7 +142,7 @@ describe("bots in the real app", () => {
   });
 
   it("pauses every bot from the tray menu", async () => {
-    assert.equal((await command("tray_status")).running, 1);
+    assert.ok((await command("tray_status")).running >= 1);
     clickTrayItem("Pause all bots");
     await browser.waitUntil(async () => (await command("get_bot", { id: botId })).status === "paused", {
       timeout: 10_000,
