@@ -588,29 +588,52 @@ fn a_slow_webview_never_slows_the_engine_and_still_gets_the_last_price() {
     assert!(received.len() <= 3, "got {}", received.len());
 }
 
+/// A runtime on a throwaway folder whose exchange is a fresh simulator, and its mock window.
+struct OnSimulator {
+    window: tauri::WebviewWindow<MockRuntime>,
+    _app: tauri::App<MockRuntime>,
+    _runtime: Runtime,
+    _dir: tempfile::TempDir,
+    _sim: SimServer,
+}
+
+impl OnSimulator {
+    fn new() -> Self {
+        let sim = simulator();
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = open_runtime(dir.path(), Duration::from_secs(1));
+        let (app, window) = app_with_runtime(&runtime);
+        let exchange = json!({"kind": "simulator", "url": sim.base_url()});
+        ok(
+            &window,
+            "update_settings",
+            json!({"settings": {"exchange": exchange}}),
+        );
+        Self {
+            window,
+            _app: app,
+            _runtime: runtime,
+            _dir: dir,
+            _sim: sim,
+        }
+    }
+}
+
 #[test]
 fn the_wizard_finds_markets_checks_specs_and_the_backtest_view_replays_a_series() {
-    let sim = simulator();
-    let dir = tempfile::tempdir().unwrap();
-    let runtime = open_runtime(dir.path(), Duration::from_secs(1));
-    let (_app, window) = app_with_runtime(&runtime);
-    let exchange = json!({"kind": "simulator", "url": sim.base_url()});
-    ok(
-        &window,
-        "update_settings",
-        json!({"settings": {"exchange": exchange}}),
-    );
+    let world = OnSimulator::new();
+    let window = &world.window;
 
     // Step 1: search, look up by slug, URL or token id; the book's figures.
-    let found = ok(&window, "search_markets", json!({"query": "calm"}));
+    let found = ok(window, "search_markets", json!({"query": "calm"}));
     assert_eq!(found[0]["slug"], "calm", "{found}");
     assert_eq!(found[0]["tradable"], true);
     assert_eq!(found[0]["outcomes"][0]["tokenId"], TOKEN);
     for input in ["calm", "https://polymarket.com/market/calm", TOKEN] {
-        let market = ok(&window, "lookup_market", json!({"input": input}));
+        let market = ok(window, "lookup_market", json!({"input": input}));
         assert_eq!(market["question"], "Calm?", "{input}");
     }
-    let book = ok(&window, "book_summary", json!({"tokenId": TOKEN}));
+    let book = ok(window, "book_summary", json!({"tokenId": TOKEN}));
     assert_eq!(book["bestBid"], "0.49");
     assert_eq!(book["bestAsk"], "0.51");
     assert_eq!(book["spread"], "0.02");
@@ -619,11 +642,11 @@ fn the_wizard_finds_markets_checks_specs_and_the_backtest_view_replays_a_series(
         ("lookup_market", json!({"input": "x".repeat(501)})),
         ("book_summary", json!({"tokenId": "not-a-token"})),
     ] {
-        assert_eq!(error_code(&window, cmd, args), "INVALID_INPUT", "{cmd}");
+        assert_eq!(error_code(window, cmd, args), "INVALID_INPUT", "{cmd}");
     }
 
     // Steps 2-4: the catalog explains every number; the spec is checked as the user types.
-    let catalog = ok(&window, "catalog", json!({}));
+    let catalog = ok(window, "catalog", json!({}));
     assert!(catalog["strategies"].as_array().unwrap().len() >= 2);
     assert!(
         catalog["fields"]
@@ -635,7 +658,7 @@ fn the_wizard_finds_markets_checks_specs_and_the_backtest_view_replays_a_series(
     let mut spec = json!({"name": "Dip", "wallet": "", "token_id": TOKEN,
         "strategy": "spike-sam", "profile": "normal", "overrides": {"take_profit_pct": "0"}});
     let issues = ok(
-        &window,
+        window,
         "validate_bot_spec",
         json!({"spec": spec, "live": false}),
     );
@@ -643,37 +666,28 @@ fn the_wizard_finds_markets_checks_specs_and_the_backtest_view_replays_a_series(
     assert_eq!(issues[0]["field"], "overrides.take_profit_pct");
     spec["overrides"] = json!({});
     let issues = ok(
-        &window,
+        window,
         "validate_bot_spec",
         json!({"spec": spec, "live": false}),
     );
     assert_eq!(issues, json!([]), "paper needs no wallet");
 
     // The backtest view: the shipped series, replayed.
-    let series = ok(&window, "list_series", json!({}));
+    let series = ok(window, "list_series", json!({}));
     let first = series[0]["id"].as_str().unwrap().to_owned();
     let result = ok(
-        &window,
+        window,
         "run_backtest",
         json!({"request": {"strategy": "spike-sam", "profile": "edge", "series": first}}),
     );
     assert!(result["ticks"].as_u64().unwrap() > 0);
     assert!(!result["points"].as_array().unwrap().is_empty());
-    tauri::async_runtime::block_on(sim.stop());
 }
 
 #[test]
 fn pause_all_pauses_every_running_bot_and_the_tray_says_so() {
-    let sim = simulator();
-    let dir = tempfile::tempdir().unwrap();
-    let runtime = open_runtime(dir.path(), Duration::from_secs(1));
-    let (_app, window) = app_with_runtime(&runtime);
-    let exchange = json!({"kind": "simulator", "url": sim.base_url()});
-    ok(
-        &window,
-        "update_settings",
-        json!({"settings": {"exchange": exchange}}),
-    );
+    let world = OnSimulator::new();
+    let window = &world.window;
     let mut ids = Vec::new();
     for name in ["One", "Two"] {
         let request = json!({
@@ -681,24 +695,23 @@ fn pause_all_pauses_every_running_bot_and_the_tray_says_so() {
                      "strategy": "spike-sam", "profile": "normal"},
             "execution": {"mode": "paper", "cash": "100"}, "start": true
         });
-        ids.push(ok(&window, "create_bot", json!({"request": request}))["id"].clone());
+        ids.push(ok(window, "create_bot", json!({"request": request}))["id"].clone());
     }
-    let tray = ok(&window, "tray_status", json!({}));
+    let tray = ok(window, "tray_status", json!({}));
     assert_eq!(tray["state"], "running");
     assert_eq!(tray["running"], 2);
     assert!(
         tray["tooltip"].as_str().unwrap().contains("2 bots running"),
         "{tray}"
     );
-    assert_eq!(ok(&window, "pause_all", json!({})), 2);
+    assert_eq!(ok(window, "pause_all", json!({})), 2);
     for id in &ids {
-        assert_eq!(status_of(&window, id.as_str().unwrap()), "paused");
+        assert_eq!(status_of(window, id.as_str().unwrap()), "paused");
     }
-    assert_eq!(ok(&window, "tray_status", json!({}))["state"], "idle");
-    ok(&window, "trip_killswitch", json!({"reason": "test"}));
-    let state = ok(&window, "killswitch_state", json!({}));
+    assert_eq!(ok(window, "tray_status", json!({}))["state"], "idle");
+    ok(window, "trip_killswitch", json!({"reason": "test"}));
+    let state = ok(window, "killswitch_state", json!({}));
     assert_eq!(state["tripped"], true);
     assert_eq!(state["reason"], "test");
-    assert_eq!(ok(&window, "tray_status", json!({}))["state"], "alert");
-    tauri::async_runtime::block_on(sim.stop());
+    assert_eq!(ok(window, "tray_status", json!({}))["state"], "alert");
 }
