@@ -187,7 +187,11 @@ const text = `# PolyAgent bench results
 
 Written by \`scripts/bench\` (see README "Speed, measured"); every number below comes from one run
 on the machine described here. Times are medians per operation. Ratios compare PolyAgent with the
-reference on the same row; "x faster" = reference time / PolyAgent time.
+reference on the same row; "x faster" = reference time / PolyAgent time. A load average above
+the core count means other processes shared the CPU during the run: wall-clock times and above
+all the tick-to-order tail grow with it (per-CPU-second rates do not). PolyAgent's order path and
+its floor make the same libsecp256k1 call over the same keccak hashes, so a ratio under 1.0x
+there means "equal within what this machine resolves" (load, code layout), not faster than the floor.
 
 | | |
 |---|---|
@@ -200,6 +204,7 @@ reference on the same row; "x faster" = reference time / PolyAgent time.
 | Node.js | ${env.MACHINE_NODE} |
 | Python | ${env.MACHINE_PYTHON} |
 | load average (1, 5, 15 min) before / after | ${env.MACHINE_LOAD_BEFORE} / ${env.MACHINE_LOAD_AFTER} |
+| the run's nice value | ${env.MACHINE_NICE} |
 
 | what | PolyAgent | reference | ratio | target | met? |
 |---|---|---|---|---|---|
