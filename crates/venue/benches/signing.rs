@@ -5,12 +5,16 @@
 //!   `OrderSigner` uses); `floor-k256/…`: the same with alloy's default k256 backend;
 //! - `order/build+sign+body`: amounts from decimals, order struct, hash, sign, POST body;
 //! - `order/build_from_input`: the same from vector-shaped JSON (parse + key setup included);
-//! - `l2/headers`: HMAC headers for one `POST /order` body.
+//! - `l2/headers`: HMAC headers for one `POST /order` body;
+//! - `floor-hmac/l2_signature`: the floor under it, a bare HMAC-SHA256 of the same message with
+//!   the secret already decoded, base64url-encoded.
 
 use std::hint::black_box;
 
 use alloy_primitives::{B256, U256};
+use base64::Engine;
 use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, Mac};
 use k256::ecdsa::SigningKey;
 use polyagent_domain::money::{Price, Shares};
 use polyagent_domain::secret::{PrivateKey, SecretString};
@@ -22,6 +26,7 @@ use polyagent_venue::order_build::{OrderSize, OrderSpec, build_from_input};
 use polyagent_venue::signing::OrderSigner;
 use polyagent_venue::wire::PostOrderRequest;
 use rust_decimal::Decimal;
+use sha2::Sha256;
 
 const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const TOKEN: &str = "71321045679252212594626385532706912750332728571942532289631379312455583992563";
@@ -166,6 +171,18 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let headers = creds.headers(1_767_225_600, HttpMethod::Post, "/order", Some(&body));
             black_box(headers.signature().len())
+        })
+    });
+
+    let secret = base64::engine::general_purpose::URL_SAFE
+        .decode("CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY=")
+        .unwrap();
+    c.bench_function("floor-hmac/l2_signature", |b| {
+        b.iter(|| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(&secret).unwrap();
+            mac.update(b"1767225600POST/order");
+            mac.update(black_box(&body).as_bytes());
+            black_box(base64::engine::general_purpose::URL_SAFE.encode(mac.finalize().into_bytes()))
         })
     });
 }
