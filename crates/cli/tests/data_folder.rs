@@ -88,7 +88,7 @@ fn one_process_per_folder_and_a_bot_resumes_where_it_stopped() {
     let mut fills = 0;
     while fills < 2 && Instant::now() < give_up {
         if let Ok(line) = running.lines.recv_timeout(Duration::from_secs(1))
-            && line.contains("\"fill\"")
+            && line.contains(r#""event":"fill""#)
         {
             fills += 1;
         }

@@ -48,7 +48,10 @@ fn a_trading_session_leaves_no_secret_in_logs_events_or_the_data_folder() {
             continue;
         };
         printed.push(line);
-        let fills = printed.iter().filter(|l| l.contains("\"fill\"")).count();
+        let fills = printed
+            .iter()
+            .filter(|l| l.contains(r#""event":"fill""#))
+            .count();
         if fills >= 2 {
             break;
         }
@@ -56,7 +59,10 @@ fn a_trading_session_leaves_no_secret_in_logs_events_or_the_data_folder() {
     drop(driver);
     stop_run(&mut running);
     printed.extend(running.lines.try_iter());
-    let fills = printed.iter().filter(|l| l.contains("\"fill\"")).count();
+    let fills = printed
+        .iter()
+        .filter(|l| l.contains(r#""event":"fill""#))
+        .count();
     assert!(fills >= 2, "the session traded: {printed:?}");
 
     // What the management commands print, too (wallet list, bot show, activity).
