@@ -55,7 +55,7 @@ pub use bots::{
 pub use catalog::{Catalog, FieldInfo, FieldIssue, ProfileInfo, StrategyInfo};
 pub use history::TradeRow;
 pub use history::{ChartPoint, TimeRange};
-pub use live::LiveMarket;
+pub use live::{LiveMarket, RETIRED as RETIRED_ARMED_REASON};
 pub use markets::{BookSummary, MarketSummary, OutcomeInfo};
 pub use notices::{Notice, NoticeKind};
 pub use persist::{ExecutionPlan, MarketTerms};

@@ -154,8 +154,9 @@ pub(crate) const ARM_MAX_AGE_MS: i64 = 120_000;
 /// The depth of the one-level book an armed order is priced from: more than any order needs,
 /// small enough that price × depth stays far inside a decimal.
 const ARM_DEPTH: Decimal = Decimal::from_parts(0, 1, 0, false, 0); // 2^32 shares
-/// The reason an armed intent that was never sent is retired with.
-const RETIRED: &str = "armed ahead of a trigger, never sent";
+/// The reason an armed intent that was never sent is retired with (its `failed` row is not an
+/// order that failed: none was sent).
+pub const RETIRED: &str = "armed ahead of a trigger, never sent";
 
 /// The armed set and the arming in progress.
 #[derive(Debug, Default)]

@@ -366,9 +366,13 @@ impl Rig {
             .filter(|i| i.state == IntentState::Acknowledged)
             .map(|i| i.client_order_id.as_str())
             .collect();
+        // Armed orders that were never sent are retired as failed; they are not failed orders.
         let failed = intents
             .iter()
             .filter(|i| i.state == IntentState::Failed)
+            .filter(|i| {
+                i.failure_reason.as_deref() != Some(polyagent_runtime::RETIRED_ARMED_REASON)
+            })
             .count();
         for id in &acknowledged {
             assert!(
