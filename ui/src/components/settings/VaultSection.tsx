@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { type ApiError, commands, type VaultStatus_Serialize } from "@/bindings";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
-import { CreateVaultForm, MIN_PASSPHRASE, passphraseIssues, vaultModeSentence } from "@/components/welcome/VaultForms";
+import { CreateVaultForm, NewPassphraseFields, newPassphraseReady, vaultModeSentence } from "@/components/welcome/VaultForms";
 import { errorText } from "@/lib/errors";
 import { SavedNote, Section } from "./Section";
 
@@ -33,8 +33,7 @@ export function VaultSection() {
     };
   }, [apply]);
 
-  const issues = passphraseIssues(newPass, repeat);
-  const ready = currentPass !== "" && newPass.length >= MIN_PASSPHRASE && repeat === newPass && !busy;
+  const ready = currentPass !== "" && newPassphraseReady(newPass, repeat) && !busy;
 
   const change = async () => {
     if (!ready) return;
@@ -113,29 +112,13 @@ export function VaultSection() {
             }}
             testId="vault-current-passphrase"
           />
-          <TextField
-            id="vault-new"
-            label="New passphrase"
-            type="password"
-            autoComplete="new-password"
-            value={newPass}
-            onChange={(e) => {
-              setNewPass(e.target.value);
-            }}
-            issues={issues.passphrase ? [issues.passphrase] : []}
-            testId="vault-new-passphrase"
-          />
-          <TextField
-            id="vault-new-repeat"
-            label="New passphrase again"
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(e) => {
-              setRepeat(e.target.value);
-            }}
-            issues={issues.repeat ? [issues.repeat] : []}
-            testId="vault-new-passphrase-repeat"
+          <NewPassphraseFields
+            ids={{ passphrase: "vault-new-passphrase", repeat: "vault-new-passphrase-repeat" }}
+            labels={{ passphrase: "New passphrase", repeat: "New passphrase again" }}
+            passphrase={newPass}
+            repeat={repeat}
+            onPassphrase={setNewPass}
+            onRepeat={setRepeat}
           />
           <Button type="submit" variant="outline" className="self-start sm:col-span-3" disabled={!ready} data-testid="vault-change-passphrase">
             Change passphrase

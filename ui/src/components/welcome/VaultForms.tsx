@@ -16,6 +16,11 @@ export function passphraseIssues(passphrase: string, repeat: string): { passphra
   return out;
 }
 
+/** Whether a new passphrase and its repetition can be used (long enough, the same twice). */
+export function newPassphraseReady(passphrase: string, repeat: string): boolean {
+  return passphrase.length >= MIN_PASSPHRASE && repeat === passphrase;
+}
+
 /** How the vault keeps its key, in words, after it was created or opened. */
 export function vaultModeSentence(status: VaultStatus_Serialize): string {
   if (status.mode === "keychain") {
@@ -28,13 +33,65 @@ export function vaultModeSentence(status: VaultStatus_Serialize): string {
  * Creates the vault: a passphrase typed twice, at least 8 characters. The passphrases live only in
  * this form's state and are cleared once sent.
  */
+/**
+ * A new passphrase typed twice, each field showing what `passphraseIssues` finds in it (creating
+ * the vault, changing its passphrase). Element ids double as test ids.
+ */
+export function NewPassphraseFields({
+  ids,
+  labels,
+  hint,
+  passphrase,
+  repeat,
+  onPassphrase,
+  onRepeat,
+}: {
+  ids: { passphrase: string; repeat: string };
+  labels: { passphrase: string; repeat: string };
+  hint?: string;
+  passphrase: string;
+  repeat: string;
+  onPassphrase: (value: string) => void;
+  onRepeat: (value: string) => void;
+}) {
+  const issues = passphraseIssues(passphrase, repeat);
+  return (
+    <>
+      <TextField
+        id={ids.passphrase}
+        label={labels.passphrase}
+        hint={hint}
+        type="password"
+        autoComplete="new-password"
+        value={passphrase}
+        onChange={(e) => {
+          onPassphrase(e.target.value);
+        }}
+        issues={issues.passphrase ? [issues.passphrase] : []}
+        testId={ids.passphrase}
+      />
+      <TextField
+        id={ids.repeat}
+        label={labels.repeat}
+        type="password"
+        autoComplete="new-password"
+        value={repeat}
+        onChange={(e) => {
+          onRepeat(e.target.value);
+        }}
+        issues={issues.repeat ? [issues.repeat] : []}
+        testId={ids.repeat}
+      />
+    </>
+  );
+}
+
 export function CreateVaultForm({ onCreated }: { onCreated: (status: VaultStatus_Serialize) => void }) {
   const [passphrase, setPassphrase] = useState("");
   const [repeat, setRepeat] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const issues = passphraseIssues(passphrase, repeat);
-  const ready = passphrase.length >= MIN_PASSPHRASE && repeat === passphrase && !busy;
+  const ready = newPassphraseReady(passphrase, repeat) && !busy;
 
   const submit = async () => {
     if (!ready) return;
@@ -57,30 +114,14 @@ export function CreateVaultForm({ onCreated }: { onCreated: (status: VaultStatus
       }}
       data-testid="vault-create-form"
     >
-      <TextField
-        id="vault-passphrase"
-        label="Vault passphrase"
+      <NewPassphraseFields
+        ids={{ passphrase: "vault-passphrase", repeat: "vault-passphrase-repeat" }}
+        labels={{ passphrase: "Vault passphrase", repeat: "Passphrase again" }}
         hint="Protects your wallet keys on this computer."
-        type="password"
-        autoComplete="new-password"
-        value={passphrase}
-        onChange={(e) => {
-          setPassphrase(e.target.value);
-        }}
-        issues={issues.passphrase ? [issues.passphrase] : []}
-        testId="vault-passphrase"
-      />
-      <TextField
-        id="vault-passphrase-repeat"
-        label="Passphrase again"
-        type="password"
-        autoComplete="new-password"
-        value={repeat}
-        onChange={(e) => {
-          setRepeat(e.target.value);
-        }}
-        issues={issues.repeat ? [issues.repeat] : []}
-        testId="vault-passphrase-repeat"
+        passphrase={passphrase}
+        repeat={repeat}
+        onPassphrase={setPassphrase}
+        onRepeat={setRepeat}
       />
       {error && <ErrorNote testId="vault-create-error">{errorText(error)}</ErrorNote>}
       <Button type="submit" disabled={!ready} data-testid="vault-create">
