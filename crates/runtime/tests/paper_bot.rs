@@ -41,6 +41,9 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
     let dir = tempfile::tempdir().unwrap();
     let runtime = open_runtime(dir.path(), &sim).await;
     let mut events = runtime.subscribe();
+    // Notices come from their own task, in no fixed order with the bot's events: a second
+    // subscription waits for them on its own.
+    let mut notices = runtime.subscribe();
     let spec = BotSpec {
         name: "Spike fader".into(),
         wallet: "paper".into(),
@@ -91,19 +94,13 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
         _ => None,
     })
     .await;
-    // The user is told: a desktop notice for the fill, kept in the notice list (raised by its
-    // own task, so it may come a moment after the figures).
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    let notice = loop {
-        if let Some(notice) = runtime.recent_notices().into_iter().next() {
-            break notice;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no notice for the fill"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await; // poll interval
-    };
+    // The user is told: a desktop notice for the fill, also kept in the notice list.
+    let notice = wait_for(&mut notices, |e| match e {
+        RuntimeEvent::Notice(n) => Some(n.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(runtime.recent_notices().first(), Some(&notice));
     assert_eq!(notice.kind, polyagent_runtime::NoticeKind::Fill);
     assert_eq!(notice.title, "Spike fader: BUY filled");
     assert_eq!(
