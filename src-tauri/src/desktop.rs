@@ -206,7 +206,11 @@ pub fn open_folder(folder: &Path) -> Result<(), ApiError> {
     std::process::Command::new(opener)
         .arg(folder)
         .spawn()
-        .map(|_| ())
+        // Reaped off the caller's thread, so opening the folder again and again leaves no
+        // zombie processes behind.
+        .map(|mut opener| {
+            std::thread::spawn(move || opener.wait());
+        })
         .map_err(|e| {
             ApiError::new(
                 ErrorCode::Internal,
