@@ -61,17 +61,28 @@ pub enum PricePath {
     Points(Vec<(u64, Pips)>),
 }
 
+/// A seeded walk evaluated by stepping a cursor forward.
+///
+/// Invariant: `(step, value, state)` is exactly what stepping from `(0, start, seed)` gives, so
+/// memory stays constant however long a scenario runs; asking for an earlier time than the
+/// cursor's restarts from the seed (the same answer, paid for in time, never in memory).
 #[derive(Debug, Clone)]
 pub struct Walk {
-    state: u64,
+    seed: u64,
+    start: i128,
     step_ms: u64,
     /// One step's standard deviation in parts per million of the price.
     volatility_ppm: i128,
     /// (at ms, move in ppm, revert over ms, repeat every ms or 0)
     spikes: Vec<(u64, i128, u64, u64)>,
-    /// Walk values so far in units of 1e-8, one per step (index = step number).
-    steps: Vec<i128>,
+    /// The cursor: step number, walk value there in units of 1e-8, generator state after it.
+    step: u64,
+    value: i128,
+    state: u64,
 }
+
+/// The shortest walk step: one world step then costs at most `step_ms / 10` draws.
+pub const MIN_WALK_STEP_MS: u64 = 10;
 
 /// Fixed-point scale of walk values: 1.0 = 10^8.
 const SCALE: i128 = 100_000_000;
@@ -108,37 +119,66 @@ impl PricePath {
         PricePath::Points(points)
     }
 
+    /// A seeded random walk. Refuses a start outside (0, 1), a step volatility outside [0, 1],
+    /// a spike outside -100..=1000 percent, or steps shorter than [`MIN_WALK_STEP_MS`].
     pub fn walk(
         seed: u64,
         start: Decimal,
         step_volatility: Decimal,
         step_ms: u64,
         spikes: &[SpikeSpec],
-    ) -> Self {
-        PricePath::Walk(Walk {
-            state: seed,
-            step_ms: step_ms.max(1),
+    ) -> Result<Self, String> {
+        if start <= Decimal::ZERO || start >= Decimal::ONE {
+            return Err(format!("the walk's start {start} must lie between 0 and 1"));
+        }
+        if step_volatility < Decimal::ZERO || step_volatility > Decimal::ONE {
+            return Err(format!(
+                "the walk's step_volatility {step_volatility} must lie between 0 and 1"
+            ));
+        }
+        if step_ms < MIN_WALK_STEP_MS {
+            return Err(format!(
+                "the walk's step_ms must be at least {MIN_WALK_STEP_MS} (it is {step_ms})"
+            ));
+        }
+        let (low, high) = (Decimal::from(-100), Decimal::from(1000));
+        if let Some(spike) = spikes
+            .iter()
+            .find(|s| s.move_pct < low || s.move_pct > high)
+        {
+            return Err(format!(
+                "a spike's move_pct {} must lie between -100 and 1000",
+                spike.move_pct
+            ));
+        }
+        let start = scaled(start, SCALE);
+        Ok(PricePath::Walk(Walk {
+            seed,
+            start,
+            step_ms,
             volatility_ppm: scaled(step_volatility, PPM),
             spikes: spikes
                 .iter()
                 .map(|s| {
                     (
-                        s.at_s * 1000,
+                        s.at_s.saturating_mul(1000),
                         scaled(s.move_pct, PPM / 100),
-                        s.revert_s * 1000,
-                        s.every_s * 1000,
+                        s.revert_s.saturating_mul(1000),
+                        s.every_s.saturating_mul(1000),
                     )
                 })
                 .collect(),
-            steps: vec![scaled(start, SCALE)],
-        })
+            step: 0,
+            value: start,
+            state: seed,
+        }))
     }
 
     /// The fair price at `t_ms` after the start, clamped to [0.01, 0.99].
     pub fn price_at(&mut self, t_ms: u64) -> Pips {
         match self {
             PricePath::Points(points) => {
-                let index = points.partition_point(|(t, _)| *t * 1000 <= t_ms);
+                let index = points.partition_point(|(t, _)| t.saturating_mul(1000) <= t_ms);
                 let (_, price) =
                     points[index.saturating_sub(1).min(points.len().saturating_sub(1))];
                 clamp(price)
@@ -154,16 +194,19 @@ impl PricePath {
 
 impl Walk {
     fn at(&mut self, t_ms: u64) -> i128 {
-        let step = usize::try_from(t_ms / self.step_ms).unwrap_or(usize::MAX);
-        while self.steps.len() <= step {
-            let last = *self.steps.last().expect("never empty");
+        let step = t_ms / self.step_ms;
+        if step < self.step {
+            (self.step, self.value, self.state) = (0, self.start, self.seed);
+        }
+        while self.step < step {
+            let last = self.value;
             let shock = normal_ppm(&mut self.state) * self.volatility_ppm * last / (PPM * PPM);
             // A slight pull toward the middle keeps a calm market calm for days.
             let pull = (SCALE / 2 - last) * 5 / 10_000;
-            self.steps
-                .push((last + shock + pull).clamp(SCALE / 50, SCALE - SCALE / 50));
+            self.value = (last + shock + pull).clamp(SCALE / 50, SCALE - SCALE / 50);
+            self.step += 1;
         }
-        let mut value = self.steps[step];
+        let mut value = self.value;
         for &(at, size_ppm, revert, every) in &self.spikes {
             if t_ms < at {
                 continue;
@@ -252,7 +295,15 @@ fn parse_timestamp_ms(text: &str) -> Option<u64> {
     let (hms, frac) = time.split_once('.').unwrap_or((time, "0"));
     let mut t = hms.split(':').map(|p| p.parse::<i64>());
     let (h, min, s) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
-    let millis: i64 = format!("{:0<3}", &frac[..frac.len().min(3)]).parse().ok()?;
+    let frac = frac.get(..frac.len().min(3))?;
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let millis: i64 = format!("{frac:0<3}").parse().ok()?;
+    // Years outside 0..=9999 are not timestamps; bounding them keeps the arithmetic in range.
+    if !(0..=9999).contains(&y) || [m, day, h, min, s].iter().any(|v| !(0..=99).contains(v)) {
+        return None;
+    }
     let days = days_from_civil(y, m, day);
     u64::try_from(((days * 24 + h) * 60 + min) * 60 + s)
         .ok()
@@ -286,13 +337,15 @@ mod tests {
             revert_s: 0,
             every_s: 0,
         }];
-        let mut a = PricePath::walk(7, Decimal::new(50, 2), Decimal::ZERO, 1000, &spikes);
-        let mut b = PricePath::walk(7, Decimal::new(50, 2), Decimal::ZERO, 1000, &spikes);
+        let mut a = PricePath::walk(7, Decimal::new(50, 2), Decimal::ZERO, 1000, &spikes).unwrap();
+        let mut b = PricePath::walk(7, Decimal::new(50, 2), Decimal::ZERO, 1000, &spikes).unwrap();
         assert_eq!(a.price_at(59_000), Pips(5000));
         assert_eq!(a.price_at(60_000), Pips(4500));
         assert_eq!(b.price_at(60_000), Pips(4500));
-        let mut noisy = PricePath::walk(7, Decimal::new(50, 2), Decimal::new(2, 3), 1000, &[]);
-        let mut again = PricePath::walk(7, Decimal::new(50, 2), Decimal::new(2, 3), 1000, &[]);
+        let mut noisy =
+            PricePath::walk(7, Decimal::new(50, 2), Decimal::new(2, 3), 1000, &[]).unwrap();
+        let mut again =
+            PricePath::walk(7, Decimal::new(50, 2), Decimal::new(2, 3), 1000, &[]).unwrap();
         let first: Vec<Pips> = (0..100).map(|s| noisy.price_at(s * 1000)).collect();
         let second: Vec<Pips> = (0..100).map(|s| again.price_at(s * 1000)).collect();
         assert_eq!(first, second);
@@ -307,7 +360,8 @@ mod tests {
             revert_s: 10,
             every_s: 0,
         }];
-        let mut path = PricePath::walk(1, Decimal::new(50, 2), Decimal::ZERO, 1000, &spikes);
+        let mut path =
+            PricePath::walk(1, Decimal::new(50, 2), Decimal::ZERO, 1000, &spikes).unwrap();
         assert_eq!(path.price_at(10_000), Pips(6000));
         assert_eq!(path.price_at(15_000), Pips(5500));
         assert_eq!(path.price_at(25_000), Pips(5000));
@@ -317,7 +371,8 @@ mod tests {
             revert_s: 5,
             every_s: 60,
         }];
-        let mut path = PricePath::walk(1, Decimal::new(50, 2), Decimal::ZERO, 1000, &repeating);
+        let mut path =
+            PricePath::walk(1, Decimal::new(50, 2), Decimal::ZERO, 1000, &repeating).unwrap();
         assert_eq!(path.price_at(70_000), Pips(4500));
         assert_eq!(path.price_at(80_000), Pips(5000));
         assert_eq!(path.price_at(130_000), Pips(4500));
@@ -341,5 +396,50 @@ mod tests {
         assert_eq!(points, vec![(0, Pips(5600)), (121, Pips(5900))]);
         assert!(read_series(csv, "nope", 1).is_err());
         assert!(read_series("", "fed", 1).is_err());
+    }
+
+    #[test]
+    fn a_walk_asked_about_the_past_answers_as_before_without_keeping_its_history() {
+        let mut path =
+            PricePath::walk(9, Decimal::new(40, 2), Decimal::new(5, 3), 10, &[]).unwrap();
+        let early: Vec<Pips> = (0..50).map(|s| path.price_at(s * 10)).collect();
+        // A day of 10 ms steps: the old walk kept 8.6 M values; this one keeps a cursor.
+        let day = path.price_at(86_400_000);
+        let again: Vec<Pips> = (0..50).map(|s| path.price_at(s * 10)).collect();
+        assert_eq!(early, again);
+        assert_eq!(path.price_at(86_400_000), day);
+    }
+
+    #[test]
+    fn a_walk_refuses_what_it_cannot_evaluate() {
+        let half = Decimal::new(50, 2);
+        let spike = |move_pct| SpikeSpec {
+            at_s: u64::MAX,
+            move_pct,
+            revert_s: u64::MAX,
+            every_s: u64::MAX,
+        };
+        for (start, vol, step_ms, spikes) in [
+            (Decimal::ONE, Decimal::ZERO, 1000, vec![]),
+            (half, Decimal::TWO, 1000, vec![]),
+            (half, Decimal::ZERO, 1, vec![]),
+            (half, Decimal::ZERO, 1000, vec![spike(Decimal::from(-101))]),
+            (half, Decimal::ZERO, 1000, vec![spike(Decimal::MAX)]),
+        ] {
+            assert!(PricePath::walk(1, start, vol, step_ms, &spikes).is_err());
+        }
+        let far = PricePath::walk(1, half, Decimal::ZERO, 1000, &[spike(Decimal::TEN)]);
+        assert_eq!(far.unwrap().price_at(5_000), Pips(5000));
+    }
+
+    #[test]
+    fn odd_timestamps_are_refused_rather_than_overflowing() {
+        assert_eq!(
+            parse_timestamp_ms("9223372036854775807-01-01 00:00:00"),
+            None
+        );
+        assert_eq!(parse_timestamp_ms("2026-01-01 00:00:00.\u{e9}\u{e9}"), None);
+        assert_eq!(parse_timestamp_ms("2026-01-01 00:00:00.-5"), None);
+        assert_eq!(parse_timestamp_ms("1970-01-01 00:00:01.5"), Some(1_500));
     }
 }

@@ -184,6 +184,8 @@ pub struct World {
 /// Price levels a liquidity provider may quote on each side: it re-quotes every level every
 /// step, so this bounds the work of a step (and a scenario file cannot make it endless).
 pub const MAX_LEVELS: u32 = 100;
+/// The longest world step: a coarser clock would make quotes jump rather than move.
+pub const MAX_STEP_MS: u64 = 60_000;
 
 impl Scenario {
     pub fn from_json(text: &str) -> Result<Self, String> {
@@ -205,6 +207,12 @@ impl Scenario {
     /// Builds the exchange, funds the wallets and places the first quotes.
     /// `base_dir` resolves replay files; `now_ms` is the simulated start time.
     pub fn build(&self, base_dir: &Path, now_ms: u64) -> Result<World, String> {
+        if !(1..=MAX_STEP_MS).contains(&self.step_ms) {
+            return Err(format!(
+                "invalid scenario: step_ms must lie between 1 and {MAX_STEP_MS} (it is {})",
+                self.step_ms
+            ));
+        }
         let mut exchange = Exchange::default();
         let mut listings = Vec::new();
         let mut providers = Vec::new();
@@ -267,7 +275,8 @@ impl Scenario {
                     step_volatility,
                     step_ms,
                     spikes,
-                } => PricePath::walk(*seed, *start, *step_volatility, *step_ms, spikes),
+                } => PricePath::walk(*seed, *start, *step_volatility, *step_ms, spikes)
+                    .map_err(|e| bad(&e))?,
                 PathSpec::Replay { file, slug, speed } => {
                     let csv = read_text(&base_dir.join(file))?;
                     PricePath::from_points(read_series(&csv, slug, *speed).map_err(|e| bad(&e))?)
@@ -628,5 +637,33 @@ mod tests {
                 .build(base, 0)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_walk_too_fine_for_its_clock_is_refused_not_left_to_eat_memory() {
+        // Found by the scenario fuzz target: a 1 ms walk stepped by a clock of u64::MAX / 3 ms
+        // stored one value per walk step and ran out of memory.
+        let walk = |step_ms: u64, walk_step_ms: u64| {
+            Scenario::from_json(&format!(
+                r#"{{"name": "t", "step_ms": {step_ms}, "markets": [{{"slug": "a", "question": "A?",
+                    "liquidity": {{"spread": "0.02", "levels": 1, "size": "5"}},
+                    "path": {{"kind": "random_walk", "seed": 1, "start": "0.5",
+                              "step_volatility": "0.01", "step_ms": {walk_step_ms}}}}}]}}"#
+            ))
+            .unwrap()
+            .build(std::path::Path::new("."), 0)
+            .map(|world| world.step_ms)
+        };
+        let clock = walk(u64::MAX / 3, 10).unwrap_err();
+        assert!(
+            clock.contains("step_ms must lie between 1 and 60000"),
+            "{clock}"
+        );
+        let fine = walk(500, 1).unwrap_err();
+        assert!(
+            fine.contains("market 'a': the walk's step_ms must be at least 10"),
+            "{fine}"
+        );
+        assert_eq!(walk(60_000, 10), Ok(60_000));
     }
 }
