@@ -135,12 +135,26 @@ for (const [id, cpuKey, name] of [
   );
 }
 
+/** "; armed 998 (p99 0.9 ms), slow path 2 (p99 12 ms)": how many orders took each path. */
+function pathSplit(paths) {
+  if (!paths) return "";
+  const parts = ["armed", "slow path"].map((path) => {
+    const mine = paths.filter((p) => p.path === path);
+    const orders = mine.reduce((sum, p) => sum + p.orders, 0);
+    const worst = Math.max(...mine.map((p) => p.p99_us ?? 0));
+    return orders ? `${path} ${orders.toLocaleString("en")} (p99 ${time(worst * 1e3)})` : `${path} 0`;
+  });
+  return `; ${parts.join(", ")}`;
+}
+
 // 4: tick to order.
 const t2o = runs.tick_to_order?.printed?.["tick-to-order"];
 row(
   `4. tick to order over loopback (market frame sent → signed, journaled order received)`,
   t2o
-    ? `p50 ${time(t2o.p50_us * 1e3)}, p90 ${time(t2o.p90_us * 1e3)}, p99 ${time(t2o.p99_us * 1e3)}, max ${time(t2o.max_us * 1e3)} (${t2o.orders.toLocaleString("en")} orders)`
+    ? `p50 ${time(t2o.p50_us * 1e3)}, p90 ${time(t2o.p90_us * 1e3)}, p99 ${time(t2o.p99_us * 1e3)}, max ${time(t2o.max_us * 1e3)} (${t2o.orders.toLocaleString("en")} orders` +
+        pathSplit(runs.tick_to_order?.printed?.["tick-to-order paths"]) +
+        ")"
     : notRun(runs.tick_to_order, "its report line"),
   "—",
   "—",

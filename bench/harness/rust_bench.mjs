@@ -36,6 +36,11 @@ const t2o = stdout.match(
 if (t2o) {
   const [orders, p50, p90, p99, max] = t2o.slice(1).map(Number);
   printed["tick-to-order"] = { orders, p50_us: p50, p90_us: p90, p99_us: p99, max_us: max };
+  // The same run split by the path each order took (armed or slow) and its side.
+  const paths = [
+    ...stdout.matchAll(/^ {2}(armed|slow path), (Buy|Sell) \((\d+) orders\)(?:: p50 (\d+) us, p90 (\d+) us, p99 (\d+) us, max (\d+) us)?/gm),
+  ].map((m) => ({ path: m[1], side: m[2], orders: Number(m[3]), p99_us: m[6] ? Number(m[6]) : null }));
+  if (paths.length) printed["tick-to-order paths"] = paths;
 }
 
 console.log(JSON.stringify({ harness: name, estimates, printed }));

@@ -8,8 +8,18 @@
 //! (the bot buys) → bounce (it takes profit), and waits for each fill to be booked before the
 //! next move. The simulator's latency probe times every order.
 //!
+//! Before each trigger the bench waits until the bot has armed its next order (a `sent` armed
+//! row for an order number not yet used is in the journal), as it has in use: a bot's cooldown
+//! (60 s and more in every profile) is far longer than arming takes (a few milliseconds). With
+//! no cooldown and triggers a millisecond after the last fill, the trigger would otherwise race
+//! the arming and measure the slow path, which `POLYAGENT_BENCH_ARM=0` measures on purpose.
+//!
 //! The wallet's request budget is raised for the bench: at the default (20 requests/s per
 //! wallet, two requests per order) a bot trading this often is paced by it, by design.
+//!
+//! Each order is then looked up in the bot's journal, so the report also splits the delays by
+//! the path the order took: an armed order (signed and journaled before its trigger) or the
+//! slow path (signed and journaled after it), and by side.
 //!
 //! `POLYAGENT_BENCH_TRIGGERS` sets how many orders to time (default 10,000).
 //! `POLYAGENT_BENCH_ARM=0` turns off armed orders (each order is then journaled when it is
@@ -25,6 +35,7 @@ use polyagent_runtime::{
 };
 use polyagent_simulator::scenario::Scenario;
 use polyagent_simulator::server::{LatencyProbe, SimConfig, SimServer};
+use polyagent_store::Side;
 use rust_decimal::Decimal;
 use serde_json::json;
 use tokio::sync::broadcast;
@@ -44,10 +55,35 @@ fn main() {
         .build()
         .unwrap();
     let samples = tokio.block_on(run(triggers + WARMUP));
-    report(&samples[WARMUP.min(samples.len())..]);
+    let samples = &samples[WARMUP.min(samples.len())..];
+    report(
+        "tick-to-order over loopback",
+        &samples.iter().map(|s| s.delay).collect::<Vec<_>>(),
+    );
+    for (path, armed) in [("armed", true), ("slow path", false)] {
+        for side in [Side::Buy, Side::Sell] {
+            let delays: Vec<Duration> = samples
+                .iter()
+                .filter(|s| s.armed == Some(armed) && s.side == Some(side))
+                .map(|s| s.delay)
+                .collect();
+            report(&format!("  {path}, {side:?}"), &delays);
+        }
+    }
+    let unmatched = samples.iter().filter(|s| s.armed.is_none()).count();
+    if unmatched > 0 {
+        println!("  {unmatched} orders not found in the journal");
+    }
 }
 
-async fn run(triggers: usize) -> Vec<Duration> {
+/// One timed order and the path it took, from the journal.
+struct Timed {
+    delay: Duration,
+    armed: Option<bool>,
+    side: Option<Side>,
+}
+
+async fn run(triggers: usize) -> Vec<Timed> {
     let probe = Arc::new(LatencyProbe::default());
     let scenario = Scenario::from_json(
         &json!({
@@ -148,6 +184,20 @@ async fn run(triggers: usize) -> Vec<Duration> {
                 .unwrap();
         }
     };
+    let journal = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(dir.path().join(polyagent_runtime::DATABASE_FILE))
+                .read_only(true),
+        )
+        .await
+        .unwrap();
+    let armed = |journal: sqlx::SqlitePool, bot: String, side: &'static str| async move {
+        if config_armed {
+            wait_until_armed(&journal, &bot, side).await;
+        }
+    };
     let started = Instant::now();
     let mut stalls = 0;
     while probe.count() < triggers {
@@ -157,6 +207,7 @@ async fn run(triggers: usize) -> Vec<Duration> {
         }
         // The drop: the bot buys. The bounce: it takes profit.
         for (price, side) in [("0.45", "buy"), ("0.50", "sell")] {
+            armed(journal.clone(), bot.id.clone(), side).await;
             move_to(price).await;
             if !filled(&mut events, &bot.id, side).await {
                 stalls += 1;
@@ -174,7 +225,62 @@ async fn run(triggers: usize) -> Vec<Duration> {
         if config_armed { "on" } else { "off" },
     );
     runtime.shutdown(false).await;
-    probe.samples()
+    let database =
+        polyagent_store::Database::open(dir.path().join(polyagent_runtime::DATABASE_FILE))
+            .await
+            .unwrap();
+    let intents: std::collections::HashMap<String, (bool, Side)> = database
+        .order_journal()
+        .for_bot(&bot.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|intent| {
+            let armed = intent.intent_id.contains("/armed-");
+            Some((intent.exchange_order_id?, (armed, intent.side)))
+        })
+        .collect();
+    probe
+        .named_samples()
+        .into_iter()
+        .map(|sample| {
+            let path = sample.order_id.and_then(|id| intents.get(&id).copied());
+            Timed {
+                delay: sample.delay,
+                armed: path.map(|(armed, _)| armed),
+                side: path.map(|(_, side)| side),
+            }
+        })
+        .collect()
+}
+
+/// Waits (up to 5 s, then goes on: the trigger then takes the slow path, and the report's
+/// split shows it) until the journal holds an armed `side` order for an order number not yet
+/// used. The side matters: the fill of the last order is announced before its row is
+/// marked acknowledged, so the rest of its own set still looks unused for a moment.
+async fn wait_until_armed(journal: &sqlx::SqlitePool, bot: &str, side: &str) {
+    // An armed row `{bot}:{n}/armed-…` is unused while no row of order n was acknowledged.
+    const READY: &str = "SELECT EXISTS (SELECT 1 FROM order_intents a
+        WHERE a.bot_id = ?1 AND a.side = ?2 AND a.state = 'sent'
+          AND a.intent_id LIKE '%/armed-%'
+          AND NOT EXISTS (SELECT 1 FROM order_intents b
+            WHERE b.bot_id = ?1 AND b.state = 'acknowledged'
+              AND (b.intent_id = substr(a.intent_id, 1, instr(a.intent_id, '/armed-') - 1)
+                   OR b.intent_id LIKE substr(a.intent_id, 1, instr(a.intent_id, '/armed-') - 1)
+                      || '/armed-%')))";
+    let give_up = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < give_up {
+        let ready: bool = sqlx::query_scalar(READY)
+            .bind(bot)
+            .bind(side.to_uppercase())
+            .fetch_one(journal)
+            .await
+            .unwrap();
+        if ready {
+            return;
+        }
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
 }
 
 async fn seen_price(events: &mut broadcast::Receiver<RuntimeEvent>, bot: &str, price: &str) {
@@ -208,7 +314,11 @@ async fn wait(
     }
 }
 
-fn report(samples: &[Duration]) {
+fn report(label: &str, samples: &[Duration]) {
+    if samples.is_empty() {
+        println!("{label} (0 orders)");
+        return;
+    }
     let mut sorted = samples.to_vec();
     sorted.sort();
     let at = |q: f64| {
@@ -217,7 +327,7 @@ fn report(samples: &[Duration]) {
     };
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
-        "tick-to-order over loopback ({} orders): p50 {:.0} us, p90 {:.0} us, p99 {:.0} us, max {:.0} us",
+        "{label} ({} orders): p50 {:.0} us, p90 {:.0} us, p99 {:.0} us, max {:.0} us",
         sorted.len(),
         micros(at(0.5)),
         micros(at(0.9)),

@@ -22,8 +22,11 @@
 //!   background. Only after that commit are they usable. At the trigger, the order priced
 //!   from the live book is looked up among them (same number, token, side, size, tick and
 //!   price): found, it is posted at once with no write; not found, it takes the slow path
-//!   (journal, then POST). Either way exactly one order goes out for the trigger, and the
-//!   unused armed ones are retired (`failed`, never sent). A crash leaves armed intents
+//!   (journal, then POST). A trigger that comes while its own order is still being armed
+//!   claims that arming and waits for its commit (up to [`CLAIM_WAIT`]), which is sooner
+//!   than a second signing and commit. Either way exactly one order goes out for the
+//!   trigger, and the unused armed ones are retired (`failed`, never sent) after the POST,
+//!   off its path. A crash leaves armed intents
 //!   `sent`: the next start looks each up by its order id like any other, and the one that
 //!   was posted, if any, is booked. Re-armed when the forecast changes, the book moves
 //!   [`REARM_DRIFT_TICKS`] from where it was armed, or after [`ARM_MAX_AGE_MS`] (the
@@ -169,7 +172,24 @@ pub(crate) struct Armory {
     set: Option<ArmedSet>,
     /// The arming task in progress, so a shutdown can wait for it.
     task: Option<tokio::task::JoinHandle<()>>,
+    /// A trigger that came while its order was being armed: the arming hands the set over
+    /// here instead of installing it. Dropped (the trigger then takes the slow path) whenever
+    /// the generation moves on.
+    claim: Option<tokio::sync::oneshot::Sender<ArmedSet>>,
 }
+
+/// What a trigger found in the armory.
+enum Taken {
+    /// The installed set.
+    Set(ArmedSet),
+    /// Its order is being armed: the set arrives here once it is journaled.
+    Arming(tokio::sync::oneshot::Receiver<ArmedSet>),
+    Nothing,
+}
+
+/// How long a trigger waits for the arming of its order to finish before it gives up on it
+/// and signs and journals the order itself. Arming takes milliseconds; this bounds a stall.
+const CLAIM_WAIT: Duration = Duration::from_secs(2);
 
 /// What makes an armed order fit a trigger, besides its price.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,23 +319,18 @@ impl LiveExecutor {
             _ => Ok(spec),
         });
         // Whatever happens to this order, the armed set was for it (or is stale now).
-        let taken = armory_take(&self.armed);
+        let taken = armory_take(&self.armed, order);
         let results = self.results.clone();
         let (spec, price) = match spec {
             Ok(spec) => spec,
             Err(reason) => {
                 let _ = results.send(ExecutionReport::rejected(order.id, reason, None));
-                self.retire_later(taken.map(|set| set.intent_ids()).unwrap_or_default());
+                // A set still being armed is retired by its arming when the claim is dropped.
+                if let Taken::Set(set) = taken {
+                    self.retire_later(set.intent_ids());
+                }
                 return;
             }
-        };
-        let (armed, retire) = match taken {
-            Some(mut set) if set.key.fits(order, &spec) => {
-                let armed = set.orders.remove(&price);
-                (armed, set.intent_ids())
-            }
-            Some(set) => (None, set.intent_ids()),
-            None => (None, Vec::new()),
         };
         let market = self.market.clone();
         let journal = self.journal.clone();
@@ -328,6 +343,22 @@ impl LiveExecutor {
             (cancel, self.resting.clone())
         });
         tokio::spawn(async move {
+            let set = match taken {
+                Taken::Set(set) => Some(set),
+                Taken::Arming(arriving) => tokio::time::timeout(CLAIM_WAIT, arriving)
+                    .await
+                    .ok()
+                    .and_then(Result::ok),
+                Taken::Nothing => None,
+            };
+            let (armed, retire) = match set {
+                Some(mut set) if set.key.fits(&order, &spec) => {
+                    let armed = set.orders.remove(&price);
+                    (armed, set.intent_ids())
+                }
+                Some(set) => (None, set.intent_ids()),
+                None => (None, Vec::new()),
+            };
             let report = match settled_shares(&market, &spec, &order, &settled).await {
                 Ok(()) => match cancel {
                     Some((cancel, registry)) => {
@@ -462,6 +493,7 @@ impl LiveExecutor {
             return;
         }
         armory.generation += 1;
+        armory.claim = None;
         let generation = armory.generation;
         let retire = armory
             .set
@@ -491,6 +523,7 @@ impl LiveExecutor {
             let mut armory = armory_of(&self.armed);
             armory.generation += 1;
             armory.wanted = None;
+            armory.claim = None;
             (
                 armory
                     .set
@@ -650,12 +683,17 @@ impl ArmKey {
             && now.armed_at_ms.saturating_sub(self.armed_at_ms) < ARM_MAX_AGE_MS
     }
 
-    /// Whether an order of this set may stand for `order`, priced by the book as `spec`.
-    fn fits(&self, order: &OrderRequest, spec: &OrderSpec) -> bool {
+    /// Whether the set is for the engine order `order` (its number, side, leg and size).
+    fn forecast_fits(&self, order: &OrderRequest) -> bool {
         self.forecast.id == order.id
             && self.forecast.side == order.side
             && self.forecast.leg == order.leg
             && self.forecast.size == order.size
+    }
+
+    /// Whether an order of this set may stand for `order`, priced by the book as `spec`.
+    fn fits(&self, order: &OrderRequest, spec: &OrderSpec) -> bool {
+        self.forecast_fits(order)
             && self.token == spec.token_id
             && self.tick == spec.tick_size
             && self.order_type == spec.order_type
@@ -678,12 +716,27 @@ fn resting_of(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Takes the installed set out (an order is being placed: the set was for it, or is stale).
-fn armory_take(armory: &std::sync::Mutex<Armory>) -> Option<ArmedSet> {
+/// Takes the installed set out for `order` (an order is being placed: the set was for it, or
+/// is stale). When the set for this very order is still being armed, claims it instead: the
+/// arming hands it over once journaled, which is sooner than signing and journaling anew.
+fn armory_take(armory: &std::sync::Mutex<Armory>, order: &OrderRequest) -> Taken {
     let mut armory = armory_of(armory);
-    armory.generation += 1;
+    let arming = armory.set.is_none()
+        && armory.task.as_ref().is_some_and(|task| !task.is_finished())
+        && armory
+            .wanted
+            .as_ref()
+            .is_some_and(|key| key.forecast_fits(order));
     armory.wanted = None;
-    armory.set.take()
+    if arming {
+        // The generation stays: the arming in progress is still the one wanted.
+        let (claim, arriving) = tokio::sync::oneshot::channel();
+        armory.claim = Some(claim);
+        return Taken::Arming(arriving);
+    }
+    armory.generation += 1;
+    armory.claim = None;
+    armory.set.take().map_or(Taken::Nothing, Taken::Set)
 }
 
 /// Signs the set, journals it (retiring the previous one in the same commit) and installs it
@@ -743,21 +796,32 @@ async fn arm_set(
         let mut armory = armory_of(&slot);
         if armory.generation == generation {
             armory.wanted = None;
+            // A trigger waiting for this set takes the slow path.
+            armory.claim = None;
         }
         return;
     }
-    let set = ArmedSet { key, orders };
-    let stale = {
-        let mut armory = armory_of(&slot);
-        if armory.generation == generation {
-            armory.set = Some(set);
-            None
-        } else {
-            Some(set)
-        }
-    };
-    if let Some(stale) = stale {
+    if let Some(stale) = install_armed(&slot, generation, ArmedSet { key, orders }) {
         retire_armed(&journal, &stale.intent_ids()).await;
+    }
+}
+
+/// Installs a journaled set armed as `generation`, or hands it to the trigger that claimed it;
+/// returns it when it is of no use (something newer was asked for, or the claimant gave up
+/// waiting), to be retired.
+fn install_armed(
+    slot: &std::sync::Mutex<Armory>,
+    generation: u64,
+    set: ArmedSet,
+) -> Option<ArmedSet> {
+    let mut armory = armory_of(slot);
+    if armory.generation != generation {
+        Some(set)
+    } else if let Some(claim) = armory.claim.take() {
+        claim.send(set).err()
+    } else {
+        armory.set = Some(set);
+        None
     }
 }
 
@@ -851,11 +915,15 @@ async fn execute(
     let (prepared, intent_id) = match armed {
         // Journaled as `sent` when it was armed: nothing to write before the POST.
         Some(armed) => (armed.prepared, armed.intent_id),
+        // The armed orders not used are retired after the POST (below), not before it: a
+        // crash in between leaves them `sent`, and the next start looks them up and fails them.
         None => {
-            retire_armed(journal, &retire).await;
             let prepared = match market.client.prepare_order(spec) {
                 Ok(prepared) => prepared,
-                Err(error) => return ExecutionReport::rejected(order.id, error.to_string(), None),
+                Err(error) => {
+                    retire_armed(journal, &retire).await;
+                    return ExecutionReport::rejected(order.id, error.to_string(), None);
+                }
             };
             let intent_id = persist::intent_id(&journal.bot_id, order.id);
             let intent = NewOrderIntent {
@@ -872,6 +940,7 @@ async fn execute(
             let recorded = entries.record_sending(&intent, journal.now()).await;
             if let Err(error) = recorded {
                 // Nothing left the process: safe to say it failed.
+                retire_armed(journal, &retire).await;
                 let failed = IntentSettlement::Failed {
                     intent_id,
                     reason: format!("not sent: the order journal could not be written: {error}"),
@@ -1202,5 +1271,112 @@ fn fill_status(status: &TradeStatus) -> polyagent_store::FillStatus {
         TradeStatus::Matched | TradeStatus::Retrying | TradeStatus::Other(_) => {
             polyagent_store::FillStatus::Matched
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(id: u64) -> OrderRequest {
+        OrderRequest {
+            id: OrderId(id),
+            leg: Leg::Primary,
+            side: Side::Buy,
+            size: Decimal::TEN,
+            limit: Decimal::new(46, 2),
+            reason: "spike".into(),
+            placed_at: Timestamp::from_secs(0),
+            style: ExecutionStyle::default(),
+        }
+    }
+
+    fn key(id: u64) -> ArmKey {
+        ArmKey {
+            forecast: OrderForecast {
+                id: OrderId(id),
+                leg: Leg::Primary,
+                side: Side::Buy,
+                size: Decimal::TEN,
+            },
+            token: TokenId::new("1001").unwrap(),
+            tick: TickSize::Hundredth,
+            order_type: OrderType::Fak,
+            center: Decimal::new(51, 2),
+            armed_at_ms: 0,
+        }
+    }
+
+    fn set(id: u64) -> ArmedSet {
+        ArmedSet {
+            key: key(id),
+            orders: Default::default(),
+        }
+    }
+
+    /// An armory whose set for order `id` is being armed as generation 1.
+    fn arming(id: u64) -> std::sync::Mutex<Armory> {
+        std::sync::Mutex::new(Armory {
+            generation: 1,
+            wanted: Some(key(id)),
+            set: None,
+            task: Some(tokio::spawn(std::future::pending())),
+            claim: None,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_trigger_during_the_arming_of_its_order_gets_that_set_once_journaled() {
+        let armory = arming(7);
+        let Taken::Arming(arriving) = armory_take(&armory, &order(7)) else {
+            panic!("the trigger should claim the arming in progress");
+        };
+        // The arming is still the current one: its set goes to the trigger, not the shelf.
+        assert!(install_armed(&armory, 1, set(7)).is_none());
+        assert_eq!(arriving.await.unwrap().key, key(7));
+        assert!(armory_of(&armory).set.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_set_armed_for_another_order_or_too_late_is_handed_back_for_retiring() {
+        // The arming is for order 7; order 8 comes: nothing to wait for, the arming goes stale.
+        let armory = arming(7);
+        assert!(matches!(armory_take(&armory, &order(8)), Taken::Nothing));
+        assert_eq!(
+            install_armed(&armory, 1, set(7)).map(|s| s.key),
+            Some(key(7))
+        );
+
+        // The trigger gave up waiting (its claim dropped): the set comes back to be retired.
+        let armory = arming(7);
+        drop(armory_take(&armory, &order(7)));
+        assert_eq!(
+            install_armed(&armory, 1, set(7)).map(|s| s.key),
+            Some(key(7))
+        );
+
+        // A re-arm or a stop moved the generation on: the claimant hears nothing more.
+        let armory = arming(7);
+        let Taken::Arming(arriving) = armory_take(&armory, &order(7)) else {
+            panic!("claimed");
+        };
+        {
+            let mut armory = armory_of(&armory);
+            armory.generation += 1;
+            armory.claim = None;
+        }
+        assert!(install_armed(&armory, 1, set(7)).is_some());
+        assert!(arriving.await.is_err());
+    }
+
+    #[tokio::test]
+    async fn an_installed_set_is_taken_whole() {
+        let armory = arming(7);
+        assert!(install_armed(&armory, 1, set(7)).is_none());
+        let Taken::Set(taken) = armory_take(&armory, &order(7)) else {
+            panic!("the installed set");
+        };
+        assert_eq!(taken.key, key(7));
+        assert!(matches!(armory_take(&armory, &order(7)), Taken::Nothing));
     }
 }

@@ -635,9 +635,10 @@ async fn post_order(
     body: Bytes,
 ) -> Response {
     let arrived = std::time::Instant::now();
-    if let Some(probe) = &shared.latency_probe {
-        probe.order_arrived(arrived);
-    }
+    let probed = shared
+        .latency_probe
+        .as_ref()
+        .and_then(|probe| Some((probe, probe.order_arrived(arrived)?)));
     let mut sim = shared.lock();
     let key = or_respond!(l2(&sim, &headers, &method, "/order", &body));
     if post_fault_before(&mut sim.faults) {
@@ -651,7 +652,17 @@ async fn post_order(
             drop(answer);
             error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED)
         }
-        Ok(answer) => json_ok(answer),
+        Ok(answer) => {
+            if let Some((probe, index)) = probed {
+                let id = serde_json::from_str::<Value>(&answer)
+                    .ok()
+                    .and_then(|a| a.get("orderID").and_then(Value::as_str).map(str::to_owned));
+                if let Some(id) = id {
+                    probe.order_placed(index, id);
+                }
+            }
+            json_ok(answer)
+        }
         Err((status, message)) => error(status, &message),
     }
 }

@@ -56,15 +56,30 @@ pub struct SimConfig {
 }
 
 /// Measures tick-to-order from the exchange's side: the time from the last market-channel
-/// frame written to a socket to each order post arriving. Meaningful when one client trades
-/// on one quiet market that moves only when the bench moves it.
+/// frame written to a socket to each order post arriving, and which order it was (so a bench
+/// can tell which path in the client each one took). Meaningful when one client trades on
+/// one quiet market that moves only when the bench moves it.
 #[derive(Debug, Default)]
 pub struct LatencyProbe {
     last_market_send: std::sync::Mutex<Option<std::time::Instant>>,
-    samples: std::sync::Mutex<Vec<Duration>>,
+    samples: std::sync::Mutex<Vec<ProbeSample>>,
+}
+
+/// One timed order post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeSample {
+    pub delay: Duration,
+    /// The order id (its EIP-712 hash) the exchange gave it; `None` when it was refused.
+    pub order_id: Option<String>,
 }
 
 impl LatencyProbe {
+    fn lock_samples(&self) -> std::sync::MutexGuard<'_, Vec<ProbeSample>> {
+        self.samples
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub(crate) fn market_frame_sent(&self) {
         *self
             .last_market_send
@@ -72,32 +87,40 @@ impl LatencyProbe {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
     }
 
-    pub(crate) fn order_arrived(&self, at: std::time::Instant) {
+    /// Records a post's arrival; the index names the sample for [`Self::order_placed`].
+    pub(crate) fn order_arrived(&self, at: std::time::Instant) -> Option<usize> {
         let last = *self
             .last_market_send
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(sent) = last {
-            self.samples
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(at.saturating_duration_since(sent));
+        let sent = last?;
+        let mut samples = self.lock_samples();
+        samples.push(ProbeSample {
+            delay: at.saturating_duration_since(sent),
+            order_id: None,
+        });
+        Some(samples.len() - 1)
+    }
+
+    /// Names the order sample `index` timed, once the exchange has accepted it.
+    pub(crate) fn order_placed(&self, index: usize, order_id: String) {
+        if let Some(sample) = self.lock_samples().get_mut(index) {
+            sample.order_id = Some(order_id);
         }
     }
 
     /// Every measured delay so far, in arrival order.
     pub fn samples(&self) -> Vec<Duration> {
-        self.samples
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.lock_samples().iter().map(|s| s.delay).collect()
+    }
+
+    /// Every measured delay so far with the order it timed, in arrival order.
+    pub fn named_samples(&self) -> Vec<ProbeSample> {
+        self.lock_samples().clone()
     }
 
     pub fn count(&self) -> usize {
-        self.samples
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .len()
+        self.lock_samples().len()
     }
 }
 
