@@ -53,6 +53,8 @@ struct Case {
     what: String,
     args: Value,
     expect: Expect,
+    /// The text sent as a key or passphrase: never in the answer.
+    secret: Option<String>,
 }
 
 /// A command's row: its bad argument objects, or why it takes no arguments.
@@ -374,16 +376,28 @@ impl Cases {
             what: what.to_owned(),
             args,
             expect,
+            secret: None,
         });
         self
     }
 
     fn add(&mut self, path: &[&str], what: &str, value: Option<Value>, expect: Expect) {
+        let last = path.last().copied().unwrap_or_default().to_lowercase();
+        let secret = match &value {
+            // Short texts (`-1`, `NaN`) appear in any message; longer ones must not.
+            Some(Value::String(text))
+                if (last == "key" || last.ends_with("passphrase")) && text.len() >= 8 =>
+            {
+                Some(text.clone())
+            }
+            _ => None,
+        };
         let args = with(&self.base, path, value);
         self.cases.push(Case {
             what: format!("{}: {what}", path.join(".")),
             args,
             expect,
+            secret,
         });
     }
 
@@ -819,7 +833,8 @@ fn judge(case: &Case, answer: &Result<Value, Value>, secrets: &[&str]) -> Option
     if case.expect != Expect::Refused && text.contains(&"a".repeat(1000)) {
         return wrong("the answer echoes the megabyte back");
     }
-    if let Some(secret) = secrets.iter().find(|s| text.contains(**s)) {
+    let sent = case.secret.as_deref().filter(|s| text.contains(*s));
+    if let Some(secret) = secrets.iter().copied().find(|s| text.contains(*s)).or(sent) {
         return wrong(&format!(
             "the answer contains a secret ({} chars)",
             secret.len()
@@ -883,7 +898,7 @@ fn the_table_covers_every_command_the_bindings_export() {
 fn every_bad_argument_object_is_refused_and_changes_nothing() {
     let world = World::new();
     let before = world.snapshot();
-    let secrets = [PASSPHRASE, &TEST_KEY[2..]];
+    let secrets = [PASSPHRASE, &TEST_KEY[2..], &"11".repeat(32)];
     let mut wrong = Vec::new();
     let mut cases = 0;
     for row in table(&world.bot, &world.series) {
