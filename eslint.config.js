@@ -16,7 +16,25 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
+      // Commands come from ui/src/lib/commands.ts, which guarantees every refusal is {code, message}.
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "@/bindings",
+              importNames: ["commands"],
+              message: "Import commands from @/lib/commands: its refusals are always {code, message}.",
+            },
+          ],
+        },
+      ],
     },
+  },
+  {
+    // The one place the generated commands are wrapped.
+    files: ["ui/src/lib/commands.ts"],
+    rules: { "no-restricted-imports": "off" },
   },
   {
     // WebDriver tests run in Node; the callbacks they pass to `browser.execute` run in the page.

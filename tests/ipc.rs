@@ -4,102 +4,22 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{
+    TEST_ADDRESS, TEST_KEY, TOKEN, app_with_runtime, call, error_code, invoke, ok, open_runtime,
+    simulator,
+};
 use polyagent_desktop::ipc;
-use polyagent_runtime::{AppInfo, BotPrice, Heartbeat, Runtime, RuntimeConfig, RuntimeEvent};
-use polyagent_simulator::scenario::Scenario;
-use polyagent_simulator::server::{SimConfig, SimServer};
+use polyagent_runtime::{AppInfo, BotPrice, Heartbeat, Runtime, RuntimeEvent};
+use polyagent_simulator::server::SimServer;
 use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
-use tauri::webview::InvokeRequest;
+use tauri::test::MockRuntime;
 use tauri_specta::Event;
 use tokio::sync::broadcast;
 
 /// How long a test waits for something that should happen before it fails.
 const DEADLINE: Duration = Duration::from_secs(20);
-
-/// The market the simulator quotes, with fixed outcome token ids.
-const TOKEN: &str = "1001";
-
-/// A runtime on a throwaway data folder: no keychain and a fast key derivation, so a test can
-/// create a vault in milliseconds; until one does, there is none.
-fn open_runtime(dir: &std::path::Path, heartbeat: Duration) -> Runtime {
-    let mut config = RuntimeConfig::new(dir);
-    config.vault = polyagent_vault::VaultConfig::new(dir)
-        .no_keychain()
-        .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.heartbeat_interval = heartbeat;
-    tauri::async_runtime::block_on(Runtime::open(config)).unwrap()
-}
-
-/// A simulator with one calm market at 0.50, on a free port, its clock moved by hand.
-fn simulator() -> SimServer {
-    let scenario = json!({
-        "name": "shell", "step_ms": 500,
-        "markets": [{"slug": "calm", "question": "Calm?", "tokens": [TOKEN, "1002"],
-            "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
-            "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
-    });
-    let scenario = Scenario::from_json(&scenario.to_string()).unwrap();
-    tauri::async_runtime::block_on(SimServer::start(SimConfig::manual(
-        scenario,
-        1_767_225_600_000,
-    )))
-    .unwrap()
-}
-
-fn app_with_runtime(
-    runtime: &Runtime,
-) -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime>) {
-    let bindings = ipc::bindings::<MockRuntime>();
-    let app = mock_builder()
-        .invoke_handler(bindings.invoke_handler())
-        .build(tauri::generate_context!("tauri.conf.json"))
-        .expect("build mock app");
-    bindings.mount_events(&app);
-    tauri::Manager::manage(&app, runtime.clone());
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("build mock window");
-    (app, window)
-}
-
-/// Invokes a command as the webview does: its name and its arguments as one JSON object.
-fn call(
-    window: &tauri::WebviewWindow<MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
-    get_ipc_response(
-        window,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|body| body.deserialize::<Value>().unwrap())
-}
-
-fn invoke(window: &tauri::WebviewWindow<MockRuntime>, cmd: &str) -> Result<Value, Value> {
-    call(window, cmd, json!({}))
-}
-
-/// The command's answer, or the test fails with the `{code, message}` it got instead.
-fn ok(window: &tauri::WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Value {
-    call(window, cmd, args).unwrap_or_else(|error| panic!("{cmd} failed: {error}"))
-}
-
-/// The code of the error the command answered; the test fails when it succeeded.
-fn error_code(window: &tauri::WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> String {
-    let error = call(window, cmd, args).expect_err(cmd);
-    assert!(error["message"].is_string(), "{{code, message}}: {error}");
-    error["code"].as_str().expect("a code").to_owned()
-}
 
 fn status_of(window: &tauri::WebviewWindow<MockRuntime>, id: &str) -> String {
     ok(window, "get_bot", json!({"id": id}))["status"]
@@ -152,14 +72,8 @@ fn the_capability_grants_exactly_the_commands_the_bindings_offer() {
         .map(|name| name.trim().trim_matches('"'))
         .filter(|name| !name.is_empty())
         .collect();
-    let bindings = std::fs::read_to_string(root.join(ipc::BINDINGS_PATH)).unwrap();
-    let mut offered: Vec<&str> = bindings
-        .split("__TAURI_INVOKE(\"")
-        .skip(1)
-        .filter_map(|rest| rest.split_once('"').map(|(name, _)| name))
-        .collect();
+    let offered = common::commands_in_bindings();
     granted.sort_unstable();
-    offered.sort_unstable();
     assert_eq!(
         granted, offered,
         "src-tauri/permissions/ui.toml against the bindings"
@@ -365,10 +279,6 @@ fn refusals_arrive_as_code_and_message_and_change_nothing() {
         "INVALID_INPUT"
     );
 }
-
-/// Anvil's first test key: public, never funded anywhere real.
-const TEST_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-const TEST_ADDRESS: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 
 #[test]
 fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {

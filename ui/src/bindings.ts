@@ -189,10 +189,10 @@ export type AppInfo = {
 	platform: string,
 };
 
-/**  The settings a user changes. */
+/**  The settings a user changes: an object whose absent fields take their defaults. */
 export type AppSettings = AppSettings_Serialize | AppSettings_Deserialize;
 
-/**  The settings a user changes. */
+/**  The settings a user changes: an object whose absent fields take their defaults. */
 export type AppSettings_Deserialize = {
 	exchange?: ExchangeChoice,
 	/**  Cancel every open order of every wallet when the app or `polyagent run` stops. */
@@ -200,7 +200,7 @@ export type AppSettings_Deserialize = {
 	notifications?: NotificationChoices,
 };
 
-/**  The settings a user changes. */
+/**  The settings a user changes: an object whose absent fields take their defaults. */
 export type AppSettings_Serialize = {
 	exchange: ExchangeChoice,
 	/**  Cancel every open order of every wallet when the app or `polyagent run` stops. */

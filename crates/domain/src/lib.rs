@@ -8,4 +8,5 @@
 
 pub mod money;
 pub mod secret;
+pub mod text;
 pub mod trading;

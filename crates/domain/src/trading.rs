@@ -17,17 +17,17 @@ use rust_decimal::Decimal;
 /// Why a trading primitive could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TradingParseError {
-    #[error("side must be BUY or SELL, got {0:?}")]
+    #[error("side must be BUY or SELL, got {}", crate::text::quoted(.0))]
     Side(String),
-    #[error("order type must be one of GTC, GTD, FOK, FAK, got {0:?}")]
+    #[error("order type must be one of GTC, GTD, FOK, FAK, got {}", crate::text::quoted(.0))]
     OrderType(String),
     #[error(
         "signature type must be 0 (EOA), 1 (POLY_PROXY), 2 (POLY_GNOSIS_SAFE) or 3 (POLY_1271), got {0}"
     )]
     SignatureType(u64),
-    #[error("tick size must be one of 0.1, 0.01, 0.005, 0.0025, 0.001, 0.0001, got {0:?}")]
+    #[error("tick size must be one of 0.1, 0.01, 0.005, 0.0025, 0.001, 0.0001, got {}", crate::text::quoted(.0))]
     TickSize(String),
-    #[error("token id must be a non-empty string of decimal digits, got {0:?}")]
+    #[error("token id must be a non-empty string of decimal digits, got {}", crate::text::quoted(.0))]
     TokenId(String),
 }
 

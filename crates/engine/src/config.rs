@@ -234,6 +234,28 @@ impl TradingParams {
         if self.max_hold_secs == 0 {
             bad("max_hold_secs", "must be at least 1 second".into());
         }
+        for (field, secs) in [
+            ("max_hold_secs", self.max_hold_secs),
+            ("cooldown_secs", self.cooldown_secs),
+        ] {
+            if secs > MAX_SECS {
+                bad(
+                    field,
+                    format!("must be at most {MAX_SECS} seconds (365 days)"),
+                );
+            }
+        }
+        for (field, v) in [
+            ("spike_threshold_pct", self.spike_threshold_pct),
+            ("take_profit_pct", self.take_profit_pct),
+            ("stop_loss_pct", self.stop_loss_pct),
+            ("trade_size", self.trade_size),
+            ("max_window_cv", self.max_window_cv),
+        ] {
+            if let Some(reason) = too_precise(v) {
+                bad(field, reason);
+            }
+        }
         if self.spike_windows_mins.is_empty() {
             bad("spike_windows_mins", "needs at least one window".into());
         } else if self.spike_windows_mins.contains(&0) {
@@ -383,13 +405,29 @@ impl BotSpec {
     }
 }
 
+/// The most decimals a configured number has: pUSD's own precision. More is refused rather
+/// than rounded, since text with more decimals than `Decimal` holds (28) is rounded when it is
+/// read, and the user would trade with a number they did not type.
+pub const DECIMALS: u32 = 6;
+
+/// The longest hold or cooldown: a year. Longer is a typing mistake, and `u64` seconds beyond
+/// `i64` milliseconds would wrap.
+pub const MAX_SECS: u64 = 365 * 24 * 3600;
+
+fn too_precise(v: Decimal) -> Option<String> {
+    (v.scale() > DECIMALS).then(|| format!("has more than {DECIMALS} decimals"))
+}
+
+/// The longest bot name, in characters.
+pub const NAME_CHARS: usize = 64;
+
 impl BotConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
-        if self.name.trim().is_empty() {
+        if let Some(reason) = polyagent_domain::text::name_problem(&self.name, NAME_CHARS) {
             problems.push(FieldError {
                 field: "name",
-                reason: "must not be empty".into(),
+                reason,
             });
         }
         if self.wallet.trim().is_empty() {
@@ -428,8 +466,8 @@ impl BotConfig {
             problems.push(FieldError {
                 field: "strategy",
                 reason: format!(
-                    "unknown strategy {:?}; known: {}",
-                    self.strategy,
+                    "unknown strategy {}; known: {}",
+                    polyagent_domain::text::quoted(&self.strategy),
                     crate::strategy::registry::names().join(", ")
                 ),
             });
@@ -485,6 +523,8 @@ impl DailyLimits {
                     field,
                     reason: format!("must be a positive pUSD amount, got {v}"),
                 });
+            } else if let Some(reason) = too_precise(v) {
+                problems.push(FieldError { field, reason });
             }
         }
         if self.max_trades_per_day == 0 {
@@ -788,6 +828,63 @@ mod tests {
             err.mentions("max_trades_per_day") && err.mentions("max_exposure_per_bot"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn names_and_unknown_values_are_checked_and_never_echoed_whole() {
+        for bad in ["", "  ", "bot\0", "\u{202e}dcba"] {
+            let mut s = spec(Overrides::default());
+            s.name = bad.into();
+            assert!(s.resolve().unwrap_err().mentions("name"), "{bad:?}");
+        }
+        let mut s = spec(Overrides::default());
+        s.name = "n".repeat(NAME_CHARS + 1);
+        s.strategy = "s".repeat(1 << 20);
+        s.token_id = "t".repeat(1 << 20);
+        let err = s.resolve().unwrap_err();
+        assert!(err.mentions("name") && err.mentions("strategy") && err.mentions("token_id"));
+        assert!(
+            err.to_string().len() < 1000,
+            "{} chars",
+            err.to_string().len()
+        );
+    }
+
+    #[test]
+    fn numbers_beyond_their_precision_or_a_year_are_refused_not_rounded() {
+        let forty_decimals: Decimal = format!("0.{}", "1".repeat(40)).parse().unwrap();
+        assert!(
+            forty_decimals.scale() > DECIMALS,
+            "read rounded to {forty_decimals}"
+        );
+        let err = spec(Overrides {
+            trade_size: Some(forty_decimals),
+            take_profit_pct: Some(dec(1_234_567, 7)),
+            cooldown_secs: Some(u64::MAX),
+            max_hold_secs: Some(MAX_SECS + 1),
+            ..Overrides::default()
+        })
+        .resolve()
+        .unwrap_err();
+        for f in [
+            "trade_size",
+            "take_profit_pct",
+            "cooldown_secs",
+            "max_hold_secs",
+        ] {
+            assert!(err.mentions(f), "{f} missing from {err}");
+        }
+        let ok = spec(Overrides {
+            trade_size: Some(dec(123_456, 6)),
+            cooldown_secs: Some(MAX_SECS),
+            ..Overrides::default()
+        });
+        assert!(ok.resolve().is_ok());
+        let limits = DailyLimits {
+            max_daily_loss: forty_decimals,
+            ..DailyLimits::default()
+        };
+        assert!(limits.validate().unwrap_err().mentions("max_daily_loss"));
     }
 
     #[test]

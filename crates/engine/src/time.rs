@@ -25,7 +25,13 @@ impl Timestamp {
 
     /// `self + secs` seconds, saturating rather than wrapping on absurd inputs.
     pub const fn plus_secs(self, secs: u64) -> Self {
-        Self(self.0.saturating_add((secs as i64).saturating_mul(1000)))
+        // `as` would wrap a huge `secs` to a negative span; saturate instead.
+        let secs = if secs > i64::MAX as u64 {
+            i64::MAX
+        } else {
+            secs as i64
+        };
+        Self(self.0.saturating_add(secs.saturating_mul(1000)))
     }
 
     /// Whole seconds from `earlier` to `self` (0 if `earlier` is later).
@@ -130,6 +136,13 @@ const fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_span_saturates_instead_of_wrapping_into_the_past() {
+        let now = Timestamp::from_secs(1_783_715_146);
+        assert!(now.plus_secs(u64::MAX) > now);
+        assert_eq!(now.plus_secs(u64::MAX), Timestamp(i64::MAX));
+    }
 
     #[test]
     fn parses_the_recorded_shape_as_utc() {

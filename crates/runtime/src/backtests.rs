@@ -7,6 +7,7 @@
 
 use std::sync::OnceLock;
 
+use polyagent_domain::text::quoted;
 use polyagent_engine::backtest::{self, Options, Series};
 use polyagent_engine::config::{BotSpec, Overrides, Profile};
 use polyagent_engine::event::Leg;
@@ -140,7 +141,7 @@ pub fn run(request: &BacktestRequest) -> Result<BacktestResult, ApiError> {
     if !list_series()?.iter().any(|s| s.id == request.series) {
         return Err(ApiError::new(
             ErrorCode::InvalidInput,
-            format!("no recorded series named {:?}", request.series),
+            format!("no recorded series named {}", quoted(&request.series)),
         ));
     }
     let spec = BotSpec {

@@ -112,6 +112,23 @@ pub struct TimeRange {
     pub to_ms: i64,
 }
 
+/// The longest id a bot could have, in characters (ids are `bot-0001` and so on).
+const BOT_ID_CHARS: usize = 64;
+
+/// Refuses a bot id no bot could have: blank, overlong or with hidden characters. A read of
+/// history by an id no bot has now answers nothing rather than an error: a deleted bot's
+/// history stays readable by its id.
+pub(crate) fn check_bot_filter(bot_id: Option<&str>) -> Result<(), ApiError> {
+    let Some(id) = bot_id else { return Ok(()) };
+    match polyagent_domain::text::name_problem(id, BOT_ID_CHARS) {
+        None => Ok(()),
+        Some(problem) => Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("a bot id {problem}"),
+        )),
+    }
+}
+
 impl Runtime {
     /// A bot's price history between two instants (unix ms), oldest first.
     pub async fn price_history(
@@ -120,6 +137,13 @@ impl Runtime {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<ChartPoint>, ApiError> {
+        check_bot_filter(Some(bot_id))?;
+        if from_ms < 0 || to_ms < 0 {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "a chart's times are milliseconds since 1970, never negative",
+            ));
+        }
         if from_ms > to_ms {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
@@ -149,6 +173,7 @@ impl Runtime {
 
     /// The activity log as CSV (all bots or one), oldest first.
     pub async fn export_activity_csv(&self, bot_id: Option<&str>) -> Result<String, ApiError> {
+        check_bot_filter(bot_id)?;
         let mut out = Vec::new();
         self.db()
             .activity()
@@ -161,6 +186,7 @@ impl Runtime {
     /// Every trade (fill) as CSV (all bots or one), oldest first: time, side, size, price,
     /// fee, status, order and trade ids.
     pub async fn export_trades_csv(&self, bot_id: Option<&str>) -> Result<String, ApiError> {
+        check_bot_filter(bot_id)?;
         let mut out = Vec::new();
         self.db()
             .fills()
@@ -206,6 +232,7 @@ impl Runtime {
         bot_id: Option<&str>,
         limit: u32,
     ) -> Result<Vec<TradeRow>, ApiError> {
+        check_bot_filter(bot_id)?;
         if limit == 0 || limit > TRADES_LIMIT {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
@@ -237,5 +264,23 @@ impl Runtime {
                 at_ms: f.ts.as_millis(),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_reads_refuse_ids_no_bot_could_have() {
+        for id in [None, Some("bot-0001"), Some("'; DROP TABLE fills; --")] {
+            assert_eq!(check_bot_filter(id), Ok(()), "{id:?}");
+        }
+        let huge = "b".repeat(1 << 20);
+        for id in ["", "  ", "bot\0", "\u{202e}1000-tob", huge.as_str()] {
+            let error = check_bot_filter(Some(id)).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidInput);
+            assert!(error.message.len() < 100, "{}", error.message);
+        }
     }
 }

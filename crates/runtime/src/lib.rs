@@ -36,6 +36,7 @@ use std::time::Duration;
 
 use polyagent_domain::secret::PrivateKey;
 pub use polyagent_domain::secret::SecretString;
+use polyagent_domain::text::quoted;
 use polyagent_engine::bot::{Lifecycle, ManualOrder};
 use polyagent_engine::config::{BotSpec, DailyLimits};
 use polyagent_engine::risk::{GlobalView, Killswitch};
@@ -184,6 +185,9 @@ pub(crate) struct Inner {
     demo: demo::DemoSlot,
     /// The one book being streamed to a window (see [`Runtime::watch_book`]).
     book_watch: Mutex<Option<JoinHandle<()>>>,
+    /// The tokio runtime this one was opened on: synchronous entry points that start tasks
+    /// enter it, since their callers (a desktop shell's main thread) may be outside any.
+    tokio: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for Inner {
@@ -288,6 +292,7 @@ impl Runtime {
         );
         let runtime = Self {
             inner: Arc::new(Inner {
+                tokio: tokio::runtime::Handle::current(),
                 config,
                 _folder_lock: folder_lock,
                 db,
@@ -450,7 +455,10 @@ impl Runtime {
             Ok(amount) if amount > rust_decimal::Decimal::ZERO => Ok(Some(amount)),
             _ => Err(ApiError::new(
                 ErrorCode::InvalidInput,
-                format!("the amount must be a positive number of pUSD, not {text:?}"),
+                format!(
+                    "the amount must be a positive number of pUSD, not {}",
+                    quoted(text)
+                ),
             )),
         }
     }
@@ -582,7 +590,7 @@ impl Runtime {
     pub async fn trip_killswitch(&self, reason: &str) -> Result<Vec<String>, ApiError> {
         let at = self.inner.config.clock.now();
         let state = Killswitch::Tripped {
-            reason: reason.to_owned(),
+            reason: killswitch_reason(reason),
             at,
         };
         self.inner
@@ -930,6 +938,7 @@ impl Runtime {
         kind: Option<&str>,
         limit: u32,
     ) -> Result<Vec<ActivityLine>, ApiError> {
+        history::check_bot_filter(bot_id)?;
         let mut query = ActivityQuery::newest(limit.clamp(1, 1000));
         query.bot_id = bot_id.map(str::to_owned);
         if let Some(kind) = kind {
@@ -937,7 +946,8 @@ impl Runtime {
                 ApiError::new(
                     ErrorCode::InvalidInput,
                     format!(
-                        "unknown activity kind {kind:?}: order, fill, spike, risk, error or system"
+                        "unknown activity kind {}: order, fill, spike, risk, error or system",
+                        quoted(kind)
                     ),
                 )
             })?;
@@ -1021,8 +1031,29 @@ fn lock_folder(dir: &std::path::Path) -> Result<std::fs::File, ApiError> {
     }
 }
 
+/// The longest killswitch reason kept, in characters.
+const REASON_CHARS: usize = 200;
+
+/// A killswitch reason as it is kept and shown: control and direction characters dropped,
+/// at most [`REASON_CHARS`], never empty. Tripping is never refused for its reason: the
+/// killswitch must always work.
+fn killswitch_reason(reason: &str) -> String {
+    let kept: String = reason
+        .chars()
+        .filter(|c| !polyagent_domain::text::is_hidden_control(*c))
+        .take(REASON_CHARS)
+        .collect();
+    match kept.trim() {
+        "" => "no reason given".to_owned(),
+        trimmed => trimmed.to_owned(),
+    }
+}
+
 fn bot_not_found(id: &str) -> ApiError {
-    ApiError::new(ErrorCode::BotNotFound, format!("no bot with id {id}"))
+    ApiError::new(
+        ErrorCode::BotNotFound,
+        format!("no bot with id {}", quoted(id)),
+    )
 }
 
 /// The tray icon's state.
@@ -1085,5 +1116,27 @@ impl TrayStatus {
             today_pnl: today.to_string(),
             tooltip,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn killswitch_reasons_are_kept_short_visible_and_never_empty() {
+        assert_eq!(killswitch_reason("  market crash "), "market crash");
+        assert_eq!(killswitch_reason(""), "no reason given");
+        assert_eq!(killswitch_reason("\0\u{202e}"), "no reason given");
+        assert_eq!(killswitch_reason("a\0b\u{202e}c"), "abc");
+        let huge = killswitch_reason(&"x".repeat(1 << 20));
+        assert_eq!(huge.chars().count(), REASON_CHARS);
+    }
+
+    #[test]
+    fn an_unknown_bot_id_is_never_echoed_whole() {
+        let error = bot_not_found(&"x".repeat(1 << 20));
+        assert_eq!(error.code, ErrorCode::BotNotFound);
+        assert!(error.message.len() < 100, "{}", error.message);
     }
 }

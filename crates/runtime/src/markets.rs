@@ -142,6 +142,9 @@ impl Runtime {
     ) -> Result<(), ApiError> {
         TokenId::new(token_id.to_owned())
             .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("token id: {e}")))?;
+        // Called from the shell's thread, which is in no tokio runtime: the feed and the task
+        // start on the runtime's own.
+        let _entered = self.inner.tokio.enter();
         let mut feed = self.feed().subscribe(token_id);
         let token = token_id.to_owned();
         let task = tokio::spawn(async move {

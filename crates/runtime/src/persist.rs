@@ -11,6 +11,7 @@
 //!   numbers are saved with the engine and never reused, so an intent id names one order
 //!   for ever.
 
+use polyagent_domain::text::quoted;
 use polyagent_domain::trading::TickSize;
 use polyagent_engine::bot::BotEngine;
 use polyagent_engine::config::BotSpec;
@@ -45,7 +46,10 @@ impl ExecutionPlan {
                 let value = Decimal::from_str_exact(cash.trim()).map_err(|_| {
                     ApiError::new(
                         ErrorCode::InvalidConfig,
-                        format!("paper cash must be a decimal amount of pUSD, got {cash:?}"),
+                        format!(
+                            "paper cash must be a decimal amount of pUSD, got {}",
+                            quoted(cash)
+                        ),
                     )
                 })?;
                 if value <= Decimal::ZERO {

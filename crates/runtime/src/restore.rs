@@ -17,6 +17,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use polyagent_domain::text::quoted;
 use polyagent_domain::trading::TokenId;
 use polyagent_engine::bot::{BotEngine, BotStatus, Lifecycle};
 use polyagent_engine::event::{Leg, OrderRequest, Side};
@@ -389,7 +390,10 @@ impl Runtime {
             .await
             .map_err(|e| wallets::store_error(&e))?
             .ok_or_else(|| {
-                ApiError::new(ErrorCode::WalletNotFound, format!("no wallet {address}"))
+                ApiError::new(
+                    ErrorCode::WalletNotFound,
+                    format!("no wallet {}", quoted(address)),
+                )
             })?;
         let signer = {
             let mut slot = lock(&self.inner.vault);
@@ -542,7 +546,10 @@ impl Runtime {
         if token.is_empty() || token.len() > 100 || !token.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ApiError::new(
                 ErrorCode::InvalidConfig,
-                format!("token_id must be an outcome token id (decimal digits), not {token:?}"),
+                format!(
+                    "token_id must be an outcome token id (decimal digits), not {}",
+                    quoted(token)
+                ),
             ));
         }
         let public = self.public_client()?;
@@ -603,7 +610,7 @@ impl Runtime {
             None => {
                 return Err(ApiError::new(
                     ErrorCode::BotNotFound,
-                    format!("no bot with id {id}"),
+                    format!("no bot with id {}", quoted(id)),
                 ));
             }
         };
@@ -650,7 +657,7 @@ impl Runtime {
             None => {
                 return Err(ApiError::new(
                     ErrorCode::BotNotFound,
-                    format!("no bot with id {id}"),
+                    format!("no bot with id {}", quoted(id)),
                 ));
             }
         };

@@ -1,5 +1,6 @@
 //! App-wide settings, kept in the store's settings table.
 
+use polyagent_domain::text::quoted;
 use polyagent_engine::config::DailyLimits;
 use polyagent_venue::client::Endpoints;
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,10 @@ impl ExchangeChoice {
             if !ok {
                 return Err(ApiError::new(
                     ErrorCode::InvalidInput,
-                    format!("the simulator address must be an http:// URL, not {url:?}"),
+                    format!(
+                        "the simulator address must be an http:// URL, not {}",
+                        quoted(url)
+                    ),
                 ));
             }
         }
@@ -68,14 +72,42 @@ impl Default for NotificationChoices {
     }
 }
 
-/// The settings a user changes.
+/// The settings a user changes: an object whose absent fields take their defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, remote = "Self")]
 pub struct AppSettings {
     pub exchange: ExchangeChoice,
     /// Cancel every open order of every wallet when the app or `polyagent run` stops.
     pub cancel_orders_on_shutdown: bool,
     pub notifications: NotificationChoices,
+}
+
+impl Serialize for AppSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        AppSettings::serialize(self, serializer)
+    }
+}
+
+/// From an object only. Serde's derive also reads a struct from a list of its fields in order,
+/// and with every field defaulted an empty list would reset every setting: bad input that
+/// changes something.
+impl<'de> Deserialize<'de> for AppSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = AppSettings;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the settings as an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<AppSettings, A::Error> {
+                AppSettings::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(ObjectOnly)
+    }
 }
 
 impl Default for AppSettings {
@@ -100,4 +132,27 @@ pub(crate) fn validate_limits(limits: &DailyLimits) -> Result<(), ApiError> {
     limits
         .validate()
         .map_err(|e| ApiError::new(ErrorCode::InvalidConfig, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_read_from_an_object_only() {
+        for list in ["[]", "[{\"kind\":\"polymarket\"}]"] {
+            assert!(serde_json::from_str::<AppSettings>(list).is_err(), "{list}");
+        }
+        let partial: AppSettings =
+            serde_json::from_str(r#"{"cancelOrdersOnShutdown": false}"#).unwrap();
+        assert!(!partial.cancel_orders_on_shutdown);
+        assert_eq!(
+            partial.exchange,
+            ExchangeChoice::Polymarket,
+            "the rest defaults"
+        );
+        let text = serde_json::to_string(&partial).unwrap();
+        assert!(text.contains("\"cancelOrdersOnShutdown\":false"), "{text}");
+        assert_eq!(serde_json::from_str::<AppSettings>(&text).unwrap(), partial);
+    }
 }

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use polyagent_domain::secret::{PrivateKey, SecretString};
+use polyagent_domain::text::quoted;
 use polyagent_domain::trading::SignatureType;
 use polyagent_store::Database;
 use polyagent_vault::{Address, Vault, VaultConfig, VaultError, VaultMode};
@@ -140,7 +141,10 @@ pub(crate) fn parse_address(text: &str) -> Result<Address, ApiError> {
     text.trim().parse::<Address>().map_err(|_| {
         ApiError::new(
             ErrorCode::InvalidInput,
-            format!("not a wallet address (0x + 40 hex digits): {text:?}"),
+            format!(
+                "not a wallet address (0x + 40 hex digits): {}",
+                quoted(text)
+            ),
         )
     })
 }
@@ -211,20 +215,22 @@ pub(crate) async fn find(db: &Database, name: &str) -> Result<polyagent_store::W
         .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::WalletNotFound,
-                format!("no wallet named {name:?}"),
+                format!("no wallet named {}", quoted(name)),
             )
         })
 }
 
+/// The longest wallet label, in characters.
+const LABEL_CHARS: usize = 64;
+
 fn check_label(label: &str) -> Result<String, ApiError> {
-    let label = label.trim();
-    if label.is_empty() || label.chars().count() > 64 {
+    if let Some(problem) = polyagent_domain::text::name_problem(label, LABEL_CHARS) {
         return Err(ApiError::new(
             ErrorCode::InvalidInput,
-            "a wallet label is 1 to 64 characters",
+            format!("a wallet label {problem} (1 to {LABEL_CHARS} characters)"),
         ));
     }
-    Ok(label.to_owned())
+    Ok(label.trim().to_owned())
 }
 
 /// Relabels a wallet (labels stay unique, case-insensitively).
@@ -243,7 +249,7 @@ pub(crate) async fn rename(
     {
         return Err(ApiError::new(
             ErrorCode::Conflict,
-            format!("a wallet is already labelled {label:?}"),
+            format!("a wallet is already labelled {}", quoted(&label)),
         ));
     }
     db.wallets()
@@ -274,6 +280,13 @@ pub(crate) async fn add(
         Some(f) => Some(format!("{:#x}", parse_address(f)?)),
         None => None,
     };
+    if signature_code == 0 && funder.is_some() {
+        // Kept, it would be silently ignored: an EOA holds its own pUSD.
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "a plain key wallet (signature type 0) holds its own pUSD: leave the funder out",
+        ));
+    }
     if signature_code != 0 && funder.is_none() {
         return Err(ApiError::new(
             ErrorCode::InvalidInput,
@@ -284,7 +297,7 @@ pub(crate) async fn add(
     if labels.iter().any(|w| w.label.eq_ignore_ascii_case(&label)) {
         return Err(ApiError::new(
             ErrorCode::Conflict,
-            format!("a wallet is already labelled {label:?}"),
+            format!("a wallet is already labelled {}", quoted(&label)),
         ));
     }
     // The vault is locked only for the (synchronous) key write, never across an await.
@@ -370,11 +383,22 @@ pub(crate) fn signer(vault: &Vault, address: &str) -> Result<OrderSigner, ApiErr
     OrderSigner::new(&key).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
 }
 
+/// The longest vault passphrase, in characters: far beyond any typed one, short enough that
+/// a pasted file is refused rather than made the passphrase.
+const PASSPHRASE_CHARS: usize = 1024;
+
 pub(crate) fn passphrase(text: &str) -> Result<SecretString, ApiError> {
-    if text.chars().count() < 8 {
+    let chars = text.chars().count();
+    if chars < 8 {
         return Err(ApiError::new(
             ErrorCode::InvalidInput,
             "a vault passphrase has at least 8 characters",
+        ));
+    }
+    if chars > PASSPHRASE_CHARS {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("a vault passphrase has at most {PASSPHRASE_CHARS} characters"),
         ));
     }
     SecretString::new(text).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))

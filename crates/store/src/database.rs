@@ -113,6 +113,26 @@ impl Database {
         self.pools.reader.close().await;
     }
 
+    /// How many rows each table holds, by table name (SQLite's own tables left out): a cheap
+    /// fingerprint for checks that something changed nothing.
+    pub async fn row_counts(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        use sqlx::Row as _;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT LIKE '_sqlx_%' ORDER BY name",
+        )
+        .fetch_all(&self.pools.reader)
+        .await?;
+        let mut counts = std::collections::BTreeMap::new();
+        for table in tables {
+            // The names come from sqlite_master, not from a caller; quoted as identifiers.
+            let sql = format!("SELECT COUNT(*) FROM \"{}\"", table.replace('"', "\"\""));
+            let row = sqlx::query(&sql).fetch_one(&self.pools.reader).await?;
+            counts.insert(table, row.try_get::<i64, _>(0)?);
+        }
+        Ok(counts)
+    }
+
     pub fn bots(&self) -> Bots<'_> {
         Bots::new(&self.pools)
     }

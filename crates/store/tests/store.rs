@@ -1063,3 +1063,25 @@ async fn armed_intents_are_sent_in_one_commit_and_retired_ones_fail() {
         .unwrap();
     assert!(journal.unresolved().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn row_counts_cover_every_table_and_follow_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path().join("p.db")).await.unwrap();
+    let before = db.row_counts().await.unwrap();
+    for table in ["activity", "bots", "fills", "settings", "wallets"] {
+        assert_eq!(before.get(table), Some(&0), "{table}: {before:?}");
+    }
+    assert!(
+        before
+            .keys()
+            .all(|t| !t.starts_with("sqlite_") && !t.starts_with("_sqlx"))
+    );
+    db.settings()
+        .put("theme", &json!("dark"), Timestamp::from_millis(1))
+        .await
+        .unwrap();
+    let after = db.row_counts().await.unwrap();
+    assert_eq!(after["settings"], 1);
+    assert_eq!(after.len(), before.len());
+}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
-import { type ApiError, commands, type ConfirmRequestEvent, events } from "@/bindings";
+import { type ApiError, type ConfirmRequestEvent, events } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { Button } from "@/components/ui/button";
 
 const QUESTION: Record<string, { title: string; body: (running: number) => string; act: string }> = {

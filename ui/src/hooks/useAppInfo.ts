@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { type ApiError, type AppInfo, commands } from "@/bindings";
+import type { ApiError, AppInfo } from "@/bindings";
+import { commands } from "@/lib/commands";
 
 export type AppInfoState =
   | { state: "loading" }

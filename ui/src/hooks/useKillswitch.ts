@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import { type ApiError, commands, events, type KillswitchState_Serialize } from "@/bindings";
+import { type ApiError, events, type KillswitchState_Serialize } from "@/bindings";
+import { commands } from "@/lib/commands";
 
 export type KillswitchState = KillswitchState_Serialize;
 

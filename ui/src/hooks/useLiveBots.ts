@@ -1,5 +1,6 @@
 import { useEffect } from "react";
-import { commands, events } from "@/bindings";
+import { events } from "@/bindings";
+import { commands } from "@/lib/commands";
 import type { ApiError, BotFill } from "@/bindings";
 import { formatPrice, formatShares } from "@/lib/decimal";
 import type { BotsStore } from "@/store/bots";

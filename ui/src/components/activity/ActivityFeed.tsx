@@ -1,5 +1,6 @@
 import { memo, useCallback, useEffect, useMemo, useState } from "react";
-import { type ApiError, commands, events } from "@/bindings";
+import { type ApiError, events } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { cn } from "@/lib/cn";
 import { count } from "@/lib/locale";
 import { useBotsStore } from "@/store/bots";

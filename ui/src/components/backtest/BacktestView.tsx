@@ -1,6 +1,7 @@
 import { FlaskConical, Play } from "lucide-react";
 import { useEffect, useState } from "react";
-import { type ApiError, type BacktestResult, type Catalog_Serialize, commands, type Profile, type SeriesInfo } from "@/bindings";
+import type { ApiError, BacktestResult, Catalog_Serialize, Profile, SeriesInfo } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { ErrorNote, inputClass } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { editableFields, localParamIssue, type ParamText, paramsToOverrides, profileText } from "@/components/wizard/draft";

@@ -1,6 +1,7 @@
 import { Pause, Play, Square } from "lucide-react";
 import { memo, useState } from "react";
-import { type ApiError, commands } from "@/bindings";
+import type { ApiError } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/cn";
 import { fixedOrZero, formatPrice, formatUsd, signOf } from "@/lib/decimal";

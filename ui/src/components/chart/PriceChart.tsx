@@ -11,7 +11,8 @@ import {
   type UTCTimestamp,
 } from "lightweight-charts";
 import { useEffect, useRef, useState } from "react";
-import { type ApiError, commands } from "@/bindings";
+import type { ApiError } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { cn } from "@/lib/cn";
 import { chartNumber } from "@/lib/decimal";
 import { clockTime, dayAndTime, uiLocale } from "@/lib/locale";

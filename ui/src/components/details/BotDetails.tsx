@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
-import { type ApiError, type BookSummary_Serialize, commands } from "@/bindings";
+import type { ApiError, BookSummary_Serialize } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { chartLines, chartMarkers, type FillMark, mergeFills } from "@/components/chart/chart-model";
 import { PriceChart } from "@/components/chart/PriceChart";
 import { ModeBadge, StatusBadge } from "@/components/bots/badges";

@@ -1,6 +1,7 @@
 import { OctagonX, ShieldCheck } from "lucide-react";
 import { useEffect, useState } from "react";
-import { type ApiError, commands, events } from "@/bindings";
+import { type ApiError, events } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/errors";

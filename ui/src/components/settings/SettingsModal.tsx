@@ -1,6 +1,7 @@
 import { FolderOpen, Play } from "lucide-react";
 import { useEffect, useState } from "react";
-import { type ApiError, type AppSettings_Serialize, commands, type DailyLimits, type NotificationChoices } from "@/bindings";
+import type { ApiError, AppSettings_Serialize, DailyLimits, NotificationChoices } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Modal } from "@/components/flows/Modal";
 import { Button } from "@/components/ui/button";

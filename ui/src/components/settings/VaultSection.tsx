@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import { type ApiError, commands, type VaultStatus_Serialize } from "@/bindings";
+import type { ApiError, VaultStatus_Serialize } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { CreateVaultForm, NewPassphraseFields, newPassphraseReady, vaultModeSentence } from "@/components/welcome/VaultForms";

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { type ApiError, commands, type WalletInfo_Serialize } from "@/bindings";
+import type { ApiError, WalletInfo_Serialize } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { ErrorNote, inputClass } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/errors";

@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useState } from "react";
-import { type BotSummary_Serialize, commands, type VaultStatus_Serialize } from "@/bindings";
+import type { BotSummary_Serialize, VaultStatus_Serialize } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { UnlockVault } from "./VaultForms";
 import { WelcomeView } from "./WelcomeView";
 

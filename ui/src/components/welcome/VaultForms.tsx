@@ -1,6 +1,7 @@
 import { KeyRound, Lock } from "lucide-react";
 import { useState } from "react";
-import { type ApiError, commands, type VaultStatus_Serialize } from "@/bindings";
+import type { ApiError, VaultStatus_Serialize } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/errors";

@@ -1,6 +1,7 @@
 import { FlaskConical, PlugZap } from "lucide-react";
 import { useEffect, useState } from "react";
-import { type ApiError, type BotSummary_Serialize, commands, type VaultStatus_Serialize, type WalletInfo_Serialize } from "@/bindings";
+import type { ApiError, BotSummary_Serialize, VaultStatus_Serialize, WalletInfo_Serialize } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { ErrorNote } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { type BotSummary_Serialize, type Catalog_Serialize, commands, type DailyLimits, type FieldIssue } from "@/bindings";
+import type { BotSummary_Serialize, Catalog_Serialize, DailyLimits, FieldIssue } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { ErrorNote, IssueText, TextField } from "@/components/flows/Field";
 import { Modal } from "@/components/flows/Modal";
 import { Button } from "@/components/ui/button";

@@ -1,4 +1,5 @@
-import { type BookSummary_Serialize, commands, type MarketSummary_Serialize } from "@/bindings";
+import type { BookSummary_Serialize, MarketSummary_Serialize } from "@/bindings";
+import { commands } from "@/lib/commands";
 import { Search } from "lucide-react";
 import { useEffect, useState } from "react";
 import { ErrorNote, inputClass, IssueText } from "@/components/flows/Field";
