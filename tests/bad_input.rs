@@ -629,6 +629,29 @@ fn table(bot: &str, series: &str) -> Vec<Row> {
             .optional_wrong_types(&["botId"])
             .optional_text(&["kind"], Code("INVALID_INPUT"))
             .count(&["limit"])
+            .case("before: text", activity_before(bot, json!("x")), Refused)
+            .case("before: array", activity_before(bot, json!(["x"])), Refused)
+            .case(
+                "before: atMs text",
+                activity_before(bot, json!({"atMs": "1", "seq": 1})),
+                Refused,
+            )
+            .case(
+                "before: seq absent",
+                activity_before(bot, json!({"atMs": 1})),
+                Refused,
+            )
+            .case(
+                "before: atMs 1e300",
+                activity_before(bot, json!({"atMs": 1e300, "seq": 1})),
+                Refused,
+            )
+            // Before the beginning of time: an empty page, nothing changed.
+            .case(
+                "before: negative",
+                activity_before(bot, json!({"atMs": -1, "seq": -1})),
+                Inert,
+            )
             .row("activity"),
         Cases::on(json!({"id": bot, "spec": spec()}))
             .text(&["id"], Code("BOT_NOT_FOUND"))
@@ -991,4 +1014,9 @@ fn commands_without_arguments_ignore_junk_arguments() {
     // The demo starts the same with junk arguments (the exchange switch is what it is for).
     let demo = ok(&world.window, "start_demo", junk_args()[0].clone());
     assert_eq!(demo["exchange"], json!({"kind": "demo"}));
+}
+
+/// `activity`'s arguments with `before` set to `cursor`.
+fn activity_before(bot: &str, cursor: Value) -> Value {
+    json!({"botId": bot, "kind": null, "limit": 10, "before": cursor})
 }

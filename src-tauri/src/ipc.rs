@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use polyagent_runtime::config::{BotSpec, DailyLimits};
 use polyagent_runtime::{
-    ActivityLine, ApiError, AppInfo, AppSettings, BacktestRequest, BacktestResult, BookSummary,
-    BotActivity, BotFill, BotPrice, BotSpike, BotSummary, Catalog, ChartPoint, ErrorCode,
-    FieldIssue, Heartbeat, KillswitchState, MarketSummary, NewBotRequest, Notice, Runtime,
-    RuntimeEvent, SecretString, SeriesInfo, TimeRange, TradeRow, TrayStatus, VaultStatus,
+    ActivityCursor, ActivityLine, ApiError, AppInfo, AppSettings, BacktestRequest, BacktestResult,
+    BookSummary, BotActivity, BotFill, BotPrice, BotSpike, BotSummary, Catalog, ChartPoint,
+    ErrorCode, FieldIssue, Heartbeat, KillswitchState, MarketSummary, NewBotRequest, Notice,
+    Runtime, RuntimeEvent, SecretString, SeriesInfo, TimeRange, TradeRow, TrayStatus, VaultStatus,
     WalletBalance, WalletInfo,
 };
 use serde::{Deserialize, Serialize};
@@ -326,7 +326,8 @@ pub async fn export_activity_csv(
 // --- activity -----------------------------------------------------------------------------------
 
 /// The newest activity lines, newest first: of one bot or all, of one kind (`order`, `fill`,
-/// `spike`, `risk`, `error`, `system`) or all; `limit` is clamped to 1-1000.
+/// `spike`, `risk`, `error`, `system`) or all; `limit` is clamped to 1-1000. With `before`
+/// (the oldest line already read), the page of lines older than it.
 #[tauri::command]
 #[specta::specta]
 pub async fn activity(
@@ -334,9 +335,10 @@ pub async fn activity(
     bot_id: Option<String>,
     kind: Option<String>,
     limit: u32,
+    before: Option<ActivityCursor>,
 ) -> Result<Vec<ActivityLine>, ApiError> {
     runtime
-        .activity(bot_id.as_deref(), kind.as_deref(), limit)
+        .activity_before(bot_id.as_deref(), kind.as_deref(), limit, before)
         .await
 }
 

@@ -79,9 +79,10 @@ export const commands = {
 	exportActivityCsv: (botId: string | null) => typedError<string, ApiError>(__TAURI_INVOKE("export_activity_csv", { botId })),
 	/**
 	 *  The newest activity lines, newest first: of one bot or all, of one kind (`order`, `fill`,
-	 *  `spike`, `risk`, `error`, `system`) or all; `limit` is clamped to 1-1000.
+	 *  `spike`, `risk`, `error`, `system`) or all; `limit` is clamped to 1-1000. With `before`
+	 *  (the oldest line already read), the page of lines older than it.
 	 */
-	activity: (botId: string | null, kind: string | null, limit: number) => typedError<ActivityLine_Serialize[], ApiError>(__TAURI_INVOKE("activity", { botId, kind, limit })),
+	activity: (botId: string | null, kind: string | null, limit: number, before: ActivityCursor | null) => typedError<ActivityLine_Serialize[], ApiError>(__TAURI_INVOKE("activity", { botId, kind, limit, before })),
 	/**
 	 *  Edits a stopped bot's name, strategy, profile and overrides (not its market, wallet or
 	 *  mode); `CONFLICT` while it runs, `INVALID_CONFIG` naming every bad field.
@@ -152,6 +153,15 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  Where a page of the activity log ended: its oldest line's time and number. Passed back, it
+ *  reads the lines older than that line (the log is ordered by time, then number).
+ */
+export type ActivityCursor = {
+	atMs: number,
+	seq: number,
+};
+
 /**  One line of the activity log as the UI and the CLI show it. */
 export type ActivityLine = ActivityLine_Serialize | ActivityLine_Deserialize;
 

@@ -149,6 +149,17 @@ pub struct ActivityLine {
     pub message: String,
 }
 
+/// Where a page of the activity log ended: its oldest line's time and number. Passed back, it
+/// reads the lines older than that line (the log is ordered by time, then number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityCursor {
+    #[specta(type = u32)]
+    pub at_ms: i64,
+    #[specta(type = u32)]
+    pub seq: i64,
+}
+
 /// Events buffered per subscriber before the oldest are dropped for that subscriber.
 const EVENT_BUFFER: usize = 1024;
 
@@ -938,9 +949,25 @@ impl Runtime {
         kind: Option<&str>,
         limit: u32,
     ) -> Result<Vec<ActivityLine>, ApiError> {
+        self.activity_before(bot_id, kind, limit, None).await
+    }
+
+    /// Like [`Self::activity`], but only lines older than `before` (the oldest line of the
+    /// page already read): the next page back, down to the first line ever logged.
+    pub async fn activity_before(
+        &self,
+        bot_id: Option<&str>,
+        kind: Option<&str>,
+        limit: u32,
+        before: Option<ActivityCursor>,
+    ) -> Result<Vec<ActivityLine>, ApiError> {
         history::check_bot_filter(bot_id)?;
         let mut query = ActivityQuery::newest(limit.clamp(1, 1000));
         query.bot_id = bot_id.map(str::to_owned);
+        query.before = before.map(|c| polyagent_store::ActivityCursor {
+            ts: polyagent_store::Timestamp::from_millis(c.at_ms),
+            seq: c.seq,
+        });
         if let Some(kind) = kind {
             let parsed = ActivityKind::parse(kind).ok_or_else(|| {
                 ApiError::new(
@@ -1131,6 +1158,48 @@ mod tests {
         assert_eq!(killswitch_reason("a\0b\u{202e}c"), "abc");
         let huge = killswitch_reason(&"x".repeat(1 << 20));
         assert_eq!(huge.chars().count(), REASON_CHARS);
+    }
+
+    #[tokio::test]
+    async fn the_activity_log_pages_back_to_its_first_line_each_line_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = RuntimeConfig::new(dir.path());
+        config.vault = polyagent_vault::VaultConfig::new(dir.path()).no_keychain();
+        let runtime = Runtime::open(config).await.unwrap();
+        // 2,500 lines, two to a millisecond, so the cursor has to break ties by number.
+        let lines: Vec<polyagent_store::NewActivity> = (0..2_500)
+            .map(|i| polyagent_store::NewActivity {
+                bot_id: None,
+                ts: polyagent_store::Timestamp::from_millis(1_000_000 + i / 2),
+                kind: ActivityKind::System,
+                message: format!("line {i}"),
+                detail: None,
+            })
+            .collect();
+        runtime
+            .inner
+            .db
+            .activity()
+            .append_many(&lines)
+            .await
+            .unwrap();
+        let mut read = Vec::new();
+        let mut before = None;
+        loop {
+            let page = runtime
+                .activity_before(None, None, 1000, before)
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(ActivityCursor {
+                at_ms: last.at_ms,
+                seq: last.seq,
+            });
+            read.extend(page.into_iter().map(|l| l.message));
+        }
+        let newest_first: Vec<String> = (0..2_500).rev().map(|i| format!("line {i}")).collect();
+        assert_eq!(read, newest_first);
+        runtime.shutdown(false).await;
     }
 
     #[test]

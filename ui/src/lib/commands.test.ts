@@ -17,7 +17,7 @@ describe("commands", () => {
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects invoke() with plain text before the command runs
       throw refusal;
     });
-    const answer = await commands.activity(null, null, 10);
+    const answer = await commands.activity(null, null, 10, null);
     expect(answer.status).toBe("error");
     if (answer.status !== "error") return;
     expect(answer.error.code).toBe("INVALID_INPUT");

@@ -1,11 +1,21 @@
-import { memo, useCallback, useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type ApiError, events } from "@/bindings";
 import { commands } from "@/lib/commands";
 import { cn } from "@/lib/cn";
 import { count } from "@/lib/locale";
 import { useBotsStore } from "@/store/bots";
 import { ActivityList } from "./ActivityList";
-import { addProvisional, applyFilter, FILTERS, type FeedRow, type FilterKey, mergeStored, signature } from "./activity-model";
+import {
+  addProvisional,
+  applyFilter,
+  FILTERS,
+  type FeedRow,
+  type FilterKey,
+  MAX_ROWS,
+  mergeStored,
+  oldestStored,
+  signature,
+} from "./activity-model";
 
 const EMPTY: FeedRow[] = [];
 
@@ -17,9 +27,15 @@ const HEAD_READ_DELAY_MS = 300;
 const HEAD_RETRY_MS = 1_000;
 const HEAD_READ_RETRIES = 5;
 
+/** How far back the feed has read the log, for one scope. */
+type Older = { scope: string | null; exhausted: boolean; loading: boolean };
+
 /**
  * The activity log of all bots or the selected one: the newest lines from the log, then live lines
  * from `botActivityEvent` (each followed by a read of the log's head, which gives them their kind).
+ * Older lines are read a page at a time (a cursor: the oldest line shown) when the list is
+ * scrolled near its end or "Older lines" is pressed, back to the log's start or
+ * {@link MAX_ROWS} lines.
  */
 export const ActivityFeed = memo(function ActivityFeed({
   selectedBotId,
@@ -37,10 +53,14 @@ export const ActivityFeed = memo(function ActivityFeed({
   // Rows belong to the scope they were read for; another scope's never show.
   const [feed, setFeed] = useState<{ scope: string | null; rows: FeedRow[] }>({ scope: null, rows: [] });
   const rows = feed.scope === scope ? feed.rows : EMPTY;
+  const [olderState, setOlder] = useState<Older>({ scope: null, exhausted: false, loading: false });
+  const older: Older = olderState.scope === scope ? olderState : { scope, exhausted: false, loading: false };
+  const atCap = rows.length >= MAX_ROWS;
+  const reading = useRef(false);
 
   const readHead = useCallback(
     async (botId: string | null) => {
-      const answer = await commands.activity(botId, null, PAGE);
+      const answer = await commands.activity(botId, null, PAGE, null);
       return answer.status === "ok" ? answer.data : (onError(answer.error), null);
     },
     [onError],
@@ -56,6 +76,8 @@ export const ActivityFeed = memo(function ActivityFeed({
       void readHead(scope).then((lines) => {
         if (!current || !lines) return;
         setFeed((f) => ({ scope, rows: mergeStored(f.scope === scope ? f.rows : EMPTY, lines) }));
+        // A head shorter than a page is the whole log: there is nothing older to read.
+        if (lines.length < PAGE) setOlder({ scope, exhausted: true, loading: false });
         for (const l of lines) waiting.delete(signature(l.botId, l.atMs, l.message));
         // A step may commit after the read: read again a few times; a line that is never
         // stored (a failed save says so) keeps its "new" row.
@@ -83,6 +105,24 @@ export const ActivityFeed = memo(function ActivityFeed({
       });
     };
   }, [scope, readHead]);
+
+  const loadOlder = useCallback(() => {
+    const oldest = oldestStored(rows);
+    if (reading.current || older.exhausted || atCap || !oldest) return;
+    reading.current = true;
+    setOlder({ scope, exhausted: false, loading: true });
+    void commands.activity(scope, null, PAGE, oldest).then((answer) => {
+      reading.current = false;
+      if (answer.status !== "ok") {
+        onError(answer.error);
+        setOlder({ scope, exhausted: false, loading: false });
+        return;
+      }
+      // A page for a scope no longer shown is dropped.
+      setFeed((f) => (f.scope === scope ? { scope, rows: mergeStored(f.rows, answer.data) } : f));
+      setOlder({ scope, exhausted: answer.data.length < PAGE, loading: false });
+    });
+  }, [rows, scope, older.exhausted, atCap, onError]);
 
   const shown = useMemo(() => applyFilter(rows, filter), [rows, filter]);
   const botName = useCallback((id: string) => store.getBot(id)?.name ?? id.slice(0, 8), [store]);
@@ -132,8 +172,27 @@ export const ActivityFeed = memo(function ActivityFeed({
         </span>
       </div>
       <div className="min-h-0 flex-1">
-        <ActivityList rows={shown} botName={botName} showBot={scope === null} />
+        <ActivityList rows={shown} botName={botName} showBot={scope === null} onEndReached={loadOlder} />
       </div>
+      {rows.length > 0 && (
+        <div className="border-t border-border px-3 py-1 text-xs text-muted-foreground" data-testid="activity-older" aria-live="polite">
+          {older.loading ? (
+            "Reading older lines…"
+          ) : atCap ? (
+            `The newest ${count(MAX_ROWS)} lines are shown; export the log as CSV for all of it.`
+          ) : older.exhausted ? (
+            "The start of the log."
+          ) : (
+            <button
+              type="button"
+              onClick={loadOlder}
+              className="rounded px-1 font-medium text-foreground hover:bg-muted focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+            >
+              Older lines
+            </button>
+          )}
+        </div>
+      )}
     </section>
   );
 });

@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useRef } from "react";
+import { useEffect, useRef } from "react";
 import { cn } from "@/lib/cn";
 import { clockTime } from "@/lib/locale";
 import type { FeedRow } from "./activity-model";
@@ -16,15 +16,24 @@ const KIND_TONE: Record<string, string> = {
   system: "text-muted-foreground",
 };
 
-/** The rows, virtualized: only those in view (and a few more) are in the DOM. */
+/** How close (in rows) to the end of the list the view gets before the next page is asked for. */
+const END_MARGIN = 50;
+
+/**
+ * The rows, virtualized: only those in view (and a few more) are in the DOM. `onEndReached` is
+ * called when the view comes within {@link END_MARGIN} rows of the end (again after each change
+ * while it stays there), so a short filtered list keeps asking until the view fills or the log ends.
+ */
 export function ActivityList({
   rows,
   botName,
   showBot,
+  onEndReached,
 }: {
   rows: readonly FeedRow[];
   botName: (id: string) => string;
   showBot: boolean;
+  onEndReached?: () => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- the build has no React Compiler to confuse; the virtualizer re-renders this component itself on scroll
@@ -35,6 +44,10 @@ export function ActivityList({
     overscan: 10,
     getItemKey: (index) => rows[index]?.key ?? index,
   });
+  const lastInView = virtualizer.getVirtualItems().at(-1)?.index ?? -1;
+  useEffect(() => {
+    if (onEndReached && rows.length > 0 && lastInView >= rows.length - 1 - END_MARGIN) onEndReached();
+  }, [lastInView, rows.length, onEndReached]);
 
   if (rows.length === 0) {
     return <p className="p-4 text-sm text-muted-foreground">Nothing here yet. Orders, fills, spikes and risk events appear as they happen.</p>;

@@ -71,6 +71,15 @@ export function addProvisional(rows: readonly FeedRow[], line: BotActivity): Fee
   return [provisionalRow(line), ...rows].sort(newestFirst).slice(0, MAX_ROWS);
 }
 
+/** The oldest line read from the log (the cursor for the page before it), if any. */
+export function oldestStored(rows: readonly FeedRow[]): { atMs: number; seq: number } | null {
+  for (let i = rows.length - 1; i >= 0; i -= 1) {
+    const row = rows[i];
+    if (row && row.seq !== null) return { atMs: row.atMs, seq: row.seq };
+  }
+  return null;
+}
+
 export function applyFilter(rows: readonly FeedRow[], filter: FilterKey): readonly FeedRow[] {
   return filter === "all" ? rows : rows.filter((r) => r.kind === filter);
 }

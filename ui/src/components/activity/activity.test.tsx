@@ -6,7 +6,7 @@ import { emitEvent, mockBackend } from "@/test/backend";
 import { renderWithStore, withViewportHeight } from "@/test/render";
 import { ActivityFeed } from "./ActivityFeed";
 import { ActivityList, ROW_HEIGHT } from "./ActivityList";
-import { addProvisional, applyFilter, type FeedRow, mergeStored, storedRow } from "./activity-model";
+import { addProvisional, applyFilter, type FeedRow, mergeStored, oldestStored, storedRow } from "./activity-model";
 
 const KINDS = ["order", "fill", "spike", "risk", "error", "system"] as const;
 const VIEWPORT = 320;
@@ -48,6 +48,12 @@ describe("activity list", () => {
 });
 
 describe("activity model", () => {
+  it("finds the oldest stored line, past live lines not stored yet", () => {
+    const rows = addProvisional(mergeStored([], lines(3)), { botId: "b1", atMs: 0, text: "live", kind: "system" });
+    expect(oldestStored(rows)).toEqual({ atMs: 1_000_001, seq: 1 });
+    expect(oldestStored([])).toBeNull();
+  });
+
   it("filters by kind", () => {
     const rows = lines(12).map(storedRow);
     expect(applyFilter(rows, "all")).toHaveLength(12);
@@ -73,7 +79,7 @@ describe("activity feed", () => {
     await waitFor(() => {
       expect(screen.getByTestId("activity-count")).toHaveTextContent("60 lines");
     });
-    expect(calls.find((c) => c.cmd === "activity")?.args).toEqual({ botId: null, kind: null, limit: 1000 });
+    expect(calls.find((c) => c.cmd === "activity")?.args).toEqual({ botId: null, kind: null, limit: 1000, before: null });
 
     await user.click(screen.getByRole("button", { name: "Errors" }));
     expect(screen.getByRole("button", { name: "Errors" })).toHaveAttribute("aria-pressed", "true");
@@ -130,6 +136,69 @@ describe("activity feed", () => {
     expect(screen.getAllByTestId("activity-row")).toHaveLength(2);
   });
 
+  it("reads older pages as the list is scrolled to its end, back to the start of the log", async () => {
+    const log = lines(2_500);
+    const calls = mockBackend({
+      activity: (args) => {
+        const before = args.before as { atMs: number; seq: number } | null;
+        const older = before ? log.filter((l) => l.atMs < before.atMs || (l.atMs === before.atMs && l.seq < before.seq)) : log;
+        return older.slice(0, args.limit as number);
+      },
+    });
+    renderWithStore(<ActivityFeed selectedBotId={null} onError={() => undefined} />);
+    await waitFor(() => {
+      expect(screen.getByTestId("activity-count")).toHaveTextContent("1,000 lines");
+    });
+    const scroller = screen.getByTestId("activity-scroller");
+    const scrollToEnd = () => {
+      // jsdom lays nothing out (scrollHeight is 0): scroll by rows.
+      scroller.scrollTop = 10_000 * ROW_HEIGHT;
+      fireEvent.scroll(scroller);
+    };
+    scrollToEnd();
+    await waitFor(() => {
+      expect(screen.getByTestId("activity-count")).toHaveTextContent("2,000 lines");
+    });
+    // The cursor is the oldest line shown: line 1501 (1,000 newest of 2,500).
+    const paged = calls.filter((c) => c.cmd === "activity" && c.args.before !== null);
+    expect(paged[0]?.args).toEqual({ botId: null, kind: null, limit: 1000, before: { atMs: 1_001_501, seq: 1501 } });
+    scrollToEnd();
+    await waitFor(() => {
+      expect(screen.getByTestId("activity-older")).toHaveTextContent("The start of the log.");
+    });
+    expect(screen.getByTestId("activity-count")).toHaveTextContent("2,500 lines");
+    expect(screen.getAllByTestId("activity-row").at(-1)).toHaveTextContent("line 1");
+    // Each line once, newest first.
+    expect(calls.filter((c) => c.cmd === "activity" && c.args.before !== null)).toHaveLength(2);
+  });
+
+  it("looks further back on request when a filter finds nothing among the lines read", async () => {
+    // 1,000 system lines, then (older) 5 errors.
+    const log: ActivityLine_Serialize[] = [
+      ...Array.from({ length: 1_000 }, (_, i) => ({ seq: 2_000 - i, botId: "b1", atMs: 2_000_000 - i, kind: "system", message: `sys ${i}` })),
+      ...Array.from({ length: 5 }, (_, i) => ({ seq: 5 - i, botId: "b1", atMs: 1_000 - i, kind: "error", message: `err ${i}` })),
+    ];
+    mockBackend({
+      activity: (args) => {
+        const before = args.before as { atMs: number; seq: number } | null;
+        const older = before ? log.filter((l) => l.atMs < before.atMs) : log;
+        return older.slice(0, args.limit as number);
+      },
+    });
+    const user = userEvent.setup();
+    renderWithStore(<ActivityFeed selectedBotId={null} onError={() => undefined} />);
+    await waitFor(() => {
+      expect(screen.getByTestId("activity-count")).toHaveTextContent("1,000 lines");
+    });
+    await user.click(screen.getByRole("button", { name: "Errors" }));
+    expect(screen.queryAllByTestId("activity-row")).toHaveLength(0);
+    await user.click(screen.getByRole("button", { name: "Older lines" }));
+    await waitFor(() => {
+      expect(screen.getAllByTestId("activity-row")).toHaveLength(5);
+    });
+    expect(screen.getByTestId("activity-older")).toHaveTextContent("The start of the log.");
+  });
+
   it("shows only the selected bot's lines when asked", async () => {
     const calls = mockBackend({ activity: (args) => (args.botId === "b2" ? lines(1, "b2") : lines(5)) });
     const user = userEvent.setup();
@@ -141,6 +210,6 @@ describe("activity feed", () => {
     await waitFor(() => {
       expect(screen.getAllByTestId("activity-row")).toHaveLength(1);
     });
-    expect(calls.filter((c) => c.cmd === "activity").at(-1)?.args).toEqual({ botId: "b2", kind: null, limit: 1000 });
+    expect(calls.filter((c) => c.cmd === "activity").at(-1)?.args).toEqual({ botId: "b2", kind: null, limit: 1000, before: null });
   });
 });
