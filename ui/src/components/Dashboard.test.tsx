@@ -111,6 +111,29 @@ describe("dashboard", () => {
     });
   });
 
+  it("deletes a stopped bot after asking, and keeps a running one until it is stopped", async () => {
+    const STOPPED = bot({ id: "b3", name: "Old idea", status: "stopped" });
+    const calls = mockBackend({ list_bots: () => [PAPER, STOPPED], delete_bot: () => null });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByRole("button", { name: "Show Fed paper" }));
+    // Running: the button says why it is off.
+    expect(screen.getByTestId("delete-bot")).toBeDisabled();
+    expect(screen.getByTestId("delete-bot")).toHaveAttribute("title", "Stop the bot before deleting it");
+
+    await user.click(screen.getByRole("button", { name: "Show Old idea" }));
+    await user.click(screen.getByTestId("delete-bot"));
+    expect(screen.getByText(/Delete Old idea\?/)).toBeInTheDocument();
+    expect(calls.some((c) => c.cmd === "delete_bot")).toBe(false);
+    await user.click(screen.getByRole("button", { name: "Delete bot" }));
+    await waitFor(() => {
+      expect(screen.queryByTestId("bot-card-b3")).toBeNull();
+    });
+    expect(calls.filter((c) => c.cmd === "delete_bot").map((c) => c.args)).toEqual([{ id: "b3" }]);
+    expect(screen.getByTestId("bot-card-b1")).toBeInTheDocument();
+    expect(screen.queryByTestId("bot-details")).toBeNull();
+  });
+
   it("says what an error code means when a command fails", async () => {
     mockBackend({ list_bots: () => [LIVE], start_bot: () => fail("VAULT_LOCKED", "vault is locked") });
     const user = userEvent.setup();

@@ -8,7 +8,7 @@ import { ConfirmButton } from "@/components/ConfirmButton";
 import { Card, CardContent } from "@/components/ui/card";
 import { useNow } from "@/hooks/useNow";
 import { fixedOrZero, fixedToText, usd } from "@/lib/decimal";
-import { markedUnrealized, useBot, useBotMarks, useBotPrice } from "@/store/bots";
+import { markedUnrealized, useBot, useBotMarks, useBotPrice, useBotsStore } from "@/store/bots";
 import { MarketCard, StatsCard, TargetCard } from "./InfoCards";
 import { PositionCard, type PositionCardProps } from "./PositionCard";
 
@@ -70,13 +70,14 @@ function PositionWithClock(props: Omit<PositionCardProps, "nowMs">) {
  * shows in the same frame as the click.
  */
 export function BotDetails({ botId, onError }: { botId: string; onError: (error: ApiError) => void }) {
+  const store = useBotsStore();
   const bot = useBot(botId);
   const price = useBotPrice(botId);
   const marks = useBotMarks(botId);
   const book = useBookSummary(bot?.tokenId);
   const storedFills = useStoredFills(botId, bot?.trades ?? 0);
   // Which order is on its way, and for which bot (the panel stays mounted across selections).
-  const [pending, setPending] = useState<{ botId: string; kind: "close" | "buy" } | null>(null);
+  const [pending, setPending] = useState<{ botId: string; kind: "close" | "buy" | "delete" } | null>(null);
   const busy = pending?.botId === botId ? pending.kind : null;
 
   const holding = fixedOrZero(bot?.positionShares) > 0n;
@@ -108,7 +109,22 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
     setPending(null);
     if (answer.status === "error") onError(answer.error);
   };
+  const remove = async () => {
+    setPending({ botId: bot.id, kind: "delete" });
+    const answer = await commands.deleteBot(bot.id);
+    setPending(null);
+    if (answer.status === "error") onError(answer.error);
+    else store.remove(bot.id);
+  };
   const currentPrice = price?.price ?? bot.price;
+  // Deleting takes a stopped bot with nothing held: a running bot is stopped first, a position
+  // closed first, so nothing is left trading or held without a bot to see it.
+  const deleteBlocked =
+    bot.status === "running" || bot.status === "paused"
+      ? "Stop the bot before deleting it"
+      : holding
+        ? "Close the position before deleting the bot"
+        : undefined;
 
   return (
     <section className="flex min-w-0 flex-col gap-4" data-testid="bot-details" aria-label={`Details of ${bot.name}`}>
@@ -132,19 +148,35 @@ export function BotDetails({ botId, onError }: { botId: string; onError: (error:
               </p>
               {bot.statusDetail && <p className="mt-1 text-sm text-warning">{bot.statusDetail}</p>}
             </div>
-            <ConfirmButton
-              // A question asked about one bot must not survive a switch to another.
-              key={bot.id}
-              question={`Buy ${usd(bot.tradeSize)} of ${bot.outcome || "this outcome"} at the ask now${bot.mode === "live" ? " with real money" : ""}?`}
-              confirmLabel="Buy now"
-              onConfirm={() => void run("buy")}
-              busy={busy === "buy"}
-              disabled={bot.status !== "running"}
-              title={bot.status !== "running" ? "Start the bot to buy by hand" : undefined}
-              testId="manual-buy"
-            >
-              Buy now
-            </ConfirmButton>
+            <div className="flex flex-wrap items-start gap-2">
+              <ConfirmButton
+                // A question asked about one bot must not survive a switch to another.
+                key={`delete-${bot.id}`}
+                variant="outline"
+                question={`Delete ${bot.name}? Its settings are removed for good; its trades stay in the exported history.`}
+                confirmLabel="Delete bot"
+                onConfirm={() => void remove()}
+                busy={busy === "delete"}
+                disabled={deleteBlocked !== undefined}
+                title={deleteBlocked}
+                testId="delete-bot"
+              >
+                Delete
+              </ConfirmButton>
+              <ConfirmButton
+                // A question asked about one bot must not survive a switch to another.
+                key={bot.id}
+                question={`Buy ${usd(bot.tradeSize)} of ${bot.outcome || "this outcome"} at the ask now${bot.mode === "live" ? " with real money" : ""}?`}
+                confirmLabel="Buy now"
+                onConfirm={() => void run("buy")}
+                busy={busy === "buy"}
+                disabled={bot.status !== "running"}
+                title={bot.status !== "running" ? "Start the bot to buy by hand" : undefined}
+                testId="manual-buy"
+              >
+                Buy now
+              </ConfirmButton>
+            </div>
           </div>
           <PriceChart botId={bot.id} lines={lines} markers={markers} onError={onError} />
         </CardContent>
