@@ -249,6 +249,7 @@ async function launch(driverPid, driverPort, memory) {
   try {
     await until("the app to exit", () => !alive(app.pid), 15_000);
   } catch {
+    log(`the app (pid ${app.pid}) outlived its WebDriver session: SIGTERM`);
     process.kill(app.pid, "SIGTERM");
     await until("the app to exit after SIGTERM", () => !alive(app.pid), 15_000);
   }
