@@ -201,6 +201,7 @@ async function launch(driverPid, driverPort, memory) {
     port: driverPort,
     logLevel: "error",
     connectionRetryCount: 0,
+    connectionRetryTimeout: 60_000,
     capabilities: { "tauri:options": { application: desktop } },
   });
   const session = Date.now();
@@ -254,6 +255,21 @@ async function launch(driverPid, driverPort, memory) {
     await until("the app to exit after SIGTERM", () => !alive(app.pid), 15_000);
   }
   return result;
+}
+
+/** Ends every app process under tauri-driver (SIGTERM, then SIGKILL) and waits for them. */
+async function endApps(driverPid) {
+  for (const signal of ["SIGTERM", "SIGKILL"]) {
+    const apps = descendants(processes(), driverPid).filter((p) => p.exe === desktop && alive(p.pid));
+    if (apps.length === 0) return;
+    for (const app of apps) process.kill(app.pid, signal);
+    try {
+      await until("the app to exit", () => apps.every((app) => !alive(app.pid)), 15_000);
+      return;
+    } catch {
+      // Then SIGKILL.
+    }
+  }
 }
 
 function readMemory(appPid) {
@@ -310,6 +326,7 @@ async function main() {
   const launches = [];
   let first;
   let memory;
+  let retries = 0;
   try {
     await until("tauri-driver to answer", async () => {
       if (driver.exitCode !== null) throw new Error(`tauri-driver exited: ${driverLog}`);
@@ -325,7 +342,21 @@ async function main() {
       // A fresh copy each time: every launch restores the same 100 bots from the same state.
       rmSync(folder, { recursive: true, force: true });
       cpSync(seedFolder, folder, { recursive: true });
-      const result = await launch(driver.pid, driverPort, i === LAUNCHES);
+      let result;
+      try {
+        result = await launch(driver.pid, driverPort, i === LAUNCHES);
+      } catch (error) {
+        // Seen once under load: WebKitWebDriver never answered the new session. One retry,
+        // after ending whatever that launch left running; the retry is counted in the output.
+        log(`launch ${i} failed, retrying once: ${String(error).split("\n")[0]}`);
+        retries += 1;
+        await browser?.deleteSession().catch(() => {});
+        browser = undefined;
+        await endApps(driver.pid);
+        rmSync(folder, { recursive: true, force: true });
+        cpSync(seedFolder, folder, { recursive: true });
+        result = await launch(driver.pid, driverPort, i === LAUNCHES);
+      }
       log(`launch ${i}${i === 0 ? " (first, empty shader cache)" : ""}: ${JSON.stringify(result)}`);
       if (result.memory) {
         memory = result.memory;
@@ -354,6 +385,7 @@ async function main() {
       poll_ms: stat("spawn_to_poll_ms"),
       runs: launches,
       first_launch: first,
+      retries,
       memory,
     }),
   );

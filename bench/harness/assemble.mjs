@@ -182,7 +182,9 @@ row(
     ? `median ${seconds(app.painted_ms.median)}, max ${seconds(app.painted_ms.max)} ` +
         `(cards in the document: median ${seconds(app.listed_ms.median)}; page load began: median ${seconds(app.navigation_ms.median)}; ` +
         `WebDriver polling every 10 ms saw the cards: median ${seconds(app.poll_ms.median)}, max ${seconds(app.poll_ms.max)}; ` +
-        `${app.bots} running paper bots over ${app.outcomes} outcomes of ${app.markets} demo markets). ` +
+        `${app.bots} running paper bots over ${app.outcomes} outcomes of ${app.markets} demo markets` +
+        (app.retries ? `; ${app.retries} launch(es) retried after WebDriver did not answer` : "") +
+        "). " +
         (app.first_launch
           ? `First start on the machine, Mesa's shader cache empty: ${seconds(app.first_launch.spawn_to_painted_ms)}`
           : "")
