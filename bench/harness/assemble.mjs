@@ -186,16 +186,51 @@ for (const strategy of ["spike-sam", "train-of-trade"]) {
   );
 }
 
+// 7: the desktop app's start and idle memory (bench/harness/app_start.mjs).
+const app = runs.app_start;
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const mib = (kib) => `${(kib / 1024).toFixed(0)} MiB`;
 row(
-  "7. app start: cold start to a rendered dashboard with 100 saved bots; idle RSS",
-  "not measured yet",
+  `7a. app start: cold start to a rendered dashboard with ${app?.bots ?? 100} saved bots (process spawn → the frame with every bot card painted; ${app?.launches ?? 5} fresh processes, each on a fresh copy of the data folder; the OS page cache is not dropped, which needs root, and Mesa's shader cache is kept${app?.gpu_device === false ? "; no GPU here: WebKit draws with software OpenGL" : ""})`,
+  app?.painted_ms
+    ? `median ${seconds(app.painted_ms.median)}, max ${seconds(app.painted_ms.max)} ` +
+        `(cards in the document: median ${seconds(app.listed_ms.median)}; page load began: median ${seconds(app.navigation_ms.median)}; ` +
+        `WebDriver polling every 10 ms saw the cards: median ${seconds(app.poll_ms.median)}, max ${seconds(app.poll_ms.max)}; ` +
+        `${app.bots} running paper bots over ${app.outcomes} outcomes of ${app.markets} demo markets` +
+        (app.retries ? `; ${app.retries} launch(es) retried after WebDriver did not answer` : "") +
+        "). " +
+        (app.first_launch
+          ? `First start on the machine, Mesa's shader cache empty: ${seconds(app.first_launch.spawn_to_painted_ms)}`
+          : "")
+    : notRun(app, "its result"),
   "—",
   "—",
   "dashboard rendered in under 2 s",
+  app?.painted_ms ? app.painted_ms.max < 2000 : undefined,
+);
+const memory = app?.memory;
+const pss = memory?.pss_kib !== null && memory?.pss_kib !== undefined;
+row(
+  `7b. idle memory of the desktop app: the app and its WebKit processes, ${memory?.idle_seconds ?? 30} s after the dashboard showed (bots running, window untouched)`,
+  memory
+    ? `RSS (VmRSS) sum ${mib(memory.rss_kib)}: ` +
+        memory.processes.map((p) => `${p.name} ${mib(p.rss_kib)}`).join(", ") +
+        (pss
+          ? `; PSS (smaps_rollup, shared pages split) sum ${mib(memory.pss_kib)}: ` +
+            memory.processes.map((p) => `${p.name} ${mib(p.pss_kib)}`).join(", ")
+          : "; PSS not readable")
+    : notRun(app, "its memory reading"),
+  "—",
+  "—",
+  "— (none set)",
   undefined,
 );
 
 const env = process.env;
+// `scripts/bench 7` names the rows it ran; each row's text starts with its number.
+const partial = (env.BENCH_ROWS ?? "").trim() !== "";
+const named = new Set((env.BENCH_ROWS ?? "").split(/\s+/).filter(Boolean));
+const shown = partial ? rows.filter((r) => named.has(String(parseInt(r[0], 10)))) : rows;
 const ramGiB = (Number(env.MACHINE_RAM_KB) / 1024 / 1024).toFixed(1);
 const text = `# PolyAgent bench results
 
@@ -220,9 +255,9 @@ there means "equal within what this machine resolves" (load, code layout), not f
 | load average (1, 5, 15 min) before / after | ${env.MACHINE_LOAD_BEFORE} / ${env.MACHINE_LOAD_AFTER} |
 | the run's nice value | ${env.MACHINE_NICE} |
 
-| what | PolyAgent | reference | ratio | target | met? |
+${partial ? `**Partial run: rows ${env.BENCH_ROWS} only.**\n\n` : ""}| what | PolyAgent | reference | ratio | target | met? |
 |---|---|---|---|---|---|
-${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}
+${shown.map((r) => `| ${r.join(" | ")} |`).join("\n")}
 
 Inputs: golden vector \`v2-01\` of \`data/vectors/polymarket/limit_orders_v2.json\` (0.57 × 10.5 BUY,
 tick 0.01, EOA, chain 137) for every signer, and its \`POST /order\` body for the L2 headers.

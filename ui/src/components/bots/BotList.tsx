@@ -1,7 +1,9 @@
 import { Bot, Plus } from "lucide-react";
+import { useLayoutEffect } from "react";
 import type { ApiError } from "@/bindings";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { markBotsShown } from "@/lib/startMarks";
 import { useBotIds, useBotsLoaded } from "@/store/bots";
 import { BotCard } from "./BotCard";
 
@@ -40,6 +42,10 @@ export function BotList({
 }) {
   const ids = useBotIds();
   const loaded = useBotsLoaded();
+  // After the cards are in the document, before the browser paints them (see startMarks).
+  useLayoutEffect(() => {
+    if (loaded) markBotsShown(ids.length);
+  }, [loaded, ids.length]);
 
   if (!loaded) {
     return <p className="p-4 text-sm text-muted-foreground">Loading bots…</p>;
