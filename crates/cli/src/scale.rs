@@ -18,7 +18,7 @@
 //!   bench row 4) notes when each market frame is written to the socket, per asset, and each
 //!   bot reports when its strategy has decided on a tick (`RuntimeConfig::latency_probe`).
 //!
-//! A warm-up (every bot has decided once) precedes the measured window. The data folder is
+//! A warm-up (5 s and two decisions per bot) precedes the measured window. The data folder is
 //! temporary; the runtime's request budget is raised (500 bots look their markets up at
 //! start), as the tick-to-order bench does.
 
@@ -257,9 +257,13 @@ async fn measure(
             .map_err(|e| format!("bot {i}: {}", e.message))?;
     }
 
-    // Warm-up: every bot has decided on a tick (or 60 s have passed).
+    // Warm-up: at least 5 s and two decisions per bot (or 60 s), so first ticks, timed from
+    // frames written before their bot existed, stay out of the window.
     let warm = Instant::now();
-    while probe.decisions().len() < args.bots as usize && warm.elapsed() < Duration::from_secs(60) {
+    while (probe.decisions().len() < 2 * args.bots as usize
+        || warm.elapsed() < Duration::from_secs(5))
+        && warm.elapsed() < Duration::from_secs(60)
+    {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
