@@ -16,7 +16,8 @@
 //! - Event-loop lag: a task on the bots' runtime sleeps 10 ms in a loop; how late it wakes.
 //! - Tick to decision: the simulator's latency probe (the one that times tick-to-order in
 //!   bench row 4) notes when each market frame is written to the socket, per asset, and each
-//!   bot reports when its strategy has decided on a tick (`RuntimeConfig::latency_probe`).
+//!   bot reports when its strategy has decided on a tick (`RuntimeConfig::latency_probe`);
+//!   timed from the newest frame before the decision (see `LatencyProbe`).
 //!
 //! A warm-up (5 s and two decisions per bot) precedes the measured window. The data folder is
 //! temporary; the runtime's request budget is raised (500 bots look their markets up at

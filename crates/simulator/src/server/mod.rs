@@ -61,15 +61,16 @@ pub struct SimConfig {
 /// one quiet market that moves only when the bench moves it.
 ///
 /// The same probe times tick-to-decision when the client runs in this process (the scale
-/// bench): per asset, the oldest book-changing frame written since the asset's last
-/// decision, to the next decision a bot reports for it ([`LatencyProbe::decision_made`]).
-/// Frames that arrive while a bot is busy are folded into its next decision, which is timed
-/// from the first of them.
+/// bench): per asset, from the newest book frame written since the asset's last decision to
+/// the next decision a bot reports for it ([`LatencyProbe::decision_made`]). The newest, not
+/// the oldest: a requote that leaves the book as it was is still a frame, and the client,
+/// rightly, decides nothing on it. So when frames pile up behind a busy bot, the wait for all
+/// but the last of them is not counted (at most one frame interval of that asset).
 #[derive(Debug, Default)]
 pub struct LatencyProbe {
     last_market_send: std::sync::Mutex<Option<std::time::Instant>>,
     samples: std::sync::Mutex<Vec<ProbeSample>>,
-    /// Per asset: when the oldest frame not yet decided on was written.
+    /// Per asset: when the newest frame not yet decided on was written.
     undecided: std::sync::Mutex<HashMap<String, std::time::Instant>>,
     decisions: std::sync::Mutex<Vec<Duration>>,
     frames: std::sync::atomic::AtomicU64,
@@ -105,8 +106,11 @@ impl LatencyProbe {
         }
         let mut undecided = locked(&self.undecided);
         for asset in assets {
-            if !undecided.contains_key(asset) {
-                undecided.insert(asset.clone(), now);
+            match undecided.get_mut(asset) {
+                Some(at) => *at = now,
+                None => {
+                    undecided.insert(asset.clone(), now);
+                }
             }
         }
     }
@@ -130,7 +134,7 @@ impl LatencyProbe {
     }
 
     /// A bot in this process decided on `asset`'s latest market data: times it from the
-    /// oldest frame for the asset written since its previous decision (none: not timed).
+    /// newest frame for the asset written since its previous decision (none: not timed).
     pub fn decision_made(&self, asset: &str) {
         let now = std::time::Instant::now();
         let sent = locked(&self.undecided).remove(asset);
@@ -621,7 +625,7 @@ mod tests {
     use super::LatencyProbe;
 
     #[test]
-    fn a_decision_is_timed_from_the_oldest_undecided_frame_of_its_asset() {
+    fn a_decision_is_timed_from_the_newest_undecided_frame_of_its_asset() {
         let probe = LatencyProbe::default();
         let (yes, no) = ("yes".to_owned(), "no".to_owned());
         probe.market_frame_sent(&[yes.clone(), no.clone()]);
