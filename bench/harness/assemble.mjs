@@ -162,14 +162,35 @@ row(
   t2o ? t2o.p99_us < 1000 : undefined,
 );
 
-row(
-  "5. scale: 500 bots on 250 markets at 5,000 market messages/s for 60 s (and 50 bots)",
-  "not measured yet",
-  "—",
-  "—",
-  "500 bots under one core and under 300 MB RSS",
-  undefined,
-);
+// 5: scale, from `polyagent scale --json`.
+for (const [key, label, bots] of [
+  ["scale_500", "5a 500 bots", 500],
+  ["scale_50", "5b 50 bots", 50],
+]) {
+  const run = runs[key];
+  const ok = run && run.cpu_cores_polyagent !== undefined;
+  const ms = (us) => time(us * 1e3);
+  row(
+    `${label}: paper bots on ${run?.markets ?? 250} markets at ${(run?.target_rate ?? 5000).toLocaleString("en")} market messages/s (\`price_change\`) for ${ok ? run.seconds.toFixed(0) : 60} s`,
+    ok
+      ? `CPU ${run.cpu_cores_polyagent.toFixed(2)} cores (process ${run.cpu_cores_process.toFixed(2)}, ` +
+          `in-process simulator ${run.cpu_cores_simulator.toFixed(2)}); ` +
+          `RSS max ${run.rss_max_mib.toFixed(0)} MiB, end ${run.rss_end_mib.toFixed(0)} MiB (simulator included; ` +
+          `${run.rss_before_bots_mib.toFixed(0)} MiB before the bots); ` +
+          `event-loop lag p99 ${ms(run.event_loop_lag.p99_us)} (max ${ms(run.event_loop_lag.max_us)}); ` +
+          `tick to decision p50 ${ms(run.tick_to_decision.p50_us)}, p99 ${ms(run.tick_to_decision.p99_us)}, ` +
+          `max ${ms(run.tick_to_decision.max_us)} (${run.tick_to_decision.count.toLocaleString("en")} decisions); ` +
+          `${run.published_per_second.toFixed(0)} market messages/s published in all (with \`best_bid_ask\`), ` +
+          `${run.delivered_per_second.toFixed(0)} frames/s delivered to the bots' feed`
+      : notRun(run, "its JSON line"),
+    "—",
+    "—",
+    bots === 500 ? "under one core and under 300 MB RSS" : "— (none set)",
+    ok && bots === 500
+      ? run.cpu_cores_polyagent < 1 && run.rss_max_mib * 1024 * 1024 < 300e6
+      : undefined,
+  );
+}
 
 // 6: backtest.
 const engine = runs.engine;

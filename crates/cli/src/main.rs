@@ -54,12 +54,22 @@ enum Command {
     Exchange(control::ExchangeArgs),
     /// Export the activity log or the trade history as CSV.
     Export(control::ExportArgs),
+    /// Soak test: 100 paper and 20 live bots on the demo simulator for minutes while faults
+    /// are injected at random; fails unless memory and descriptors stay flat and the audit
+    /// (no duplicate order, no lost fill, positions as the exchange's, errors told) passes.
+    Soak(soak::SoakArgs),
+    /// Bench row 5: many paper bots on many markets of an in-process simulator publishing a
+    /// set rate of market messages; prints CPU, RSS, event-loop lag and tick-to-decision.
+    Scale(scale::ScaleArgs),
 }
 
 mod backtest;
 mod control;
 mod order;
+mod process;
+mod scale;
 mod sim;
+mod soak;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -75,6 +85,8 @@ fn main() -> ExitCode {
         Command::Activity(args) => return control::activity(args),
         Command::Exchange(args) => return control::exchange(args),
         Command::Export(args) => return control::export(args),
+        Command::Soak(args) => return soak::run(args),
+        Command::Scale(args) => return scale::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -301,6 +301,8 @@ pub(crate) struct BotContext {
     pub saved: SavedBot,
     /// Sampled prices for the chart history (never awaited: a full queue drops the sample).
     pub prices: crate::history::PriceSink,
+    /// Times tick-to-decision (the scale bench); see [`crate::RuntimeConfig::latency_probe`].
+    pub latency_probe: Option<Arc<polyagent_simulator::server::LatencyProbe>>,
 }
 
 /// At most one price per bot per this many milliseconds goes to the chart history.
@@ -547,6 +549,9 @@ async fn run(
         // Live fills arrive here (paper fills are announced where they are made).
         announce_fill(&context, &engine, &event, now, &mut changes);
         let actions = engine.on_event(&global, &event, now);
+        if let (Event::Tick(_), Some(probe)) = (&event, &context.latency_probe) {
+            probe.decision_made(&engine.config().token_id);
+        }
         handle(
             &mut engine,
             &mut exec,

@@ -103,6 +103,10 @@ pub struct RuntimeConfig {
     /// posts it with no journal write on the way (see `live.rs`). Off, every order is
     /// journaled when it is placed: the tick-to-order bench compares the two.
     pub arm_orders: bool,
+    /// Bench only (`polyagent scale`): each bot reports every decision on a market tick to
+    /// the in-process simulator's probe, which times it from the market frame (tick to
+    /// decision). `None` everywhere else.
+    pub latency_probe: Option<Arc<polyagent_simulator::server::LatencyProbe>>,
 }
 
 impl RuntimeConfig {
@@ -120,6 +124,7 @@ impl RuntimeConfig {
             rate_limits: polyagent_venue::rate::RateLimits::default(),
             run_bots: true,
             arm_orders: true,
+            latency_probe: None,
         }
     }
 }

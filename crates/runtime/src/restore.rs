@@ -247,6 +247,7 @@ impl Runtime {
             db: self.db().clone(),
             saved: saved.clone(),
             prices: self.inner.prices.clone(),
+            latency_probe: self.inner.config.latency_probe.clone(),
         };
         Ok(bots::spawn(engine, execution, feed, context, pending))
     }

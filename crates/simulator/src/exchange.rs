@@ -969,6 +969,23 @@ impl Exchange {
         ids
     }
 
+    /// Forgets those of `ids` that are cancelled and never traded. For the scenario's market
+    /// makers, which requote every step: their dead quotes would otherwise pile up in the
+    /// order table, and every scan of it (open orders, expiry) would slow down for good.
+    /// Never for clients' orders: a client may look its order up after cancelling it.
+    pub fn forget_untraded_cancelled(&mut self, ids: &[String]) {
+        for id in ids {
+            let dead = self.orders.get(id).is_some_and(|o| {
+                o.status == OrderStatus::Canceled
+                    && o.size_matched == Micros::ZERO
+                    && o.trade_ids.is_empty()
+            });
+            if dead {
+                self.orders.remove(id);
+            }
+        }
+    }
+
     /// Runs time forward: expires GTD orders and moves trades along their lifecycle.
     pub fn advance(&mut self, now_ms: u64) {
         let now_s = now_ms / 1000;

@@ -482,6 +482,7 @@ impl LiquidityProvider {
         });
         if self.quoted_mid != Some(mid) || taken {
             exchange.cancel_all(&self.address, Some(&self.condition_id), None);
+            exchange.forget_untraded_cancelled(&self.quote_ids);
             self.quote_ids.clear();
             let best_bid = round_down(mid.0.saturating_sub(self.half_spread.0), tick).max(tick);
             let best_ask = round_up(mid.0 + self.half_spread.0, tick).min(PIPS_PER_UNIT - tick);

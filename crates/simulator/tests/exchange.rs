@@ -484,3 +484,40 @@ mod conservation {
         }
     }
 }
+
+#[test]
+fn a_market_maker_requoting_every_step_leaves_no_dead_quotes_behind() {
+    // A walk that moves every step, quoted 3 levels a side with random trades: the order
+    // table keeps the live quotes and what traded, not every quote ever made.
+    let scenario = polyagent_simulator::scenario::Scenario::from_json(
+        r#"{"name": "t", "step_ms": 100, "markets": [{"slug": "a", "question": "A?",
+            "liquidity": {"spread": "0.02", "levels": 3, "size": "100", "trade_chance": "0.05"},
+            "path": {"kind": "random_walk", "seed": 3, "start": "0.5",
+                     "step_volatility": "0.01", "step_ms": 100}}]}"#,
+    )
+    .unwrap();
+    let mut world = scenario.build(std::path::Path::new("."), 0).unwrap();
+    for step in 1..=2_000u64 {
+        world.step(step * 100, step * 100);
+    }
+    let exchange = &world.exchange;
+    let live = exchange
+        .orders
+        .values()
+        .filter(|o| o.status == OrderStatus::Live)
+        .count();
+    assert!(live <= 6, "{live} live quotes");
+    let traded = exchange
+        .orders
+        .values()
+        .filter(|o| !o.trade_ids.is_empty())
+        .count();
+    assert!(traded > 0, "the walk traded now and then");
+    // Left: the live quotes, the quotes that traded and the ~100 random takers' orders.
+    // Without forgetting, 2,000 requotes of 6 quotes would leave over 12,000.
+    assert!(
+        exchange.orders.len() < 400,
+        "{} orders: {live} live, {traded} traded",
+        exchange.orders.len()
+    );
+}

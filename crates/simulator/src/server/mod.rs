@@ -59,10 +59,21 @@ pub struct SimConfig {
 /// frame written to a socket to each order post arriving, and which order it was (so a bench
 /// can tell which path in the client each one took). Meaningful when one client trades on
 /// one quiet market that moves only when the bench moves it.
+///
+/// The same probe times tick-to-decision when the client runs in this process (the scale
+/// bench): per asset, from the newest book frame written since the asset's last decision to
+/// the next decision a bot reports for it ([`LatencyProbe::decision_made`]). The newest, not
+/// the oldest: a requote that leaves the book as it was is still a frame, and the client,
+/// rightly, decides nothing on it. So when frames pile up behind a busy bot, the wait for all
+/// but the last of them is not counted (at most one frame interval of that asset).
 #[derive(Debug, Default)]
 pub struct LatencyProbe {
     last_market_send: std::sync::Mutex<Option<std::time::Instant>>,
     samples: std::sync::Mutex<Vec<ProbeSample>>,
+    /// Per asset: when the newest frame not yet decided on was written.
+    undecided: std::sync::Mutex<HashMap<String, std::time::Instant>>,
+    decisions: std::sync::Mutex<Vec<Duration>>,
+    frames: std::sync::atomic::AtomicU64,
 }
 
 /// One timed order post.
@@ -73,27 +84,40 @@ pub struct ProbeSample {
     pub order_id: Option<String>,
 }
 
+fn locked<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl LatencyProbe {
     fn lock_samples(&self) -> std::sync::MutexGuard<'_, Vec<ProbeSample>> {
-        self.samples
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        locked(&self.samples)
     }
 
-    pub(crate) fn market_frame_sent(&self) {
-        *self
-            .last_market_send
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
+    /// A market frame about `assets` (those whose book it changes) was written to a socket.
+    pub(crate) fn market_frame_sent(&self, assets: &[String]) {
+        let now = std::time::Instant::now();
+        *locked(&self.last_market_send) = Some(now);
+        self.frames
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if assets.is_empty() {
+            return;
+        }
+        let mut undecided = locked(&self.undecided);
+        for asset in assets {
+            match undecided.get_mut(asset) {
+                Some(at) => *at = now,
+                None => {
+                    undecided.insert(asset.clone(), now);
+                }
+            }
+        }
     }
 
     /// Records a post's arrival; the index names the sample for [`Self::order_placed`].
     pub(crate) fn order_arrived(&self, at: std::time::Instant) -> Option<usize> {
-        let last = *self
-            .last_market_send
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let sent = last?;
+        let sent = (*locked(&self.last_market_send))?;
         let mut samples = self.lock_samples();
         samples.push(ProbeSample {
             delay: at.saturating_duration_since(sent),
@@ -109,6 +133,16 @@ impl LatencyProbe {
         }
     }
 
+    /// A bot in this process decided on `asset`'s latest market data: times it from the
+    /// newest frame for the asset written since its previous decision (none: not timed).
+    pub fn decision_made(&self, asset: &str) {
+        let now = std::time::Instant::now();
+        let sent = locked(&self.undecided).remove(asset);
+        if let Some(sent) = sent {
+            locked(&self.decisions).push(now.saturating_duration_since(sent));
+        }
+    }
+
     /// Every measured delay so far, in arrival order.
     pub fn samples(&self) -> Vec<Duration> {
         self.lock_samples().iter().map(|s| s.delay).collect()
@@ -121,6 +155,16 @@ impl LatencyProbe {
 
     pub fn count(&self) -> usize {
         self.lock_samples().len()
+    }
+
+    /// Every timed tick-to-decision so far, in order.
+    pub fn decisions(&self) -> Vec<Duration> {
+        locked(&self.decisions).clone()
+    }
+
+    /// Market-channel frames written to sockets so far (all connections).
+    pub fn frames_sent(&self) -> u64 {
+        self.frames.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -515,6 +559,14 @@ impl SimServer {
             .unwrap_or_default()
     }
 
+    /// Market-channel messages published so far (every market, before any subscriber's
+    /// filter): the feed's message rate, for benches.
+    pub fn market_messages_published(&self) -> u64 {
+        self.shared
+            .market_seq
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Every API secret and passphrase issued so far: what a leak test searches for.
     pub fn issued_secrets(&self) -> Vec<(String, String)> {
         self.shared.lock().keys.issued_secrets()
@@ -565,5 +617,32 @@ pub(crate) fn advance_clock(state: &mut SimState, by_ms: u64) -> Result<u64, &'s
         Clock::Wall { .. } => {
             Err("the clock runs on its own in this simulator; start it with a manual clock")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LatencyProbe;
+
+    #[test]
+    fn a_decision_is_timed_from_the_newest_undecided_frame_of_its_asset() {
+        let probe = LatencyProbe::default();
+        let (yes, no) = ("yes".to_owned(), "no".to_owned());
+        probe.market_frame_sent(&[yes.clone(), no.clone()]);
+        // A second frame before the decision is folded into it: one sample.
+        probe.market_frame_sent(std::slice::from_ref(&yes));
+        probe.decision_made("yes");
+        assert_eq!(probe.decisions().len(), 1);
+        // No frame since: nothing to time.
+        probe.decision_made("yes");
+        assert_eq!(probe.decisions().len(), 1);
+        // The other asset's frame is still waiting for its decision.
+        probe.decision_made("no");
+        assert_eq!(probe.decisions().len(), 2);
+        assert_eq!(probe.frames_sent(), 2);
+        // Orders are timed from the last frame of any asset, as before.
+        assert_eq!(probe.count(), 0);
+        probe.order_arrived(std::time::Instant::now());
+        assert_eq!(probe.count(), 1);
     }
 }

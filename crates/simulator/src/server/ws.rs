@@ -86,6 +86,11 @@ trait Channel {
     fn on_message(&mut self, shared: &Shared, message: &Value) -> Result<Vec<String>, String>;
     /// The frame to forward for a broadcast message, when this connection wants it.
     fn forward<'m>(&self, message: &'m Self::Message) -> Option<&'m str>;
+    /// The assets whose book a forwarded frame changes, for the latency probe's
+    /// tick-to-decision timing.
+    fn assets(_message: &Self::Message) -> &[String] {
+        &[]
+    }
 }
 
 /// One connection: PING/PONG, client messages, broadcasts, and the fault switches (a bumped
@@ -139,7 +144,7 @@ async fn serve<C: Channel>(
                             break;
                         }
                         if C::MARKET && let Some(probe) = &shared.latency_probe {
-                            probe.market_frame_sent();
+                            probe.market_frame_sent(C::assets(&message));
                         }
                     }
                 }
@@ -216,6 +221,12 @@ impl Channel for MarketChannel {
                 .iter()
                 .any(|a| self.assets.get(a).is_some_and(|since| message.seq > *since));
         wanted.then_some(message.json.as_ref())
+    }
+
+    fn assets(message: &MarketMessage) -> &[String] {
+        // Custom-feature frames (best_bid_ask, new_market, market_resolved) leave the book as
+        // it is: a bot has nothing new to decide on.
+        if message.custom { &[] } else { &message.assets }
     }
 }
 
