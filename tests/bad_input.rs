@@ -810,6 +810,23 @@ impl World {
             dir.path().join(polyagent_runtime::DATABASE_FILE),
         ))
         .unwrap();
+        // The bot's first price sample reaches the database on the history writer's next flush
+        // (every 500 ms): wait for it, or a slow machine sees it land between two snapshots.
+        // The manual-clock market does not move again, so no later sample follows.
+        let give_up = std::time::Instant::now() + Duration::from_secs(20);
+        while tauri::async_runtime::block_on(db.row_counts())
+            .unwrap()
+            .get("price_history")
+            .copied()
+            .unwrap_or(0)
+            == 0
+        {
+            assert!(
+                std::time::Instant::now() < give_up,
+                "the first price sample was never written"
+            );
+            std::thread::yield_now();
+        }
         Self {
             window,
             bot,
