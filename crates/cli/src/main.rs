@@ -65,6 +65,7 @@ enum Command {
 
 mod backtest;
 mod control;
+mod harness;
 mod order;
 mod process;
 mod scale;

@@ -30,10 +30,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use polyagent_engine::config::{BotSpec, DailyLimits, Overrides, Profile};
-use polyagent_runtime::{
-    AppSettings, ExchangeChoice, ExecutionPlan, NewBotRequest, Runtime, RuntimeConfig, SecretString,
-};
+use polyagent_engine::config::{BotSpec, Overrides, Profile};
+use polyagent_runtime::{ExecutionPlan, NewBotRequest, Runtime, RuntimeConfig, SecretString};
 use polyagent_simulator::scenario::Scenario;
 use polyagent_simulator::server::{ClockMode, LatencyProbe, SimConfig, SimServer};
 use rust_decimal::Decimal;
@@ -209,24 +207,7 @@ async fn measure(
     };
     config.latency_probe = Some(probe.clone());
     let runtime = Runtime::open(config).await.map_err(|e| e.message)?;
-    runtime
-        .update_settings(AppSettings {
-            exchange: ExchangeChoice::Simulator {
-                url: sim.base_url(),
-            },
-            ..AppSettings::default()
-        })
-        .await
-        .map_err(|e| e.message)?;
-    runtime
-        .set_daily_limits(DailyLimits {
-            max_daily_loss: Decimal::from(1_000_000),
-            max_trades_per_day: u32::MAX,
-            max_exposure_per_bot: Decimal::from(1_000),
-            max_exposure_total: Decimal::from(1_000_000),
-        })
-        .await
-        .map_err(|e| e.message)?;
+    crate::harness::use_simulator_without_daily_limits(&runtime, sim.base_url()).await?;
     for i in 0..args.bots {
         let market = i % args.markets;
         let outcome = (i / args.markets) as usize;

@@ -40,10 +40,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use polyagent_domain::secret::PrivateKey;
 use polyagent_domain::trading::SignatureType;
-use polyagent_engine::config::{BotSpec, DailyLimits, Overrides, Profile};
-use polyagent_runtime::{
-    AppSettings, ExchangeChoice, ExecutionPlan, NewBotRequest, Runtime, RuntimeConfig, SecretString,
-};
+use polyagent_engine::config::{BotSpec, Overrides, Profile};
+use polyagent_runtime::{ExecutionPlan, NewBotRequest, Runtime, RuntimeConfig, SecretString};
 use polyagent_simulator::scenario::{Scenario, WalletSpec};
 use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
 use polyagent_store::{Database, FillStatus, IntentState, Timestamp};
@@ -248,22 +246,7 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
         Some(SecretString::new("soak passphrase").map_err(|e| e.to_string())?);
     config.request_timeout = Duration::from_secs(5);
     let runtime = Runtime::open(config).await.map_err(|e| e.message)?;
-    runtime
-        .update_settings(AppSettings {
-            exchange: ExchangeChoice::Simulator { url: base.clone() },
-            ..AppSettings::default()
-        })
-        .await
-        .map_err(|e| e.message)?;
-    runtime
-        .set_daily_limits(DailyLimits {
-            max_daily_loss: Decimal::from(1_000_000),
-            max_trades_per_day: u32::MAX,
-            max_exposure_per_bot: Decimal::from(1_000),
-            max_exposure_total: Decimal::from(1_000_000),
-        })
-        .await
-        .map_err(|e| e.message)?;
+    crate::harness::use_simulator_without_daily_limits(&runtime, base.clone()).await?;
     for i in 0..args.live {
         let key = SecretString::new(live_key(i)).map_err(|e| e.to_string())?;
         runtime
