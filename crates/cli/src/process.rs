@@ -77,29 +77,6 @@ fn clock_ticks() -> u64 {
     })
 }
 
-/// A small seeded generator (SplitMix64): the same seed gives the same sequence of faults.
-#[derive(Debug, Clone)]
-pub struct SeededRng(u64);
-
-impl SeededRng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `low..=high`.
-    pub fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.next_u64() % (high - low + 1)
-    }
-}
-
 /// Percentile of sorted values (nearest rank), 0 for none.
 pub fn percentile(sorted: &[Duration], q: f64) -> Duration {
     if sorted.is_empty() {
@@ -112,16 +89,6 @@ pub fn percentile(sorted: &[Duration], q: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_same_seed_gives_the_same_sequence() {
-        let mut a = SeededRng::new(7);
-        let mut b = SeededRng::new(7);
-        let first: Vec<u64> = (0..5).map(|_| a.between(1, 10)).collect();
-        let second: Vec<u64> = (0..5).map(|_| b.between(1, 10)).collect();
-        assert_eq!(first, second);
-        assert!(first.iter().all(|n| (1..=10).contains(n)));
-    }
 
     #[test]
     fn this_process_has_memory_descriptors_and_cpu_time() {

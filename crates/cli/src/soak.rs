@@ -50,7 +50,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::process::{self, SeededRng};
+use crate::process;
+use polyagent_venue::rate::JitterRng;
 
 #[derive(Debug, Args)]
 pub struct SoakArgs {
@@ -452,16 +453,16 @@ async fn inject_faults(
     until: Instant,
     quiet: bool,
 ) -> BTreeMap<&'static str, u32> {
-    let mut rng = SeededRng::new(seed);
+    let mut rng = JitterRng::new(seed);
     let mut counts = BTreeMap::new();
     loop {
-        let pause = Duration::from_secs(rng.between(2, 8));
-        let kind = rng.between(0, 6);
+        let pause = Duration::from_secs(between(&mut rng, 2, 8));
+        let kind = between(&mut rng, 0, 6);
         // Stalls up to 25 s: longer than the 15 s after which a feed counts as stale.
         let hold = Duration::from_millis(if kind == 1 {
-            rng.between(5_000, 25_000)
+            between(&mut rng, 5_000, 25_000)
         } else {
-            rng.between(1_000, 12_000)
+            between(&mut rng, 1_000, 12_000)
         });
         if Instant::now() + pause + hold >= until {
             break;
@@ -470,22 +471,25 @@ async fn inject_faults(
         let (name, switches) = match kind {
             0 => ("socket drop", None),
             1 => ("silent stall", Some(json!({"stall_ws": true}))),
-            2 => ("429 storm", Some(json!({"http_429": rng.between(5, 40)}))),
+            2 => (
+                "429 storm",
+                Some(json!({"http_429": between(&mut rng, 5, 40)})),
+            ),
             3 => (
                 "500 after accept",
-                Some(json!({"post_500_after_accept": rng.between(1, 3)})),
+                Some(json!({"post_500_after_accept": between(&mut rng, 1, 3)})),
             ),
             4 => (
                 "500 before accept",
-                Some(json!({"post_500_before_accept": rng.between(1, 3)})),
+                Some(json!({"post_500_before_accept": between(&mut rng, 1, 3)})),
             ),
             5 => (
                 "slow responses",
-                Some(json!({"delay_ms": rng.between(100, 2_500)})),
+                Some(json!({"delay_ms": between(&mut rng, 100, 2_500)})),
             ),
             _ => (
                 "balance refusal",
-                Some(json!({"reject_balance": rng.between(1, 2)})),
+                Some(json!({"reject_balance": between(&mut rng, 1, 2)})),
             ),
         };
         let set = match &switches {
@@ -762,6 +766,11 @@ fn summary(report: &Report) -> String {
         "soak: FAILED\n"
     });
     text
+}
+
+/// Uniform in `low..=high`, from the venue's seeded generator (the same seed, the same schedule).
+fn between(rng: &mut JitterRng, low: u64, high: u64) -> u64 {
+    low + rng.below_or_equal(high - low)
 }
 
 #[cfg(test)]
