@@ -336,6 +336,7 @@ pub enum PlaceError {
         price: String,
         tick: Pips,
     },
+    /// A limit order's amounts finer than the tick allows (`side` is "buy" or "sell").
     #[error(
         "invalid amounts, the {side} orders maker amount supports a max accuracy of {maker} decimals, taker amount a max of {taker} decimals"
     )]
@@ -344,6 +345,12 @@ pub enum PlaceError {
         maker: u32,
         taker: u32,
     },
+    /// A marketable (FOK/FAK) order's amounts finer than 2 (maker) / 4 (taker) decimals,
+    /// whatever the tick (PROTOCOL.md §13.1; `side` is "buy" or "sell").
+    #[error(
+        "invalid amounts, the market {side} orders maker amount supports a max accuracy of {MARKET_MAKER_DECIMALS} decimals, taker amount a max of {MARKET_TAKER_DECIMALS} decimals"
+    )]
+    MarketPrecision { side: &'static str },
     #[error("order {id} is invalid. Size ({size}) lower than the minimum: {min}")]
     BelowMinimum {
         id: String,
@@ -425,6 +432,11 @@ fn own_price(outcome: Outcome, yes_price: Pips) -> Pips {
         Outcome::No => yes_price.complement(),
     }
 }
+
+/// Decimals a marketable (FOK/FAK) order's maker amount may carry, at every tick.
+pub const MARKET_MAKER_DECIMALS: u32 = 2;
+/// Decimals a marketable (FOK/FAK) order's taker amount may carry, at every tick.
+pub const MARKET_TAKER_DECIMALS: u32 = 4;
 
 /// Decimals allowed for the computed (collateral) leg at a tick: price decimals + 2.
 pub fn amount_decimals(tick: Pips) -> u32 {
@@ -1136,24 +1148,31 @@ fn validate(order: &NewOrder, market: &Market, now_ms: u64) -> Result<(Micros, P
         Side::Sell => (order.maker_amount, order.taker_amount),
     };
     let scale = u128::from(PIPS_PER_UNIT);
-    let amount_dp = amount_decimals(market.tick);
-    // Limit orders: shares to 2 dp, collateral to the tick's amount dp. Market orders: the
-    // user-given leg (maker) to 2 dp, the computed leg (taker) to the amount dp.
-    let (maker_dp, taker_dp) = match (!order.order_type.may_rest(), order.side) {
-        (false, Side::Buy) => (amount_dp, 2),
-        (false, Side::Sell) => (2, amount_dp),
-        (true, _) => (2, amount_dp),
+    let side_word = if order.side == Side::Buy {
+        "buy"
+    } else {
+        "sell"
     };
-    if order.maker_amount.decimals() > maker_dp || order.taker_amount.decimals() > taker_dp {
-        return Err(PlaceError::Precision {
-            side: if order.side == Side::Buy {
-                "buy"
-            } else {
-                "sell"
-            },
-            maker: maker_dp,
-            taker: taker_dp,
-        });
+    if order.order_type.may_rest() {
+        // Limit orders (§2.5): shares to 2 dp, collateral to the tick's amount dp.
+        let amount_dp = amount_decimals(market.tick);
+        let (maker_dp, taker_dp) = match order.side {
+            Side::Buy => (amount_dp, 2),
+            Side::Sell => (2, amount_dp),
+        };
+        if order.maker_amount.decimals() > maker_dp || order.taker_amount.decimals() > taker_dp {
+            return Err(PlaceError::Precision {
+                side: side_word,
+                maker: maker_dp,
+                taker: taker_dp,
+            });
+        }
+    } else if order.maker_amount.decimals() > MARKET_MAKER_DECIMALS
+        || order.taker_amount.decimals() > MARKET_TAKER_DECIMALS
+    {
+        // Marketable orders (§13.1): 2 and 4 decimals at every tick, production's cap (the
+        // SDKs' "price decimals + 2" taker is refused at ticks finer than 0.01).
+        return Err(PlaceError::MarketPrecision { side: side_word });
     }
     // The limit price as the best the order accepts, in whole pips: a BUY pays at most
     // collateral/shares, a SELL takes at least collateral/shares.
