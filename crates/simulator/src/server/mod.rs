@@ -7,9 +7,20 @@
 //! change is drained into feed messages and broadcast before the lock is released, so every
 //! subscriber sees messages in the order the exchange produced them.
 
+/// Unwraps a `Result<T, Response>` or returns the ready response (a refusal) from the handler.
+macro_rules! or_respond {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(response) => return response,
+        }
+    };
+}
+
 mod auth;
 mod feed;
 mod http;
+mod orders;
 mod ws;
 
 use std::collections::{HashMap, VecDeque};
