@@ -26,6 +26,30 @@ pub struct Scenario {
     pub markets: Vec<MarketSpec>,
     #[serde(default)]
     pub wallets: Vec<WalletSpec>,
+    /// Which order-query rules the exchange follows (PROTOCOL.md §13.2); production's newest
+    /// by default.
+    #[serde(default)]
+    pub order_query_rules: OrderQueryRules,
+}
+
+/// The order-query rules in force: Polymarket changed them on 14 December 2026.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum OrderQueryRules {
+    /// From 2026-12-14: `GET /data/orders` filtered by `asset_id` must carry `market` too, and
+    /// orders no longer carry `associate_trades` (fills are counted from `size_matched`).
+    #[default]
+    #[serde(rename = "2026-12-14")]
+    December2026,
+    /// Before: an asset filter alone is fine and orders list their trade ids.
+    #[serde(rename = "legacy")]
+    Legacy,
+}
+
+impl OrderQueryRules {
+    /// Whether orders still list their trade ids in `associate_trades`.
+    pub fn lists_associate_trades(self) -> bool {
+        self == Self::Legacy
+    }
 }
 
 fn polygon() -> u64 {
@@ -179,6 +203,7 @@ pub struct World {
     pub wallets: Vec<(String, String)>,
     pub chain_id: u64,
     pub step_ms: u64,
+    pub order_query_rules: OrderQueryRules,
 }
 
 /// Price levels a liquidity provider may quote on each side: it re-quotes every level every
@@ -380,6 +405,7 @@ impl Scenario {
             wallets,
             chain_id: self.chain_id,
             step_ms: self.step_ms.max(1),
+            order_query_rules: self.order_query_rules,
         };
         world.step(0, now_ms);
         Ok(world)

@@ -285,7 +285,7 @@ impl SimState {
             self.world.step(t - self.start_ms, t);
             self.expire_heartbeats(t);
             self.record_history(t);
-            let outbox = feed::drain(&mut self.world.exchange, t);
+            let outbox = feed::drain(&mut self.world.exchange, self.world.order_query_rules, t);
             self.pending.push(outbox);
         }
     }
@@ -401,7 +401,8 @@ pub(crate) struct Guard<'a> {
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         let now = self.state.now_ms();
-        let last = feed::drain(&mut self.state.world.exchange, now);
+        let rules = self.state.world.order_query_rules;
+        let last = feed::drain(&mut self.state.world.exchange, rules, now);
         let mut outboxes = std::mem::take(&mut self.state.pending);
         outboxes.push(last);
         for outbox in outboxes {

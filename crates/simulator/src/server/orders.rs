@@ -25,6 +25,7 @@ use super::feed::{order_json, trade_json};
 use super::http::{address_text, bad_request, error, json_ok, l2, listing_of};
 use super::{Faults, Guard, Shared};
 use crate::exchange::{NewOrder, PlaceError};
+use crate::scenario::OrderQueryRules;
 use crate::units::Micros;
 
 type Sim = State<Arc<Shared>>;
@@ -372,10 +373,18 @@ async fn get_order(
         .get(&id)
         .filter(|o| funders.contains(&o.owner))
     {
-        Some(order) => json_ok(format!("{{{}}}", order_json(&sim.world.exchange, order))),
+        Some(order) => json_ok(format!(
+            "{{{}}}",
+            order_json(&sim.world.exchange, sim.world.order_query_rules, order)
+        )),
         None => error(StatusCode::NOT_FOUND, "order not found"),
     }
 }
+
+/// The refusal of an order query by asset alone under the December 2026 rules. Production's
+/// exact words are not recorded; this follows its "invalid filters" wording.
+const ASSET_WITHOUT_MARKET: &str =
+    "invalid filters: asset_id must be sent together with market (the condition id of its market)";
 
 /// A single page: the simulator never has more than fits, so `next_cursor` is always the end.
 fn page(items: Vec<String>) -> Response {
@@ -394,6 +403,12 @@ async fn get_orders(
 ) -> Response {
     let sim = shared.lock();
     let key = or_respond!(l2(&sim, &headers, &method, "/data/orders", b""));
+    if sim.world.order_query_rules == OrderQueryRules::December2026
+        && params.contains_key("asset_id")
+        && !params.contains_key("market")
+    {
+        return bad_request(ASSET_WITHOUT_MARKET);
+    }
     let exchange = &sim.world.exchange;
     let mut orders: Vec<&crate::exchange::OrderRecord> = funders_of(&sim, &key)
         .iter()
@@ -410,7 +425,12 @@ async fn get_orders(
     page(
         orders
             .iter()
-            .map(|o| format!("{{{}}}", order_json(exchange, o)))
+            .map(|o| {
+                format!(
+                    "{{{}}}",
+                    order_json(exchange, sim.world.order_query_rules, o)
+                )
+            })
             .collect(),
     )
 }

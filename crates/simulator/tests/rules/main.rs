@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod order_queries;
 mod precision;
 
 use common::*;
