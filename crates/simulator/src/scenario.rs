@@ -93,6 +93,9 @@ pub struct MarketSpec {
     pub closed: bool,
     #[serde(default = "yes")]
     pub accepting_orders: bool,
+    /// Milliseconds a marketable order is held (status DELAYED) before it may match; 0 = none.
+    #[serde(default)]
+    pub taker_delay_ms: u64,
     pub liquidity: LiquiditySpec,
     pub path: PathSpec,
 }
@@ -281,6 +284,11 @@ impl Scenario {
                 locked: Micros::ZERO,
                 last_trade: None,
             });
+            if spec.taker_delay_ms > 0 {
+                exchange
+                    .taker_delays_ms
+                    .insert(condition_id.clone(), spec.taker_delay_ms);
+            }
             listings.push(MarketListing {
                 slug: spec.slug.clone(),
                 event_slug: spec.event_slug.clone().unwrap_or_else(|| spec.slug.clone()),
@@ -575,9 +583,21 @@ impl LiquidityProvider {
     ) -> Option<String> {
         let (side, price, size, order_type) = order;
         let collateral = crate::units::notional(size, price);
-        let (maker_amount, taker_amount) = match side {
-            Side::Buy => (collateral, size),
-            Side::Sell => (size, collateral),
+        let (maker_amount, taker_amount) = match (side, order_type.may_rest()) {
+            (Side::Buy, true) => (collateral, size),
+            (Side::Sell, true) => (size, collateral),
+            // A marketable order as production wants it (§13.1): maker to 2 decimals, taker
+            // computed from it and truncated to 4.
+            (Side::Buy, false) => {
+                let maker = Micros(collateral.0 / 10_000 * 10_000);
+                let taker = u128::from(maker.0) * u128::from(PIPS_PER_UNIT) / u128::from(price.0);
+                (maker, Micros(u64::try_from(taker).unwrap_or(0) / 100 * 100))
+            }
+            (Side::Sell, false) => {
+                let maker = Micros(size.0 / 10_000 * 10_000);
+                let taker = u128::from(maker.0) * u128::from(price.0) / u128::from(PIPS_PER_UNIT);
+                (maker, Micros(u64::try_from(taker).unwrap_or(0) / 100 * 100))
+            }
         };
         self.next_id += 1;
         let order = NewOrder {

@@ -320,13 +320,14 @@ pub fn order_json(exchange: &Exchange, rules: OrderQueryRules, order: &OrderReco
     } else {
         String::new()
     };
-    let status = match order.status {
-        crate::exchange::OrderStatus::Live => "LIVE",
-        crate::exchange::OrderStatus::Matched => "MATCHED",
-        crate::exchange::OrderStatus::Canceled => "CANCELED",
+    // Production appends the reason a killed or unmatched order ended after an underscore.
+    let status = match &order.reason {
+        Some(reason) => format!("{}_{reason}", order.status.as_str()),
+        None => order.status.as_str().to_owned(),
     };
+    let status = serde_json::to_string(&status).unwrap_or_default();
     format!(
-        r#""id":"{}","status":"{status}","owner":"{}","maker_address":"{}","market":"{}","asset_id":"{}","side":"{}","original_size":"{}","size_matched":"{}","price":"{}",{associate_trades}"outcome":"{}","created_at":{},"expiration":"{}","order_type":"{}""#,
+        r#""id":"{}","status":{status},"owner":"{}","maker_address":"{}","market":"{}","asset_id":"{}","side":"{}","original_size":"{}","size_matched":"{}","price":"{}",{associate_trades}"outcome":"{}","created_at":{},"expiration":"{}","order_type":"{}""#,
         order.id,
         order.api_key,
         order.owner,

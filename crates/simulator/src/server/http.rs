@@ -412,7 +412,7 @@ async fn clob_market(State(shared): Sim, Path(condition_id): Path<String>) -> Re
             "fd": {"r": fees.rate, "e": fees.exponent, "to": fees.taker_only},
             "mbf": 0, "tbf": 0, "r": null,
             "ao": market.status == MarketStatus::Open,
-            "sd": 0, "itode": false,
+            "sd": 0, "itode": sim.world.exchange.taker_delays_ms.contains_key(&condition_id),
         })
         .to_string(),
     )
@@ -968,12 +968,16 @@ async fn admin_allowance(State(shared): Sim, body: Bytes) -> Response {
         return bad_request("address must be a 0x address");
     };
     let mut sim = shared.lock();
-    sim.world
-        .exchange
+    let exchange = &mut sim.world.exchange;
+    exchange
         .accounts
         .entry(address_text(address))
         .or_default()
         .allowance_withheld = !allowance.approved;
+    if !allowance.approved {
+        // Production takes the orders of a wallet that can no longer settle off the book.
+        exchange.invalidate_orders(&address_text(address));
+    }
     json_ok(json!({"address": address_text(address), "approved": allowance.approved}).to_string())
 }
 

@@ -6,6 +6,7 @@ mod common;
 
 mod order_queries;
 mod precision;
+mod statuses;
 
 use common::*;
 use serde_json::Value;
