@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::exchange::{Exchange, FeeCurve, Market, MarketStatus, NewOrder, OrderType, Side};
 use crate::paths::{PathSpec, PricePath, read_series};
+use crate::server::limits::{LimitMode, Tier};
 use crate::units::{Micros, PIPS_PER_UNIT, Pips};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +31,9 @@ pub struct Scenario {
     /// by default.
     #[serde(default)]
     pub order_query_rules: OrderQueryRules,
+    /// Per-signer trading rate limits (§13.3): `enforce` (the default), `warn` or `off`.
+    #[serde(default)]
+    pub rate_limit_mode: LimitMode,
 }
 
 /// The order-query rules in force: Polymarket changed them on 14 December 2026.
@@ -148,7 +152,7 @@ pub struct LiquiditySpec {
     pub trade_chance: Decimal,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WalletSpec {
     pub label: String,
@@ -161,6 +165,9 @@ pub struct WalletSpec {
     /// YES/NO pairs to hold per market slug.
     #[serde(default)]
     pub pairs: std::collections::BTreeMap<String, Decimal>,
+    /// The wallet's rate-limit tier as a signer (§13.3); `standard` when not given.
+    #[serde(default)]
+    pub rate_limit_tier: Tier,
 }
 
 /// Gamma-side facts about a market that the exchange itself does not need.
@@ -207,6 +214,9 @@ pub struct World {
     pub chain_id: u64,
     pub step_ms: u64,
     pub order_query_rules: OrderQueryRules,
+    pub rate_limit_mode: LimitMode,
+    /// Rate-limit tiers of the scenario's wallets, by address.
+    pub rate_limit_tiers: std::collections::HashMap<String, Tier>,
 }
 
 /// Price levels a liquidity provider may quote on each side: it re-quotes every level every
@@ -376,6 +386,7 @@ impl Scenario {
             });
         }
         let mut wallets = Vec::new();
+        let mut rate_limit_tiers = std::collections::HashMap::new();
         for wallet in &self.wallets {
             let address = wallet_address(wallet)?;
             let pusd = Micros::parse(&wallet.pusd.to_string())
@@ -404,6 +415,7 @@ impl Scenario {
                     .split(&address, &listing.condition_id, amount)
                     .map_err(|e| e.to_string())?;
             }
+            rate_limit_tiers.insert(address.clone(), wallet.rate_limit_tier);
             wallets.push((wallet.label.clone(), address));
         }
         let mut world = World {
@@ -414,6 +426,8 @@ impl Scenario {
             chain_id: self.chain_id,
             step_ms: self.step_ms.max(1),
             order_query_rules: self.order_query_rules,
+            rate_limit_mode: self.rate_limit_mode,
+            rate_limit_tiers,
         };
         world.step(0, now_ms);
         Ok(world)

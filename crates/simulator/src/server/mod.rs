@@ -19,7 +19,9 @@ macro_rules! or_respond {
 
 mod auth;
 mod feed;
+mod gate;
 mod http;
+pub mod limits;
 mod orders;
 mod ws;
 
@@ -239,6 +241,8 @@ pub(crate) struct SimState {
     /// api key -> (last heartbeat id, time it arrived)
     pub heartbeats: HashMap<String, (String, u64)>,
     pub deposit_wallet_owners: HashMap<Address, Address>,
+    /// Per-signer trading rate limits.
+    pub limits: limits::SignerLimits,
     pub history: HashMap<String, VecDeque<(u64, Pips)>>,
     pub chain: Chain,
     next_heartbeat: u64,
@@ -461,6 +465,8 @@ impl SimServer {
             },
         };
         let step_ms = world.step_ms;
+        let limits =
+            limits::SignerLimits::new(world.rate_limit_mode, world.rate_limit_tiers.clone());
         let state = SimState {
             world,
             clock,
@@ -470,6 +476,7 @@ impl SimServer {
             faults: Faults::default(),
             heartbeats: HashMap::new(),
             deposit_wallet_owners: HashMap::new(),
+            limits,
             history: HashMap::new(),
             chain,
             next_heartbeat: 0,

@@ -22,7 +22,9 @@ use serde_json::{Value, json};
 
 use super::auth::{self, IssuedKey};
 use super::feed::{order_json, trade_json};
+use super::gate;
 use super::http::{address_text, bad_request, error, json_ok, l2, listing_of};
+use super::limits::BucketKind;
 use super::{Faults, Guard, Shared};
 use crate::exchange::{NewOrder, PlaceError};
 use crate::scenario::OrderQueryRules;
@@ -156,6 +158,8 @@ fn post_fault_after(faults: &mut Faults) -> bool {
 }
 
 const EXECUTION_FAILED: &str = "could not run the execution";
+/// The most ids one `DELETE /orders` may carry (production's changelog, 2026-06-15).
+const MAX_CANCEL_IDS: usize = 1_000;
 
 async fn post_order(
     State(shared): Sim,
@@ -170,13 +174,14 @@ async fn post_order(
         .and_then(|probe| Some((probe, probe.order_arrived(arrived)?)));
     let mut sim = shared.lock();
     let key = or_respond!(l2(&sim, &headers, &method, "/order", &body));
+    let gate = or_respond!(gate::admit(&mut sim, &key, BucketKind::Order, 1));
     if post_fault_before(&mut sim.faults) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED);
+        return gate.answer(error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED));
     }
     let Ok(item) = serde_json::from_slice::<Value>(&body) else {
-        return bad_request("Invalid payload");
+        return gate.answer(bad_request("Invalid payload"));
     };
-    match place_one(&mut sim, &key, &item) {
+    let response = match place_one(&mut sim, &key, &item) {
         Ok(answer) if post_fault_after(&mut sim.faults) => {
             drop(answer);
             error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED)
@@ -193,7 +198,8 @@ async fn post_order(
             json_ok(answer)
         }
         Err((status, message)) => error(status, &message),
-    }
+    };
+    gate.answer(response)
 }
 
 async fn post_orders(
@@ -210,8 +216,9 @@ async fn post_orders(
     if items.is_empty() || items.len() > 15 {
         return bad_request("Payload exceeds the limit");
     }
+    let gate = or_respond!(gate::admit(&mut sim, &key, BucketKind::Order, items.len()));
     if post_fault_before(&mut sim.faults) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED);
+        return gate.answer(error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED));
     }
     let answers: Vec<String> = items
         .iter()
@@ -225,9 +232,9 @@ async fn post_orders(
         })
         .collect();
     if post_fault_after(&mut sim.faults) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED);
+        return gate.answer(error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED));
     }
-    json_ok(format!("[{}]", answers.join(",")))
+    gate.answer(json_ok(format!("[{}]", answers.join(","))))
 }
 
 /// The funder whose orders a key may act on: its own address, or the proxy / Safe it owns.
@@ -284,7 +291,8 @@ async fn cancel_order(
     else {
         return bad_request("Invalid payload");
     };
-    cancel_ids(&mut sim, &key, &[id])
+    let gate = or_respond!(gate::admit(&mut sim, &key, BucketKind::Cancel, 1));
+    gate.answer(cancel_ids(&mut sim, &key, &[id]))
 }
 
 async fn cancel_orders(
@@ -298,20 +306,32 @@ async fn cancel_orders(
     let Ok(ids) = serde_json::from_slice::<Vec<String>>(&body) else {
         return bad_request("Invalid payload");
     };
-    cancel_ids(&mut sim, &key, &ids)
+    if ids.len() > MAX_CANCEL_IDS {
+        return bad_request(&format!(
+            "Payload exceeds the limit: at most {MAX_CANCEL_IDS} order ids per request"
+        ));
+    }
+    let gate = or_respond!(gate::admit(&mut sim, &key, BucketKind::Cancel, ids.len()));
+    gate.answer(cancel_ids(&mut sim, &key, &ids))
 }
 
+/// Cancels every open order of the key (optionally in one market / token). Costs 1 cancel
+/// token up front and 1 per order cancelled afterwards.
 fn cancel_matching(
     sim: &mut Guard<'_>,
     key: &IssuedKey,
     market: Option<&str>,
     token: Option<&str>,
 ) -> Response {
+    let mut gate = or_respond!(gate::admit(sim, key, BucketKind::Cancel, 1));
     let mut canceled = Vec::new();
     for funder in funders_of(sim, key) {
         canceled.extend(sim.world.exchange.cancel_all(&funder, market, token));
     }
-    json_ok(json!({"canceled": canceled, "not_canceled": {}}).to_string())
+    gate.charge_cancelled(sim, canceled.len());
+    gate.answer(json_ok(
+        json!({"canceled": canceled, "not_canceled": {}}).to_string(),
+    ))
 }
 
 async fn cancel_all(

@@ -257,6 +257,18 @@ impl Trader {
         path: &str,
         body: Option<&str>,
     ) -> (u16, Value) {
+        let (status, _, answer) = self.send_full(sim, method, path, body).await;
+        (status, answer)
+    }
+
+    /// [`Self::send`] with the answer's headers.
+    pub async fn send_full(
+        &self,
+        sim: &TestSim,
+        method: HttpMethod,
+        path: &str,
+        body: Option<&str>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
         let headers = self.creds.headers(START_MS / 1000, method, path, body);
         let url = format!("{}{path}", sim.base);
         let mut request = match method {
@@ -275,7 +287,12 @@ impl Trader {
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let headers = response.headers().clone();
+        (
+            status,
+            headers,
+            response.json().await.unwrap_or(Value::Null),
+        )
     }
 
     pub async fn get(&self, sim: &TestSim, path_and_query: &str) -> (u16, Value) {

@@ -6,6 +6,7 @@ mod common;
 
 mod order_queries;
 mod precision;
+mod rate_limits;
 mod statuses;
 
 use common::*;
