@@ -7,9 +7,12 @@
 //! change is drained into feed messages and broadcast before the lock is released, so every
 //! subscriber sees messages in the order the exchange produced them.
 
+mod account;
 mod auth;
+mod clob_reads;
 mod feed;
 mod http;
+mod route_switch;
 mod ws;
 
 use std::collections::{HashMap, VecDeque};
@@ -28,6 +31,7 @@ pub use auth::{
     parse_order, verify_l1, verify_l2, verify_order,
 };
 pub use feed::{MarketMessage, UserMessage, book_summary};
+pub use route_switch::DISABLED_ROUTES_ENV;
 
 use crate::scenario::{Scenario, World};
 use crate::units::Pips;
