@@ -17,6 +17,8 @@
 //! - [`rate`]: token-bucket budgets, backoff with jitter, injectable clocks;
 //! - [`gamma`], [`clob_wire`]: wire shapes parsed at the edge;
 //! - [`client`]: [`client::PublicClient`] and the typestate [`client::AuthedClient`];
+//!   their HTTP send/retry core lives in `transport`, the order and cancel routes in
+//!   `trading`;
 //! - [`venue`]: the [`venue::MarketData`] / [`venue::Venue`] traits;
 //! - [`book`]: market-channel messages (borrowed parsing) and the local order book;
 //! - `market_scan`: the byte scanner that reads usual market frames before serde would;
@@ -42,6 +44,8 @@ pub mod market_ws;
 pub mod order_build;
 pub mod rate;
 pub mod signing;
+mod trading;
+mod transport;
 pub mod types;
 pub mod user_ws;
 pub mod venue;

@@ -1,0 +1,333 @@
+//! The HTTP core under [`PublicClient`] and [`AuthedClient`]: one attempt, budgets, the retry
+//! loop, L2 signing of each attempt, and the classification of non-2xx answers.
+//!
+//! Invariants:
+//! - every request takes a token from the global budget, and authenticated ones also from
+//!   the wallet's budget, before it is sent;
+//! - a retry happens only for answers that provably did nothing on the exchange (429; a
+//!   401 re-derives the API key once); an attempt whose outcome is unknown is never
+//!   repeated here (see [`SendFailure::Unknown`]);
+//! - L2 headers are signed per attempt so timestamps stay fresh.
+
+use std::sync::atomic::{AtomicI64, AtomicU64};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use polyagent_domain::secret::SecretString;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{HttpMethod, L2Credentials};
+use crate::client::{AuthedClient, ClientConfig, PublicClient};
+use crate::clob_wire::{self, ApiKeyResponse};
+use crate::rate::{Backoff, Clock, JitterRng, RateBudget, WallClock, acquire};
+use crate::signing::OrderSigner;
+use crate::venue_error::VenueError;
+
+/// Which service a request goes to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Host {
+    Clob,
+    Gamma,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) http: reqwest::Client,
+    pub(crate) config: ClientConfig,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) wall: Arc<dyn WallClock>,
+    pub(crate) global: RateBudget,
+    pub(crate) rng: Mutex<JitterRng>,
+    /// Server minus local time, ms, as last measured by [`PublicClient::check_clock_skew`].
+    pub(crate) skew_ms: AtomicI64,
+    /// Cached `/version`; 0 = not read yet.
+    pub(crate) version: AtomicU64,
+}
+
+/// One HTTP answer.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+}
+
+/// How a failed send ended: before anything could reach the server, or possibly after.
+pub(crate) enum SendFailure {
+    NotSent(String),
+    Unknown(String),
+}
+
+impl PublicClient {
+    pub(crate) fn url(&self, host: Host, path: &str) -> String {
+        let base = match host {
+            Host::Clob => &self.shared.config.endpoints.clob,
+            Host::Gamma => &self.shared.config.endpoints.gamma,
+        };
+        format!("{base}{path}")
+    }
+
+    pub(crate) fn backoff(&self) -> Backoff {
+        let seed = self
+            .shared
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .next_u64();
+        Backoff::new(
+            self.shared.config.backoff_base,
+            self.shared.config.backoff_max,
+            JitterRng::new(seed),
+        )
+    }
+
+    /// One attempt: `Ok` for any HTTP answer, `Err` when none arrived.
+    pub(crate) async fn send_once(
+        &self,
+        method: HttpMethod,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&str>,
+        headers: &[(&'static str, String)],
+    ) -> Result<Answer, SendFailure> {
+        let method = match method {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+            HttpMethod::Put => reqwest::Method::PUT,
+        };
+        let mut request = self.shared.http.request(method, url);
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, value.as_str());
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_owned());
+        }
+        let response = request.send().await.map_err(|e| {
+            // A refused connection provably sent nothing; anything else may have reached
+            // the server.
+            if e.is_connect() && !e.is_timeout() {
+                SendFailure::NotSent(e.to_string())
+            } else {
+                SendFailure::Unknown(e.to_string())
+            }
+        })?;
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| SendFailure::Unknown(e.to_string()))?;
+        Ok(Answer {
+            status,
+            body: body.to_vec(),
+        })
+    }
+
+    /// Sends with budgets and 429 backoff. `headers` is called per attempt so that signed
+    /// timestamps stay fresh.
+    pub(crate) async fn send(
+        &self,
+        method: HttpMethod,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&str>,
+        headers: &(dyn Fn() -> Vec<(&'static str, String)> + Send + Sync),
+        wallet: Option<&RateBudget>,
+    ) -> Result<Answer, SendFailure> {
+        let mut backoff = self.backoff();
+        loop {
+            acquire(&self.shared.global, self.shared.clock.as_ref()).await;
+            if let Some(wallet) = wallet {
+                acquire(wallet, self.shared.clock.as_ref()).await;
+            }
+            let answer = self.send_once(method, url, query, body, &headers()).await?;
+            if answer.status != 429 || backoff.attempts() >= self.shared.config.max_retries {
+                return Ok(answer);
+            }
+            // 429 is a refusal before processing: waiting and asking again cannot duplicate.
+            let delay = backoff.next_delay();
+            tracing::debug!(url, ?delay, "429 from the exchange; backing off");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// GET, parsed; non-2xx classified.
+    pub(crate) async fn get_json<T: DeserializeOwned>(
+        &self,
+        host: Host,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, VenueError> {
+        let url = self.url(host, path);
+        let answer = self
+            .send(HttpMethod::Get, &url, query, None, &Vec::new, None)
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        parse_answer(&answer, self.shared.config.backoff_max)
+    }
+}
+
+pub(crate) fn parse_answer<T: DeserializeOwned>(
+    answer: &Answer,
+    backoff_max: Duration,
+) -> Result<T, VenueError> {
+    if (200..300).contains(&answer.status) {
+        serde_json::from_slice(&answer.body).map_err(|e| {
+            VenueError::Protocol(format!(
+                "{e}: {}",
+                String::from_utf8_lossy(&answer.body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            ))
+        })
+    } else {
+        Err(error_of(answer, backoff_max))
+    }
+}
+
+pub(crate) fn error_of(answer: &Answer, backoff_max: Duration) -> VenueError {
+    match VenueError::classify(answer.status, &clob_wire::error_text(&answer.body)) {
+        VenueError::RateLimited { .. } => VenueError::RateLimited {
+            retry_after: backoff_max,
+        },
+        other => other,
+    }
+}
+
+impl AuthedClient {
+    pub(crate) async fn rederive(&self) -> Result<Arc<L2Credentials>, VenueError> {
+        let fresh = Arc::new(create_or_derive(&self.public, &self.signer, self.nonce).await?);
+        *self
+            .credentials
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
+        tracing::info!(
+            api_key = fresh.api_key(),
+            "re-derived the API key after a 401"
+        );
+        Ok(fresh)
+    }
+
+    /// One L2 request; `body` is built from the credentials (the order `owner` is the API
+    /// key, so a re-derived key means a new body). On 401, re-derives once and retries:
+    /// a 401 is refused before anything happens.
+    pub(crate) async fn l2(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(&str, String)],
+        body: &(dyn Fn(&L2Credentials) -> Option<String> + Send + Sync),
+    ) -> Result<Answer, SendFailure> {
+        let mut credentials = self.credentials();
+        for attempt in 0..2 {
+            let text = body(&credentials);
+            let url = self.public.url(Host::Clob, path);
+            let creds = credentials.clone();
+            let public = self.public.clone();
+            let text_for_headers = text.clone();
+            let headers = move || {
+                creds
+                    .headers(
+                        public.server_now_s(),
+                        method,
+                        path,
+                        text_for_headers.as_deref(),
+                    )
+                    .pairs()
+                    .iter()
+                    .map(|(name, value)| (*name, (*value).to_owned()))
+                    .collect::<Vec<_>>()
+            };
+            let answer = self
+                .public
+                .send(
+                    method,
+                    &url,
+                    query,
+                    text.as_deref(),
+                    &headers,
+                    Some(&self.wallet_budget),
+                )
+                .await?;
+            if answer.status == 401 && attempt == 0 {
+                match self.rederive().await {
+                    Ok(fresh) => {
+                        credentials = fresh;
+                        continue;
+                    }
+                    Err(e) => return Err(SendFailure::NotSent(e.to_string())),
+                }
+            }
+            return Ok(answer);
+        }
+        unreachable!("the loop returns on its second pass")
+    }
+
+    pub(crate) async fn l2_json<T: DeserializeOwned>(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<String>,
+    ) -> Result<T, VenueError> {
+        let answer = self
+            .l2(method, path, query, &move |_| body.clone())
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        parse_answer(&answer, self.public.shared.config.backoff_max)
+    }
+}
+
+/// `POST /auth/api-key`, falling back to `GET /auth/derive-api-key` (the SDKs'
+/// createOrDerive).
+pub(crate) async fn create_or_derive(
+    public: &PublicClient,
+    signer: &OrderSigner,
+    nonce: u64,
+) -> Result<L2Credentials, VenueError> {
+    let chain = public.shared.config.chain;
+    let attempt = |method: HttpMethod, path: &'static str| {
+        let public = public.clone();
+        let headers: Vec<(&'static str, String)> = signer
+            .l1_headers(chain, public.server_now_s(), nonce)
+            .pairs()
+            .iter()
+            .map(|(n, v)| (*n, (*v).to_owned()))
+            .collect();
+        async move {
+            let url = public.url(Host::Clob, path);
+            let headers_fn = move || headers.clone();
+            let answer = public
+                .send(method, &url, &[], None, &headers_fn, None)
+                .await
+                .map_err(|f| match f {
+                    SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+                })?;
+            parse_answer::<ApiKeyResponse>(&answer, public.shared.config.backoff_max)
+        }
+    };
+    let mut key = match attempt(HttpMethod::Post, "/auth/api-key").await {
+        Ok(key) if !key.api_key.is_empty() => key,
+        _ => attempt(HttpMethod::Get, "/auth/derive-api-key").await?,
+    };
+    // Moved, not copied: the answer wipes what is left when dropped.
+    let secret = SecretString::new(std::mem::take(&mut key.secret))
+        .map_err(|_| VenueError::Protocol("API key answer without a secret".into()))?;
+    let passphrase = SecretString::new(std::mem::take(&mut key.passphrase))
+        .map_err(|_| VenueError::Protocol("API key answer without a passphrase".into()))?;
+    Ok(L2Credentials::new(
+        signer.address(),
+        key.api_key.clone(),
+        secret,
+        passphrase,
+    )?)
+}
