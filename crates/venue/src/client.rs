@@ -8,9 +8,13 @@
 //!   the request may have been written, any 5xx — is never retried: it fails with
 //!   [`VenueError::SubmitOutcomeUnknown`] carrying the order id (our EIP-712 digest) and the
 //!   caller settles it with [`AuthedClient::reconcile_submission`];
-//! - requests that the server refused before doing anything are retried: 429 (after backoff
-//!   with jitter, up to `max_retries`), 401 (once, after re-deriving the API key), and
-//!   `order_version_mismatch` (once, after re-reading `/version`);
+//! - requests that the server refused before doing anything are retried through one bounded
+//!   policy ([`crate::retry`]: backoff with jitter, at most `max_retries` waits and
+//!   `max_retry_wait` in all, never shorter than the server's `Retry-After`): 429, and 425
+//!   (engine restarting) on reads and cancels; a 401 once, after re-deriving the API key;
+//!   `order_version_mismatch` once, after re-reading `/version`. An order post answered
+//!   425 or 503 post-only / cancel-only is a typed pause ([`VenueError::pause`]) for the
+//!   caller, never retried here;
 //! - every request takes a token from the global budget, and authenticated ones also from
 //!   the wallet's budget, before it is sent. Clone one [`PublicClient`] for every wallet
 //!   of the process so that they share the global budget.
@@ -113,8 +117,12 @@ pub struct ClientConfig {
     /// First 429 backoff ceiling and cap.
     pub backoff_base: Duration,
     pub backoff_max: Duration,
-    /// How many 429s in a row a request sits out before failing with `RateLimited`.
+    /// Most retries of one request refused for now (429, or 425 on reads and cancels);
+    /// see [`crate::retry`].
     pub max_retries: u32,
+    /// Most time one request waits between its retries; an exchange asking for longer gets
+    /// the typed error (with its wait) handed to the caller instead.
+    pub max_retry_wait: Duration,
     /// Seed of the backoff jitter; `None` seeds from the clock.
     pub jitter_seed: Option<u64>,
     /// Clock skew above which a warning is logged.
@@ -131,6 +139,7 @@ impl Default for ClientConfig {
             backoff_base: Duration::from_millis(250),
             backoff_max: Duration::from_secs(10),
             max_retries: 5,
+            max_retry_wait: Duration::from_secs(20),
             jitter_seed: None,
             skew_warning: Duration::from_secs(1),
         }

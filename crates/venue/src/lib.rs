@@ -15,6 +15,7 @@
 //! - [`types`]: domain-level results (markets, books, metrics, orders, trades);
 //! - [`venue_error`]: [`VenueError`], classified errors incl. `SubmitOutcomeUnknown`;
 //! - [`rate`]: token-bucket budgets, backoff with jitter, injectable clocks;
+//! - [`retry`]: the one bounded retry policy (backon's exponential backoff with jitter);
 //! - [`gamma`], [`clob_wire`]: wire shapes parsed at the edge;
 //! - [`client`]: [`client::PublicClient`] and the typestate [`client::AuthedClient`];
 //!   their HTTP send/retry core lives in `transport`, the order and cancel routes in
@@ -43,6 +44,7 @@ mod market_scan;
 pub mod market_ws;
 pub mod order_build;
 pub mod rate;
+pub mod retry;
 pub mod signing;
 mod trading;
 mod transport;

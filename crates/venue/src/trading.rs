@@ -6,6 +6,9 @@
 //!   the request may have been written, any 5xx) is never retried: it fails with
 //!   [`VenueError::SubmitOutcomeUnknown`] carrying the order id (our EIP-712 digest) and the
 //!   caller settles it with [`AuthedClient::reconcile_submission`];
+//! - a 425 (engine restarting) or a 503 in post-only / cancel-only mode was refused before
+//!   anything happened: it is a typed pause ([`VenueError::pause`]), never an unknown
+//!   outcome, and it is not retried here: the caller waits for the exchange and resumes;
 //! - `order_version_mismatch` is retried once, after re-reading `/version`, and only while
 //!   the server still speaks our order format.
 
@@ -15,7 +18,8 @@ use crate::auth::{HttpMethod, L2Credentials};
 use crate::client::{AuthedClient, ORDER_FORMAT_VERSION};
 use crate::clob_wire::{self, CancelResponse};
 use crate::order_build::OrderSpec;
-use crate::transport::{SendFailure, parse_answer};
+use crate::retry::RetryClass;
+use crate::transport::{SendFailure, error_of, parse_answer};
 use crate::types::{CancelOutcome, OrderAck, OrderStatus};
 use crate::venue_error::VenueError;
 use crate::wire::{MAX_BATCH_ORDERS, PostOrderRequest, PostOrderResponse, post_orders_body};
@@ -94,10 +98,16 @@ impl AuthedClient {
         let mut version_retried = false;
         loop {
             let answer = self
-                .l2(HttpMethod::Post, "/order", &[], &body)
+                .l2_classed(HttpMethod::Post, "/order", &[], &body, RetryClass::Submit)
                 .await
                 .map_err(|f| submit_failure(f, &order_id))?;
             if answer.status >= 500 {
+                // §13.4: post-only / cancel-only mode refused the order before anything
+                // happened: a pause for the caller, not an unknown outcome.
+                let error = error_of(&answer, self.public.shared.config.backoff_max);
+                if error.pause().is_some() {
+                    return Err(error);
+                }
                 return Err(VenueError::SubmitOutcomeUnknown {
                     order_id,
                     reason: format!(
@@ -177,12 +187,19 @@ impl AuthedClient {
                 })
                 .collect())
         };
-        let answer = match self.l2(HttpMethod::Post, "/orders", &[], &body).await {
+        let answer = match self
+            .l2_classed(HttpMethod::Post, "/orders", &[], &body, RetryClass::Submit)
+            .await
+        {
             Ok(answer) => answer,
             Err(SendFailure::NotSent(e)) => return Err(VenueError::Network(e)),
             Err(SendFailure::Unknown(e)) => return unknown(e),
         };
         if answer.status >= 500 {
+            let error = error_of(&answer, self.public.shared.config.backoff_max);
+            if error.pause().is_some() {
+                return Err(error);
+            }
             return unknown(format!("HTTP {}", answer.status));
         }
         let responses: Vec<PostOrderResponse> =

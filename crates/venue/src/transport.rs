@@ -4,9 +4,13 @@
 //! Invariants:
 //! - every request takes a token from the global budget, and authenticated ones also from
 //!   the wallet's budget, before it is sent;
-//! - a retry happens only for answers that provably did nothing on the exchange (429; a
-//!   401 re-derives the API key once); an attempt whose outcome is unknown is never
-//!   repeated here (see [`SendFailure::Unknown`]);
+//! - a retry happens only for answers that provably did nothing on the exchange, through
+//!   the one bounded policy of [`crate::retry`]: 429, and 425 (engine restarting) on reads
+//!   and cancels but never on an order post ([`RetryClass`]); a 401 re-derives the API key
+//!   once; an attempt whose outcome is unknown is never repeated here
+//!   (see [`SendFailure::Unknown`]);
+//! - the wait an answer asks for (`Retry-After`, or a body `retry_after_seconds`) is read
+//!   into [`Answer::retry_after`] and honoured by the retry and by the typed errors;
 //! - L2 headers are signed per attempt so timestamps stay fresh.
 
 use std::sync::atomic::{AtomicI64, AtomicU64};
@@ -19,7 +23,8 @@ use serde::de::DeserializeOwned;
 use crate::auth::{HttpMethod, L2Credentials};
 use crate::client::{AuthedClient, ClientConfig, PublicClient};
 use crate::clob_wire::{self, ApiKeyResponse};
-use crate::rate::{Backoff, Clock, JitterRng, RateBudget, WallClock, acquire};
+use crate::rate::{Clock, JitterRng, RateBudget, WallClock, acquire};
+use crate::retry::{RetryClass, RetryPolicy, RetryState, parse_seconds};
 use crate::signing::OrderSigner;
 use crate::venue_error::VenueError;
 
@@ -49,6 +54,20 @@ pub(crate) struct Shared {
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) body: Vec<u8>,
+    /// The wait the exchange asked for: the `Retry-After` header, else a body
+    /// `retry_after_seconds` (read on non-2xx answers only).
+    pub(crate) retry_after: Option<Duration>,
+}
+
+/// A body's `retry_after_seconds` (a number or a numeric string), which may stand in for
+/// `Retry-After` (§13.4).
+fn body_retry_after(body: &[u8]) -> Option<Duration> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    match value.get("retry_after_seconds")? {
+        serde_json::Value::Number(n) => parse_seconds(&n.to_string()),
+        serde_json::Value::String(s) => parse_seconds(s),
+        _ => None,
+    }
 }
 
 /// How a failed send ended: before anything could reach the server, or possibly after.
@@ -66,18 +85,26 @@ impl PublicClient {
         format!("{base}{path}")
     }
 
-    pub(crate) fn backoff(&self) -> Backoff {
+    /// The client's one retry policy (see [`crate::retry`]).
+    pub fn retry_policy(&self) -> RetryPolicy {
+        let config = &self.shared.config;
+        RetryPolicy {
+            base: config.backoff_base,
+            max_delay: config.backoff_max,
+            max_retries: config.max_retries,
+            max_total_wait: config.max_retry_wait,
+        }
+    }
+
+    /// A fresh retry state, its jitter seeded from the client's seeded sequence.
+    fn retry_state(&self) -> RetryState {
         let seed = self
             .shared
             .rng
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .next_u64();
-        Backoff::new(
-            self.shared.config.backoff_base,
-            self.shared.config.backoff_max,
-            JitterRng::new(seed),
-        )
+        RetryState::new(self.retry_policy(), seed)
     }
 
     /// One attempt: `Ok` for any HTTP answer, `Err` when none arrived.
@@ -117,18 +144,28 @@ impl PublicClient {
             }
         })?;
         let status = response.status().as_u16();
+        let header_wait = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_seconds);
         let body = response
             .bytes()
             .await
             .map_err(|e| SendFailure::Unknown(e.to_string()))?;
+        let retry_after = if (200..300).contains(&status) {
+            header_wait
+        } else {
+            header_wait.or_else(|| body_retry_after(&body))
+        };
         Ok(Answer {
             status,
             body: body.to_vec(),
+            retry_after,
         })
     }
 
-    /// Sends with budgets and 429 backoff. `headers` is called per attempt so that signed
-    /// timestamps stay fresh.
+    /// [`PublicClient::send_classed`] for a read (or anything else idempotent).
     pub(crate) async fn send(
         &self,
         method: HttpMethod,
@@ -138,20 +175,60 @@ impl PublicClient {
         headers: &(dyn Fn() -> Vec<(&'static str, String)> + Send + Sync),
         wallet: Option<&RateBudget>,
     ) -> Result<Answer, SendFailure> {
-        let mut backoff = self.backoff();
+        self.send_classed(
+            method,
+            url,
+            query,
+            body,
+            headers,
+            wallet,
+            RetryClass::Idempotent,
+        )
+        .await
+    }
+
+    /// Sends with budgets and the retry policy. `headers` is called per attempt so that
+    /// signed timestamps stay fresh.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn send_classed(
+        &self,
+        method: HttpMethod,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&str>,
+        headers: &(dyn Fn() -> Vec<(&'static str, String)> + Send + Sync),
+        wallet: Option<&RateBudget>,
+        class: RetryClass,
+    ) -> Result<Answer, SendFailure> {
+        let mut retry = self.retry_state();
         loop {
             acquire(&self.shared.global, self.shared.clock.as_ref()).await;
             if let Some(wallet) = wallet {
                 acquire(wallet, self.shared.clock.as_ref()).await;
             }
             let answer = self.send_once(method, url, query, body, &headers()).await?;
-            if answer.status != 429 || backoff.attempts() >= self.shared.config.max_retries {
+            // Both are refusals before processing: asking again cannot do anything twice.
+            // A 425 on an order post is still the caller's (see `RetryClass::Submit`).
+            let retryable = match answer.status {
+                429 => true,
+                425 => class == RetryClass::Idempotent,
+                _ => false,
+            };
+            if !retryable {
                 return Ok(answer);
             }
-            // 429 is a refusal before processing: waiting and asking again cannot duplicate.
-            let delay = backoff.next_delay();
-            tracing::debug!(url, ?delay, "429 from the exchange; backing off");
-            tokio::time::sleep(delay).await;
+            let Some(wait) = retry.next_wait(answer.retry_after) else {
+                // Spent, or the exchange asked for longer than the policy waits: the typed
+                // error carries its wait to the caller.
+                return Ok(answer);
+            };
+            tracing::debug!(
+                url,
+                status = answer.status,
+                ?wait,
+                "refused for now; retrying"
+            );
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -193,8 +270,10 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
 }
 
 pub(crate) fn error_of(answer: &Answer, backoff_max: Duration) -> VenueError {
-    match VenueError::classify(answer.status, &clob_wire::error_text(&answer.body)) {
-        VenueError::RateLimited { .. } => VenueError::RateLimited {
+    let text = clob_wire::error_text(&answer.body);
+    match VenueError::classify_with_wait(answer.status, &text, answer.retry_after) {
+        // No wait named: the policy's longest delay is a safe guess.
+        VenueError::RateLimited { .. } if answer.retry_after.is_none() => VenueError::RateLimited {
             retry_after: backoff_max,
         },
         other => other,
@@ -215,15 +294,28 @@ impl AuthedClient {
         Ok(fresh)
     }
 
-    /// One L2 request; `body` is built from the credentials (the order `owner` is the API
-    /// key, so a re-derived key means a new body). On 401, re-derives once and retries:
-    /// a 401 is refused before anything happens.
+    /// [`AuthedClient::l2_classed`] for a read, a cancel or anything else idempotent.
     pub(crate) async fn l2(
         &self,
         method: HttpMethod,
         path: &str,
         query: &[(&str, String)],
         body: &(dyn Fn(&L2Credentials) -> Option<String> + Send + Sync),
+    ) -> Result<Answer, SendFailure> {
+        self.l2_classed(method, path, query, body, RetryClass::Idempotent)
+            .await
+    }
+
+    /// One L2 request; `body` is built from the credentials (the order `owner` is the API
+    /// key, so a re-derived key means a new body). On 401, re-derives once and retries:
+    /// a 401 is refused before anything happens.
+    pub(crate) async fn l2_classed(
+        &self,
+        method: HttpMethod,
+        path: &str,
+        query: &[(&str, String)],
+        body: &(dyn Fn(&L2Credentials) -> Option<String> + Send + Sync),
+        class: RetryClass,
     ) -> Result<Answer, SendFailure> {
         let mut credentials = self.credentials();
         for attempt in 0..2 {
@@ -247,13 +339,14 @@ impl AuthedClient {
             };
             let answer = self
                 .public
-                .send(
+                .send_classed(
                     method,
                     &url,
                     query,
                     text.as_deref(),
                     &headers,
                     Some(&self.wallet_budget),
+                    class,
                 )
                 .await?;
             if answer.status == 401 && attempt == 0 {

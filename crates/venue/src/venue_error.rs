@@ -6,9 +6,61 @@
 //!   EIP-712 digest we computed) so the caller reconciles with
 //!   [`crate::client::AuthedClient::reconcile_submission`] instead of posting again: two
 //!   orders for one intent is the worst bug this crate can have;
+//! - the exchange pausing (§13.4: matching-engine restart, post-only mode, cancel-only
+//!   mode) is its own kind, [`VenueError::pause`], never a transient "exchange gone" error:
+//!   the order was refused before anything happened, and a bot waits and resumes;
 //! - messages never contain keys, secrets or passphrases.
 
 use std::time::Duration;
+
+/// Why the exchange refuses some requests for a while (PROTOCOL.md §13.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PauseKind {
+    /// The matching engine is restarting (HTTP 425, about 90 s weekly): every order route
+    /// refuses.
+    Restarting,
+    /// Post-only mode (about 2 minutes after a restart): cancels work, and so do orders
+    /// sent with `postOnly: true`; every other order is refused.
+    PostOnly,
+    /// Cancel-only mode: cancels work, every order is refused.
+    CancelOnly,
+}
+
+/// A pause of the exchange, with the wait it asked for (`Retry-After` or a body
+/// `retry_after_seconds`), if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExchangePause {
+    pub kind: PauseKind,
+    pub retry_after: Option<Duration>,
+}
+
+impl PauseKind {
+    /// Whether a new order may be posted during this pause (`post_only`: the order carries
+    /// `postOnly: true`).
+    pub fn accepts_orders(self, post_only: bool) -> bool {
+        matches!(self, PauseKind::PostOnly) && post_only
+    }
+
+    /// Whether cancels work during this pause.
+    pub fn accepts_cancels(self) -> bool {
+        !matches!(self, PauseKind::Restarting)
+    }
+
+    /// What a person sees on the bot: a state, not an error.
+    pub fn user_sentence(self) -> &'static str {
+        match self {
+            PauseKind::Restarting => {
+                "the exchange's matching engine is restarting; the bot waits and resumes"
+            }
+            PauseKind::PostOnly => {
+                "exchange in post-only mode; the bot waits to take liquidity until it clears"
+            }
+            PauseKind::CancelOnly => {
+                "exchange in cancel-only mode; the bot waits until orders are accepted again"
+            }
+        }
+    }
+}
 
 /// Everything a venue call can fail with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,6 +96,17 @@ pub enum VenueError {
     Unauthorized(String),
     #[error("trading is disabled on the exchange: {0}")]
     TradingDisabled(String),
+    /// HTTP 425 on an order route: the matching engine is restarting. Reads and cancels are
+    /// retried inside the client; an order post is not (it was refused, nothing happened).
+    #[error("the exchange's matching engine is restarting; retry after {retry_after:?}")]
+    EngineRestarting { retry_after: Option<Duration> },
+    /// HTTP 503 `post_only_mode` (or a batch entry with that code): only post-only orders
+    /// are accepted for now.
+    #[error("the exchange is in post-only mode; retry after {retry_after:?}")]
+    PostOnlyMode { retry_after: Option<Duration> },
+    /// HTTP 503 "cancel-only": only cancels are accepted for now.
+    #[error("the exchange is in cancel-only mode; retry after {retry_after:?}")]
+    CancelOnlyMode { retry_after: Option<Duration> },
     #[error("the outcome of POST order {order_id} is unknown ({reason}); reconcile, do not retry")]
     SubmitOutcomeUnknown { order_id: String, reason: String },
     #[error("the exchange rejected the request ({status}): {message}")]
@@ -72,12 +135,32 @@ impl From<crate::Error> for VenueError {
 impl VenueError {
     /// Classifies a non-2xx answer from its status and the server's `error` text.
     pub fn classify(status: u16, message: &str) -> Self {
+        Self::classify_with_wait(status, message, None)
+    }
+
+    /// Like [`VenueError::classify`], with the wait the answer asked for (`Retry-After`
+    /// header or a body `retry_after_seconds`).
+    pub fn classify_with_wait(status: u16, message: &str, retry_after: Option<Duration>) -> Self {
         let lower = message.to_ascii_lowercase();
         let text = message.to_owned();
         if status == 429 {
             return VenueError::RateLimited {
-                retry_after: Duration::ZERO,
+                retry_after: retry_after.unwrap_or(Duration::ZERO),
             };
+        }
+        // §13.4. Batch entries carry the code with a 200 around them, so the text decides
+        // whatever the status.
+        if status == 425 || lower.contains("service not ready") {
+            return VenueError::EngineRestarting { retry_after };
+        }
+        if lower.contains("post_only_mode") || lower.contains("post-only mode") {
+            return VenueError::PostOnlyMode { retry_after };
+        }
+        if lower.contains("cancel-only")
+            || lower.contains("cancel_only")
+            || lower.contains("cancel only")
+        {
+            return VenueError::CancelOnlyMode { retry_after };
         }
         if lower.contains("order_version_mismatch") {
             return VenueError::VersionMismatch {
@@ -135,6 +218,18 @@ impl VenueError {
             status,
             message: text,
         }
+    }
+
+    /// The exchange's pause behind this error, if it is one (§13.4). A pause is not
+    /// [`VenueError::is_transient`]: the exchange is there and said when to come back.
+    pub fn pause(&self) -> Option<ExchangePause> {
+        let (kind, retry_after) = match self {
+            VenueError::EngineRestarting { retry_after } => (PauseKind::Restarting, *retry_after),
+            VenueError::PostOnlyMode { retry_after } => (PauseKind::PostOnly, *retry_after),
+            VenueError::CancelOnlyMode { retry_after } => (PauseKind::CancelOnly, *retry_after),
+            _ => return None,
+        };
+        Some(ExchangePause { kind, retry_after })
     }
 
     /// Whether waiting and asking again can help (rate limits, network trouble on reads).
@@ -200,5 +295,49 @@ mod tests {
             let error = VenueError::classify(*status, message);
             assert!(check(&error), "{status} {message} -> {error:?}");
         }
+    }
+
+    #[test]
+    fn engine_restarts_and_restricted_modes_are_pauses_not_failures() {
+        let wait = Some(Duration::from_secs(30));
+        let cases: &[(u16, &str, PauseKind)] = &[
+            // §13.4: the body may be empty or `service not ready`.
+            (425, "", PauseKind::Restarting),
+            (425, "service not ready", PauseKind::Restarting),
+            (503, "post_only_mode", PauseKind::PostOnly),
+            // A batch entry: the code arrives in `errorMsg`, classified with status 400.
+            (400, "post_only_mode", PauseKind::PostOnly),
+            (
+                503,
+                "exchange is in cancel-only mode",
+                PauseKind::CancelOnly,
+            ),
+        ];
+        for (status, message, kind) in cases {
+            let error = VenueError::classify_with_wait(*status, message, wait);
+            assert_eq!(
+                error.pause(),
+                Some(ExchangePause {
+                    kind: *kind,
+                    retry_after: wait
+                }),
+                "{status} {message:?} -> {error:?}"
+            );
+            assert!(!error.is_transient(), "{error:?}");
+        }
+        // "Trading is currently disabled" stays its own (longer) condition.
+        assert_eq!(
+            VenueError::classify(
+                503,
+                "Trading is currently disabled. Check polymarket.com for updates"
+            )
+            .pause(),
+            None
+        );
+        assert!(PauseKind::PostOnly.accepts_orders(true));
+        assert!(!PauseKind::PostOnly.accepts_orders(false));
+        assert!(!PauseKind::CancelOnly.accepts_orders(true));
+        assert!(PauseKind::CancelOnly.accepts_cancels());
+        assert!(!PauseKind::Restarting.accepts_cancels());
     }
 }
