@@ -15,9 +15,11 @@
 //!   `order_version_mismatch` once, after re-reading `/version`. An order post answered
 //!   425 or 503 post-only / cancel-only is a typed pause ([`VenueError::pause`]) for the
 //!   caller, never retried here;
-//! - every request takes a token from the global budget, and authenticated ones also from
-//!   the wallet's budget, before it is sent. Clone one [`PublicClient`] for every wallet
-//!   of the process so that they share the global budget.
+//! - every request takes a token from the global budget before it is sent; orders and
+//!   cancels also take their cost from the signer's order or cancel bucket (§13.3, sized by
+//!   its tier, read back from every trading answer: [`AuthedClient::rate_limit_status`]),
+//!   other authenticated requests from the wallet's budget. Clone one [`PublicClient`] for
+//!   every wallet of the process so that they share the global budget.
 //!
 //! A public client has no way to post:
 //!
@@ -52,6 +54,7 @@ use crate::gamma::{
 use crate::rate::{
     Clock, JitterRng, MonotonicClock, RateBudget, RateLimits, SystemWallClock, WallClock,
 };
+use crate::signer_rate::SignerLimits;
 use crate::signing::OrderSigner;
 pub use crate::trading::PreparedOrder;
 use crate::transport::{Host, SendFailure, Shared, create_or_derive, parse_answer};
@@ -499,6 +502,8 @@ pub struct AuthedClient {
     pub(crate) nonce: u64,
     pub(crate) credentials: RwLock<Arc<L2Credentials>>,
     pub(crate) wallet_budget: RateBudget,
+    /// The signer's order and cancel buckets and the exchange's last word on them.
+    pub(crate) signer_limits: SignerLimits,
     /// Orders we believe rest on the book: heartbeats run while this is non-empty.
     pub(crate) live_orders: Mutex<HashSet<String>>,
     pub(crate) heartbeat_id: Mutex<Option<String>>,
@@ -554,6 +559,7 @@ impl AuthedClient {
             limits.wallet_burst,
             public.shared.clock.now_ms(),
         );
+        let signer_limits = SignerLimits::new(limits.signer_pacing, public.shared.clock.now_ms());
         Self {
             public,
             signer,
@@ -561,6 +567,7 @@ impl AuthedClient {
             nonce,
             credentials: RwLock::new(Arc::new(credentials)),
             wallet_budget,
+            signer_limits,
             live_orders: Mutex::new(HashSet::new()),
             heartbeat_id: Mutex::new(None),
             heartbeats_sent: AtomicU64::new(0),

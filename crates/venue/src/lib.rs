@@ -16,6 +16,7 @@
 //! - [`venue_error`]: [`VenueError`], classified errors incl. `SubmitOutcomeUnknown`;
 //! - [`rate`]: token-bucket budgets, backoff with jitter, injectable clocks;
 //! - [`retry`]: the one bounded retry policy (backon's exponential backoff with jitter);
+//! - [`signer_rate`]: the per-signer order and cancel buckets, tiers and rate-limit headers;
 //! - [`gamma`], [`clob_wire`]: wire shapes parsed at the edge;
 //! - [`client`]: [`client::PublicClient`] and the typestate [`client::AuthedClient`];
 //!   their HTTP send/retry core lives in `transport`, the order and cancel routes in
@@ -45,6 +46,7 @@ pub mod market_ws;
 pub mod order_build;
 pub mod rate;
 pub mod retry;
+pub mod signer_rate;
 pub mod signing;
 mod trading;
 mod transport;

@@ -9,6 +9,9 @@
 //! - a 425 (engine restarting) or a 503 in post-only / cancel-only mode was refused before
 //!   anything happened: it is a typed pause ([`VenueError::pause`]), never an unknown
 //!   outcome, and it is not retried here: the caller waits for the exchange and resumes;
+//! - batches are split so that no request carries more than its route allows (15 orders,
+//!   1000 cancel ids) nor more than the signer's burst (§13.3); all orders of a call are
+//!   signed before its first request leaves;
 //! - `order_version_mismatch` is retried once, after re-reading `/version`, and only while
 //!   the server still speaks our order format.
 
@@ -18,8 +21,8 @@ use crate::auth::{HttpMethod, L2Credentials};
 use crate::client::{AuthedClient, ORDER_FORMAT_VERSION};
 use crate::clob_wire::{self, CancelResponse};
 use crate::order_build::OrderSpec;
-use crate::retry::RetryClass;
-use crate::transport::{SendFailure, error_of, parse_answer};
+use crate::signer_rate::{RateLimitHeaders, RateLimitStatus, RateLimitTier, TradingBucket};
+use crate::transport::{Route, SendFailure, error_of, parse_answer};
 use crate::types::{CancelOutcome, OrderAck, OrderStatus};
 use crate::venue_error::VenueError;
 use crate::wire::{MAX_BATCH_ORDERS, PostOrderRequest, PostOrderResponse, post_orders_body};
@@ -98,7 +101,7 @@ impl AuthedClient {
         let mut version_retried = false;
         loop {
             let answer = self
-                .l2_classed(HttpMethod::Post, "/order", &[], &body, RetryClass::Submit)
+                .l2_classed(HttpMethod::Post, "/order", &[], &body, Route::orders(1))
                 .await
                 .map_err(|f| submit_failure(f, &order_id))?;
             if answer.status >= 500 {
@@ -144,22 +147,52 @@ impl AuthedClient {
         }
     }
 
-    /// Posts up to 15 orders in one request; one result per order, in order. A 5xx or
-    /// timeout makes every order's outcome unknown.
+    /// Posts orders in batches: at most 15 per request and never more than the signer's
+    /// order burst (§13.3: a batch over the burst can never pass). One result per order, in
+    /// order. A 5xx or timeout makes every order of that request's outcome unknown; an
+    /// error of one request of several is the result of each of its orders.
     pub async fn post_orders(
         &self,
         specs: &[OrderSpec],
     ) -> Result<Vec<Result<OrderAck, VenueError>>, VenueError> {
-        if specs.is_empty() || specs.len() > MAX_BATCH_ORDERS {
-            return Err(VenueError::InvalidInput(format!(
-                "a batch holds 1 to {MAX_BATCH_ORDERS} orders, not {}",
-                specs.len()
-            )));
+        if specs.is_empty() {
+            return Err(VenueError::InvalidInput(
+                "a batch holds at least one order".into(),
+            ));
         }
+        // Every order is signed before the first request leaves: a bad one refuses the
+        // whole call rather than half of it.
         let signed: Vec<_> = specs
             .iter()
             .map(|s| self.sign(s))
             .collect::<Result<_, _>>()?;
+        let size = self.batch_size(TradingBucket::Order, MAX_BATCH_ORDERS);
+        if specs.len() <= size {
+            return self.post_batch(specs, &signed).await;
+        }
+        let mut results = Vec::with_capacity(specs.len());
+        for (specs, signed) in specs.chunks(size).zip(signed.chunks(size)) {
+            match self.post_batch(specs, signed).await {
+                Ok(batch) => results.extend(batch),
+                Err(error) => results.extend(specs.iter().map(|_| Err(error.clone()))),
+            }
+        }
+        Ok(results)
+    }
+
+    /// The most entries one request of `bucket` may carry: the route's own cap, and never
+    /// more than the tier's burst.
+    fn batch_size(&self, bucket: TradingBucket, route_cap: usize) -> usize {
+        let burst = usize::try_from(self.signer_limits.burst(bucket)).unwrap_or(usize::MAX);
+        route_cap.min(burst).max(1)
+    }
+
+    /// One `POST /orders` of already-signed orders.
+    async fn post_batch(
+        &self,
+        specs: &[OrderSpec],
+        signed: &[crate::signing::SignedOrder],
+    ) -> Result<Vec<Result<OrderAck, VenueError>>, VenueError> {
         let ids: Vec<String> = signed.iter().map(|s| format!("{:#x}", s.digest)).collect();
         let body = |creds: &L2Credentials| {
             let requests: Vec<PostOrderRequest<'_>> = signed
@@ -188,7 +221,13 @@ impl AuthedClient {
                 .collect())
         };
         let answer = match self
-            .l2_classed(HttpMethod::Post, "/orders", &[], &body, RetryClass::Submit)
+            .l2_classed(
+                HttpMethod::Post,
+                "/orders",
+                &[],
+                &body,
+                Route::orders(specs.len()),
+            )
             .await
         {
             Ok(answer) => answer,
@@ -214,28 +253,69 @@ impl AuthedClient {
         Ok(results)
     }
 
-    async fn cancel(&self, path: &str, body: Option<String>) -> Result<CancelOutcome, VenueError> {
-        let outcome = self
-            .l2_json::<CancelResponse>(HttpMethod::Delete, path, &[], body)
-            .await?
-            .into_outcome();
+    /// One cancel request costing `cost` tokens of the cancel bucket. `charged_per_cancel`:
+    /// the exchange also charges one per order cancelled (cancel-all, cancel-market), which
+    /// is charged here after the fact unless the answer already told the balance.
+    async fn cancel(
+        &self,
+        path: &str,
+        body: Option<String>,
+        cost: usize,
+        charged_per_cancel: bool,
+    ) -> Result<CancelOutcome, VenueError> {
+        let answer = self
+            .l2_classed(
+                HttpMethod::Delete,
+                path,
+                &[],
+                &move |_| body.clone(),
+                Route::cancels(cost),
+            )
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        let outcome =
+            parse_answer::<CancelResponse>(&answer, self.public.shared.config.backoff_max)?
+                .into_outcome();
+        if charged_per_cancel && answer.rate.remaining.is_none() {
+            let shared = &self.public.shared;
+            self.signer_limits.observe(
+                TradingBucket::Cancel,
+                &RateLimitHeaders::default(),
+                outcome.canceled.len() as u64,
+                shared.clock.as_ref(),
+                shared.wall.as_ref(),
+            );
+        }
         self.untrack(&outcome.canceled);
         Ok(outcome)
     }
 
     pub async fn cancel_order(&self, order_id: &str) -> Result<CancelOutcome, VenueError> {
         let body = serde_json::json!({ "orderID": order_id }).to_string();
-        self.cancel("/order", Some(body)).await
+        self.cancel("/order", Some(body), 1, false).await
     }
 
+    /// Cancels orders by id, in requests of at most 1000 ids and never more than the
+    /// signer's cancel burst (120 on the lowest tier); the outcomes are merged. An error of
+    /// any request is the call's error (the orders of earlier requests are cancelled; a
+    /// second call cancels the rest and reports the first ones as already cancelled).
     pub async fn cancel_orders(&self, order_ids: &[String]) -> Result<CancelOutcome, VenueError> {
-        let body = serde_json::to_string(order_ids)
-            .map_err(|e| VenueError::InvalidInput(e.to_string()))?;
-        self.cancel("/orders", Some(body)).await
+        let size = self.batch_size(TradingBucket::Cancel, MAX_CANCEL_IDS);
+        let mut merged = CancelOutcome::default();
+        for ids in order_ids.chunks(size) {
+            let body =
+                serde_json::to_string(ids).map_err(|e| VenueError::InvalidInput(e.to_string()))?;
+            let outcome = self.cancel("/orders", Some(body), ids.len(), false).await?;
+            merged.canceled.extend(outcome.canceled);
+            merged.not_canceled.extend(outcome.not_canceled);
+        }
+        Ok(merged)
     }
 
     pub async fn cancel_all(&self) -> Result<CancelOutcome, VenueError> {
-        let outcome = self.cancel("/cancel-all", None).await?;
+        let outcome = self.cancel("/cancel-all", None, 1, true).await?;
         self.live_orders
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -259,9 +339,56 @@ impl AuthedClient {
         self.cancel(
             "/cancel-market-orders",
             Some(serde_json::Value::Object(body).to_string()),
+            1,
+            true,
         )
         .await
     }
+
+    // --- per-signer rate limits (§13.3) ----------------------------------------------------
+
+    /// This wallet's trading limits as last seen: the tier, each bucket's remaining tokens
+    /// and reset as the exchange last told them, and whether it is warning. No request.
+    pub fn rate_limit_status(&self) -> RateLimitStatus {
+        self.signer_limits.status(self.public.shared.clock.now_ms())
+    }
+
+    /// `GET /v1/user/rate-limit-tier`: the signer's tier (refreshed by the exchange every
+    /// 3 h); it also sizes the local buckets from now on.
+    pub async fn rate_limit_tier(&self) -> Result<RateLimitTier, VenueError> {
+        let answer = self
+            .l2(HttpMethod::Get, "/v1/user/rate-limit-tier", &[], &|_| None)
+            .await
+            .map_err(|f| match f {
+                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
+            })?;
+        let body: serde_json::Value = parse_answer(&answer, self.public.shared.config.backoff_max)?;
+        let tier = tier_from_answer(&body)?;
+        self.signer_limits
+            .set_tier(tier.clone(), self.public.shared.clock.now_ms());
+        Ok(tier)
+    }
+}
+
+/// `DELETE /orders` takes at most 1000 ids (changelog 2026-06-15; the OpenAPI page still
+/// says 3000: production wins).
+pub const MAX_CANCEL_IDS: usize = 1000;
+
+/// The tier from `GET /v1/user/rate-limit-tier`: `{"tier": "Standard"}` (other key
+/// spellings and a bare string are read too: the shape is documented loosely).
+fn tier_from_answer(body: &serde_json::Value) -> Result<RateLimitTier, VenueError> {
+    let name = match body {
+        serde_json::Value::String(name) => Some(name.as_str()),
+        serde_json::Value::Object(fields) => ["tier", "rate_limit_tier", "rateLimitTier", "name"]
+            .iter()
+            .find_map(|key| fields.get(*key).and_then(serde_json::Value::as_str)),
+        _ => None,
+    };
+    name.filter(|n| !n.trim().is_empty())
+        .map(RateLimitTier::parse)
+        .ok_or_else(|| {
+            VenueError::Protocol(format!("no tier in the rate-limit-tier answer: {body}"))
+        })
 }
 
 fn submit_failure(failure: SendFailure, order_id: &str) -> VenueError {

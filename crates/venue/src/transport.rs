@@ -2,8 +2,11 @@
 //! loop, L2 signing of each attempt, and the classification of non-2xx answers.
 //!
 //! Invariants:
-//! - every request takes a token from the global budget, and authenticated ones also from
-//!   the wallet's budget, before it is sent;
+//! - every request takes a token from the global budget before it is sent; an order or
+//!   cancel route also takes its cost from the signer's order or cancel bucket (§13.3,
+//!   [`crate::signer_rate`]) and feeds the answer's `Poly-RateLimit-*` headers back to it;
+//!   any other authenticated request takes one from the wallet's budget;
+//! - a 429 that says the request is over the burst is never retried: it can never pass;
 //! - a retry happens only for answers that provably did nothing on the exchange, through
 //!   the one bounded policy of [`crate::retry`]: 429, and 425 (engine restarting) on reads
 //!   and cancels but never on an order post ([`RetryClass`]); a 401 re-derives the API key
@@ -25,6 +28,7 @@ use crate::client::{AuthedClient, ClientConfig, PublicClient};
 use crate::clob_wire::{self, ApiKeyResponse};
 use crate::rate::{Clock, JitterRng, RateBudget, WallClock, acquire};
 use crate::retry::{RetryClass, RetryPolicy, RetryState, parse_seconds};
+use crate::signer_rate::{RateLimitHeaders, SignerLimits, TradingBucket};
 use crate::signing::OrderSigner;
 use crate::venue_error::VenueError;
 
@@ -57,6 +61,59 @@ pub(crate) struct Answer {
     /// The wait the exchange asked for: the `Retry-After` header, else a body
     /// `retry_after_seconds` (read on non-2xx answers only).
     pub(crate) retry_after: Option<Duration>,
+    /// The per-signer rate-limit headers (§13.3).
+    pub(crate) rate: RateLimitHeaders,
+}
+
+/// Which budgets a request draws from, besides the global one.
+#[derive(Clone, Copy)]
+pub(crate) enum Pace<'a> {
+    None,
+    /// A wallet's reads.
+    Wallet(&'a RateBudget),
+    /// A trading route: `cost` tokens of one of the signer's buckets.
+    Trading(&'a SignerLimits, TradingBucket, u64),
+}
+
+/// How an L2 request is paced and retried.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Route {
+    pub(crate) class: RetryClass,
+    pub(crate) bucket: Option<(TradingBucket, u64)>,
+}
+
+impl Route {
+    /// A read: the wallet's budget, retried.
+    pub(crate) const READ: Route = Route {
+        class: RetryClass::Idempotent,
+        bucket: None,
+    };
+
+    /// An order post of `cost` orders: the order bucket, never retried on 425.
+    pub(crate) fn orders(cost: usize) -> Route {
+        Route {
+            class: RetryClass::Submit,
+            bucket: Some((TradingBucket::Order, cost as u64)),
+        }
+    }
+
+    /// A cancel of `cost` tokens: the cancel bucket, retried.
+    pub(crate) fn cancels(cost: usize) -> Route {
+        Route {
+            class: RetryClass::Idempotent,
+            bucket: Some((TradingBucket::Cancel, cost as u64)),
+        }
+    }
+}
+
+/// A 429 that says the request costs more than the bucket can ever hold: waiting cannot
+/// help (§13.3), so it is not retried.
+fn over_burst(answer: &Answer) -> bool {
+    answer.status == 429
+        && matches!(
+            VenueError::classify(429, &clob_wire::error_text(&answer.body)),
+            VenueError::OverBurst(_)
+        )
 }
 
 /// A body's `retry_after_seconds` (a number or a numeric string), which may stand in for
@@ -144,11 +201,8 @@ impl PublicClient {
             }
         })?;
         let status = response.status().as_u16();
-        let header_wait = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_seconds);
+        let rate = RateLimitHeaders::read(response.headers());
+        let header_wait = rate.retry_after;
         let body = response
             .bytes()
             .await
@@ -162,6 +216,7 @@ impl PublicClient {
             status,
             body: body.to_vec(),
             retry_after,
+            rate,
         })
     }
 
@@ -175,13 +230,14 @@ impl PublicClient {
         headers: &(dyn Fn() -> Vec<(&'static str, String)> + Send + Sync),
         wallet: Option<&RateBudget>,
     ) -> Result<Answer, SendFailure> {
+        let pace = wallet.map_or(Pace::None, Pace::Wallet);
         self.send_classed(
             method,
             url,
             query,
             body,
             headers,
-            wallet,
+            pace,
             RetryClass::Idempotent,
         )
         .await
@@ -197,20 +253,27 @@ impl PublicClient {
         query: &[(&str, String)],
         body: Option<&str>,
         headers: &(dyn Fn() -> Vec<(&'static str, String)> + Send + Sync),
-        wallet: Option<&RateBudget>,
+        pace: Pace<'_>,
         class: RetryClass,
     ) -> Result<Answer, SendFailure> {
         let mut retry = self.retry_state();
+        let clock = self.shared.clock.as_ref();
         loop {
-            acquire(&self.shared.global, self.shared.clock.as_ref()).await;
-            if let Some(wallet) = wallet {
-                acquire(wallet, self.shared.clock.as_ref()).await;
+            acquire(&self.shared.global, clock).await;
+            match pace {
+                Pace::None => {}
+                Pace::Wallet(wallet) => acquire(wallet, clock).await,
+                Pace::Trading(limits, bucket, cost) => limits.acquire(bucket, cost, clock).await,
             }
             let answer = self.send_once(method, url, query, body, &headers()).await?;
+            if let Pace::Trading(limits, bucket, _) = pace {
+                limits.observe(bucket, &answer.rate, 0, clock, self.shared.wall.as_ref());
+            }
             // Both are refusals before processing: asking again cannot do anything twice.
-            // A 425 on an order post is still the caller's (see `RetryClass::Submit`).
+            // A 425 on an order post is still the caller's (see `RetryClass::Submit`), and
+            // a request over the burst can never pass.
             let retryable = match answer.status {
-                429 => true,
+                429 => !over_burst(&answer),
                 425 => class == RetryClass::Idempotent,
                 _ => false,
             };
@@ -302,7 +365,7 @@ impl AuthedClient {
         query: &[(&str, String)],
         body: &(dyn Fn(&L2Credentials) -> Option<String> + Send + Sync),
     ) -> Result<Answer, SendFailure> {
-        self.l2_classed(method, path, query, body, RetryClass::Idempotent)
+        self.l2_classed(method, path, query, body, Route::READ)
             .await
     }
 
@@ -315,8 +378,14 @@ impl AuthedClient {
         path: &str,
         query: &[(&str, String)],
         body: &(dyn Fn(&L2Credentials) -> Option<String> + Send + Sync),
-        class: RetryClass,
+        route: Route,
     ) -> Result<Answer, SendFailure> {
+        // Trading routes draw from the signer's order or cancel bucket (§13.3), everything
+        // else from the wallet's budget.
+        let pace = match route.bucket {
+            Some((bucket, cost)) => Pace::Trading(&self.signer_limits, bucket, cost),
+            None => Pace::Wallet(&self.wallet_budget),
+        };
         let mut credentials = self.credentials();
         for attempt in 0..2 {
             let text = body(&credentials);
@@ -345,8 +414,8 @@ impl AuthedClient {
                     query,
                     text.as_deref(),
                     &headers,
-                    Some(&self.wallet_budget),
-                    class,
+                    pace,
+                    route.class,
                 )
                 .await?;
             if answer.status == 401 && attempt == 0 {

@@ -77,6 +77,11 @@ pub enum VenueError {
     Geoblocked(String),
     #[error("rate limited by the exchange; retry after {retry_after:?}")]
     RateLimited { retry_after: Duration },
+    /// 429 for a request that costs more than the signer's bucket can ever hold (§13.3: a
+    /// batch larger than the tier's burst, or a cancel-all of more orders than the cancel
+    /// burst). Waiting cannot help: split it. Never retried.
+    #[error("the request costs more than this signer's rate-limit burst; split it: {0}")]
+    OverBurst(String),
     #[error("order protocol version mismatch (server {server:?}): {message}")]
     VersionMismatch {
         server: Option<u64>,
@@ -143,6 +148,9 @@ impl VenueError {
     pub fn classify_with_wait(status: u16, message: &str, retry_after: Option<Duration>) -> Self {
         let lower = message.to_ascii_lowercase();
         let text = message.to_owned();
+        if status == 429 && lower.contains("burst") {
+            return VenueError::OverBurst(text);
+        }
         if status == 429 {
             return VenueError::RateLimited {
                 retry_after: retry_after.unwrap_or(Duration::ZERO),
@@ -273,6 +281,12 @@ mod tests {
             (429, "Too Many Requests", |e| {
                 matches!(e, VenueError::RateLimited { .. })
             }),
+            // §13.3: a batch that costs more than the burst can never pass.
+            (
+                429,
+                "request token cost 61 exceeds the order burst capacity 60",
+                |e| matches!(e, VenueError::OverBurst(_)),
+            ),
             (403, "Trading restricted in your region", |e| {
                 matches!(e, VenueError::Geoblocked(_))
             }),

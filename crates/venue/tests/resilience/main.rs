@@ -3,4 +3,5 @@
 //! of §13.7/§13.8, each answered exactly as production answers.
 
 mod pauses;
+mod rate_limits;
 mod stub;
