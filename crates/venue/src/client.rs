@@ -220,35 +220,6 @@ impl PublicClient {
 
     // --- health, time, version -------------------------------------------------------------
 
-    /// Whether Polymarket blocks trading from this machine's location. `Err(Geoblocked)`
-    /// when it does, so a caller can refuse to start bots there.
-    pub async fn check_geoblock(&self) -> Result<(), VenueError> {
-        #[derive(serde::Deserialize)]
-        struct GeoblockResponse {
-            #[serde(default)]
-            blocked: bool,
-            #[serde(default)]
-            country: String,
-            #[serde(default)]
-            region: String,
-        }
-        let url = self.shared.config.endpoints.geoblock.clone();
-        let answer = self
-            .send(HttpMethod::Get, &url, &[], None, &Vec::new, None)
-            .await
-            .map_err(|f| match f {
-                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
-            })?;
-        let status: GeoblockResponse = parse_answer(&answer, self.shared.config.backoff_max)?;
-        if status.blocked {
-            return Err(VenueError::Geoblocked(format!(
-                "country {}, region {}",
-                status.country, status.region
-            )));
-        }
-        Ok(())
-    }
-
     /// `GET /time`: server unix seconds.
     pub async fn server_time_s(&self) -> Result<u64, VenueError> {
         self.get_json::<clob_wire::LenientU64>(Host::Clob, "/time", &[])

@@ -18,6 +18,7 @@
 //! - [`retry`]: the one bounded retry policy (backon's exponential backoff with jitter);
 //! - [`signer_rate`]: the per-signer order and cancel buckets, tiers and rate-limit headers;
 //! - [`gamma`], [`clob_wire`]: wire shapes parsed at the edge;
+//! - [`geoblock`]: where this machine may trade from (open, close-only, blocked);
 //! - [`client`]: [`client::PublicClient`] and the typestate [`client::AuthedClient`];
 //!   their HTTP send/retry core lives in `transport`, the order and cancel routes in
 //!   `trading`;
@@ -41,6 +42,7 @@ pub mod clob_wire;
 pub mod eip712;
 mod error;
 pub mod gamma;
+pub mod geoblock;
 mod market_scan;
 pub mod market_ws;
 pub mod order_build;

@@ -9,6 +9,9 @@
 //! - a 425 (engine restarting) or a 503 in post-only / cancel-only mode was refused before
 //!   anything happened: it is a typed pause ([`VenueError::pause`]), never an unknown
 //!   outcome, and it is not retried here: the caller waits for the exchange and resumes;
+//! - a refusal is classified with the client's signature type (§13.7: the signer / API key
+//!   text means an undeployed deposit wallet for type 3), see
+//!   [`VenueError::for_signature_type`];
 //! - batches are split so that no request carries more than its route allows (15 orders,
 //!   1000 cancel ids) nor more than the signer's burst (§13.3); all orders of a call are
 //!   signed before its first request leaves;
@@ -122,7 +125,8 @@ impl AuthedClient {
             }
             let result =
                 parse_answer::<PostOrderResponse>(&answer, self.public.shared.config.backoff_max)
-                    .and_then(clob_wire::ack_from);
+                    .and_then(clob_wire::ack_from)
+                    .map_err(|e| e.for_signature_type(self.signature_type));
             match result {
                 Err(VenueError::VersionMismatch { message, .. }) if !version_retried => {
                     // §2.10: re-read /version; retry once only if our order is still in the
@@ -242,9 +246,12 @@ impl AuthedClient {
             return unknown(format!("HTTP {}", answer.status));
         }
         let responses: Vec<PostOrderResponse> =
-            parse_answer(&answer, self.public.shared.config.backoff_max)?;
-        let results: Vec<Result<OrderAck, VenueError>> =
-            responses.into_iter().map(clob_wire::ack_from).collect();
+            parse_answer(&answer, self.public.shared.config.backoff_max)
+                .map_err(|e| e.for_signature_type(self.signature_type))?;
+        let results: Vec<Result<OrderAck, VenueError>> = responses
+            .into_iter()
+            .map(|r| clob_wire::ack_from(r).map_err(|e| e.for_signature_type(self.signature_type)))
+            .collect();
         for ack in results.iter().flatten() {
             if ack.status == OrderStatus::Live {
                 self.track_live(&ack.order_id);

@@ -13,6 +13,8 @@
 
 use std::time::Duration;
 
+use polyagent_domain::trading::SignatureType;
+
 /// Why the exchange refuses some requests for a while (PROTOCOL.md §13.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PauseKind {
@@ -75,6 +77,19 @@ pub enum VenueError {
     InvalidSignature(String),
     #[error("this location is geoblocked by Polymarket: {0}")]
     Geoblocked(String),
+    /// A close-only region (§13.8: the geoblock's "close-only on the web app and the API"
+    /// group) or account: positions may be closed, no new ones opened. Distinct from
+    /// [`VenueError::Geoblocked`], where nothing may be traded at all.
+    #[error("this location or account may only close positions: {0}")]
+    CloseOnly(String),
+    /// §13.7: the account may not make orders from an EOA (new accounts trade through a
+    /// deposit wallet).
+    #[error("this account must trade through a deposit wallet: {0}")]
+    DepositWalletRequired(String),
+    /// §13.7: a deposit-wallet (signature type 3) order refused because the wallet is not
+    /// deployed yet (the exchange's text speaks of the signer and the API key).
+    #[error("the deposit wallet is not deployed yet: {0}")]
+    DepositWalletNotDeployed(String),
     #[error("rate limited by the exchange; retry after {retry_after:?}")]
     RateLimited { retry_after: Duration },
     /// 429 for a request that costs more than the signer's bucket can ever hold (§13.3: a
@@ -194,12 +209,26 @@ impl VenueError {
         {
             return VenueError::InvalidTick(text);
         }
+        // §13.7, before the signature check that the "maker address" would otherwise hit.
+        if lower.contains("deposit wallet flow") {
+            return VenueError::DepositWalletRequired(text);
+        }
         if lower.contains("signature")
             || lower.contains("signer")
             || lower.contains("funder")
             || lower.contains("maker address")
         {
             return VenueError::InvalidSignature(text);
+        }
+        // §13.8: a close-only region, or an account in closed-only mode, refuses opening
+        // orders only; before the geoblock and "closed" (market) checks.
+        if lower.contains("close-only")
+            || lower.contains("close only")
+            || lower.contains("closed-only")
+            || lower.contains("closed only")
+            || lower.contains("close_only")
+        {
+            return VenueError::CloseOnly(text);
         }
         if status == 403
             || lower.contains("geoblock")
@@ -225,6 +254,64 @@ impl VenueError {
         VenueError::Rejected {
             status,
             message: text,
+        }
+    }
+
+    /// The same refusal as a client signing with `signature_type` understands it (§13.7):
+    /// "the order signer address has to be the address of the API KEY" means, for a
+    /// deposit wallet (type 3), that the wallet is not deployed yet; for the other types
+    /// it stays a signer mismatch ([`VenueError::InvalidSignature`]).
+    pub fn for_signature_type(self, signature_type: SignatureType) -> Self {
+        match self {
+            VenueError::InvalidSignature(text)
+                if signature_type == SignatureType::Poly1271
+                    && text
+                        .to_ascii_lowercase()
+                        .contains("signer address has to be the address of the api key") =>
+            {
+                VenueError::DepositWalletNotDeployed(text)
+            }
+            other => other,
+        }
+    }
+
+    /// What happened and what to do, in words a person understands (no codes). Shown on a
+    /// bot or a wallet instead of the technical message.
+    pub fn user_sentence(&self) -> String {
+        match self {
+            VenueError::DepositWalletRequired(_) => "this Polymarket account must trade \
+                through a deposit wallet; import or create the deposit wallet and choose it \
+                as this bot's wallet"
+                .into(),
+            VenueError::DepositWalletNotDeployed(_) => "the deposit wallet is not deployed \
+                yet: make one trade in Polymarket's web app or deploy it, then try again"
+                .into(),
+            VenueError::CloseOnly(_) => "Polymarket allows only closing positions from this \
+                location or account: the bot may sell what it holds but cannot open new \
+                positions"
+                .into(),
+            VenueError::Geoblocked(_) => "Polymarket does not allow trading from this \
+                location; the bot cannot trade here"
+                .into(),
+            VenueError::EngineRestarting { .. }
+            | VenueError::PostOnlyMode { .. }
+            | VenueError::CancelOnlyMode { .. } => self
+                .pause()
+                .map(|p| p.kind.user_sentence().to_owned())
+                .unwrap_or_default(),
+            VenueError::OverBurst(_) => "the request was larger than this wallet's rate \
+                limit ever allows at once; it has to be sent in smaller parts"
+                .into(),
+            VenueError::RateLimited { .. } => "the exchange asked to slow down; the bot \
+                waits and tries again"
+                .into(),
+            VenueError::InsufficientBalance(_) => "not enough pUSD (or shares) in the \
+                wallet, or the exchange is not approved to use them"
+                .into(),
+            VenueError::Unauthorized(_) => "the exchange refused this wallet's API key; \
+                reconnect the wallet"
+                .into(),
+            other => other.to_string(),
         }
     }
 
@@ -275,6 +362,21 @@ mod tests {
                 "the order signer address has to be the address of the API KEY",
                 |e| matches!(e, VenueError::InvalidSignature(_)),
             ),
+            // §13.7, production's exact text.
+            (
+                400,
+                "maker address not allowed, please use the deposit wallet flow",
+                |e| matches!(e, VenueError::DepositWalletRequired(_)),
+            ),
+            // §13.8: close-only, distinct from a geoblock and from a closed market.
+            (
+                403,
+                "Trading restricted in your region: close-only mode, you may only close existing positions",
+                |e| matches!(e, VenueError::CloseOnly(_)),
+            ),
+            (400, "account is in closed-only mode", |e| {
+                matches!(e, VenueError::CloseOnly(_))
+            }),
             (400, "order_version_mismatch: V2 only", |e| {
                 matches!(e, VenueError::VersionMismatch { .. })
             }),
@@ -308,6 +410,58 @@ mod tests {
         for (status, message, check) in cases {
             let error = VenueError::classify(*status, message);
             assert!(check(&error), "{status} {message} -> {error:?}");
+        }
+    }
+
+    #[test]
+    fn the_signer_refusal_means_an_undeployed_deposit_wallet_only_for_type_3() {
+        let text = "the order signer address has to be the address of the API KEY";
+        let refused = VenueError::classify(400, text);
+        assert_eq!(
+            refused.clone().for_signature_type(SignatureType::Poly1271),
+            VenueError::DepositWalletNotDeployed(text.into())
+        );
+        for other in [
+            SignatureType::Eoa,
+            SignatureType::PolyProxy,
+            SignatureType::PolyGnosisSafe,
+        ] {
+            assert_eq!(
+                refused.clone().for_signature_type(other),
+                VenueError::InvalidSignature(text.into())
+            );
+        }
+        // Another signature refusal of a deposit wallet stays what it is.
+        let bad = VenueError::classify(400, "invalid signature");
+        assert_eq!(bad.clone().for_signature_type(SignatureType::Poly1271), bad);
+    }
+
+    #[test]
+    fn refusals_come_with_a_sentence_that_says_what_to_do() {
+        let sentence = |e: VenueError| e.user_sentence();
+        assert_eq!(
+            sentence(VenueError::DepositWalletRequired(String::new())),
+            "this Polymarket account must trade through a deposit wallet; import or create \
+             the deposit wallet and choose it as this bot's wallet"
+        );
+        assert_eq!(
+            sentence(VenueError::DepositWalletNotDeployed(String::new())),
+            "the deposit wallet is not deployed yet: make one trade in Polymarket's web app \
+             or deploy it, then try again"
+        );
+        assert!(sentence(VenueError::CloseOnly(String::new())).contains("only closing"));
+        assert_eq!(
+            sentence(VenueError::PostOnlyMode { retry_after: None }),
+            PauseKind::PostOnly.user_sentence()
+        );
+        // No sentence leaks a code or the exchange's wording.
+        for error in [
+            VenueError::DepositWalletRequired("maker address not allowed".into()),
+            VenueError::CloseOnly("close-only".into()),
+        ] {
+            let text = error.user_sentence();
+            assert!(!text.contains("maker address"), "{text}");
+            assert!(!text.contains("close-only"), "{text}");
         }
     }
 

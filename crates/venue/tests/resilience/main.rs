@@ -4,4 +4,5 @@
 
 mod pauses;
 mod rate_limits;
+mod refusals;
 mod stub;
