@@ -39,6 +39,7 @@ mod error;
 pub mod gamma;
 mod market_scan;
 pub mod market_ws;
+pub mod marketable;
 pub mod order_build;
 pub mod rate;
 pub mod signing;
