@@ -237,8 +237,10 @@ pub struct OpenOrderResponse {
 
 impl OpenOrderResponse {
     pub fn into_order(self) -> Result<OpenOrder, VenueError> {
+        let (status, status_reason) = OrderStatus::parse_wire(&self.status);
         Ok(OpenOrder {
-            status: OrderStatus::parse(&self.status),
+            status,
+            status_reason,
             token_id: token(&self.asset_id)?,
             side: side(&self.side)?,
             price: self.price.0,
@@ -283,8 +285,10 @@ pub struct TradeResponse {
 
 impl TradeResponse {
     pub fn into_trade(self) -> Result<Trade, VenueError> {
+        let (status, status_reason) = TradeStatus::parse_wire(&self.status);
         Ok(Trade {
-            status: TradeStatus::parse(&self.status),
+            status,
+            status_reason,
             token_id: token(&self.asset_id)?,
             side: side(&self.side)?,
             price: self.price.0,
@@ -383,8 +387,10 @@ pub fn ack_from(response: crate::wire::PostOrderResponse) -> Result<OrderAck, Ve
             Decimal::from_str_exact(text).ok()
         }
     };
+    let (status, status_reason) = OrderStatus::parse_wire(&response.status);
     Ok(OrderAck {
-        status: OrderStatus::parse(&response.status),
+        status,
+        status_reason,
         making_amount: amount(&response.making_amount),
         taking_amount: amount(&response.taking_amount),
         trade_ids: response.trade_ids,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use polyagent_domain::trading::Side;
+use polyagent_domain::trading::{OrderType, Side};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use tokio::sync::{mpsc, watch};
@@ -26,7 +26,7 @@ use crate::client::AuthedClient;
 use crate::clob_wire::{LenientDecimal, TradeResponse};
 use crate::market_ws::FeedHealth;
 use crate::rate::{Backoff, JitterRng};
-use crate::types::{OpenOrder, Trade, TradeStatus};
+use crate::types::{OpenOrder, OrderStatus, Trade, TradeStatus};
 use crate::venue_error::VenueError;
 
 /// What happened to one of the wallet's orders.
@@ -48,6 +48,11 @@ pub struct OrderEvent {
     pub price: Decimal,
     pub original_size: Decimal,
     pub size_matched: Decimal,
+    /// The order's status when the event carries one (newer frames, §13.6).
+    pub status: Option<OrderStatus>,
+    /// The exchange's reason after the status, if any.
+    pub status_reason: Option<String>,
+    pub order_type: Option<OrderType>,
 }
 
 /// What the user feed delivers.
@@ -141,6 +146,8 @@ struct Envelope<'a> {
     kind: Option<&'a str>,
 }
 
+/// A user `order` event. Newer frames add `created_at`, `expiration`, `maker_address`,
+/// `order_type` and `status` (§13.6); unknown fields are ignored.
 #[derive(Deserialize)]
 struct OrderMessage {
     id: String,
@@ -154,6 +161,10 @@ struct OrderMessage {
     original_size: LenientDecimal,
     #[serde(default)]
     size_matched: LenientDecimal,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    order_type: Option<String>,
 }
 
 /// One event of a user-channel frame, as read from its text.
@@ -200,6 +211,13 @@ pub fn read_user_frame(text: &str) -> Vec<UserFrameItem> {
                 match serde_json::from_str::<OrderMessage>(item.get()) {
                     Ok(order) => {
                         if let Ok(side) = order.side.parse() {
+                            let (status, status_reason) = match order.status.as_deref() {
+                                Some(text) if !text.is_empty() => {
+                                    let (status, reason) = OrderStatus::parse_wire(text);
+                                    (Some(status), reason)
+                                }
+                                _ => (None, None),
+                            };
                             events.push(UserFrameItem::Order(OrderEvent {
                                 kind,
                                 order_id: order.id,
@@ -209,6 +227,12 @@ pub fn read_user_frame(text: &str) -> Vec<UserFrameItem> {
                                 price: order.price.0,
                                 original_size: order.original_size.0,
                                 size_matched: order.size_matched.0,
+                                status,
+                                status_reason,
+                                order_type: order
+                                    .order_type
+                                    .as_deref()
+                                    .and_then(|t| t.parse().ok()),
                             }));
                         }
                     }
