@@ -444,6 +444,8 @@ pub struct Trade {
     pub match_time_s: u64,
     /// The exchange's reason after the status, if any.
     pub status_reason: Option<String>,
+    /// Absent when the exchange sent none or `""` (§13.6).
+    pub fee_rate_bps: Option<Decimal>,
 }
 
 /// The exchange's answer to a posted order.

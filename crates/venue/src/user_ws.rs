@@ -7,6 +7,8 @@
 //!   a fill made while disconnected is therefore reported exactly once, never missed;
 //! - after each connect the consumer receives [`UserEvent::Reconciled`] with the open
 //!   orders as the exchange reports them, so it can replace whatever it believed;
+//! - unknown event types, unknown fields and unreadable events are skipped, never a
+//!   disconnect or the loss of the frame's other events (§13.6);
 //! - health is published on a `watch` ([`FeedHealth`]); while it is not `Live` the event
 //!   stream may be behind.
 
@@ -23,7 +25,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::AuthedClient;
-use crate::clob_wire::{LenientDecimal, TradeResponse};
+use crate::clob_wire::{LenientDecimal, OptionalDecimal, TradeResponse};
 use crate::market_ws::FeedHealth;
 use crate::rate::{Backoff, JitterRng};
 use crate::types::{OpenOrder, OrderStatus, Trade, TradeStatus};
@@ -147,7 +149,7 @@ struct Envelope<'a> {
 }
 
 /// A user `order` event. Newer frames add `created_at`, `expiration`, `maker_address`,
-/// `order_type` and `status` (§13.6); unknown fields are ignored.
+/// `order_type` and `status` (§13.6); unknown fields are ignored, `""` decimals are absent.
 #[derive(Deserialize)]
 struct OrderMessage {
     id: String,
@@ -160,7 +162,7 @@ struct OrderMessage {
     #[serde(default)]
     original_size: LenientDecimal,
     #[serde(default)]
-    size_matched: LenientDecimal,
+    size_matched: OptionalDecimal,
     #[serde(default)]
     status: Option<String>,
     #[serde(default)]
@@ -226,7 +228,7 @@ pub fn read_user_frame(text: &str) -> Vec<UserFrameItem> {
                                 side,
                                 price: order.price.0,
                                 original_size: order.original_size.0,
-                                size_matched: order.size_matched.0,
+                                size_matched: order.size_matched.0.unwrap_or_default(),
                                 status,
                                 status_reason,
                                 order_type: order
@@ -427,5 +429,59 @@ impl UserConnection {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn new_fields_empty_decimals_and_unknown_events_are_skipped_not_fatal() {
+        // One frame: an unknown event type, an order with §13.6's new fields and a ""
+        // size_matched, a trade with a "" fee rate and new fields, and an unreadable trade.
+        let frame = r#"[
+            {"event_type":"wallet_notice","payload":{"x":[1,2]}},
+            {"event_type":"order","type":"PLACEMENT","id":"0xo1","market":"0xc","asset_id":"1","side":"BUY","price":"0.5","original_size":"10","size_matched":"","created_at":"1767225600","expiration":"0","maker_address":"0xm","order_type":"GTC","status":"LIVE","owner":"k","outcome":"Yes","associate_trades":null},
+            {"event_type":"trade","type":"TRADE","id":"t1","taker_order_id":"0xo2","market":"0xc","asset_id":"1","side":"BUY","size":"2","price":"0.5","status":"MATCHED","match_time":"1767225601","fee_rate_bps":"","bucket_index":3,"trader_side":"TAKER","maker_address":"0xm","maker_orders":[{"order_id":"0xo1","matched_amount":"2","price":"0.5","fee_rate_bps":""}]},
+            {"event_type":"trade","id":"t2"}
+        ]"#;
+        let items = read_user_frame(frame);
+        assert_eq!(items.len(), 2, "{items:?}");
+        let UserFrameItem::Order(order) = &items[0] else {
+            panic!("{items:?}")
+        };
+        assert_eq!(order.kind, OrderEventKind::Placement);
+        assert_eq!(order.size_matched, Decimal::ZERO);
+        assert_eq!(order.original_size, d("10"));
+        assert_eq!(order.status, Some(OrderStatus::Live));
+        assert_eq!(order.order_type, Some(OrderType::Gtc));
+        let UserFrameItem::Trade(trade) = &items[1] else {
+            panic!("{items:?}")
+        };
+        assert_eq!((trade.id.as_str(), trade.fee_rate_bps), ("t1", None));
+        assert_eq!(trade.maker_order_ids, ["0xo1"]);
+        // A single unknown event, PONG and non-JSON give nothing.
+        assert!(read_user_frame(r#"{"event_type":"something_new","a":{"b":[]}}"#).is_empty());
+        assert!(read_user_frame("PONG").is_empty());
+    }
+
+    #[test]
+    fn order_events_keep_the_status_reason() {
+        let frame = r#"{"event_type":"order","type":"CANCELLATION","id":"0xo","asset_id":"1","side":"SELL","price":"0.5","original_size":"3","size_matched":"1","status":"CANCELED_order couldn't be fully filled. FOK orders are fully filled or killed."}"#;
+        let items = read_user_frame(frame);
+        let [UserFrameItem::Order(order)] = items.as_slice() else {
+            panic!("{items:?}")
+        };
+        assert_eq!(order.kind, OrderEventKind::Cancellation);
+        assert_eq!(order.status, Some(OrderStatus::Canceled));
+        assert_eq!(
+            order.status_reason.as_deref(),
+            Some("order couldn't be fully filled. FOK orders are fully filled or killed.")
+        );
     }
 }
