@@ -252,6 +252,10 @@ pub struct OpenOrderResponse {
     pub order_type: Option<String>,
     #[serde(default)]
     pub created_at: Option<LenientU64>,
+    /// Deprecated (§13.2): may be absent, `null` or empty even on a filled order. Read only
+    /// so that its shape is known to parse; fills are never counted from it.
+    #[serde(default)]
+    pub associate_trades: Option<Vec<String>>,
 }
 
 impl OpenOrderResponse {
