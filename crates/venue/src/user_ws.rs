@@ -7,6 +7,11 @@
 //!   a fill made while disconnected is therefore reported exactly once, never missed;
 //! - after each connect the consumer receives [`UserEvent::Reconciled`] with the open
 //!   orders as the exchange reports them, so it can replace whatever it believed;
+//! - the REST trade catch-up never reads the whole history: it asks for trades `after` the
+//!   last match seen, or (first catch-up) the feed's start on the exchange's clock, minus
+//!   [`UserFeedConfig::trade_lookback`];
+//! - the subscription lists the configured condition ids or leaves `markets` out; it never
+//!   sends `"markets":[]`, which production answers with order events but no trade events;
 //! - unknown event types, unknown fields and unreadable events are skipped, never a
 //!   disconnect or the loss of the frame's other events (§13.6);
 //! - health is published on a `watch` ([`FeedHealth`]); while it is not `Live` the event
@@ -72,7 +77,8 @@ pub enum UserEvent {
 #[derive(Debug, Clone)]
 pub struct UserFeedConfig {
     pub url: String,
-    /// Condition ids to follow; empty = all of the key's markets.
+    /// Condition ids to follow; empty = all of the key's markets, and then the subscription
+    /// leaves `markets` out (`[]` would silently suppress trade events, §13.6).
     pub markets: Vec<String>,
     pub ping_every: Duration,
     pub stale_after: Duration,
@@ -123,6 +129,9 @@ impl UserFeed {
         let rng = config
             .jitter_seed
             .map_or_else(JitterRng::from_entropy, JitterRng::new);
+        // The exchange's clock, as the client last measured it: trade match times are the
+        // exchange's, and the first catch-up starts from here.
+        let client_start_s = client.public().server_now_s();
         let actor = UserConnection {
             backoff: Backoff::new(config.backoff_base, config.backoff_max, rng),
             client,
@@ -131,6 +140,7 @@ impl UserFeed {
             events: events_tx,
             seen: HashSet::new(),
             last_match_s: None,
+            started_s: client_start_s,
         };
         Self {
             health,
@@ -247,6 +257,17 @@ pub fn read_user_frame(text: &str) -> Vec<UserFrameItem> {
     events
 }
 
+/// The `"markets"` member of the subscription: the condition ids, or nothing at all when
+/// none are configured. Never `"markets":[]`: production then sends order events but no
+/// trade events (PROTOCOL.md §13.6).
+fn markets_field(markets: &[String]) -> String {
+    if markets.is_empty() {
+        return String::new();
+    }
+    let list = serde_json::to_string(markets).expect("a list of strings serializes");
+    format!(r#","markets":{list}"#)
+}
+
 struct UserConnection {
     client: Arc<AuthedClient>,
     config: UserFeedConfig,
@@ -256,6 +277,8 @@ struct UserConnection {
     /// (trade id, status) pairs already delivered.
     seen: HashSet<(String, TradeStatus)>,
     last_match_s: Option<u64>,
+    /// When the feed started, exchange time (unix seconds).
+    started_s: u64,
 }
 
 enum End {
@@ -304,11 +327,18 @@ impl UserConnection {
         }
     }
 
+    /// The `after` of the next REST trade catch-up (unix seconds, exchange time).
+    fn catch_up_after_s(&self) -> u64 {
+        let from = self.last_match_s.unwrap_or(self.started_s);
+        from.saturating_sub(self.config.trade_lookback.as_secs())
+    }
+
     /// REST catch-up after a connect: open orders, and trades since the last one seen.
     async fn reconcile(&mut self) -> Result<bool, VenueError> {
         let open_orders = self.client.open_orders(None, None).await?;
-        let lookback = self.config.trade_lookback.as_secs();
-        let after = self.last_match_s.map(|t| t.saturating_sub(lookback));
+        // Never the whole history: from the last match seen, or (first catch-up) from the
+        // feed's start, minus the lookback for same-second matches and clock differences.
+        let after = Some(self.catch_up_after_s());
         let mut trades = Vec::new();
         if self.config.markets.is_empty() {
             trades = self.client.trades(None, None, after).await?;
@@ -341,11 +371,11 @@ impl UserConnection {
     ) -> End {
         let (mut sink, mut stream) = socket.split();
         let auth = self.client.credentials().user_channel_auth();
-        let markets = serde_json::to_string(&self.config.markets).unwrap_or_else(|_| "[]".into());
         // Built by hand: the secret is copied into the frame text only, not into a `Value`.
         let hello = format!(
-            r#"{{"type":"user","auth":{},"markets":{markets},"assets_ids":[],"initial_dump":true}}"#,
-            auth.expose_str()
+            r#"{{"type":"user","auth":{}{},"assets_ids":[],"initial_dump":true}}"#,
+            auth.expose_str(),
+            markets_field(&self.config.markets)
         );
         if sink.send(Message::Text(hello.into())).await.is_err() {
             return End::Reconnect;

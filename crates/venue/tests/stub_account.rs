@@ -143,3 +143,107 @@ async fn fills_are_read_from_size_matched_whatever_associate_trades_says() {
     assert!(orders.iter().all(|o| o.status == OrderStatus::Live));
     assert_eq!(orders[0].created_at_s, Some(1_767_225_600));
 }
+
+/// A user-channel WebSocket on 127.0.0.1 that hands every connection's first text frame
+/// (the subscription) to the test and then stays open.
+async fn user_socket() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use futures_util::StreamExt;
+    let (hello_tx, hello_rx) = tokio::sync::mpsc::unbounded_channel();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/ws/user", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let hello_tx = hello_tx.clone();
+            tokio::spawn(async move {
+                let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
+                    return;
+                };
+                let mut first = true;
+                while let Some(Ok(message)) = socket.next().await {
+                    if let tokio_tungstenite::tungstenite::Message::Text(text) = message
+                        && std::mem::take(&mut first)
+                    {
+                        let _ = hello_tx.send(text.to_string());
+                    }
+                }
+            });
+        }
+    });
+    (url, hello_rx)
+}
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Starts a user feed against the stubs and returns its subscription frame, the first
+/// catch-up's trade query, and the exchange-time window in which the feed started.
+async fn first_connect(markets: Vec<String>) -> (serde_json::Value, String, (u64, u64)) {
+    use polyagent_venue::user_ws::{UserEvent, UserFeed, UserFeedConfig};
+    let (base, log) = stub().await;
+    let (url, mut hellos) = user_socket().await;
+    let client = Arc::new(client(&base));
+    let before = client.public().server_now_s();
+    let mut feed = UserFeed::start(
+        client.clone(),
+        UserFeedConfig {
+            markets,
+            jitter_seed: Some(5),
+            ..UserFeedConfig::new(url)
+        },
+    );
+    let after = client.public().server_now_s();
+    let hello = tokio::time::timeout(WAIT, hellos.recv())
+        .await
+        .expect("a subscription in time")
+        .unwrap();
+    let event = tokio::time::timeout(WAIT, feed.events.recv())
+        .await
+        .expect("the catch-up in time")
+        .unwrap();
+    assert!(matches!(event, UserEvent::Reconciled { .. }), "{event:?}");
+    let trades = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(path, _)| path == "/data/trades")
+        .map(|(_, query)| query.clone())
+        .collect::<Vec<_>>();
+    assert!(!trades.is_empty());
+    (
+        serde_json::from_str(&hello).unwrap(),
+        trades[0].clone(),
+        (before, after),
+    )
+}
+
+fn after_of(query: &str) -> u64 {
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("after="))
+        .unwrap_or_else(|| panic!("no `after` in {query}: the whole history was read"))
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_user_subscription_never_sends_an_empty_market_list() {
+    // §13.6: `"markets":[]` gets order events but no trade events; leave the key out.
+    let (hello, _, _) = first_connect(Vec::new()).await;
+    assert_eq!(hello["type"], "user");
+    assert!(hello.get("markets").is_none(), "{hello}");
+    assert!(hello["auth"]["apiKey"].is_string());
+
+    let (hello, trades, _) = first_connect(vec![MARKET.to_owned()]).await;
+    assert_eq!(hello["markets"], serde_json::json!([MARKET]));
+    assert!(trades.contains(&format!("market={MARKET}")), "{trades}");
+}
+
+#[tokio::test]
+async fn the_first_catch_up_starts_at_the_feed_start_minus_the_lookback() {
+    let (_, trades, (before, after)) = first_connect(Vec::new()).await;
+    // UserFeedConfig::new's lookback: 300 s.
+    let asked = after_of(&trades);
+    assert!(
+        (before - 300..=after - 300).contains(&asked),
+        "after={asked}, feed started in [{before}, {after}]"
+    );
+}
