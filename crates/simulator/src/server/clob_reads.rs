@@ -141,7 +141,7 @@ fn tokens_json(market: &Market) -> Vec<Value> {
 
 /// Rewards block of a market without liquidity rewards (the simulator runs none).
 fn no_rewards() -> Value {
-    json!({"rates": null, "min_size": 0, "max_spread": 0})
+    json!({"rates": null, "min_size": "0", "max_spread": "0"})
 }
 
 /// The CLOB market (`GET /markets/{id}` and each item of `GET /markets`).
@@ -157,7 +157,7 @@ fn market_json(sim: &Guard<'_>, condition_id: &str) -> Option<Value> {
         "condition_id": market.condition_id, "question_id": market.condition_id,
         "question": listing.question, "description": listing.description, "market_slug": listing.slug,
         "end_date_iso": listing.end_date, "game_start_time": null, "seconds_delay": 0, "fpmm": "",
-        "maker_base_fee": 0, "taker_base_fee": 0, "notifications_enabled": true,
+        "maker_base_fee": "0", "taker_base_fee": "0", "notifications_enabled": true,
         "neg_risk": market.neg_risk, "neg_risk_market_id": "", "neg_risk_request_id": "",
         "icon": "", "image": "", "rewards": no_rewards(), "is_50_50_outcome": false,
         "tokens": tokens_json(market), "tags": [], "version": listing.version,
