@@ -40,7 +40,8 @@ use crate::exchange::{Outcome, TradeRecord, TradeStatus};
 type Sim = State<Arc<Shared>>;
 type Params = Query<HashMap<String, String>>;
 
-/// Notification type of an order fill (production: 1 cancellation, 2 fill, 4 market resolved).
+/// Notification type of an order fill, maker or taker (docs "CLOB L2 methods", notifications:
+/// 1 order cancellation, 2 order fill, 4 market resolved).
 const FILL: u8 = 2;
 
 /// Notifications each owner address dropped, by id. Kept beside the exchange, not in it: it is
