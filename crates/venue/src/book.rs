@@ -9,7 +9,10 @@
 //!   zero-size level; a `book` message replaces both sides, a `price_change` sets one level
 //!   to its new total size (zero removes it);
 //! - messages for other assets are ignored by a book: one `price_change` carries both tokens
-//!   of a market.
+//!   of a market;
+//! - an unreadable event costs only itself: array frames are read event by event, and an
+//!   event type the book does not use is never an error (PROTOCOL.md §13.6); `""` tops of
+//!   book are "not stated", like absent ones.
 
 use polyagent_domain::trading::TickSize;
 use rust_decimal::Decimal;

@@ -8,8 +8,8 @@
 //! - after each connect the consumer receives [`UserEvent::Reconciled`] with the open
 //!   orders as the exchange reports them, so it can replace whatever it believed;
 //! - the REST trade catch-up never reads the whole history: it asks for trades `after` the
-//!   last match seen, or (first catch-up) the feed's start on the exchange's clock, minus
-//!   [`UserFeedConfig::trade_lookback`];
+//!   last match seen, or (first catch-up) the feed's start on the exchange's clock (or
+//!   [`UserFeedConfig::first_catch_up_from_s`]), minus [`UserFeedConfig::trade_lookback`];
 //! - the subscription lists the configured condition ids or leaves `markets` out; it never
 //!   sends `"markets":[]`, which production answers with order events but no trade events;
 //! - unknown event types, unknown fields and unreadable events are skipped, never a
@@ -89,6 +89,10 @@ pub struct UserFeedConfig {
     /// How far before the last seen match time the reconciliation asks for trades:
     /// covers trades matched in the same second and clock differences.
     pub trade_lookback: Duration,
+    /// Where the first catch-up starts (exchange time, unix seconds; the lookback is still
+    /// taken off): e.g. the match time of the oldest trade a restarted app has not seen
+    /// settle. `None`: the feed's start. Never "the whole history".
+    pub first_catch_up_from_s: Option<u64>,
 }
 
 impl UserFeedConfig {
@@ -103,6 +107,7 @@ impl UserFeedConfig {
             backoff_max: Duration::from_secs(30),
             jitter_seed: None,
             trade_lookback: Duration::from_secs(300),
+            first_catch_up_from_s: None,
         }
     }
 }
@@ -131,7 +136,9 @@ impl UserFeed {
             .map_or_else(JitterRng::from_entropy, JitterRng::new);
         // The exchange's clock, as the client last measured it: trade match times are the
         // exchange's, and the first catch-up starts from here.
-        let client_start_s = client.public().server_now_s();
+        let client_start_s = config
+            .first_catch_up_from_s
+            .unwrap_or_else(|| client.public().server_now_s());
         let actor = UserConnection {
             backoff: Backoff::new(config.backoff_base, config.backoff_max, rng),
             client,
@@ -277,7 +284,8 @@ struct UserConnection {
     /// (trade id, status) pairs already delivered.
     seen: HashSet<(String, TradeStatus)>,
     last_match_s: Option<u64>,
-    /// When the feed started, exchange time (unix seconds).
+    /// Where the first catch-up starts: the feed's start or
+    /// [`UserFeedConfig::first_catch_up_from_s`] (exchange time, unix seconds).
     started_s: u64,
 }
 

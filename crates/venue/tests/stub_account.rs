@@ -177,6 +177,13 @@ const WAIT: Duration = Duration::from_secs(5);
 /// Starts a user feed against the stubs and returns its subscription frame, the first
 /// catch-up's trade query, and the exchange-time window in which the feed started.
 async fn first_connect(markets: Vec<String>) -> (serde_json::Value, String, (u64, u64)) {
+    first_connect_from(markets, None).await
+}
+
+async fn first_connect_from(
+    markets: Vec<String>,
+    first_catch_up_from_s: Option<u64>,
+) -> (serde_json::Value, String, (u64, u64)) {
     use polyagent_venue::user_ws::{UserEvent, UserFeed, UserFeedConfig};
     let (base, log) = stub().await;
     let (url, mut hellos) = user_socket().await;
@@ -187,6 +194,7 @@ async fn first_connect(markets: Vec<String>) -> (serde_json::Value, String, (u64
         UserFeedConfig {
             markets,
             jitter_seed: Some(5),
+            first_catch_up_from_s,
             ..UserFeedConfig::new(url)
         },
     );
@@ -246,4 +254,10 @@ async fn the_first_catch_up_starts_at_the_feed_start_minus_the_lookback() {
         (before - 300..=after - 300).contains(&asked),
         "after={asked}, feed started in [{before}, {after}]"
     );
+}
+
+#[tokio::test]
+async fn a_restarted_app_may_start_the_first_catch_up_earlier_but_never_at_zero() {
+    let (_, trades, _) = first_connect_from(Vec::new(), Some(1_796_601_600)).await;
+    assert_eq!(after_of(&trades), 1_796_601_600 - 300);
 }
