@@ -488,10 +488,19 @@ async fn run(
             },
             // Execution results before market data: a fill is booked before the next tick.
             Some(report) = results.recv() => {
+                let now = context.clock.now();
+                if let Some(note) = report.note {
+                    record_activity(&context, &mut changes, ActivityKind::Order, now, note);
+                }
+                let Some(event) = report.event else {
+                    // A line to tell, nothing to book: the order is still in flight.
+                    save(&context, &engine, &exec, changes).await;
+                    continue;
+                };
                 changes.save = true;
                 changes.fills = report.fills;
                 changes.settlement = report.settlement;
-                Some((report.event, feed.state.borrow().live_book().cloned()))
+                Some((event, feed.state.borrow().live_book().cloned()))
             }
             changed = feed.state.changed() => {
                 if changed.is_err() {
@@ -702,11 +711,18 @@ async fn settle_in_flight(
             settlement: report.settlement,
             ..Changes::default()
         };
-        announce_fill(context, engine, &report.event, now, &mut changes);
+        if let Some(note) = report.note {
+            record_activity(context, &mut changes, ActivityKind::Order, now, note);
+        }
+        let Some(event) = report.event else {
+            save(context, engine, exec, changes).await;
+            continue;
+        };
+        announce_fill(context, engine, &event, now, &mut changes);
         let global = context.global.borrow().clone();
         // No new orders on the way out: only the booking of this result.
         let actions: Vec<Action> = engine
-            .on_event(&global, &report.event, now)
+            .on_event(&global, &event, now)
             .into_iter()
             .filter(|a| !matches!(a, Action::Place(_)))
             .collect();

@@ -5,11 +5,8 @@
 //!   live book as the official clients do, and refused before signing when that price is
 //!   worse than the engine's limit (the slippage cap);
 //! - a resting order (resting execution) is a GTC limit at the engine's limit, put on the
-//!   tick grid on the safe side. Its task watches it on the exchange (the order and its
-//!   trades, as taker and as maker) and books each new part as it trades; a cancel request
-//!   (time-to-live, stop, risk exit, killswitch) cancels it on the exchange, and the task
-//!   ends when the exchange says the order is over (filled or cancelled). Its intent stays
-//!   `sent` until then, so a crash leaves it for the next start to look up (and cancel);
+//!   tick grid on the safe side, followed through the user WebSocket (see
+//!   [`crate::resting`]);
 //! - an order is journaled before it is sent: the intent (with the order's exchange id, the
 //!   EIP-712 digest, known before sending) is committed as `sent`, and only then does the
 //!   POST go out. A crash at any point leaves either an intent that was never
@@ -33,11 +30,15 @@
 //!   signed `timestamp` is the arming time); disarmed when nothing is forecast;
 //! - an order is posted once. When the POST's outcome is unknown (timeout, 5xx) the order is
 //!   looked up by its id: found means it traded as the exchange says, absent means it did
-//!   not; it is never posted again for the same intent. When the exchange cannot be asked,
-//!   the order stays in flight and the question is asked again until it is answered;
-//! - fills are read back from the exchange's trades of that order, so shares, prices and fees
-//!   are what the exchange recorded, not what was hoped for; the intent is settled in the
-//!   same transaction that books them (see [`crate::persist`]);
+//!   not; it is never posted again for the same intent. When the exchange cannot be asked
+//!   within the bounded retries, the order stays in flight (`unknown`), the bot is told, and
+//!   the question is asked again after the user feed's next reconnect or a slow interval
+//!   (see [`crate::outcome`]);
+//! - fills are the exchange's trades of that order, routed from the wallet's user WebSocket
+//!   (registered before the POST) and read over REST (`after` the POST) only when the socket
+//!   cannot tell, so shares, prices and fees are what the exchange recorded, not what was
+//!   hoped for; the intent is settled in the same transaction that books them (see
+//!   [`crate::persist`]);
 //! - posting happens on its own task: the bot's loop keeps serving commands and market data;
 //! - a buy the wallet's pUSD cannot cover is refused before anything is sent, against a
 //!   balance read off the hot path (at start and after each order); a sale waits until the
@@ -53,7 +54,7 @@ use polyagent_domain::trading::{OrderType, Side as VenueSide, TickSize, TokenId}
 use polyagent_engine::Timestamp;
 use polyagent_engine::bot::OrderForecast;
 use polyagent_engine::config::{BotConfig, ExecutionStyle};
-use polyagent_engine::event::{Event, Fill, Leg, OrderId, OrderRequest, Side};
+use polyagent_engine::event::{Event, Leg, OrderId, OrderRequest, Side};
 use polyagent_engine::paper::FeeCurve;
 use polyagent_store::{Database, IntentSettlement, NewFill, NewOrderIntent};
 use polyagent_venue::amounts::{BookLevel, MarketAmount};
@@ -61,13 +62,14 @@ use polyagent_venue::book::LocalBook;
 use polyagent_venue::client::{AuthedClient, PreparedOrder};
 use polyagent_venue::eip712::Exchange;
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
-use polyagent_venue::types::{Submission, Trade, TradeStatus};
 use polyagent_venue::venue_error::VenueError;
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 
 use crate::bots::Clock;
+use crate::outcome::{self, Posted};
 use crate::persist;
+use crate::routing::FillRouter;
 
 /// What a live bot trades through and the market facts its orders need.
 #[derive(Debug, Clone)]
@@ -83,15 +85,20 @@ pub struct LiveMarket {
     pub funder: Option<polyagent_vault::Address>,
     /// Sign and journal the next order ahead of its trigger (see the module docs).
     pub arm_orders: bool,
+    /// The wallet's user-feed router: the orders' fills arrive through it.
+    pub(crate) fills: FillRouter,
 }
 
 /// The outcome of one order as the bot's loop books it: the engine event, the exchange's
-/// trades behind it and the journal settlement, saved together.
+/// trades behind it and the journal settlement, saved together; or only a line for the bot's
+/// activity (an order whose outcome is still being learned).
 #[derive(Debug, Clone)]
 pub(crate) struct ExecutionReport {
-    pub event: Event,
+    pub event: Option<Event>,
     pub fills: Vec<NewFill>,
     pub settlement: Option<IntentSettlement>,
+    /// Told to the user in the bot's activity (not an error: the bot is waiting).
+    pub note: Option<String>,
 }
 
 impl ExecutionReport {
@@ -101,9 +108,20 @@ impl ExecutionReport {
         settlement: Option<IntentSettlement>,
     ) -> Self {
         Self {
-            event: Event::Rejected { order, reason },
+            event: Some(Event::Rejected { order, reason }),
             fills: Vec::new(),
             settlement,
+            note: None,
+        }
+    }
+
+    /// A line for the bot's activity, with nothing to book.
+    pub(crate) fn note(text: &str) -> Self {
+        Self {
+            event: None,
+            fills: Vec::new(),
+            settlement: None,
+            note: Some(text.to_owned()),
         }
     }
 }
@@ -117,7 +135,7 @@ pub(crate) struct Journal {
 }
 
 impl Journal {
-    fn now(&self) -> polyagent_store::Timestamp {
+    pub(crate) fn now(&self) -> polyagent_store::Timestamp {
         polyagent_store::Timestamp::from_millis(self.clock.now().millis())
     }
 }
@@ -141,9 +159,6 @@ pub(crate) struct LiveExecutor {
 
 type RestingOrders =
     Arc<std::sync::Mutex<std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>>>;
-
-/// How often a resting order's task asks the exchange how it stands.
-const RESTING_POLL: Duration = Duration::from_millis(250);
 
 type SettledShares = Arc<std::sync::Mutex<std::collections::HashMap<String, Decimal>>>;
 
@@ -363,13 +378,16 @@ impl LiveExecutor {
                 Ok(()) => match cancel {
                     Some((cancel, registry)) => {
                         retire_armed(&journal, &retire).await;
-                        let report =
-                            execute_resting(&market, &journal, &spec, &order, &cancel, &results)
-                                .await;
+                        let report = crate::resting::execute_resting(
+                            &market, &journal, &spec, &order, &cancel, &results,
+                        )
+                        .await;
                         resting_of(&registry).remove(&order.id);
                         report
                     }
-                    None => execute(&market, &journal, &spec, &order, armed, retire).await,
+                    None => {
+                        execute(&market, &journal, &spec, &order, armed, retire, &results).await
+                    }
                 },
                 Err(reason) => {
                     let mut retire = retire;
@@ -379,10 +397,10 @@ impl LiveExecutor {
                 }
             };
             let bought = match &report.event {
-                Event::Fill(f) if f.side == Side::Buy => Some(f.shares),
+                Some(Event::Fill(f)) if f.side == Side::Buy => Some(f.shares),
                 _ => None,
             };
-            let sold = matches!(&report.event, Event::Fill(f) if f.side == Side::Sell);
+            let sold = matches!(&report.event, Some(Event::Fill(f)) if f.side == Side::Sell);
             let _ = results.send(report);
             refresh_collateral(market.client.clone(), collateral);
             if sold {
@@ -910,6 +928,7 @@ async fn execute(
     order: &OrderRequest,
     armed: Option<ArmedOrder>,
     retire: Vec<String>,
+    results: &mpsc::UnboundedSender<ExecutionReport>,
 ) -> ExecutionReport {
     let entries = journal.db.order_journal();
     let (prepared, intent_id) = match armed {
@@ -955,322 +974,39 @@ async fn execute(
         }
     };
     let exchange_id = prepared.order_id().to_owned();
+    // Registered before the POST: the order's trades cannot arrive unrouted.
+    let mut watch = market.fills.register(&exchange_id);
+    let posted_order = Posted {
+        market,
+        bot_id: &journal.bot_id,
+        intent_id: &intent_id,
+        exchange_id: &exchange_id,
+        token: &spec.token_id,
+        order,
+        after_s: outcome::trades_after_now(&market.client),
+    };
     let posted = match market.client.submit(&prepared).await {
-        Ok(_) => Ok(()),
+        Ok(ack) => Ok(Some(ack)),
         Err(VenueError::SubmitOutcomeUnknown { .. }) => {
             let _ = entries.mark_unknown(&intent_id, journal.now()).await;
-            Err(None)
+            Ok(None)
         }
-        Err(error) => Err(Some(error.to_string())),
+        Err(error) => Err(error.to_string()),
     };
     // The armed orders not taken are retired after the POST, off its path.
     retire_armed(journal, &retire).await;
-    if let Err(Some(reason)) = posted {
-        let settlement = IntentSettlement::Failed {
-            intent_id,
-            reason: reason.clone(),
-        };
-        return ExecutionReport::rejected(order.id, reason, Some(settlement));
-    }
-    // Accepted, or unknown: from here on only the exchange's answer settles the order.
-    settle_until_known(
-        market,
-        &journal.bot_id,
-        &intent_id,
-        &exchange_id,
-        &spec.token_id,
-        order,
-    )
-    .await
-}
-
-/// Journals and posts a resting order once, then watches it until the exchange says it is
-/// over, sending each newly traded part to the bot as it happens (`results`); returns the
-/// last report (the last part, or the end of the order), which settles the intent.
-async fn execute_resting(
-    market: &LiveMarket,
-    journal: &Journal,
-    spec: &OrderSpec,
-    order: &OrderRequest,
-    cancel: &tokio::sync::Notify,
-    results: &mpsc::UnboundedSender<ExecutionReport>,
-) -> ExecutionReport {
-    let prepared = match market.client.prepare_order(spec) {
-        Ok(prepared) => prepared,
-        Err(error) => return ExecutionReport::rejected(order.id, error.to_string(), None),
-    };
-    let exchange_id = prepared.order_id().to_owned();
-    let intent_id = persist::intent_id(&journal.bot_id, order.id);
-    let (price, size) = match &spec.size {
-        OrderSize::Limit { price, size } => (price.get(), size.get()),
-        OrderSize::Market { .. } => (order.limit, order.size),
-    };
-    let intent = NewOrderIntent {
-        intent_id: intent_id.clone(),
-        bot_id: Some(journal.bot_id.clone()),
-        client_order_id: exchange_id.clone(),
-        side: persist::store_side(order.side),
-        token_id: spec.token_id.as_str().to_owned(),
-        price,
-        size,
-        order_type: spec.order_type.as_str().to_owned(),
-    };
-    let entries = journal.db.order_journal();
-    if let Err(error) = entries.record_sending(&intent, journal.now()).await {
-        let reason = format!("not sent: the order journal could not be written: {error}");
-        let failed = IntentSettlement::Failed {
-            intent_id,
-            reason: reason.clone(),
-        };
-        return ExecutionReport::rejected(order.id, reason, Some(failed));
-    }
-    match market.client.submit(&prepared).await {
-        Ok(_) => {}
-        Err(VenueError::SubmitOutcomeUnknown { .. }) => {
-            // The watch below finds out whether it arrived; it is never posted again.
-            let _ = entries.mark_unknown(&intent_id, journal.now()).await;
-        }
-        Err(error) => {
-            let reason = error.to_string();
-            let failed = IntentSettlement::Failed {
+    match posted {
+        Err(reason) => {
+            let settlement = IntentSettlement::Failed {
                 intent_id,
                 reason: reason.clone(),
             };
-            return ExecutionReport::rejected(order.id, reason, Some(failed));
+            ExecutionReport::rejected(order.id, reason, Some(settlement))
         }
-    }
-    let mut booked = std::collections::HashSet::new();
-    let mut cancel_sent = false;
-    let mut first = true;
-    loop {
-        if !first {
-            tokio::select! {
-                () = cancel.notified() => {
-                    if !cancel_sent {
-                        cancel_sent = true;
-                        if let Err(error) = market.client.cancel_order(&exchange_id).await {
-                            tracing::warn!(bot = %journal.bot_id, %error, "cancel not through yet; asking again");
-                            cancel_sent = false;
-                            cancel.notify_one();
-                        }
-                    }
-                }
-                () = tokio::time::sleep(RESTING_POLL) => {}
-            }
-        }
-        first = false;
-        let standing = match market.client.order(&exchange_id).await {
-            Ok(standing) => standing,
-            Err(error) => {
-                tracing::warn!(bot = %journal.bot_id, %error, "resting order not readable yet");
-                continue;
-            }
-        };
-        let over = match &standing {
-            None => {
-                let reason = "the exchange never received the order".to_owned();
-                let failed = IntentSettlement::Failed {
-                    intent_id,
-                    reason: reason.clone(),
-                };
-                return ExecutionReport::rejected(order.id, reason, Some(failed));
-            }
-            Some(o) => o.status != polyagent_venue::types::OrderStatus::Live,
-        };
-        let trades = match market.client.trades(None, Some(&spec.token_id), None).await {
-            Ok(trades) => trades,
-            Err(error) => {
-                tracing::warn!(bot = %journal.bot_id, %error, "trades not readable yet");
-                continue;
-            }
-        };
-        let new: Vec<&Trade> = trades
-            .iter()
-            .filter(|t| {
-                (t.taker_order_id == exchange_id || t.maker_order_ids.contains(&exchange_id))
-                    && !booked.contains(&t.id)
-            })
-            .collect();
-        let settlement = over.then(|| IntentSettlement::Acknowledged {
-            intent_id: intent_id.clone(),
-            exchange_order_id: exchange_id.clone(),
-        });
-        if !new.is_empty() {
-            booked.extend(new.iter().map(|t| t.id.clone()));
-            let report = report_trades(
-                market,
-                &journal.bot_id,
-                &exchange_id,
-                &spec.token_id,
-                order,
-                &new,
-                over,
-                settlement,
-            );
-            if over {
-                return report;
-            }
-            let _ = results.send(report);
-        } else if over {
-            let status = standing.map(|o| format!("{:?}", o.status).to_lowercase());
-            return ExecutionReport::rejected(
-                order.id,
-                format!(
-                    "resting order {exchange_id} is over ({}) with nothing more traded",
-                    status.unwrap_or_default()
-                ),
-                settlement,
-            );
-        }
-    }
-}
-
-/// The engine fill and the trade rows of `trades` of one order: taker trades pay the taker
-/// fee; maker trades (a resting order's) pay none, at the order's own price.
-#[allow(clippy::too_many_arguments)] // the order's identity, its trades and whether it is over
-fn report_trades(
-    market: &LiveMarket,
-    bot_id: &str,
-    exchange_id: &str,
-    token: &TokenId,
-    order: &OrderRequest,
-    trades: &[&Trade],
-    last: bool,
-    settlement: Option<IntentSettlement>,
-) -> ExecutionReport {
-    let fee_of = |t: &Trade| {
-        if t.taker_order_id == exchange_id {
-            market.fees.fee(t.size, t.price)
-        } else {
-            Decimal::ZERO
-        }
-    };
-    let fills: Vec<NewFill> = trades
-        .iter()
-        .map(|t| NewFill {
-            trade_id: t.id.clone(),
-            exchange_order_id: exchange_id.to_owned(),
-            bot_id: Some(bot_id.to_owned()),
-            token_id: token.as_str().to_owned(),
-            side: persist::store_side(order.side),
-            price: t.price,
-            size: t.size,
-            fee: fee_of(t),
-            status: fill_status(&t.status),
-            ts: polyagent_store::Timestamp::from_secs(
-                i64::try_from(t.match_time_s).unwrap_or(i64::MAX / 1000),
-            ),
-        })
-        .collect();
-    ExecutionReport {
-        event: Event::Fill(Fill {
-            order: order.id,
-            leg: order.leg,
-            side: order.side,
-            shares: trades.iter().map(|t| t.size).sum(),
-            notional: trades.iter().map(|t| t.size * t.price).sum(),
-            fee: fills.iter().map(|f| f.fee).sum(),
-            last,
-        }),
-        fills,
-        settlement,
-    }
-}
-
-/// How long between attempts to learn an order's outcome when the exchange cannot be asked.
-const SETTLE_RETRY: Duration = Duration::from_secs(2);
-
-/// Asks the exchange about the order until it answers. Never posts anything.
-async fn settle_until_known(
-    market: &LiveMarket,
-    bot_id: &str,
-    intent_id: &str,
-    exchange_id: &str,
-    token: &TokenId,
-    order: &OrderRequest,
-) -> ExecutionReport {
-    loop {
-        let none = std::collections::HashSet::new();
-        match settle(market, bot_id, intent_id, exchange_id, token, order, &none).await {
-            Ok(report) => return report,
-            Err(error) => {
-                tracing::warn!(%bot_id, %intent_id, %error, "order outcome not known yet; asking again");
-                tokio::time::sleep(SETTLE_RETRY).await;
-            }
-        }
-    }
-}
-
-/// The order's outcome as the exchange records it: absent (never accepted), or accepted
-/// with its trades (none for a FAK that found nothing to match), as taker or maker, less
-/// those in `booked` (a resting order's parts booked before a restart). A resting order
-/// still live (left on the book by a crash, with no one watching it) is cancelled first.
-pub(crate) async fn settle(
-    market: &LiveMarket,
-    bot_id: &str,
-    intent_id: &str,
-    exchange_id: &str,
-    token: &TokenId,
-    order: &OrderRequest,
-    booked: &std::collections::HashSet<String>,
-) -> Result<ExecutionReport, VenueError> {
-    match market.client.reconcile_submission(exchange_id).await? {
-        Submission::Absent => {
-            let reason = "the exchange never received the order".to_owned();
-            return Ok(ExecutionReport::rejected(
-                order.id,
-                reason.clone(),
-                Some(IntentSettlement::Failed {
-                    intent_id: intent_id.to_owned(),
-                    reason,
-                }),
-            ));
-        }
-        Submission::Found(found) => {
-            if found.status == polyagent_venue::types::OrderStatus::Live {
-                market.client.cancel_order(exchange_id).await?;
-            }
-        }
-    }
-    let trades = market.client.trades(None, Some(token), None).await?;
-    let mine: Vec<&Trade> = trades
-        .iter()
-        .filter(|t| {
-            (t.taker_order_id == exchange_id || t.maker_order_ids.iter().any(|m| m == exchange_id))
-                && !booked.contains(&t.id)
-        })
-        .collect();
-    let settlement = Some(IntentSettlement::Acknowledged {
-        intent_id: intent_id.to_owned(),
-        exchange_order_id: exchange_id.to_owned(),
-    });
-    if mine.is_empty() {
-        return Ok(ExecutionReport::rejected(
-            order.id,
-            format!("nothing (more) matched order {exchange_id}"),
-            settlement,
-        ));
-    }
-    Ok(report_trades(
-        market,
-        bot_id,
-        exchange_id,
-        token,
-        order,
-        &mine,
-        true,
-        settlement,
-    ))
-}
-
-fn fill_status(status: &TradeStatus) -> polyagent_store::FillStatus {
-    match status {
-        TradeStatus::Mined => polyagent_store::FillStatus::Mined,
-        TradeStatus::Confirmed => polyagent_store::FillStatus::Confirmed,
-        TradeStatus::Failed => polyagent_store::FillStatus::Failed,
-        TradeStatus::Matched | TradeStatus::Retrying | TradeStatus::Other(_) => {
-            polyagent_store::FillStatus::Matched
-        }
+        // Accepted: its fills come routed from the user feed (REST when they cannot).
+        Ok(Some(ack)) => outcome::after_ack(&posted_order, &ack, &mut watch, results).await,
+        // Unknown: only the exchange's answer settles the order; it is never posted again.
+        Ok(None) => outcome::after_unknown(&posted_order, &mut watch, results).await,
     }
 }
 
