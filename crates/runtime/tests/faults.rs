@@ -71,6 +71,8 @@ struct Setup {
     clock_skew_ms: i64,
     /// The bot rests GTC orders (Train of Trade) instead of taking the book with FAK orders.
     resting: bool,
+    /// How long the runtime waits for an answer from the exchange.
+    request_timeout: Duration,
 }
 
 impl Default for Setup {
@@ -79,6 +81,7 @@ impl Default for Setup {
             stale_after: Duration::from_secs(15),
             clock_skew_ms: 0,
             resting: false,
+            request_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -130,7 +133,7 @@ async fn rig(setup: Setup) -> Rig {
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
     config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
     config.feed_stale_after = setup.stale_after;
-    config.request_timeout = Duration::from_secs(5);
+    config.request_timeout = setup.request_timeout;
     let runtime = Runtime::open(config).await.unwrap();
     runtime
         .update_settings(AppSettings {
@@ -779,4 +782,40 @@ async fn a_fill_made_while_the_user_socket_was_down_is_booked_once_after_the_rec
     let audit = rig.audit().await;
     assert_eq!((audit.acknowledged, audit.failed), (2, 0));
     assert_eq!(audit.fills.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outcome_that_cannot_be_learned_is_told_waits_and_settles_after_the_reconnect() {
+    let mut rig = rig(Setup {
+        request_timeout: Duration::from_secs(1),
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    rig.calm().await;
+    // Every answer comes after the runtime stopped waiting: the POST's outcome is unknown,
+    // and so is every lookup within the bounded retries.
+    rig.faults(json!({"delay_ms": 3000})).await;
+    rig.spike_down().await;
+    let told = rig.told("could not be checked").await;
+    assert!(told.contains("No other order is sent"), "{told}");
+    // Not an error state: the bot waits with its order in flight.
+    let summary = rig.runtime.get_bot(&rig.bot).unwrap();
+    assert_eq!(summary.status, "running", "{summary:?}");
+    // The exchange answers again, and the user feed reconnects: the order is asked about
+    // again and settled (the POST may have landed or not; either way, once).
+    rig.faults(json!({})).await;
+    rig.admin("drop-ws", json!({})).await;
+    let bot = rig.bot.clone();
+    rig.until(|e| match e {
+        RuntimeEvent::BotFill(f) if f.bot_id == bot => Some(()),
+        RuntimeEvent::BotActivity(a) if a.bot_id == bot && a.text.contains("never received") => {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    let audit = rig.audit().await;
+    assert_eq!(audit.acknowledged + audit.failed, 1, "{audit:?}");
+    assert!(audit.fills.len() <= 1);
 }
