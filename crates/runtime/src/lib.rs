@@ -14,6 +14,7 @@
 
 mod api_error;
 mod app_info;
+mod arming;
 mod backtests;
 pub mod bots;
 mod catalog;
