@@ -449,6 +449,13 @@ async fn run(
                     let result = engine.command(&lifecycle, now).map(|actions| {
                         handle(&mut engine, &mut exec, &context, actions, None, now, &mut changes);
                     });
+                    // A stopped bot sends nothing more: an order still waiting out a pause of
+                    // the exchange is not sent (resting ones the engine cancels itself).
+                    if let (Ok(()), Lifecycle::Stop, ExecutionState::Live(executor), Some(open)) =
+                        (&result, &lifecycle, &exec, engine.open_order())
+                    {
+                        executor.cancel(open.id);
+                    }
                     if result.is_ok() {
                         changes.save = true;
                     }

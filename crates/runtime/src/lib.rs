@@ -25,6 +25,7 @@ mod live;
 mod markets;
 pub mod notices;
 mod outcome;
+mod pauses;
 mod persist;
 mod resting;
 mod restore;

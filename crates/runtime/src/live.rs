@@ -158,12 +158,11 @@ pub(crate) struct LiveExecutor {
     settled: SettledShares,
     /// Orders signed and journaled ahead of their trigger (see the module docs).
     armed: Arc<std::sync::Mutex<Armory>>,
-    /// Resting orders in flight, by engine order: a cancel request wakes their task.
-    resting: RestingOrders,
+    /// Orders in flight, by engine order: a cancel request wakes their task.
+    in_flight: InFlight,
 }
 
-type RestingOrders =
-    Arc<std::sync::Mutex<std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>>>;
+type InFlight = Arc<std::sync::Mutex<std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>>>;
 
 type SettledShares = Arc<std::sync::Mutex<std::collections::HashMap<String, Decimal>>>;
 
@@ -211,7 +210,7 @@ impl LiveExecutor {
             collateral,
             settled: SettledShares::default(),
             armed: Arc::default(),
-            resting: RestingOrders::default(),
+            in_flight: InFlight::default(),
         }
     }
 
@@ -265,11 +264,11 @@ impl LiveExecutor {
         let order = order.clone();
         let collateral = self.collateral.clone();
         let settled = self.settled.clone();
-        let cancel = order.style.rests().then(|| {
-            let cancel = Arc::new(tokio::sync::Notify::new());
-            resting_of(&self.resting).insert(order.id, cancel.clone());
-            (cancel, self.resting.clone())
-        });
+        // A cancel request reaches the order's task: a resting order is cancelled on the
+        // exchange; any order waiting out a pause of the exchange is not sent again.
+        let cancel = Arc::new(tokio::sync::Notify::new());
+        in_flight_of(&self.in_flight).insert(order.id, cancel.clone());
+        let registry = self.in_flight.clone();
         tokio::spawn(async move {
             let set = match taken {
                 Taken::Set(set) => Some(set),
@@ -288,20 +287,22 @@ impl LiveExecutor {
                 None => (None, Vec::new()),
             };
             let report = match settled_shares(&market, &spec, &order, &settled).await {
-                Ok(()) => match cancel {
-                    Some((cancel, registry)) => {
-                        retire_armed(&journal, &retire).await;
-                        let report = crate::resting::execute_resting(
-                            &market, &journal, &spec, &order, &cancel, &results,
-                        )
-                        .await;
-                        resting_of(&registry).remove(&order.id);
-                        report
-                    }
-                    None => {
-                        execute(&market, &journal, &spec, &order, armed, retire, &results).await
-                    }
-                },
+                Ok(()) if order.style.rests() => {
+                    retire_armed(&journal, &retire).await;
+                    crate::resting::execute_resting(
+                        &market, &journal, &spec, &order, &cancel, &results,
+                    )
+                    .await
+                }
+                Ok(()) => {
+                    let sending = Sending {
+                        armed,
+                        retire,
+                        cancel: &cancel,
+                        results: &results,
+                    };
+                    execute(&market, &journal, &spec, &order, sending).await
+                }
                 Err(reason) => {
                     let mut retire = retire;
                     retire.extend(armed.map(|a| a.intent_id));
@@ -309,6 +310,7 @@ impl LiveExecutor {
                     ExecutionReport::rejected(order.id, reason, None)
                 }
             };
+            in_flight_of(&registry).remove(&order.id);
             let bought = match &report.event {
                 Some(Event::Fill(f)) if f.side == Side::Buy => Some(f.shares),
                 _ => None,
@@ -326,10 +328,11 @@ impl LiveExecutor {
         });
     }
 
-    /// Asks the task of resting order `order` to cancel it on the exchange (a no-op for an
-    /// order that is not resting: marketable orders end on their own).
+    /// Asks the task of order `order` to cancel it: a resting order on the exchange, an order
+    /// waiting out a pause of the exchange before it is sent (marketable orders otherwise end
+    /// on their own).
     pub(crate) fn cancel(&self, order: OrderId) {
-        if let Some(cancel) = resting_of(&self.resting).get(&order) {
+        if let Some(cancel) = in_flight_of(&self.in_flight).get(&order) {
             cancel.notify_one();
         }
     }
@@ -599,8 +602,8 @@ fn marketable_type(style: ExecutionStyle) -> OrderType {
     }
 }
 
-fn resting_of(
-    resting: &RestingOrders,
+fn in_flight_of(
+    resting: &InFlight,
 ) -> std::sync::MutexGuard<'_, std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>> {
     resting
         .lock()
@@ -670,15 +673,28 @@ async fn wait_until_settled(
 
 /// Journals (unless the order was armed, hence journaled already), posts once, and settles
 /// the order with what the exchange says. `retire` are armed orders that will not be sent.
+/// How a marketable order goes out: armed (journaled already) or not, the armed orders to
+/// retire, its cancel request and where its reports go.
+struct Sending<'a> {
+    armed: Option<ArmedOrder>,
+    retire: Vec<String>,
+    cancel: &'a tokio::sync::Notify,
+    results: &'a mpsc::UnboundedSender<ExecutionReport>,
+}
+
 async fn execute(
     market: &LiveMarket,
     journal: &Journal,
     spec: &OrderSpec,
     order: &OrderRequest,
-    armed: Option<ArmedOrder>,
-    retire: Vec<String>,
-    results: &mpsc::UnboundedSender<ExecutionReport>,
+    sending: Sending<'_>,
 ) -> ExecutionReport {
+    let Sending {
+        armed,
+        retire,
+        cancel,
+        results,
+    } = sending;
     let entries = journal.db.order_journal();
     let (prepared, intent_id) = match armed {
         // Journaled as `sent` when it was armed: nothing to write before the POST.
@@ -734,9 +750,11 @@ async fn execute(
         order,
         after_s: outcome::trades_after_now(&market.client),
     };
-    let posted = match market.client.submit(&prepared).await {
-        Ok(ack) => Ok(Some(ack)),
-        Err(VenueError::SubmitOutcomeUnknown { .. }) => {
+    let posted = match crate::pauses::submit(market, &prepared, cancel, results).await {
+        Ok(Some(ack)) => Ok(Some(ack)),
+        Ok(None) => Err("not sent: cancelled while the exchange was paused".to_owned()),
+        // A POST again after a pause found the order there already: it landed; look it up.
+        Err(VenueError::SubmitOutcomeUnknown { .. } | VenueError::DuplicateOrder(_)) => {
             let _ = entries.mark_unknown(&intent_id, journal.now()).await;
             Ok(None)
         }

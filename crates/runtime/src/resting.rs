@@ -90,14 +90,23 @@ pub(crate) async fn execute_resting(
     let mut known = true;
     // When to read the order over REST (see the module docs).
     let mut check_at = None;
-    match market.client.submit(&prepared).await {
-        Ok(ack) => {
+    match crate::pauses::submit(market, &prepared, cancel, results).await {
+        Ok(Some(ack)) => {
             if !matches!(ack.status, OrderStatus::Live | OrderStatus::Delayed) {
                 // Matched (or killed) on arrival: its trades come over the socket, else REST.
                 check_at = Some(Instant::now() + OVER_WAIT);
             }
         }
-        Err(VenueError::SubmitOutcomeUnknown { .. }) => {
+        Ok(None) => {
+            let reason = "not sent: cancelled while the exchange was paused".to_owned();
+            let failed = IntentSettlement::Failed {
+                intent_id,
+                reason: reason.clone(),
+            };
+            return ExecutionReport::rejected(order.id, reason, Some(failed));
+        }
+        // A POST again after a pause found the order there already: it landed.
+        Err(VenueError::SubmitOutcomeUnknown { .. } | VenueError::DuplicateOrder(_)) => {
             // Looked up below; it is never posted again.
             let _ = entries.mark_unknown(&intent_id, journal.now()).await;
             known = false;
