@@ -219,6 +219,7 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
             address: None,
             pusd: Decimal::from(1_000),
             pairs: BTreeMap::new(),
+            ..WalletSpec::default()
         });
     }
     let slugs: Vec<String> = scenario.markets.iter().map(|m| m.slug.clone()).collect();

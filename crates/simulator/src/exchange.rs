@@ -178,12 +178,38 @@ pub struct NewOrder {
     pub expiration: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "UPPERCASE")]
+/// An order's status as production reports it (PROTOCOL.md §13.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderStatus {
+    /// Resting on the book.
     Live,
+    /// Filled completely (or, for a FAK, as far as it went).
     Matched,
+    /// Cancelled by its owner, expired, or killed (FOK/FAK; `OrderRecord::reason` says why).
     Canceled,
+    /// A marketable order held for the market's taker delay.
+    Delayed,
+    /// A delayed order that could not be placed or filled when its delay ended.
+    Unmatched,
+    /// Taken off the book by the exchange: its wallet withdrew the exchange's allowance.
+    Invalid,
+    /// The unfilled rest of an order cancelled when its market resolved.
+    CanceledMarketResolved,
+}
+
+impl OrderStatus {
+    /// Production's wire name (a reason may follow it after an underscore).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "LIVE",
+            Self::Matched => "MATCHED",
+            Self::Canceled => "CANCELED",
+            Self::Delayed => "DELAYED",
+            Self::Unmatched => "UNMATCHED",
+            Self::Invalid => "INVALID",
+            Self::CanceledMarketResolved => "CANCELED_MARKET_RESOLVED",
+        }
+    }
 }
 
 /// Every order the exchange accepted, open or done.
@@ -205,6 +231,8 @@ pub struct OrderRecord {
     pub expiration: u64,
     pub created_at_ms: u64,
     pub status: OrderStatus,
+    /// Why an order was killed or left unmatched (production appends its text to the status).
+    pub reason: Option<PlaceError>,
     pub trade_ids: Vec<String>,
 }
 
@@ -309,7 +337,7 @@ pub enum OrderEventKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {
     pub order_id: String,
-    /// `live` (resting) or `matched`.
+    /// `live` (resting), `matched`, or `delayed` (held for the market's taker delay).
     pub status: &'static str,
     /// What the order gave and got so far, in base units (empty when nothing matched).
     pub making_amount: Micros,
@@ -336,6 +364,7 @@ pub enum PlaceError {
         price: String,
         tick: Pips,
     },
+    /// A limit order's amounts finer than the tick allows (`side` is "buy" or "sell").
     #[error(
         "invalid amounts, the {side} orders maker amount supports a max accuracy of {maker} decimals, taker amount a max of {taker} decimals"
     )]
@@ -344,6 +373,12 @@ pub enum PlaceError {
         maker: u32,
         taker: u32,
     },
+    /// A marketable (FOK/FAK) order's amounts finer than 2 (maker) / 4 (taker) decimals,
+    /// whatever the tick (PROTOCOL.md §13.1; `side` is "buy" or "sell").
+    #[error(
+        "invalid amounts, the market {side} orders maker amount supports a max accuracy of {MARKET_MAKER_DECIMALS} decimals, taker amount a max of {MARKET_TAKER_DECIMALS} decimals"
+    )]
+    MarketPrecision { side: &'static str },
     #[error("order {id} is invalid. Size ({size}) lower than the minimum: {min}")]
     BelowMinimum {
         id: String,
@@ -407,6 +442,10 @@ pub struct Exchange {
     /// Fault switch: the next N trades go RETRYING and then FAILED (and are reversed).
     pub fail_next_trades: u32,
     events: Vec<ExchangeEvent>,
+    /// Per market (condition id): how long a marketable order is held before it may match.
+    pub taker_delays_ms: HashMap<String, u64>,
+    /// Orders held for their market's taker delay: (release time, order), oldest first.
+    delayed: Vec<(u64, NewOrder)>,
 }
 
 /// Where an order sits in the YES-terms book: (side, price).
@@ -425,6 +464,11 @@ fn own_price(outcome: Outcome, yes_price: Pips) -> Pips {
         Outcome::No => yes_price.complement(),
     }
 }
+
+/// Decimals a marketable (FOK/FAK) order's maker amount may carry, at every tick.
+pub const MARKET_MAKER_DECIMALS: u32 = 2;
+/// Decimals a marketable (FOK/FAK) order's taker amount may carry, at every tick.
+pub const MARKET_TAKER_DECIMALS: u32 = 4;
 
 /// Decimals allowed for the computed (collateral) leg at a tick: price decimals + 2.
 pub fn amount_decimals(tick: Pips) -> u32 {
@@ -508,8 +552,19 @@ impl Exchange {
         Ok(())
     }
 
-    /// Validates and places an order: matches what it can, rests the rest (GTC/GTD).
+    /// Validates and places an order: matches what it can, rests the rest (GTC/GTD). A killed
+    /// FOK/FAK is refused and kept as CANCELED with its reason; a marketable order on a market
+    /// with a taker delay is held (DELAYED) and placed by [`Self::advance`] when it ends.
     pub fn place(&mut self, order: NewOrder, now_ms: u64) -> Result<Placement, PlaceError> {
+        self.place_at(order, now_ms, false)
+    }
+
+    fn place_at(
+        &mut self,
+        order: NewOrder,
+        now_ms: u64,
+        released: bool,
+    ) -> Result<Placement, PlaceError> {
         if self.orders.contains_key(&order.id) {
             return Err(PlaceError::Duplicate(order.id));
         }
@@ -540,11 +595,19 @@ impl Exchange {
             return Err(PlaceError::NotEnoughBalance);
         }
         let fillable = market.book.depth_within(book_side, book_price);
-        match order.order_type {
-            OrderType::Fok if fillable < size => return Err(PlaceError::FokNotFilled),
-            OrderType::Fak if fillable == Micros::ZERO => return Err(PlaceError::FakNoMatch),
-            _ => {}
-        }
+        let delay = self
+            .taker_delays_ms
+            .get(&condition_id)
+            .copied()
+            .unwrap_or(0);
+        let marketable = !order.order_type.may_rest() || fillable > Micros::ZERO;
+        let held = !released && delay > 0 && marketable;
+        let killed = match order.order_type {
+            _ if held => None,
+            OrderType::Fok if fillable < size => Some(PlaceError::FokNotFilled),
+            OrderType::Fak if fillable == Micros::ZERO => Some(PlaceError::FakNoMatch),
+            _ => None,
+        };
 
         let key = self.next_key;
         self.next_key += 1;
@@ -564,8 +627,39 @@ impl Exchange {
             expiration: order.expiration,
             created_at_ms: now_ms,
             status: OrderStatus::Live,
+            reason: None,
             trade_ids: Vec::new(),
         };
+        if let Some(reason) = killed {
+            // Kept so the order can be looked up; a delayed one reports UNMATCHED.
+            record.status = if released {
+                OrderStatus::Unmatched
+            } else {
+                OrderStatus::Canceled
+            };
+            record.reason = Some(reason.clone());
+            if released {
+                self.events.push(ExchangeEvent::Order {
+                    kind: OrderEventKind::Cancellation,
+                    order: record.clone(),
+                });
+            }
+            self.orders.insert(record.id.clone(), record);
+            return Err(reason);
+        }
+        if held {
+            record.status = OrderStatus::Delayed;
+            self.delayed.push((now_ms + delay, order));
+            let placement = Placement {
+                order_id: record.id.clone(),
+                status: "delayed",
+                making_amount: Micros::ZERO,
+                taking_amount: Micros::ZERO,
+                trade_ids: Vec::new(),
+            };
+            self.orders.insert(record.id.clone(), record);
+            return Ok(placement);
+        }
         let (making, taking) = self.match_incoming(&mut record, now_ms);
 
         let rests = order.order_type.may_rest() && record.remaining() > Micros::ZERO;
@@ -896,17 +990,46 @@ impl Exchange {
             return Err(ORDER_NOT_FOUND);
         }
         match order.status {
-            OrderStatus::Canceled => return Err(ALREADY_CANCELED),
+            OrderStatus::Canceled
+            | OrderStatus::Unmatched
+            | OrderStatus::Invalid
+            | OrderStatus::CanceledMarketResolved => return Err(ALREADY_CANCELED),
             OrderStatus::Matched => return Err(ALREADY_MATCHED),
+            OrderStatus::Delayed => {
+                // Not on the book yet: it simply never gets placed.
+                self.delayed.retain(|(_, o)| o.id != order_id);
+                let order = self.orders.get_mut(order_id).expect("order exists");
+                order.status = OrderStatus::Canceled;
+                let order = order.clone();
+                self.events.push(ExchangeEvent::Order {
+                    kind: OrderEventKind::Cancellation,
+                    order,
+                });
+                return Ok(());
+            }
             OrderStatus::Live => {}
         }
-        self.remove_resting(order_id);
+        self.remove_resting(order_id, OrderStatus::Canceled);
         Ok(())
     }
 
-    fn remove_resting(&mut self, order_id: &str) {
+    /// Takes the resting orders of `owner` off the book as INVALID: the wallet withdrew the
+    /// exchange's allowance, so they could no longer settle. Returns their ids.
+    pub fn invalidate_orders(&mut self, owner: &str) -> Vec<String> {
+        let ids: Vec<String> = self
+            .open_orders(owner, None, None)
+            .iter()
+            .map(|o| o.id.clone())
+            .collect();
+        for id in &ids {
+            self.remove_resting(id, OrderStatus::Invalid);
+        }
+        ids
+    }
+
+    fn remove_resting(&mut self, order_id: &str, status: OrderStatus) {
         let order = self.orders.get_mut(order_id).expect("order exists");
-        order.status = OrderStatus::Canceled;
+        order.status = status;
         let order = order.clone();
         let remaining = order.remaining();
         self.release_reservation(&order, remaining, Micros::ZERO);
@@ -964,7 +1087,7 @@ impl Exchange {
             .map(|o| o.id.clone())
             .collect();
         for id in &ids {
-            self.remove_resting(id);
+            self.remove_resting(id, OrderStatus::Canceled);
         }
         ids
     }
@@ -1000,8 +1123,9 @@ impl Exchange {
             .map(|o| o.id.clone())
             .collect();
         for id in expired {
-            self.remove_resting(&id);
+            self.remove_resting(&id, OrderStatus::Canceled);
         }
+        self.release_delayed(now_ms);
         let mut still_settling = VecDeque::new();
         while let Some(index) = self.settling.pop_front() {
             let trade = &mut self.trades[index];
@@ -1040,6 +1164,35 @@ impl Exchange {
             }
         }
         self.settling = still_settling;
+    }
+
+    /// Places the held orders whose taker delay has ended; one that cannot be placed any more
+    /// (killed, or refused) is kept as UNMATCHED with its reason.
+    fn release_delayed(&mut self, now_ms: u64) {
+        if self.delayed.is_empty() {
+            return;
+        }
+        let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
+            .into_iter()
+            .partition(|(at, _)| *at <= now_ms);
+        self.delayed = waiting;
+        for (_, order) in due {
+            let Some(held) = self.orders.remove(&order.id) else {
+                continue;
+            };
+            if let Err(reason) = self.place_at(order, now_ms, true)
+                && !self.orders.contains_key(&held.id)
+            {
+                let mut record = held;
+                record.status = OrderStatus::Unmatched;
+                record.reason = Some(reason);
+                self.events.push(ExchangeEvent::Order {
+                    kind: OrderEventKind::Cancellation,
+                    order: record.clone(),
+                });
+                self.orders.insert(record.id.clone(), record);
+            }
+        }
     }
 
     pub fn trade(&self, id: &str) -> Option<&TradeRecord> {
@@ -1081,7 +1234,7 @@ impl Exchange {
             .map(|o| o.id.clone())
             .collect();
         for id in open {
-            self.remove_resting(&id);
+            self.remove_resting(&id, OrderStatus::CanceledMarketResolved);
         }
         let mut paid = 0u64;
         for account in self.accounts.values_mut() {
@@ -1136,24 +1289,31 @@ fn validate(order: &NewOrder, market: &Market, now_ms: u64) -> Result<(Micros, P
         Side::Sell => (order.maker_amount, order.taker_amount),
     };
     let scale = u128::from(PIPS_PER_UNIT);
-    let amount_dp = amount_decimals(market.tick);
-    // Limit orders: shares to 2 dp, collateral to the tick's amount dp. Market orders: the
-    // user-given leg (maker) to 2 dp, the computed leg (taker) to the amount dp.
-    let (maker_dp, taker_dp) = match (!order.order_type.may_rest(), order.side) {
-        (false, Side::Buy) => (amount_dp, 2),
-        (false, Side::Sell) => (2, amount_dp),
-        (true, _) => (2, amount_dp),
+    let side_word = if order.side == Side::Buy {
+        "buy"
+    } else {
+        "sell"
     };
-    if order.maker_amount.decimals() > maker_dp || order.taker_amount.decimals() > taker_dp {
-        return Err(PlaceError::Precision {
-            side: if order.side == Side::Buy {
-                "buy"
-            } else {
-                "sell"
-            },
-            maker: maker_dp,
-            taker: taker_dp,
-        });
+    if order.order_type.may_rest() {
+        // Limit orders (§2.5): shares to 2 dp, collateral to the tick's amount dp.
+        let amount_dp = amount_decimals(market.tick);
+        let (maker_dp, taker_dp) = match order.side {
+            Side::Buy => (amount_dp, 2),
+            Side::Sell => (2, amount_dp),
+        };
+        if order.maker_amount.decimals() > maker_dp || order.taker_amount.decimals() > taker_dp {
+            return Err(PlaceError::Precision {
+                side: side_word,
+                maker: maker_dp,
+                taker: taker_dp,
+            });
+        }
+    } else if order.maker_amount.decimals() > MARKET_MAKER_DECIMALS
+        || order.taker_amount.decimals() > MARKET_TAKER_DECIMALS
+    {
+        // Marketable orders (§13.1): 2 and 4 decimals at every tick, production's cap (the
+        // SDKs' "price decimals + 2" taker is refused at ticks finer than 0.01).
+        return Err(PlaceError::MarketPrecision { side: side_word });
     }
     // The limit price as the best the order accepts, in whole pips: a BUY pays at most
     // collateral/shares, a SELL takes at least collateral/shares.

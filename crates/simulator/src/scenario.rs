@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::exchange::{Exchange, FeeCurve, Market, MarketStatus, NewOrder, OrderType, Side};
 use crate::paths::{PathSpec, PricePath, read_series};
+use crate::server::limits::{LimitMode, Tier};
 use crate::units::{Micros, PIPS_PER_UNIT, Pips};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -26,6 +27,33 @@ pub struct Scenario {
     pub markets: Vec<MarketSpec>,
     #[serde(default)]
     pub wallets: Vec<WalletSpec>,
+    /// Which order-query rules the exchange follows (PROTOCOL.md §13.2); production's newest
+    /// by default.
+    #[serde(default)]
+    pub order_query_rules: OrderQueryRules,
+    /// Per-signer trading rate limits (§13.3): `enforce` (the default), `warn` or `off`.
+    #[serde(default)]
+    pub rate_limit_mode: LimitMode,
+}
+
+/// The order-query rules in force: Polymarket changed them on 14 December 2026.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum OrderQueryRules {
+    /// From 2026-12-14: `GET /data/orders` filtered by `asset_id` must carry `market` too, and
+    /// orders no longer carry `associate_trades` (fills are counted from `size_matched`).
+    #[default]
+    #[serde(rename = "2026-12-14")]
+    December2026,
+    /// Before: an asset filter alone is fine and orders list their trade ids.
+    #[serde(rename = "legacy")]
+    Legacy,
+}
+
+impl OrderQueryRules {
+    /// Whether orders still list their trade ids in `associate_trades`.
+    pub fn lists_associate_trades(self) -> bool {
+        self == Self::Legacy
+    }
 }
 
 fn polygon() -> u64 {
@@ -69,6 +97,9 @@ pub struct MarketSpec {
     pub closed: bool,
     #[serde(default = "yes")]
     pub accepting_orders: bool,
+    /// Milliseconds a marketable order is held (status DELAYED) before it may match; 0 = none.
+    #[serde(default)]
+    pub taker_delay_ms: u64,
     pub liquidity: LiquiditySpec,
     pub path: PathSpec,
 }
@@ -121,7 +152,7 @@ pub struct LiquiditySpec {
     pub trade_chance: Decimal,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WalletSpec {
     pub label: String,
@@ -134,6 +165,9 @@ pub struct WalletSpec {
     /// YES/NO pairs to hold per market slug.
     #[serde(default)]
     pub pairs: std::collections::BTreeMap<String, Decimal>,
+    /// The wallet's rate-limit tier as a signer (§13.3); `standard` when not given.
+    #[serde(default)]
+    pub rate_limit_tier: Tier,
 }
 
 /// Gamma-side facts about a market that the exchange itself does not need.
@@ -179,6 +213,10 @@ pub struct World {
     pub wallets: Vec<(String, String)>,
     pub chain_id: u64,
     pub step_ms: u64,
+    pub order_query_rules: OrderQueryRules,
+    pub rate_limit_mode: LimitMode,
+    /// Rate-limit tiers of the scenario's wallets, by address.
+    pub rate_limit_tiers: std::collections::HashMap<String, Tier>,
 }
 
 /// Price levels a liquidity provider may quote on each side: it re-quotes every level every
@@ -256,6 +294,11 @@ impl Scenario {
                 locked: Micros::ZERO,
                 last_trade: None,
             });
+            if spec.taker_delay_ms > 0 {
+                exchange
+                    .taker_delays_ms
+                    .insert(condition_id.clone(), spec.taker_delay_ms);
+            }
             listings.push(MarketListing {
                 slug: spec.slug.clone(),
                 event_slug: spec.event_slug.clone().unwrap_or_else(|| spec.slug.clone()),
@@ -343,6 +386,7 @@ impl Scenario {
             });
         }
         let mut wallets = Vec::new();
+        let mut rate_limit_tiers = std::collections::HashMap::new();
         for wallet in &self.wallets {
             let address = wallet_address(wallet)?;
             let pusd = Micros::parse(&wallet.pusd.to_string())
@@ -371,6 +415,7 @@ impl Scenario {
                     .split(&address, &listing.condition_id, amount)
                     .map_err(|e| e.to_string())?;
             }
+            rate_limit_tiers.insert(address.clone(), wallet.rate_limit_tier);
             wallets.push((wallet.label.clone(), address));
         }
         let mut world = World {
@@ -380,6 +425,9 @@ impl Scenario {
             wallets,
             chain_id: self.chain_id,
             step_ms: self.step_ms.max(1),
+            order_query_rules: self.order_query_rules,
+            rate_limit_mode: self.rate_limit_mode,
+            rate_limit_tiers,
         };
         world.step(0, now_ms);
         Ok(world)
@@ -549,9 +597,21 @@ impl LiquidityProvider {
     ) -> Option<String> {
         let (side, price, size, order_type) = order;
         let collateral = crate::units::notional(size, price);
-        let (maker_amount, taker_amount) = match side {
-            Side::Buy => (collateral, size),
-            Side::Sell => (size, collateral),
+        let (maker_amount, taker_amount) = match (side, order_type.may_rest()) {
+            (Side::Buy, true) => (collateral, size),
+            (Side::Sell, true) => (size, collateral),
+            // A marketable order as production wants it (§13.1): maker to 2 decimals, taker
+            // computed from it and truncated to 4.
+            (Side::Buy, false) => {
+                let maker = Micros(collateral.0 / 10_000 * 10_000);
+                let taker = u128::from(maker.0) * u128::from(PIPS_PER_UNIT) / u128::from(price.0);
+                (maker, Micros(u64::try_from(taker).unwrap_or(0) / 100 * 100))
+            }
+            (Side::Sell, false) => {
+                let maker = Micros(size.0 / 10_000 * 10_000);
+                let taker = u128::from(maker.0) * u128::from(price.0) / u128::from(PIPS_PER_UNIT);
+                (maker, Micros(u64::try_from(taker).unwrap_or(0) / 100 * 100))
+            }
         };
         self.next_id += 1;
         let order = NewOrder {

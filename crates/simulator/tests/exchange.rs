@@ -418,7 +418,10 @@ fn resolution_cancels_orders_and_pays_the_winners() {
     ex.place(limit("0x01", "alice", YES, Side::Buy, "0.50", "10"), 0)
         .unwrap();
     assert!(ex.resolve(MARKET, Outcome::Yes));
-    assert_eq!(ex.orders["0x01"].status, OrderStatus::Canceled);
+    assert_eq!(
+        ex.orders["0x01"].status,
+        OrderStatus::CanceledMarketResolved
+    );
     assert_eq!(pusd(&ex, "alice"), Micros::units(1_500));
     assert_eq!(shares(&ex, "alice", YES), Micros::ZERO);
     assert_eq!(ex.markets[MARKET].locked, Micros::ZERO);

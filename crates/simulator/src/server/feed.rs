@@ -14,6 +14,7 @@ use crate::book::BookSide;
 use crate::exchange::{
     Exchange, ExchangeEvent, Market, OrderEventKind, OrderRecord, Outcome, TradeRecord,
 };
+use crate::scenario::OrderQueryRules;
 use crate::units::{Micros, Pips};
 
 /// One market-channel message and the assets it concerns.
@@ -101,7 +102,7 @@ fn best(levels: &[(Pips, Micros)]) -> String {
 }
 
 /// Builds the messages for everything the exchange did since the last drain.
-pub fn drain(exchange: &mut Exchange, now_ms: u64) -> Outbox {
+pub fn drain(exchange: &mut Exchange, rules: OrderQueryRules, now_ms: u64) -> Outbox {
     let events = exchange.drain_events();
     let mut outbox = Outbox::default();
     // Level changes per market, last write wins, in YES terms.
@@ -123,7 +124,7 @@ pub fn drain(exchange: &mut Exchange, now_ms: u64) -> Outbox {
             ExchangeEvent::Order { kind, order } => {
                 outbox
                     .user
-                    .push(order_message(exchange, kind, &order, now_ms));
+                    .push(order_message(exchange, rules, kind, &order, now_ms));
             }
             ExchangeEvent::Trade { trade } => {
                 if trade.status == crate::exchange::TradeStatus::Matched
@@ -308,15 +309,25 @@ fn outcome_of(exchange: &Exchange, token: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The REST and WebSocket shape of an order.
-pub fn order_json(exchange: &Exchange, order: &OrderRecord) -> String {
-    let status = match order.status {
-        crate::exchange::OrderStatus::Live => "LIVE",
-        crate::exchange::OrderStatus::Matched => "MATCHED",
-        crate::exchange::OrderStatus::Canceled => "CANCELED",
+/// The REST and WebSocket shape of an order. `associate_trades` is left out under the
+/// December 2026 rules, as production deprecated it; `size_matched` always counts the fills.
+pub fn order_json(exchange: &Exchange, rules: OrderQueryRules, order: &OrderRecord) -> String {
+    let associate_trades = if rules.lists_associate_trades() {
+        format!(
+            r#""associate_trades":{},"#,
+            serde_json::to_string(&order.trade_ids).unwrap_or_else(|_| "[]".into())
+        )
+    } else {
+        String::new()
     };
+    // Production appends the reason a killed or unmatched order ended after an underscore.
+    let status = match &order.reason {
+        Some(reason) => format!("{}_{reason}", order.status.as_str()),
+        None => order.status.as_str().to_owned(),
+    };
+    let status = serde_json::to_string(&status).unwrap_or_default();
     format!(
-        r#""id":"{}","status":"{status}","owner":"{}","maker_address":"{}","market":"{}","asset_id":"{}","side":"{}","original_size":"{}","size_matched":"{}","price":"{}","associate_trades":{},"outcome":"{}","created_at":{},"expiration":"{}","order_type":"{}""#,
+        r#""id":"{}","status":{status},"owner":"{}","maker_address":"{}","market":"{}","asset_id":"{}","side":"{}","original_size":"{}","size_matched":"{}","price":"{}",{associate_trades}"outcome":"{}","created_at":{},"expiration":"{}","order_type":"{}""#,
         order.id,
         order.api_key,
         order.owner,
@@ -326,7 +337,6 @@ pub fn order_json(exchange: &Exchange, order: &OrderRecord) -> String {
         order.original_size,
         order.size_matched,
         order.price,
-        serde_json::to_string(&order.trade_ids).unwrap_or_else(|_| "[]".into()),
         outcome_of(exchange, &order.token),
         order.created_at_ms / 1000,
         order.expiration,
@@ -336,6 +346,7 @@ pub fn order_json(exchange: &Exchange, order: &OrderRecord) -> String {
 
 fn order_message(
     exchange: &Exchange,
+    rules: OrderQueryRules,
     kind: OrderEventKind,
     order: &OrderRecord,
     now_ms: u64,
@@ -350,7 +361,7 @@ fn order_message(
         condition_id: order.condition_id.clone(),
         json: format!(
             r#"{{"event_type":"order","type":"{kind}",{},"order_owner":"{}","timestamp":"{}"}}"#,
-            order_json(exchange, order),
+            order_json(exchange, rules, order),
             order.api_key,
             now_ms / 1000
         )

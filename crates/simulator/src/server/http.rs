@@ -1,4 +1,5 @@
-//! The REST routes: CLOB public and private endpoints, Gamma, and the admin controls.
+//! The REST routes: CLOB public and account endpoints, Gamma, and the admin controls (the
+//! trading routes are in `orders`).
 //!
 //! Bodies are read raw so the L2 HMAC is checked over exactly the bytes received. Every error
 //! answers with Polymarket's status and `{"error": "..."}` text.
@@ -19,15 +20,14 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use polyagent_domain::trading::OrderType;
 use polyagent_venue::signing::{proxy_wallet_address, safe_wallet_address};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{self, IssuedKey};
-use super::feed::{book_summary, order_json, trade_json};
+use super::feed::book_summary;
 use super::{Faults, Guard, Shared, displayed_price};
-use crate::exchange::{MarketStatus, NewOrder, Outcome, PlaceError};
+use crate::exchange::{MarketStatus, Outcome};
 use crate::units::{Micros, Pips};
 
 type Sim = State<Arc<Shared>>;
@@ -60,16 +60,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/auth/api-key", post(create_api_key).delete(delete_api_key))
         .route("/auth/derive-api-key", get(derive_api_key))
         .route("/auth/api-keys", get(list_api_keys))
-        .route("/order", post(post_order).delete(cancel_order))
-        .route("/orders", post(post_orders).delete(cancel_orders))
-        .route("/cancel-all", axum::routing::delete(cancel_all))
-        .route(
-            "/cancel-market-orders",
-            axum::routing::delete(cancel_market_orders),
-        )
-        .route("/data/order/{id}", get(get_order))
-        .route("/data/orders", get(get_orders))
-        .route("/data/trades", get(get_trades))
+        .merge(super::orders::routes())
         .route("/balance-allowance", get(balance_allowance))
         .route("/balance-allowance/update", get(balance_allowance_update))
         .route("/v1/heartbeats", post(heartbeat))
@@ -101,21 +92,11 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-/// Unwraps a `Result<T, Response>` or returns the ready response (a refusal) from the handler.
-macro_rules! or_respond {
-    ($result:expr) => {
-        match $result {
-            Ok(value) => value,
-            Err(response) => return response,
-        }
-    };
-}
-
-fn json_ok(body: String) -> Response {
+pub(super) fn json_ok(body: String) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, message: &str) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -132,7 +113,7 @@ fn no_book() -> Response {
     )
 }
 
-fn bad_request(message: &str) -> Response {
+pub(super) fn bad_request(message: &str) -> Response {
     error(StatusCode::BAD_REQUEST, message)
 }
 
@@ -159,7 +140,7 @@ async fn apply_faults(State(shared): Sim, request: Request, next: Next) -> Respo
     next.run(request).await
 }
 
-fn lower_headers(headers: &HeaderMap) -> HashMap<String, String> {
+pub(super) fn lower_headers(headers: &HeaderMap) -> HashMap<String, String> {
     headers
         .iter()
         .filter_map(|(name, value)| {
@@ -172,7 +153,7 @@ fn lower_headers(headers: &HeaderMap) -> HashMap<String, String> {
 }
 
 /// Checks L2 auth for a request and returns the key it used.
-fn l2(
+pub(super) fn l2(
     sim: &Guard<'_>,
     headers: &HeaderMap,
     method: &Method,
@@ -190,7 +171,7 @@ fn l2(
     .map_err(|e| error(StatusCode::UNAUTHORIZED, &e.to_string()))
 }
 
-fn address_text(address: Address) -> String {
+pub(super) fn address_text(address: Address) -> String {
     format!("{address:#x}")
 }
 
@@ -405,7 +386,7 @@ async fn prices_history(State(shared): Sim, Query(params): Params) -> Response {
     json_ok(out)
 }
 
-fn listing_of<'a>(
+pub(super) fn listing_of<'a>(
     sim: &'a Guard<'_>,
     condition_id: &str,
 ) -> Option<&'a crate::scenario::MarketListing> {
@@ -431,7 +412,7 @@ async fn clob_market(State(shared): Sim, Path(condition_id): Path<String>) -> Re
             "fd": {"r": fees.rate, "e": fees.exponent, "to": fees.taker_only},
             "mbf": 0, "tbf": 0, "r": null,
             "ao": market.status == MarketStatus::Open,
-            "sd": 0, "itode": false,
+            "sd": 0, "itode": sim.world.exchange.taker_delays_ms.contains_key(&condition_id),
         })
         .to_string(),
     )
@@ -514,408 +495,7 @@ async fn delete_api_key(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Orders
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PostOrderWire {
-    order: Value,
-    owner: String,
-    order_type: String,
-    #[serde(default)]
-    post_only: bool,
-    #[serde(default)]
-    #[allow(dead_code)]
-    defer_exec: bool,
-}
-
-/// An order refused before or by the engine: status and Polymarket's text.
-type Refusal = (StatusCode, String);
-
-fn refuse(message: impl Into<String>) -> Refusal {
-    (StatusCode::BAD_REQUEST, message.into())
-}
-
-/// Checks, places and answers one posted order. `Ok` is the success JSON.
-fn place_one(sim: &mut Guard<'_>, key: &IssuedKey, item: &Value) -> Result<String, Refusal> {
-    let request: PostOrderWire = serde_json::from_value(item.clone())
-        .map_err(|e| refuse(format!("Invalid payload: {e}")))?;
-    if request.owner != key.api_key {
-        return Err(refuse("the order owner has to be the owner of the API KEY"));
-    }
-    let order_type: OrderType = request
-        .order_type
-        .parse()
-        .map_err(|_| refuse(format!("invalid order type '{}'", request.order_type)))?;
-    let auth::ParsedOrder {
-        posted,
-        token_id,
-        expiration,
-    } = auth::parse_order(&request.order).map_err(refuse)?;
-    let (condition_id, neg_risk) = {
-        let (market, _) = sim
-            .world
-            .exchange
-            .token(&token_id)
-            .ok_or_else(|| refuse("Invalid token id"))?;
-        (market.condition_id.clone(), market.neg_risk)
-    };
-    let version = listing_of(sim, &condition_id).map_or("v1".to_owned(), |l| l.version.clone());
-    let domain = auth::domain_for(sim.chain, &version, neg_risk);
-    let owners = sim.deposit_wallet_owners.clone();
-    let digest = auth::verify_order(&posted, domain, key.address, sim.chain, |wallet| {
-        owners.get(&wallet).copied()
-    })
-    .map_err(|e| refuse(e.to_string()))?;
-    if sim.faults.reject_balance > 0 {
-        sim.faults.reject_balance -= 1;
-        return Err(refuse(PlaceError::NotEnoughBalance.to_string()));
-    }
-    let amount = |raw: u128| {
-        u64::try_from(raw)
-            .map(Micros)
-            .map_err(|_| refuse("invalid amounts"))
-    };
-    let new_order = NewOrder {
-        id: format!("{digest:#x}"),
-        owner: address_text(posted.order.maker),
-        api_key: key.api_key.clone(),
-        token: token_id,
-        side: posted.order.side,
-        maker_amount: amount(posted.order.maker_amount)?,
-        taker_amount: amount(posted.order.taker_amount)?,
-        order_type,
-        post_only: request.post_only,
-        expiration,
-    };
-    let now = sim.now_ms();
-    let placed = sim
-        .world
-        .exchange
-        .place(new_order, now)
-        .map_err(|e| refuse(e.to_string()))?;
-    let shown = |m: Micros| {
-        if m == Micros::ZERO {
-            String::new()
-        } else {
-            m.to_string()
-        }
-    };
-    Ok(json!({
-        "success": true, "errorMsg": "", "orderID": placed.order_id, "status": placed.status,
-        "makingAmount": shown(placed.making_amount), "takingAmount": shown(placed.taking_amount),
-        "transactionsHashes": [], "tradeIDs": placed.trade_ids,
-    })
-    .to_string())
-}
-
-/// Applies the "500" fault switches around one order; `None` means answer normally.
-fn post_fault_before(faults: &mut Faults) -> bool {
-    if faults.post_500_before_accept > 0 {
-        faults.post_500_before_accept -= 1;
-        return true;
-    }
-    false
-}
-
-fn post_fault_after(faults: &mut Faults) -> bool {
-    if faults.post_500_after_accept > 0 {
-        faults.post_500_after_accept -= 1;
-        return true;
-    }
-    false
-}
-
-const EXECUTION_FAILED: &str = "could not run the execution";
-
-async fn post_order(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let arrived = std::time::Instant::now();
-    let probed = shared
-        .latency_probe
-        .as_ref()
-        .and_then(|probe| Some((probe, probe.order_arrived(arrived)?)));
-    let mut sim = shared.lock();
-    let key = or_respond!(l2(&sim, &headers, &method, "/order", &body));
-    if post_fault_before(&mut sim.faults) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED);
-    }
-    let Ok(item) = serde_json::from_slice::<Value>(&body) else {
-        return bad_request("Invalid payload");
-    };
-    match place_one(&mut sim, &key, &item) {
-        Ok(answer) if post_fault_after(&mut sim.faults) => {
-            drop(answer);
-            error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED)
-        }
-        Ok(answer) => {
-            if let Some((probe, index)) = probed {
-                let id = serde_json::from_str::<Value>(&answer)
-                    .ok()
-                    .and_then(|a| a.get("orderID").and_then(Value::as_str).map(str::to_owned));
-                if let Some(id) = id {
-                    probe.order_placed(index, id);
-                }
-            }
-            json_ok(answer)
-        }
-        Err((status, message)) => error(status, &message),
-    }
-}
-
-async fn post_orders(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut sim = shared.lock();
-    let key = or_respond!(l2(&sim, &headers, &method, "/orders", &body));
-    let Ok(items) = serde_json::from_slice::<Vec<Value>>(&body) else {
-        return bad_request("Invalid payload");
-    };
-    if items.is_empty() || items.len() > 15 {
-        return bad_request("Payload exceeds the limit");
-    }
-    if post_fault_before(&mut sim.faults) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED);
-    }
-    let answers: Vec<String> = items
-        .iter()
-        .map(|item| match place_one(&mut sim, &key, item) {
-            Ok(answer) => answer,
-            Err((_, message)) => json!({
-                "success": false, "errorMsg": message, "orderID": "", "status": "",
-                "makingAmount": "", "takingAmount": "", "transactionsHashes": [], "tradeIDs": [],
-            })
-            .to_string(),
-        })
-        .collect();
-    if post_fault_after(&mut sim.faults) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, EXECUTION_FAILED);
-    }
-    json_ok(format!("[{}]", answers.join(",")))
-}
-
-/// The funder whose orders a key may act on: its own address, or the proxy / Safe it owns.
-fn funders_of(sim: &Guard<'_>, key: &IssuedKey) -> Vec<String> {
-    let mut funders = vec![
-        address_text(key.address),
-        address_text(safe_wallet_address(key.address)),
-    ];
-    let proxy = proxy_wallet_address(key.address, sim.chain)
-        .or_else(|| proxy_wallet_address(key.address, polyagent_venue::eip712::Chain::Polygon));
-    if let Some(proxy) = proxy {
-        funders.push(address_text(proxy));
-    }
-    funders
-}
-
-fn cancel_ids(sim: &mut Guard<'_>, key: &IssuedKey, ids: &[String]) -> Response {
-    let funders = funders_of(sim, key);
-    let mut canceled = Vec::new();
-    let mut not_canceled = serde_json::Map::new();
-    for id in ids {
-        let owner = sim
-            .world
-            .exchange
-            .orders
-            .get(id)
-            .map(|o| o.owner.clone())
-            .filter(|o| funders.contains(o));
-        let result = match owner {
-            Some(owner) => sim.world.exchange.cancel(&owner, id),
-            None => Err(crate::exchange::ORDER_NOT_FOUND),
-        };
-        match result {
-            Ok(()) => canceled.push(id.clone()),
-            Err(reason) => {
-                not_canceled.insert(id.clone(), Value::String(reason.to_owned()));
-            }
-        }
-    }
-    json_ok(json!({"canceled": canceled, "not_canceled": not_canceled}).to_string())
-}
-
-async fn cancel_order(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut sim = shared.lock();
-    let key = or_respond!(l2(&sim, &headers, &method, "/order", &body));
-    let Some(id) = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("orderID").and_then(Value::as_str).map(str::to_owned))
-    else {
-        return bad_request("Invalid payload");
-    };
-    cancel_ids(&mut sim, &key, &[id])
-}
-
-async fn cancel_orders(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut sim = shared.lock();
-    let key = or_respond!(l2(&sim, &headers, &method, "/orders", &body));
-    let Ok(ids) = serde_json::from_slice::<Vec<String>>(&body) else {
-        return bad_request("Invalid payload");
-    };
-    cancel_ids(&mut sim, &key, &ids)
-}
-
-fn cancel_matching(
-    sim: &mut Guard<'_>,
-    key: &IssuedKey,
-    market: Option<&str>,
-    token: Option<&str>,
-) -> Response {
-    let mut canceled = Vec::new();
-    for funder in funders_of(sim, key) {
-        canceled.extend(sim.world.exchange.cancel_all(&funder, market, token));
-    }
-    json_ok(json!({"canceled": canceled, "not_canceled": {}}).to_string())
-}
-
-async fn cancel_all(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut sim = shared.lock();
-    match l2(&sim, &headers, &method, "/cancel-all", &body) {
-        Ok(key) => cancel_matching(&mut sim, &key, None, None),
-        Err(e) => e,
-    }
-}
-
-async fn cancel_market_orders(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut sim = shared.lock();
-    let key = or_respond!(l2(&sim, &headers, &method, "/cancel-market-orders", &body));
-    let filter: HashMap<String, String> = if body.is_empty() {
-        HashMap::new()
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(filter) => filter,
-            Err(_) => return bad_request("Invalid payload"),
-        }
-    };
-    cancel_matching(
-        &mut sim,
-        &key,
-        filter.get("market").map(String::as_str),
-        filter.get("asset_id").map(String::as_str),
-    )
-}
-
-async fn get_order(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let sim = shared.lock();
-    let key = or_respond!(l2(
-        &sim,
-        &headers,
-        &method,
-        &format!("/data/order/{id}"),
-        b""
-    ));
-    let funders = funders_of(&sim, &key);
-    match sim
-        .world
-        .exchange
-        .orders
-        .get(&id)
-        .filter(|o| funders.contains(&o.owner))
-    {
-        Some(order) => json_ok(format!("{{{}}}", order_json(&sim.world.exchange, order))),
-        None => error(StatusCode::NOT_FOUND, "order not found"),
-    }
-}
-
-/// A single page: the simulator never has more than fits, so `next_cursor` is always the end.
-fn page(items: Vec<String>) -> Response {
-    let count = items.len();
-    json_ok(format!(
-        r#"{{"data":[{}],"next_cursor":"LTE=","limit":{count},"count":{count}}}"#,
-        items.join(",")
-    ))
-}
-
-async fn get_orders(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> Response {
-    let sim = shared.lock();
-    let key = or_respond!(l2(&sim, &headers, &method, "/data/orders", b""));
-    let exchange = &sim.world.exchange;
-    let mut orders: Vec<&crate::exchange::OrderRecord> = funders_of(&sim, &key)
-        .iter()
-        .flat_map(|f| {
-            exchange.open_orders(
-                f,
-                params.get("market").map(String::as_str),
-                params.get("asset_id").map(String::as_str),
-            )
-        })
-        .filter(|o| params.get("id").is_none_or(|id| &o.id == id))
-        .collect();
-    orders.sort_by_key(|o| o.key);
-    page(
-        orders
-            .iter()
-            .map(|o| format!("{{{}}}", order_json(exchange, o)))
-            .collect(),
-    )
-}
-
-async fn get_trades(
-    State(shared): Sim,
-    method: Method,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> Response {
-    let sim = shared.lock();
-    let key = or_respond!(l2(&sim, &headers, &method, "/data/trades", b""));
-    let funders = funders_of(&sim, &key);
-    let num = |name: &str| params.get(name).and_then(|v| v.parse::<u64>().ok());
-    let (before, after) = (num("before"), num("after"));
-    let exchange = &sim.world.exchange;
-    let trades: Vec<String> = exchange
-        .trades
-        .iter()
-        .filter(|t| funders.contains(&t.taker_owner) || funders.contains(&t.maker_owner))
-        .filter(|t| params.get("id").is_none_or(|id| &t.id == id))
-        .filter(|t| params.get("market").is_none_or(|m| &t.condition_id == m))
-        .filter(|t| {
-            params
-                .get("asset_id")
-                .is_none_or(|a| &t.taker_token == a || &t.maker_token == a)
-        })
-        .filter(|t| before.is_none_or(|b| t.match_time_ms / 1000 < b))
-        .filter(|t| after.is_none_or(|a| t.match_time_ms / 1000 > a))
-        .map(|t| format!("{{{}}}", trade_json(exchange, t)))
-        .collect();
-    page(trades)
-}
+// Account
 
 async fn balance_allowance(
     State(shared): Sim,
@@ -1388,12 +968,16 @@ async fn admin_allowance(State(shared): Sim, body: Bytes) -> Response {
         return bad_request("address must be a 0x address");
     };
     let mut sim = shared.lock();
-    sim.world
-        .exchange
+    let exchange = &mut sim.world.exchange;
+    exchange
         .accounts
         .entry(address_text(address))
         .or_default()
         .allowance_withheld = !allowance.approved;
+    if !allowance.approved {
+        // Production takes the orders of a wallet that can no longer settle off the book.
+        exchange.invalidate_orders(&address_text(address));
+    }
     json_ok(json!({"address": address_text(address), "approved": allowance.approved}).to_string())
 }
 
@@ -1451,9 +1035,4 @@ async fn admin_deposit_wallet(State(shared): Sim, body: Bytes) -> Response {
     };
     shared.lock().deposit_wallet_owners.insert(wallet, owner);
     json_ok(json!({"wallet": address_text(wallet), "owner": address_text(owner)}).to_string())
-}
-
-/// Helper for the user channel: which funders an API key's owner trades for.
-pub(super) fn funders_for_key(sim: &Guard<'_>, key: &IssuedKey) -> Vec<String> {
-    funders_of(sim, key)
 }

@@ -7,9 +7,22 @@
 //! change is drained into feed messages and broadcast before the lock is released, so every
 //! subscriber sees messages in the order the exchange produced them.
 
+/// Unwraps a `Result<T, Response>` or returns the ready response (a refusal) from the handler.
+macro_rules! or_respond {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(response) => return response,
+        }
+    };
+}
+
 mod auth;
 mod feed;
+mod gate;
 mod http;
+pub mod limits;
+mod orders;
 mod ws;
 
 use std::collections::{HashMap, VecDeque};
@@ -228,6 +241,8 @@ pub(crate) struct SimState {
     /// api key -> (last heartbeat id, time it arrived)
     pub heartbeats: HashMap<String, (String, u64)>,
     pub deposit_wallet_owners: HashMap<Address, Address>,
+    /// Per-signer trading rate limits.
+    pub limits: limits::SignerLimits,
     pub history: HashMap<String, VecDeque<(u64, Pips)>>,
     pub chain: Chain,
     next_heartbeat: u64,
@@ -274,7 +289,7 @@ impl SimState {
             self.world.step(t - self.start_ms, t);
             self.expire_heartbeats(t);
             self.record_history(t);
-            let outbox = feed::drain(&mut self.world.exchange, t);
+            let outbox = feed::drain(&mut self.world.exchange, self.world.order_query_rules, t);
             self.pending.push(outbox);
         }
     }
@@ -390,7 +405,8 @@ pub(crate) struct Guard<'a> {
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         let now = self.state.now_ms();
-        let last = feed::drain(&mut self.state.world.exchange, now);
+        let rules = self.state.world.order_query_rules;
+        let last = feed::drain(&mut self.state.world.exchange, rules, now);
         let mut outboxes = std::mem::take(&mut self.state.pending);
         outboxes.push(last);
         for outbox in outboxes {
@@ -449,6 +465,8 @@ impl SimServer {
             },
         };
         let step_ms = world.step_ms;
+        let limits =
+            limits::SignerLimits::new(world.rate_limit_mode, world.rate_limit_tiers.clone());
         let state = SimState {
             world,
             clock,
@@ -458,6 +476,7 @@ impl SimServer {
             faults: Faults::default(),
             heartbeats: HashMap::new(),
             deposit_wallet_owners: HashMap::new(),
+            limits,
             history: HashMap::new(),
             chain,
             next_heartbeat: 0,

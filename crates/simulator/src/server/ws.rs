@@ -273,7 +273,7 @@ fn authenticate(shared: &Shared, message: &Value) -> Option<Vec<String>> {
     let sim = shared.lock();
     let key = sim.keys.get(field("apiKey")?)?.clone();
     (field("secret")? == key.secret && field("passphrase")? == key.passphrase)
-        .then(|| super::http::funders_for_key(&sim, &key))
+        .then(|| super::orders::funders_for_key(&sim, &key))
 }
 
 #[cfg(test)]

@@ -257,6 +257,18 @@ impl Trader {
         path: &str,
         body: Option<&str>,
     ) -> (u16, Value) {
+        let (status, _, answer) = self.send_full(sim, method, path, body).await;
+        (status, answer)
+    }
+
+    /// [`Self::send`] with the answer's headers.
+    pub async fn send_full(
+        &self,
+        sim: &TestSim,
+        method: HttpMethod,
+        path: &str,
+        body: Option<&str>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
         let headers = self.creds.headers(START_MS / 1000, method, path, body);
         let url = format!("{}{path}", sim.base);
         let mut request = match method {
@@ -275,7 +287,12 @@ impl Trader {
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let headers = response.headers().clone();
+        (
+            status,
+            headers,
+            response.json().await.unwrap_or(Value::Null),
+        )
     }
 
     pub async fn get(&self, sim: &TestSim, path_and_query: &str) -> (u16, Value) {
@@ -290,6 +307,58 @@ impl Trader {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The body of an EOA order with exactly these amounts (6-decimal base units), signed for
+    /// the standard exchange: for amounts no order builder would produce. Returns (body, id).
+    pub fn raw_body(
+        &self,
+        token: &str,
+        side: Side,
+        (maker_amount, taker_amount): (u128, u128),
+        order_type: OrderType,
+        post_only: bool,
+    ) -> (String, String) {
+        let order = polyagent_venue::eip712::OrderV2 {
+            salt: self.salt.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            maker: self.signer.address(),
+            signer: self.signer.address(),
+            token_id: token.parse().unwrap(),
+            maker_amount,
+            taker_amount,
+            side,
+            signature_type: SignatureType::Eoa,
+            timestamp_ms: START_MS,
+            metadata: Default::default(),
+            builder: Default::default(),
+        };
+        let domain = polyagent_venue::eip712::ExchangeDomain::get(Chain::Polygon, Exchange::CtfV2);
+        let signed = self.signer.sign_order(order, domain);
+        let request = PostOrderRequest {
+            order: &signed,
+            expiration: 0,
+            owner: self.creds.api_key(),
+            order_type,
+            defer_exec: false,
+            post_only,
+        };
+        (request.to_json(), format!("{:#x}", signed.digest))
+    }
+
+    /// Posts [`Self::raw_body`]; returns (HTTP status, body, order id).
+    pub async fn post_raw(
+        &self,
+        sim: &TestSim,
+        token: &str,
+        side: Side,
+        amounts: (u128, u128),
+        order_type: OrderType,
+    ) -> (u16, Value, String) {
+        let (body, id) = self.raw_body(token, side, amounts, order_type, false);
+        let (status, answer) = self
+            .send(sim, HttpMethod::Post, "/order", Some(&body))
+            .await;
+        (status, answer, id)
     }
 
     /// Posts one order; returns (HTTP status, body, order id).
