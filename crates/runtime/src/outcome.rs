@@ -5,6 +5,8 @@
 //! - a marketable (FAK/FOK) order's fills are the trades its POST's answer lists, as they
 //!   arrive routed from the user WebSocket (see [`crate::routing`]); an answer with no
 //!   trades and status UNMATCHED/CANCELED means nothing filled, with no read at all;
+//! - an order the exchange holds for the market's taker delay (DELAYED) is looked at every
+//!   [`DELAYED_LOOK`] until it is not, then its trades are read;
 //! - REST is read only when the socket is not live, after it reconnected, when the trades
 //!   do not arrive in time, or when the POST's outcome is unknown; and then only the trades
 //!   matched after the time just before the POST (less [`TRADES_LOOKBACK_S`], on the
@@ -137,9 +139,30 @@ pub(crate) async fn after_ack(
             }
         }
     }
-    let mut known = true;
+    // A delayed order (the market's taker delay) is matched later: wait until it is not.
+    let mut known = if ack.status == OrderStatus::Delayed {
+        Known::NotFinal
+    } else {
+        Known::Final
+    };
     settle_by_rest(posted, &mut book, got, &mut known, watch, results).await
 }
+
+/// What is known of a posted order while its outcome is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    /// Its POST's answer was lost: the exchange may not have it.
+    Unknown,
+    /// The exchange has it, maybe still held (DELAYED) before matching.
+    NotFinal,
+    /// The exchange has it and it is done matching.
+    Final,
+}
+
+/// How long a delayed order is waited for between two looks at its status, and how many
+/// looks before the user is told it takes long.
+const DELAYED_LOOK: Duration = Duration::from_secs(1);
+const DELAYED_LOOKS: u32 = 60;
 
 /// A POST whose answer was lost: the order is looked up over REST (see the module docs).
 pub(crate) async fn after_unknown(
@@ -147,7 +170,7 @@ pub(crate) async fn after_unknown(
     watch: &mut OrderWatch,
     results: &mpsc::UnboundedSender<ExecutionReport>,
 ) -> ExecutionReport {
-    let mut known = false;
+    let mut known = Known::Unknown;
     settle_by_rest(
         posted,
         &mut TradeBook::default(),
@@ -165,38 +188,53 @@ async fn settle_by_rest(
     posted: &Posted<'_>,
     book: &mut TradeBook,
     mut got: Vec<Trade>,
-    known: &mut bool,
+    known: &mut Known,
     watch: &mut OrderWatch,
     results: &mpsc::UnboundedSender<ExecutionReport>,
 ) -> ExecutionReport {
     let mut told = false;
+    let mut looks = 0;
     loop {
         let round = async {
-            if !*known {
+            if *known != Known::Final {
                 match lookup(posted).await? {
-                    None => return Ok(None),
-                    Some(()) => *known = true,
+                    None if *known == Known::Unknown => return Ok(Round::Absent),
+                    Some(OrderStatus::Delayed) => return Ok(Round::Held),
+                    _ => *known = Known::Final,
                 }
             }
-            posted.new_trades(book).await.map(Some)
+            posted.new_trades(book).await.map(Round::Over)
         };
-        match round.await {
-            Ok(None) => return posted.absent(),
-            Ok(Some(trades)) => {
+        let error = match round.await {
+            Ok(Round::Absent) => return posted.absent(),
+            Ok(Round::Over(trades)) => {
                 got.extend(trades);
                 return posted.over(&got);
             }
-            Err(error) => {
-                tracing::warn!(bot = %posted.bot_id, intent = %posted.intent_id, %error, "order outcome not known yet");
-                if !told {
-                    told = true;
-                    let _ = results.send(ExecutionReport::note(&format!(
-                        "the outcome of order {} could not be checked with the exchange ({error}); \
-                         it is checked again when the exchange answers. No other order is sent meanwhile",
-                        short(posted.exchange_id)
-                    )));
+            Ok(Round::Held) if looks < DELAYED_LOOKS => {
+                looks += 1;
+                // Its trades may come over the socket meanwhile; REST reads them all anyway.
+                let deadline = tokio::time::Instant::now() + DELAYED_LOOK;
+                while let Ok(Some(routed)) =
+                    tokio::time::timeout_at(deadline, watch.events.recv()).await
+                {
+                    if let Routed::Trade(trade) = routed {
+                        got.extend(book.take_new(posted.exchange_id, vec![trade]));
+                    }
                 }
+                continue;
             }
+            Ok(Round::Held) => VenueError::Protocol("the order is still held (DELAYED)".into()),
+            Err(error) => error,
+        };
+        tracing::warn!(bot = %posted.bot_id, intent = %posted.intent_id, %error, "order outcome not known yet");
+        if !told {
+            told = true;
+            let _ = results.send(ExecutionReport::note(&format!(
+                "the outcome of order {} could not be checked with the exchange ({error}); \
+                 it is checked again when the exchange answers. No other order is sent meanwhile",
+                short(posted.exchange_id)
+            )));
         }
         if results.is_closed() {
             // The bot stopped: the next start reconciles the intent.
@@ -221,9 +259,18 @@ pub(crate) async fn wait_for_recheck(watch: &mut OrderWatch) {
     }
 }
 
-/// Whether the exchange has the order (`None`: it never received it). A resting order still
-/// live (left on the book by a crash, with no one watching it) is cancelled.
-async fn lookup(posted: &Posted<'_>) -> Result<Option<()>, VenueError> {
+/// One round of reading an order's outcome over REST.
+enum Round {
+    Absent,
+    /// Still held before matching (DELAYED).
+    Held,
+    /// Done: its trades not booked yet.
+    Over(Vec<Trade>),
+}
+
+/// The order's status at the exchange (`None`: it does not have it). An order still live
+/// (a resting order left on the book by a crash, with no one watching it) is cancelled.
+async fn lookup(posted: &Posted<'_>) -> Result<Option<OrderStatus>, VenueError> {
     let client = &posted.market.client;
     match EXCHANGE_CALLS
         .call(|| client.reconcile_submission(posted.exchange_id))
@@ -235,8 +282,9 @@ async fn lookup(posted: &Posted<'_>) -> Result<Option<()>, VenueError> {
                 EXCHANGE_CALLS
                     .call(|| client.cancel_order(posted.exchange_id))
                     .await?;
+                return Ok(Some(OrderStatus::Canceled));
             }
-            Ok(Some(()))
+            Ok(Some(found.status))
         }
     }
 }
@@ -253,6 +301,7 @@ pub(crate) async fn settle(
     if lookup(posted).await?.is_none() {
         return Ok(posted.absent());
     }
+    // A DELAYED order left by a crash was released long before the next start.
     let mut book = TradeBook::with_booked(booked.clone());
     let trades = posted.new_trades(&mut book).await?;
     Ok(posted.over(&trades))

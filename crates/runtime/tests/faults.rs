@@ -73,6 +73,8 @@ struct Setup {
     resting: bool,
     /// How long the runtime waits for an answer from the exchange.
     request_timeout: Duration,
+    /// The market's taker delay: marketable orders are held (DELAYED) this long.
+    taker_delay_ms: u64,
 }
 
 impl Default for Setup {
@@ -82,6 +84,7 @@ impl Default for Setup {
             clock_skew_ms: 0,
             resting: false,
             request_timeout: Duration::from_secs(5),
+            taker_delay_ms: 0,
         }
     }
 }
@@ -91,6 +94,7 @@ async fn rig(setup: Setup) -> Rig {
         "name": "faults", "step_ms": 500,
         "markets": [{"slug": "spiky", "question": "Spiky?",
             "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+            "taker_delay_ms": setup.taker_delay_ms,
             "path": {"kind": "scripted", "points": [[0, "0.50"]]}}],
         "wallets": [{"label": "trader", "private_key": KEY, "pusd": "100"}]
     });
@@ -818,4 +822,35 @@ async fn an_outcome_that_cannot_be_learned_is_told_waits_and_settles_after_the_r
     let audit = rig.audit().await;
     assert_eq!(audit.acknowledged + audit.failed, 1, "{audit:?}");
     assert!(audit.fills.len() <= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delayed_order_is_waited_for_and_its_fill_booked_when_it_matches() {
+    let mut rig = rig(Setup {
+        taker_delay_ms: 1000,
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    rig.calm().await;
+    let before = rig.reads.now();
+    rig.spike_down().await;
+    // The POST answers DELAYED: the order is held, nothing traded yet, and the bot has
+    // looked at it (and found it still held).
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    while rig.state().await["wallets"][0]["orders"] != 1 || rig.reads.now().0 == before.0 {
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "no delayed order looked at"
+        );
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(rig.exchange_trades().await, 0);
+    // The delay ends: the order matches, and the bot books what it traded.
+    rig.admin("clock", json!({"advance_ms": 1000})).await;
+    let bought = rig.fill("buy").await;
+    assert!(bought > Decimal::ZERO);
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+    assert_eq!(audit.fills.len(), 1);
 }
