@@ -104,6 +104,9 @@ pub(crate) struct ExecutionReport {
     pub settlement: Option<IntentSettlement>,
     /// Told to the user in the bot's activity (not an error: the bot is waiting).
     pub note: Option<String>,
+    /// The bot must stop, for this reason: the exchange refused the order in a way every
+    /// order of the bot would be refused (see [`crate::pauses::stops_the_bot`]).
+    pub stop: Option<String>,
 }
 
 impl ExecutionReport {
@@ -117,6 +120,7 @@ impl ExecutionReport {
             fills: Vec::new(),
             settlement,
             note: None,
+            stop: None,
         }
     }
 
@@ -127,6 +131,7 @@ impl ExecutionReport {
             fills: Vec::new(),
             settlement: None,
             note: Some(text.to_owned()),
+            stop: None,
         }
     }
 }
@@ -752,23 +757,28 @@ async fn execute(
     };
     let posted = match crate::pauses::submit(market, &prepared, cancel, results).await {
         Ok(Some(ack)) => Ok(Some(ack)),
-        Ok(None) => Err("not sent: cancelled while the exchange was paused".to_owned()),
+        Ok(None) => Err((
+            "not sent: cancelled while the exchange was paused".to_owned(),
+            None,
+        )),
         // A POST again after a pause found the order there already: it landed; look it up.
         Err(VenueError::SubmitOutcomeUnknown { .. } | VenueError::DuplicateOrder(_)) => {
             let _ = entries.mark_unknown(&intent_id, journal.now()).await;
             Ok(None)
         }
-        Err(error) => Err(error.to_string()),
+        Err(error) => Err((error.to_string(), crate::pauses::stops_the_bot(&error))),
     };
     // The armed orders not taken are retired after the POST, off its path.
     retire_armed(journal, &retire).await;
     match posted {
-        Err(reason) => {
+        Err((reason, stop)) => {
             let settlement = IntentSettlement::Failed {
                 intent_id,
                 reason: reason.clone(),
             };
-            ExecutionReport::rejected(order.id, reason, Some(settlement))
+            let mut report = ExecutionReport::rejected(order.id, reason, Some(settlement));
+            report.stop = stop;
+            report
         }
         // Accepted: its fills come routed from the user feed (REST when they cannot).
         Ok(Some(ack)) => outcome::after_ack(&posted_order, &ack, &mut watch, results).await,

@@ -354,6 +354,7 @@ pub(crate) fn report_trades(
         fills,
         settlement,
         note: None,
+        stop: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Posting an order through the exchange's pauses (PROTOCOL.md §13.4: a matching-engine
-//! restart answers 425, post-only and cancel-only modes answer 503).
+//! restart answers 425, post-only and cancel-only modes answer 503), and the refusals that
+//! stop a bot instead (§13.7: a wallet the exchange will not take orders from).
 //!
 //! Invariants:
 //! - a pause refuses the order before anything happens, so the bot waits (its order stays in
@@ -11,7 +12,10 @@
 //! - a cancel request (stop, killswitch, time-to-live) ends the waiting: the last POST was
 //!   refused, so nothing is at the exchange and the intent fails as never placed;
 //! - a bot whose task ends while waiting stops the waiting: the intent stays `sent` and the
-//!   next start looks it up (absent: failed).
+//!   next start looks it up (absent: failed);
+//! - a refusal of the wallet itself (its signature, signer or funder: an EOA on an account
+//!   that must use a deposit wallet, a deposit wallet not deployed yet) would refuse every
+//!   order of the bot: the bot stops, with the refusal's sentence as its reason.
 
 use std::time::Duration;
 
@@ -81,5 +85,13 @@ pub(crate) async fn submit(
             () = tokio::time::sleep(wait) => {}
             () = cancel.notified() => return Ok(None),
         }
+    }
+}
+
+/// The reason a bot stops on `error`, when every order of it would be refused the same way.
+pub(crate) fn stops_the_bot(error: &VenueError) -> Option<String> {
+    match error {
+        VenueError::InvalidSignature(_) => Some(error.to_string()),
+        _ => None,
     }
 }

@@ -118,7 +118,9 @@ pub(crate) async fn execute_resting(
                 intent_id,
                 reason: reason.clone(),
             };
-            return ExecutionReport::rejected(order.id, reason, Some(failed));
+            let mut report = ExecutionReport::rejected(order.id, reason, Some(failed));
+            report.stop = crate::pauses::stops_the_bot(&error);
+            return report;
         }
     }
     if !watch.router().is_live() {

@@ -249,6 +249,7 @@ impl Runtime {
             saved: saved.clone(),
             prices: self.inner.prices.clone(),
             latency_probe: self.inner.config.latency_probe.clone(),
+            stop_reason: None,
         };
         Ok(bots::spawn(engine, execution, feed, context, pending))
     }
