@@ -204,6 +204,7 @@ async fn measure(
         global_burst: 10_000,
         wallet_per_second: 10_000,
         wallet_burst: 10_000,
+        signer_pacing: false,
     };
     config.latency_probe = Some(probe.clone());
     let runtime = Runtime::open(config).await.map_err(|e| e.message)?;

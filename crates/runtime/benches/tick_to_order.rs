@@ -116,6 +116,7 @@ async fn run(triggers: usize) -> Vec<Timed> {
         global_burst: 10_000,
         wallet_per_second: 10_000,
         wallet_burst: 10_000,
+        signer_pacing: false,
     };
     config.arm_orders = std::env::var("POLYAGENT_BENCH_ARM").map_or(true, |v| v != "0");
     let config_armed = config.arm_orders;

@@ -8,12 +8,18 @@
 //!   the request may have been written, any 5xx — is never retried: it fails with
 //!   [`VenueError::SubmitOutcomeUnknown`] carrying the order id (our EIP-712 digest) and the
 //!   caller settles it with [`AuthedClient::reconcile_submission`];
-//! - requests that the server refused before doing anything are retried: 429 (after backoff
-//!   with jitter, up to `max_retries`), 401 (once, after re-deriving the API key), and
-//!   `order_version_mismatch` (once, after re-reading `/version`);
-//! - every request takes a token from the global budget, and authenticated ones also from
-//!   the wallet's budget, before it is sent. Clone one [`PublicClient`] for every wallet
-//!   of the process so that they share the global budget.
+//! - requests that the server refused before doing anything are retried through one bounded
+//!   policy ([`crate::retry`]: backoff with jitter, at most `max_retries` waits and
+//!   `max_retry_wait` in all, never shorter than the server's `Retry-After`): 429, and 425
+//!   (engine restarting) on reads and cancels; a 401 once, after re-deriving the API key;
+//!   `order_version_mismatch` once, after re-reading `/version`. An order post answered
+//!   425 or 503 post-only / cancel-only is a typed pause ([`VenueError::pause`]) for the
+//!   caller, never retried here;
+//! - every request takes a token from the global budget before it is sent; orders and
+//!   cancels also take their cost from the signer's order or cancel bucket (§13.3, sized by
+//!   its tier, read back from every trading answer: [`AuthedClient::rate_limit_status`]),
+//!   other authenticated requests from the wallet's budget. Clone one [`PublicClient`] for
+//!   every wallet of the process so that they share the global budget.
 //!
 //! A public client has no way to post:
 //!
@@ -31,33 +37,32 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use polyagent_domain::secret::SecretString;
-use polyagent_domain::trading::{OrderType, SignatureType, TickSize, TokenId};
+use polyagent_domain::trading::{SignatureType, TickSize, TokenId};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{HttpMethod, L2Credentials};
 use crate::clob_wire::{
-    self, ApiKeyResponse, BalanceAllowanceResponse, BookResponse, CancelResponse, END_CURSOR,
-    FIRST_CURSOR, HistoryResponse, LastTradeResponse, MidpointResponse, OpenOrderResponse,
-    PageResponse, SpreadResponse, TickSizeResponse, TradeResponse, VersionResponse,
+    self, BalanceAllowanceResponse, BookResponse, END_CURSOR, FIRST_CURSOR, HistoryResponse,
+    LastTradeResponse, MidpointResponse, OpenOrderResponse, PageResponse, SpreadResponse,
+    TickSizeResponse, TradeResponse, VersionResponse,
 };
 use crate::eip712::Chain;
 use crate::gamma::{
     GammaEventResponse, GammaMarketResponse, GammaSearchResponse, MarketRef, require_tradable,
 };
-use crate::order_build::OrderSpec;
 use crate::rate::{
-    Backoff, Clock, JitterRng, MonotonicClock, RateBudget, RateLimits, SystemWallClock, WallClock,
-    acquire,
+    Clock, JitterRng, MonotonicClock, RateBudget, RateLimits, SystemWallClock, WallClock,
 };
+use crate::signer_rate::SignerLimits;
 use crate::signing::OrderSigner;
+pub use crate::trading::PreparedOrder;
+use crate::transport::{Host, SendFailure, Shared, create_or_derive, parse_answer};
 use crate::types::{
-    AssetType, BalanceAllowance, CancelOutcome, FeeCurve, HistoryWindow, LastTrade, MarketInfo,
-    OpenOrder, OrderAck, OrderBook, OrderStatus, PricePoint, Submission, Trade,
+    AssetType, BalanceAllowance, FeeCurve, HistoryWindow, LastTrade, MarketInfo, OpenOrder,
+    OrderBook, OrderStatus, PricePoint, Submission, Trade,
 };
 use crate::venue_error::VenueError;
-use crate::wire::{MAX_BATCH_ORDERS, PostOrderRequest, PostOrderResponse, post_orders_body};
 
 /// The `/version` our orders are built for: the V2 order struct, which Exchange V3 shares.
 pub const ORDER_FORMAT_VERSION: u64 = 2;
@@ -115,8 +120,12 @@ pub struct ClientConfig {
     /// First 429 backoff ceiling and cap.
     pub backoff_base: Duration,
     pub backoff_max: Duration,
-    /// How many 429s in a row a request sits out before failing with `RateLimited`.
+    /// Most retries of one request refused for now (429, or 425 on reads and cancels);
+    /// see [`crate::retry`].
     pub max_retries: u32,
+    /// Most time one request waits between its retries; an exchange asking for longer gets
+    /// the typed error (with its wait) handed to the caller instead.
+    pub max_retry_wait: Duration,
     /// Seed of the backoff jitter; `None` seeds from the clock.
     pub jitter_seed: Option<u64>,
     /// Clock skew above which a warning is logged.
@@ -133,50 +142,17 @@ impl Default for ClientConfig {
             backoff_base: Duration::from_millis(250),
             backoff_max: Duration::from_secs(10),
             max_retries: 5,
+            max_retry_wait: Duration::from_secs(20),
             jitter_seed: None,
             skew_warning: Duration::from_secs(1),
         }
     }
 }
 
-/// Which service a request goes to.
-#[derive(Debug, Clone, Copy)]
-enum Host {
-    Clob,
-    Gamma,
-}
-
-#[derive(Debug)]
-struct Shared {
-    http: reqwest::Client,
-    config: ClientConfig,
-    clock: Arc<dyn Clock>,
-    wall: Arc<dyn WallClock>,
-    global: RateBudget,
-    rng: Mutex<JitterRng>,
-    /// Server minus local time, ms, as last measured by [`PublicClient::check_clock_skew`].
-    skew_ms: AtomicI64,
-    /// Cached `/version`; 0 = not read yet.
-    version: AtomicU64,
-}
-
 /// Public (unauthenticated) client: market data and Gamma. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct PublicClient {
-    shared: Arc<Shared>,
-}
-
-/// One HTTP answer.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    body: Vec<u8>,
-}
-
-/// How a failed send ended: before anything could reach the server, or possibly after.
-enum SendFailure {
-    NotSent(String),
-    Unknown(String),
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl PublicClient {
@@ -230,28 +206,6 @@ impl PublicClient {
         &self.shared.config.endpoints
     }
 
-    fn url(&self, host: Host, path: &str) -> String {
-        let base = match host {
-            Host::Clob => &self.shared.config.endpoints.clob,
-            Host::Gamma => &self.shared.config.endpoints.gamma,
-        };
-        format!("{base}{path}")
-    }
-
-    fn backoff(&self) -> Backoff {
-        let seed = self
-            .shared
-            .rng
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .next_u64();
-        Backoff::new(
-            self.shared.config.backoff_base,
-            self.shared.config.backoff_max,
-            JitterRng::new(seed),
-        )
-    }
-
     /// Server-corrected unix seconds, for L1/L2 timestamps.
     pub fn server_now_s(&self) -> u64 {
         let local = i128::from(self.shared.wall.unix_ms());
@@ -264,128 +218,7 @@ impl PublicClient {
         self.shared.skew_ms.load(Ordering::Relaxed)
     }
 
-    /// One attempt: `Ok` for any HTTP answer, `Err` when none arrived.
-    async fn send_once(
-        &self,
-        method: HttpMethod,
-        url: &str,
-        query: &[(&str, String)],
-        body: Option<&str>,
-        headers: &[(&'static str, String)],
-    ) -> Result<Answer, SendFailure> {
-        let method = match method {
-            HttpMethod::Get => reqwest::Method::GET,
-            HttpMethod::Post => reqwest::Method::POST,
-            HttpMethod::Delete => reqwest::Method::DELETE,
-            HttpMethod::Put => reqwest::Method::PUT,
-        };
-        let mut request = self.shared.http.request(method, url);
-        if !query.is_empty() {
-            request = request.query(query);
-        }
-        for (name, value) in headers {
-            request = request.header(*name, value.as_str());
-        }
-        if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_owned());
-        }
-        let response = request.send().await.map_err(|e| {
-            // A refused connection provably sent nothing; anything else may have reached
-            // the server.
-            if e.is_connect() && !e.is_timeout() {
-                SendFailure::NotSent(e.to_string())
-            } else {
-                SendFailure::Unknown(e.to_string())
-            }
-        })?;
-        let status = response.status().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| SendFailure::Unknown(e.to_string()))?;
-        Ok(Answer {
-            status,
-            body: body.to_vec(),
-        })
-    }
-
-    /// Sends with budgets and 429 backoff. `headers` is called per attempt so that signed
-    /// timestamps stay fresh.
-    async fn send(
-        &self,
-        method: HttpMethod,
-        url: &str,
-        query: &[(&str, String)],
-        body: Option<&str>,
-        headers: &(dyn Fn() -> Vec<(&'static str, String)> + Send + Sync),
-        wallet: Option<&RateBudget>,
-    ) -> Result<Answer, SendFailure> {
-        let mut backoff = self.backoff();
-        loop {
-            acquire(&self.shared.global, self.shared.clock.as_ref()).await;
-            if let Some(wallet) = wallet {
-                acquire(wallet, self.shared.clock.as_ref()).await;
-            }
-            let answer = self.send_once(method, url, query, body, &headers()).await?;
-            if answer.status != 429 || backoff.attempts() >= self.shared.config.max_retries {
-                return Ok(answer);
-            }
-            // 429 is a refusal before processing: waiting and asking again cannot duplicate.
-            let delay = backoff.next_delay();
-            tracing::debug!(url, ?delay, "429 from the exchange; backing off");
-            tokio::time::sleep(delay).await;
-        }
-    }
-
-    /// GET, parsed; non-2xx classified.
-    async fn get_json<T: DeserializeOwned>(
-        &self,
-        host: Host,
-        path: &str,
-        query: &[(&str, String)],
-    ) -> Result<T, VenueError> {
-        let url = self.url(host, path);
-        let answer = self
-            .send(HttpMethod::Get, &url, query, None, &Vec::new, None)
-            .await
-            .map_err(|f| match f {
-                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
-            })?;
-        parse_answer(&answer, self.shared.config.backoff_max)
-    }
-
     // --- health, time, version -------------------------------------------------------------
-
-    /// Whether Polymarket blocks trading from this machine's location. `Err(Geoblocked)`
-    /// when it does, so a caller can refuse to start bots there.
-    pub async fn check_geoblock(&self) -> Result<(), VenueError> {
-        #[derive(serde::Deserialize)]
-        struct GeoblockResponse {
-            #[serde(default)]
-            blocked: bool,
-            #[serde(default)]
-            country: String,
-            #[serde(default)]
-            region: String,
-        }
-        let url = self.shared.config.endpoints.geoblock.clone();
-        let answer = self
-            .send(HttpMethod::Get, &url, &[], None, &Vec::new, None)
-            .await
-            .map_err(|f| match f {
-                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
-            })?;
-        let status: GeoblockResponse = parse_answer(&answer, self.shared.config.backoff_max)?;
-        if status.blocked {
-            return Err(VenueError::Geoblocked(format!(
-                "country {}, region {}",
-                status.country, status.region
-            )));
-        }
-        Ok(())
-    }
 
     /// `GET /time`: server unix seconds.
     pub async fn server_time_s(&self) -> Result<u64, VenueError> {
@@ -631,65 +464,21 @@ fn pick_from_event(
     }
 }
 
-fn parse_answer<T: DeserializeOwned>(
-    answer: &Answer,
-    backoff_max: Duration,
-) -> Result<T, VenueError> {
-    if (200..300).contains(&answer.status) {
-        serde_json::from_slice(&answer.body).map_err(|e| {
-            VenueError::Protocol(format!(
-                "{e}: {}",
-                String::from_utf8_lossy(&answer.body)
-                    .chars()
-                    .take(200)
-                    .collect::<String>()
-            ))
-        })
-    } else {
-        Err(error_of(answer, backoff_max))
-    }
-}
-
-fn error_of(answer: &Answer, backoff_max: Duration) -> VenueError {
-    match VenueError::classify(answer.status, &clob_wire::error_text(&answer.body)) {
-        VenueError::RateLimited { .. } => VenueError::RateLimited {
-            retry_after: backoff_max,
-        },
-        other => other,
-    }
-}
-
-/// A signed order not yet sent (see [`AuthedClient::prepare_order`]).
-#[derive(Debug, Clone)]
-pub struct PreparedOrder {
-    order_id: String,
-    signed: crate::signing::SignedOrder,
-    expiration: u64,
-    order_type: OrderType,
-    defer_exec: bool,
-    post_only: bool,
-}
-
-impl PreparedOrder {
-    /// The exchange's id for this order: `0x` + the EIP-712 digest in hex.
-    pub fn order_id(&self) -> &str {
-        &self.order_id
-    }
-}
-
 /// An authenticated client for one wallet: everything [`PublicClient`] does, plus orders.
 pub struct AuthedClient {
-    public: PublicClient,
-    signer: OrderSigner,
-    signature_type: SignatureType,
+    pub(crate) public: PublicClient,
+    pub(crate) signer: OrderSigner,
+    pub(crate) signature_type: SignatureType,
     /// L1 nonce the API key was created/derived with.
-    nonce: u64,
-    credentials: RwLock<Arc<L2Credentials>>,
-    wallet_budget: RateBudget,
+    pub(crate) nonce: u64,
+    pub(crate) credentials: RwLock<Arc<L2Credentials>>,
+    pub(crate) wallet_budget: RateBudget,
+    /// The signer's order and cancel buckets and the exchange's last word on them.
+    pub(crate) signer_limits: SignerLimits,
     /// Orders we believe rest on the book: heartbeats run while this is non-empty.
-    live_orders: Mutex<HashSet<String>>,
-    heartbeat_id: Mutex<Option<String>>,
-    heartbeats_sent: AtomicU64,
+    pub(crate) live_orders: Mutex<HashSet<String>>,
+    pub(crate) heartbeat_id: Mutex<Option<String>>,
+    pub(crate) heartbeats_sent: AtomicU64,
 }
 
 impl std::fmt::Debug for AuthedClient {
@@ -741,6 +530,7 @@ impl AuthedClient {
             limits.wallet_burst,
             public.shared.clock.now_ms(),
         );
+        let signer_limits = SignerLimits::new(limits.signer_pacing, public.shared.clock.now_ms());
         Self {
             public,
             signer,
@@ -748,6 +538,7 @@ impl AuthedClient {
             nonce,
             credentials: RwLock::new(Arc::new(credentials)),
             wallet_budget,
+            signer_limits,
             live_orders: Mutex::new(HashSet::new()),
             heartbeat_id: Mutex::new(None),
             heartbeats_sent: AtomicU64::new(0),
@@ -774,254 +565,12 @@ impl AuthedClient {
             .clone()
     }
 
-    async fn rederive(&self) -> Result<Arc<L2Credentials>, VenueError> {
-        let fresh = Arc::new(create_or_derive(&self.public, &self.signer, self.nonce).await?);
-        *self
-            .credentials
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
-        tracing::info!(
-            api_key = fresh.api_key(),
-            "re-derived the API key after a 401"
-        );
-        Ok(fresh)
-    }
-
-    /// One L2 request; `body` is built from the credentials (the order `owner` is the API
-    /// key, so a re-derived key means a new body). On 401, re-derives once and retries:
-    /// a 401 is refused before anything happens.
-    async fn l2(
-        &self,
-        method: HttpMethod,
-        path: &str,
-        query: &[(&str, String)],
-        body: &(dyn Fn(&L2Credentials) -> Option<String> + Send + Sync),
-    ) -> Result<Answer, SendFailure> {
-        let mut credentials = self.credentials();
-        for attempt in 0..2 {
-            let text = body(&credentials);
-            let url = self.public.url(Host::Clob, path);
-            let creds = credentials.clone();
-            let public = self.public.clone();
-            let text_for_headers = text.clone();
-            let headers = move || {
-                creds
-                    .headers(
-                        public.server_now_s(),
-                        method,
-                        path,
-                        text_for_headers.as_deref(),
-                    )
-                    .pairs()
-                    .iter()
-                    .map(|(name, value)| (*name, (*value).to_owned()))
-                    .collect::<Vec<_>>()
-            };
-            let answer = self
-                .public
-                .send(
-                    method,
-                    &url,
-                    query,
-                    text.as_deref(),
-                    &headers,
-                    Some(&self.wallet_budget),
-                )
-                .await?;
-            if answer.status == 401 && attempt == 0 {
-                match self.rederive().await {
-                    Ok(fresh) => {
-                        credentials = fresh;
-                        continue;
-                    }
-                    Err(e) => return Err(SendFailure::NotSent(e.to_string())),
-                }
-            }
-            return Ok(answer);
-        }
-        unreachable!("the loop returns on its second pass")
-    }
-
-    async fn l2_json<T: DeserializeOwned>(
-        &self,
-        method: HttpMethod,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<String>,
-    ) -> Result<T, VenueError> {
-        let answer = self
-            .l2(method, path, query, &move |_| body.clone())
-            .await
-            .map_err(|f| match f {
-                SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
-            })?;
-        parse_answer(&answer, self.public.shared.config.backoff_max)
-    }
-
     /// `DELETE /auth/api-key`: revokes the current API key. The next request re-derives.
     pub async fn delete_api_key(&self) -> Result<(), VenueError> {
         let _: serde_json::Value = self
             .l2_json(HttpMethod::Delete, "/auth/api-key", &[], None)
             .await?;
         Ok(())
-    }
-
-    // --- orders -------------------------------------------------------------------------------
-
-    fn sign(&self, spec: &OrderSpec) -> Result<crate::signing::SignedOrder, VenueError> {
-        if spec.signature_type != self.signature_type {
-            return Err(VenueError::InvalidInput(format!(
-                "order signature type {} differs from the client's {}",
-                spec.signature_type, self.signature_type
-            )));
-        }
-        Ok(spec.sign(&self.signer)?.0)
-    }
-
-    /// Signs and posts one order. See the module docs for what is retried; an unknown
-    /// outcome is [`VenueError::SubmitOutcomeUnknown`].
-    pub async fn post_order(&self, spec: &OrderSpec) -> Result<OrderAck, VenueError> {
-        let prepared = self.prepare_order(spec)?;
-        self.submit(&prepared).await
-    }
-
-    /// Signs an order without sending it. Its [`PreparedOrder::order_id`] (the EIP-712
-    /// digest, which the exchange uses as the order id) is known before anything leaves the
-    /// process, so a caller can journal it first and find the order again after a crash.
-    pub fn prepare_order(&self, spec: &OrderSpec) -> Result<PreparedOrder, VenueError> {
-        let signed = self.sign(spec)?;
-        Ok(PreparedOrder {
-            order_id: format!("{:#x}", signed.digest),
-            signed,
-            expiration: spec.expiration,
-            order_type: spec.order_type,
-            defer_exec: spec.defer_exec,
-            post_only: spec.post_only,
-        })
-    }
-
-    /// Posts a prepared order once (see [`AuthedClient::post_order`]).
-    pub async fn submit(&self, prepared: &PreparedOrder) -> Result<OrderAck, VenueError> {
-        let signed = &prepared.signed;
-        let order_id = prepared.order_id.clone();
-        let spec = prepared;
-        let body = |creds: &L2Credentials| {
-            Some(
-                PostOrderRequest {
-                    order: signed,
-                    expiration: spec.expiration,
-                    owner: creds.api_key(),
-                    order_type: spec.order_type,
-                    defer_exec: spec.defer_exec,
-                    post_only: spec.post_only,
-                }
-                .to_json(),
-            )
-        };
-        let mut version_retried = false;
-        loop {
-            let answer = self
-                .l2(HttpMethod::Post, "/order", &[], &body)
-                .await
-                .map_err(|f| submit_failure(f, &order_id))?;
-            if answer.status >= 500 {
-                return Err(VenueError::SubmitOutcomeUnknown {
-                    order_id,
-                    reason: format!(
-                        "HTTP {}: {}",
-                        answer.status,
-                        clob_wire::error_text(&answer.body)
-                    ),
-                });
-            }
-            let result =
-                parse_answer::<PostOrderResponse>(&answer, self.public.shared.config.backoff_max)
-                    .and_then(clob_wire::ack_from);
-            match result {
-                Err(VenueError::VersionMismatch { message, .. }) if !version_retried => {
-                    // §2.10: re-read /version; retry once only if our order is still in the
-                    // server's format (a stale cache on its side), else report the mismatch.
-                    version_retried = true;
-                    let server = self.public.refresh_version().await?;
-                    if server != ORDER_FORMAT_VERSION {
-                        return Err(VenueError::VersionMismatch {
-                            server: Some(server),
-                            message,
-                        });
-                    }
-                }
-                Err(e) => return Err(e),
-                Ok(ack) => {
-                    if ack.status == OrderStatus::Live {
-                        self.track_live(&ack.order_id);
-                    }
-                    return Ok(ack);
-                }
-            }
-        }
-    }
-
-    /// Posts up to 15 orders in one request; one result per order, in order. A 5xx or
-    /// timeout makes every order's outcome unknown.
-    pub async fn post_orders(
-        &self,
-        specs: &[OrderSpec],
-    ) -> Result<Vec<Result<OrderAck, VenueError>>, VenueError> {
-        if specs.is_empty() || specs.len() > MAX_BATCH_ORDERS {
-            return Err(VenueError::InvalidInput(format!(
-                "a batch holds 1 to {MAX_BATCH_ORDERS} orders, not {}",
-                specs.len()
-            )));
-        }
-        let signed: Vec<_> = specs
-            .iter()
-            .map(|s| self.sign(s))
-            .collect::<Result<_, _>>()?;
-        let ids: Vec<String> = signed.iter().map(|s| format!("{:#x}", s.digest)).collect();
-        let body = |creds: &L2Credentials| {
-            let requests: Vec<PostOrderRequest<'_>> = signed
-                .iter()
-                .zip(specs)
-                .map(|(order, spec)| PostOrderRequest {
-                    order,
-                    expiration: spec.expiration,
-                    owner: creds.api_key(),
-                    order_type: spec.order_type,
-                    defer_exec: spec.defer_exec,
-                    post_only: spec.post_only,
-                })
-                .collect();
-            Some(post_orders_body(&requests))
-        };
-        let unknown = |reason: String| {
-            Ok(ids
-                .iter()
-                .map(|id| {
-                    Err(VenueError::SubmitOutcomeUnknown {
-                        order_id: id.clone(),
-                        reason: reason.clone(),
-                    })
-                })
-                .collect())
-        };
-        let answer = match self.l2(HttpMethod::Post, "/orders", &[], &body).await {
-            Ok(answer) => answer,
-            Err(SendFailure::NotSent(e)) => return Err(VenueError::Network(e)),
-            Err(SendFailure::Unknown(e)) => return unknown(e),
-        };
-        if answer.status >= 500 {
-            return unknown(format!("HTTP {}", answer.status));
-        }
-        let responses: Vec<PostOrderResponse> =
-            parse_answer(&answer, self.public.shared.config.backoff_max)?;
-        let results: Vec<Result<OrderAck, VenueError>> =
-            responses.into_iter().map(clob_wire::ack_from).collect();
-        for ack in results.iter().flatten() {
-            if ack.status == OrderStatus::Live {
-                self.track_live(&ack.order_id);
-            }
-        }
-        Ok(results)
     }
 
     /// `GET /data/order/{id}`: the exchange's record of an order, if any.
@@ -1069,7 +618,7 @@ impl AuthedClient {
         })
     }
 
-    fn track_live(&self, id: &str) {
+    pub(crate) fn track_live(&self, id: &str) {
         self.live_orders
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -1094,55 +643,6 @@ impl AuthedClient {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .len()
-    }
-
-    async fn cancel(&self, path: &str, body: Option<String>) -> Result<CancelOutcome, VenueError> {
-        let outcome = self
-            .l2_json::<CancelResponse>(HttpMethod::Delete, path, &[], body)
-            .await?
-            .into_outcome();
-        self.untrack(&outcome.canceled);
-        Ok(outcome)
-    }
-
-    pub async fn cancel_order(&self, order_id: &str) -> Result<CancelOutcome, VenueError> {
-        let body = serde_json::json!({ "orderID": order_id }).to_string();
-        self.cancel("/order", Some(body)).await
-    }
-
-    pub async fn cancel_orders(&self, order_ids: &[String]) -> Result<CancelOutcome, VenueError> {
-        let body = serde_json::to_string(order_ids)
-            .map_err(|e| VenueError::InvalidInput(e.to_string()))?;
-        self.cancel("/orders", Some(body)).await
-    }
-
-    pub async fn cancel_all(&self) -> Result<CancelOutcome, VenueError> {
-        let outcome = self.cancel("/cancel-all", None).await?;
-        self.live_orders
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
-        Ok(outcome)
-    }
-
-    /// Cancels every order in a market (condition id) and/or of one token.
-    pub async fn cancel_market(
-        &self,
-        condition_id: Option<&str>,
-        token: Option<&TokenId>,
-    ) -> Result<CancelOutcome, VenueError> {
-        let mut body = serde_json::Map::new();
-        if let Some(market) = condition_id {
-            body.insert("market".into(), market.into());
-        }
-        if let Some(token) = token {
-            body.insert("asset_id".into(), token.as_str().into());
-        }
-        self.cancel(
-            "/cancel-market-orders",
-            Some(serde_json::Value::Object(body).to_string()),
-        )
-        .await
     }
 
     /// All open orders (every page), optionally of one market and/or token. Also resets
@@ -1320,59 +820,4 @@ impl AuthedClient {
             }
         })
     }
-}
-
-fn submit_failure(failure: SendFailure, order_id: &str) -> VenueError {
-    match failure {
-        SendFailure::NotSent(e) => VenueError::Network(e),
-        SendFailure::Unknown(reason) => VenueError::SubmitOutcomeUnknown {
-            order_id: order_id.to_owned(),
-            reason,
-        },
-    }
-}
-
-/// `POST /auth/api-key`, falling back to `GET /auth/derive-api-key` (the SDKs'
-/// createOrDerive).
-async fn create_or_derive(
-    public: &PublicClient,
-    signer: &OrderSigner,
-    nonce: u64,
-) -> Result<L2Credentials, VenueError> {
-    let chain = public.shared.config.chain;
-    let attempt = |method: HttpMethod, path: &'static str| {
-        let public = public.clone();
-        let headers: Vec<(&'static str, String)> = signer
-            .l1_headers(chain, public.server_now_s(), nonce)
-            .pairs()
-            .iter()
-            .map(|(n, v)| (*n, (*v).to_owned()))
-            .collect();
-        async move {
-            let url = public.url(Host::Clob, path);
-            let headers_fn = move || headers.clone();
-            let answer = public
-                .send(method, &url, &[], None, &headers_fn, None)
-                .await
-                .map_err(|f| match f {
-                    SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
-                })?;
-            parse_answer::<ApiKeyResponse>(&answer, public.shared.config.backoff_max)
-        }
-    };
-    let mut key = match attempt(HttpMethod::Post, "/auth/api-key").await {
-        Ok(key) if !key.api_key.is_empty() => key,
-        _ => attempt(HttpMethod::Get, "/auth/derive-api-key").await?,
-    };
-    // Moved, not copied: the answer wipes what is left when dropped.
-    let secret = SecretString::new(std::mem::take(&mut key.secret))
-        .map_err(|_| VenueError::Protocol("API key answer without a secret".into()))?;
-    let passphrase = SecretString::new(std::mem::take(&mut key.passphrase))
-        .map_err(|_| VenueError::Protocol("API key answer without a passphrase".into()))?;
-    Ok(L2Credentials::new(
-        signer.address(),
-        key.api_key.clone(),
-        secret,
-        passphrase,
-    )?)
 }

@@ -1,10 +1,11 @@
 //! Request budgets and backoff.
 //!
 //! Invariants:
-//! - a [`RateBudget`] never lets more than `burst` requests through at once nor more than
-//!   `per_second` on average; the defaults sit well under Polymarket's documented limits
-//!   (§4: thousands per 10 s on trading endpoints) so that many bots on one machine never
-//!   trip them;
+//! - a [`RateBudget`] never lets more than `burst` tokens through at once nor more than
+//!   `per_second` on average (a batch costs its size, all or nothing); the defaults sit well
+//!   under Polymarket's documented limits (§4: thousands per 10 s per IP) so that many bots
+//!   on one machine never trip them; orders and cancels are paced by the signer's tier
+//!   (§13.3, [`crate::signer_rate`]);
 //! - time and randomness are injected ([`Clock`], [`JitterRng`]) so tests are exact;
 //! - [`Backoff`] delays grow exponentially up to a cap, with full jitter, so that many
 //!   clients refused at the same moment do not come back at the same moment.
@@ -125,65 +126,139 @@ impl Backoff {
     }
 }
 
-/// A token bucket: `burst` tokens, refilled at `per_second`.
+/// A token bucket: `burst` tokens, refilled at `per_second`. A request may cost several
+/// tokens (a batch), the balance may be driven below zero after the fact (a cancel-all that
+/// cancelled more than was left), the limits may change (a new tier), and the exchange may
+/// ask for a pause (`Retry-After`).
 #[derive(Debug)]
 pub struct RateBudget {
-    /// Capacity in thousandths of a token: integer arithmetic, exact and float-free.
-    burst_milli: u64,
-    per_second: u64,
     state: Mutex<BucketState>,
 }
 
 #[derive(Debug)]
 struct BucketState {
-    tokens_milli: u64,
+    /// Capacity in thousandths of a token: integer arithmetic, exact and float-free.
+    burst_milli: i64,
+    per_second: u64,
+    tokens_milli: i64,
     last_ms: u64,
+    /// No token is handed out before this instant (clock milliseconds).
+    blocked_until_ms: u64,
+}
+
+impl BucketState {
+    fn refill(&mut self, now_ms: u64) {
+        let elapsed = now_ms.saturating_sub(self.last_ms);
+        // per_second tokens per 1000 ms = per_second milli-tokens per ms.
+        let gained = i64::try_from(elapsed.saturating_mul(self.per_second)).unwrap_or(i64::MAX);
+        self.tokens_milli = self
+            .tokens_milli
+            .saturating_add(gained)
+            .min(self.burst_milli);
+        self.last_ms = self.last_ms.max(now_ms);
+    }
 }
 
 impl RateBudget {
     /// `per_second` must be positive; `burst` at least 1.
     pub fn new(per_second: u64, burst: u64, now_ms: u64) -> Self {
-        let burst_milli = burst.max(1) * 1000;
+        let burst_milli = milli(burst.max(1));
         Self {
-            burst_milli,
-            per_second: per_second.max(1),
             state: Mutex::new(BucketState {
+                burst_milli,
+                per_second: per_second.max(1),
                 tokens_milli: burst_milli,
                 last_ms: now_ms,
+                blocked_until_ms: 0,
             }),
         }
     }
 
+    fn state(&self) -> std::sync::MutexGuard<'_, BucketState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Takes one token if there is one; otherwise says how long until there will be.
     pub fn try_take(&self, now_ms: u64) -> Result<(), Duration> {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let elapsed = now_ms.saturating_sub(state.last_ms);
-        // per_second tokens per 1000 ms = per_second milli-tokens per ms.
-        state.tokens_milli = state
-            .tokens_milli
-            .saturating_add(elapsed.saturating_mul(self.per_second))
-            .min(self.burst_milli);
-        state.last_ms = state.last_ms.max(now_ms);
-        if state.tokens_milli >= 1000 {
-            state.tokens_milli -= 1000;
-            Ok(())
-        } else {
-            let missing = 1000 - state.tokens_milli;
-            Err(Duration::from_millis(missing.div_ceil(self.per_second)))
+        self.try_take_n(1, now_ms)
+    }
+
+    /// Takes `cost` tokens if they are all there (all or nothing, as the exchange counts a
+    /// batch); otherwise says how long until they will be. A cost above the burst is
+    /// capped at the burst: callers split batches so that it never happens.
+    pub fn try_take_n(&self, cost: u64, now_ms: u64) -> Result<(), Duration> {
+        let mut state = self.state();
+        state.refill(now_ms);
+        let blocked = state.blocked_until_ms.saturating_sub(now_ms);
+        let cost_milli = milli(cost).min(state.burst_milli);
+        if blocked == 0 && state.tokens_milli >= cost_milli {
+            state.tokens_milli -= cost_milli;
+            return Ok(());
         }
+        let missing = u64::try_from(cost_milli.saturating_sub(state.tokens_milli)).unwrap_or(0);
+        let refill = missing.div_ceil(state.per_second);
+        Err(Duration::from_millis(blocked.max(refill).max(1)))
+    }
+
+    /// Charges `cost` tokens after the fact. With `may_go_negative` the balance can fall
+    /// below zero (requests then wait for the refill); else it stops at zero.
+    pub fn debit(&self, cost: u64, now_ms: u64, may_go_negative: bool) {
+        let mut state = self.state();
+        state.refill(now_ms);
+        let after = state.tokens_milli.saturating_sub(milli(cost));
+        state.tokens_milli = if may_go_negative { after } else { after.max(0) };
+    }
+
+    /// Lowers the balance to at most `tokens_milli` (the exchange's own count); never
+    /// raises it.
+    pub fn at_most(&self, tokens_milli: i64, now_ms: u64) {
+        let mut state = self.state();
+        state.refill(now_ms);
+        state.tokens_milli = state.tokens_milli.min(tokens_milli);
+    }
+
+    /// Hands out nothing for `wait` from `now_ms`.
+    pub fn block_for(&self, wait: Duration, now_ms: u64) {
+        let mut state = self.state();
+        let until = now_ms.saturating_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
+        state.blocked_until_ms = state.blocked_until_ms.max(until);
+    }
+
+    /// New rate and capacity (a new tier); the balance is kept, capped at the new burst.
+    pub fn reconfigure(&self, per_second: u64, burst: u64, now_ms: u64) {
+        let mut state = self.state();
+        state.refill(now_ms);
+        state.per_second = per_second.max(1);
+        state.burst_milli = milli(burst.max(1));
+        state.tokens_milli = state.tokens_milli.min(state.burst_milli);
+    }
+
+    /// Whole tokens held now (rounded down; may be negative).
+    pub fn tokens(&self, now_ms: u64) -> i64 {
+        let mut state = self.state();
+        state.refill(now_ms);
+        state.tokens_milli.div_euclid(1000)
     }
 }
 
-/// Budgets for one client: a global one shared by every wallet and one per wallet.
+fn milli(tokens: u64) -> i64 {
+    i64::try_from(tokens.saturating_mul(1000)).unwrap_or(i64::MAX)
+}
+
+/// Budgets for one client: a global one shared by every wallet, one per wallet for its
+/// reads, and the exchange's per-signer order and cancel buckets for its trading routes
+/// (see [`crate::signer_rate`]; sized by the signer's tier, not here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
     pub global_per_second: u64,
     pub global_burst: u64,
     pub wallet_per_second: u64,
     pub wallet_burst: u64,
+    /// Pace orders and cancels by the signer's tier locally (on by default). Off only for
+    /// benches against the simulator; the exchange's headers are read either way.
+    pub signer_pacing: bool,
 }
 
 impl Default for RateLimits {
@@ -195,14 +270,20 @@ impl Default for RateLimits {
             global_burst: 200,
             wallet_per_second: 20,
             wallet_burst: 40,
+            signer_pacing: true,
         }
     }
 }
 
 /// Waits (on the tokio timer) until `budget` grants a token.
 pub async fn acquire(budget: &RateBudget, clock: &dyn Clock) {
+    acquire_n(budget, 1, clock).await;
+}
+
+/// Waits (on the tokio timer) until `budget` grants `cost` tokens at once.
+pub async fn acquire_n(budget: &RateBudget, cost: u64, clock: &dyn Clock) {
     loop {
-        match budget.try_take(clock.now_ms()) {
+        match budget.try_take_n(cost, clock.now_ms()) {
             Ok(()) => return,
             Err(wait) => tokio::time::sleep(wait).await,
         }

@@ -34,7 +34,7 @@ type Sim = State<Arc<Shared>>;
 type Params = Query<HashMap<String, String>>;
 
 pub(super) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/", get(|| async { json_ok(r#""OK""#.to_owned()) }))
         .route("/ok", get(|| async { json_ok(r#""OK""#.to_owned()) }))
         .route("/time", get(time))
@@ -50,13 +50,8 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/last-trade-price", get(last_trade_price))
         .route("/tick-size", get(tick_size))
         .route("/neg-risk", get(neg_risk))
-        .route(
-            "/fee-rate",
-            get(|| async { json_ok(r#"{"base_fee":0}"#.to_owned()) }),
-        )
         .route("/prices-history", get(prices_history))
         .route("/clob-markets/{condition_id}", get(clob_market))
-        .route("/markets/{condition_id}", get(clob_market_full))
         .route("/auth/api-key", post(create_api_key).delete(delete_api_key))
         .route("/auth/derive-api-key", get(derive_api_key))
         .route("/auth/api-keys", get(list_api_keys))
@@ -84,7 +79,10 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/admin/price", post(admin_price))
         .route("/admin/api-key", post(admin_api_key))
         .route("/admin/deposit-wallet", post(admin_deposit_wallet))
-        .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
+        .merge(super::clob_reads::routes())
+        .merge(super::account::routes())
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") });
+    super::route_switch::apply(router)
         .layer(middleware::from_fn_with_state(shared.clone(), apply_faults))
         .with_state(shared)
 }
@@ -194,7 +192,7 @@ fn token_param(params: &HashMap<String, String>) -> Result<&str, Response> {
 }
 
 /// Runs `f` on the token's market, or answers 404 like Polymarket.
-fn with_token<T>(
+pub(super) fn with_token<T>(
     shared: &Shared,
     params: &HashMap<String, String>,
     f: impl FnOnce(&crate::exchange::Market, Outcome, u64) -> T,
@@ -242,7 +240,10 @@ async fn books(State(shared): Sim, body: Bytes) -> Response {
     json_ok(out)
 }
 
-fn best_prices(market: &crate::exchange::Market, outcome: Outcome) -> (Option<Pips>, Option<Pips>) {
+pub(super) fn best_prices(
+    market: &crate::exchange::Market,
+    outcome: Outcome,
+) -> (Option<Pips>, Option<Pips>) {
     let (bids, asks) = market.levels(outcome);
     (bids.first().map(|l| l.0), asks.first().map(|l| l.0))
 }
@@ -413,36 +414,6 @@ async fn clob_market(State(shared): Sim, Path(condition_id): Path<String>) -> Re
             "mbf": 0, "tbf": 0, "r": null,
             "ao": market.status == MarketStatus::Open,
             "sd": 0, "itode": sim.world.exchange.taker_delays_ms.contains_key(&condition_id),
-        })
-        .to_string(),
-    )
-}
-
-async fn clob_market_full(State(shared): Sim, Path(condition_id): Path<String>) -> Response {
-    let sim = shared.lock();
-    let (Some(market), Some(listing)) = (
-        sim.world.exchange.markets.get(&condition_id),
-        listing_of(&sim, &condition_id),
-    ) else {
-        return error(StatusCode::NOT_FOUND, "market not found");
-    };
-    let open = market.status == MarketStatus::Open && listing.accepting_orders;
-    let tokens: Vec<Value> = [Outcome::Yes, Outcome::No]
-        .iter()
-        .map(|&o| {
-            let price = displayed_price(market, o).map_or(rust_decimal::Decimal::ZERO, Pips::to_decimal);
-            let winner = matches!(market.status, MarketStatus::Resolved { winner } if winner == o);
-            json!({"token_id": market.token(o), "outcome": market.outcome_name(o), "price": price, "winner": winner})
-        })
-        .collect();
-    json_ok(
-        json!({
-            "condition_id": market.condition_id, "question_id": market.condition_id, "question": listing.question,
-            "market_slug": listing.slug, "tokens": tokens,
-            "minimum_order_size": market.min_size.to_decimal(), "minimum_tick_size": market.tick.to_decimal(),
-            "neg_risk": market.neg_risk, "active": listing.active, "closed": !open,
-            "archived": false, "accepting_orders": open, "enable_order_book": true,
-            "end_date_iso": listing.end_date, "maker_base_fee": 0, "taker_base_fee": 0, "version": listing.version,
         })
         .to_string(),
     )

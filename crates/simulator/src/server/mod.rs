@@ -17,12 +17,15 @@ macro_rules! or_respond {
     };
 }
 
+mod account;
 mod auth;
+mod clob_reads;
 mod feed;
 mod gate;
 mod http;
 pub mod limits;
 mod orders;
+mod route_switch;
 mod ws;
 
 use std::collections::{HashMap, VecDeque};
@@ -41,6 +44,7 @@ pub use auth::{
     parse_order, verify_l1, verify_l2, verify_order,
 };
 pub use feed::{MarketMessage, UserMessage, book_summary};
+pub use route_switch::DISABLED_ROUTES_ENV;
 
 use crate::scenario::{Scenario, World};
 use crate::units::Pips;
