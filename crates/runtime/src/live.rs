@@ -766,7 +766,11 @@ async fn execute(
             let _ = entries.mark_unknown(&intent_id, journal.now()).await;
             Ok(None)
         }
-        Err(error) => Err((error.to_string(), crate::pauses::stops_the_bot(&error))),
+        Err(error) => {
+            // A refusal that stops the bot is told in the venue's words for a person.
+            let stop = crate::pauses::stops_the_bot(&error);
+            Err((stop.clone().unwrap_or_else(|| error.to_string()), stop))
+        }
     };
     // The armed orders not taken are retired after the POST, off its path.
     retire_armed(journal, &retire).await;

@@ -13,9 +13,10 @@
 //!   refused, so nothing is at the exchange and the intent fails as never placed;
 //! - a bot whose task ends while waiting stops the waiting: the intent stays `sent` and the
 //!   next start looks it up (absent: failed);
-//! - a refusal of the wallet itself (its signature, signer or funder: an EOA on an account
-//!   that must use a deposit wallet, a deposit wallet not deployed yet) would refuse every
-//!   order of the bot: the bot stops, with the refusal's sentence as its reason.
+//! - a refusal of the wallet itself (an EOA on an account that must use a deposit wallet, a
+//!   deposit wallet not deployed yet, its signature, signer or funder) or of where it trades
+//!   from (geoblocked) would refuse every order of the bot: the bot stops, with the venue's
+//!   sentence for a person as its reason and as the order's rejection.
 
 use std::time::Duration;
 
@@ -34,13 +35,9 @@ const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// The pause behind `error`, if it is one: what the user is told, and the wait asked for.
 fn pause_of(error: &VenueError) -> Option<(&'static str, Option<Duration>)> {
-    match error {
-        VenueError::Rejected { status: 425, .. } => Some((
-            "the exchange's matching engine is restarting; the bot waits and resumes",
-            None,
-        )),
-        _ => None,
-    }
+    error
+        .pause()
+        .map(|pause| (pause.kind.user_sentence(), pause.retry_after))
 }
 
 /// Posts `prepared` once, or again after each pause of the exchange (see the module docs).
@@ -88,10 +85,14 @@ pub(crate) async fn submit(
     }
 }
 
-/// The reason a bot stops on `error`, when every order of it would be refused the same way.
+/// The reason a bot stops on `error`, in the venue's words for a person, when every order of
+/// it would be refused the same way (the wallet itself, or where it trades from).
 pub(crate) fn stops_the_bot(error: &VenueError) -> Option<String> {
     match error {
-        VenueError::InvalidSignature(_) => Some(error.to_string()),
+        VenueError::DepositWalletRequired(_)
+        | VenueError::DepositWalletNotDeployed(_)
+        | VenueError::InvalidSignature(_)
+        | VenueError::Geoblocked(_) => Some(error.user_sentence()),
         _ => None,
     }
 }

@@ -113,13 +113,15 @@ pub(crate) async fn execute_resting(
             check_at = Some(Instant::now());
         }
         Err(error) => {
-            let reason = error.to_string();
+            // A refusal that stops the bot is told in the venue's words for a person.
+            let stop = crate::pauses::stops_the_bot(&error);
+            let reason = stop.clone().unwrap_or_else(|| error.to_string());
             let failed = IntentSettlement::Failed {
                 intent_id,
                 reason: reason.clone(),
             };
             let mut report = ExecutionReport::rejected(order.id, reason, Some(failed));
-            report.stop = crate::pauses::stops_the_bot(&error);
+            report.stop = stop;
             return report;
         }
     }

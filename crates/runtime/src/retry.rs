@@ -1,22 +1,25 @@
-//! One bounded retry policy for the exchange reads and cancels of live orders.
+//! The bounded retries of the exchange reads and cancels of live orders.
+//!
+//! The venue's client already waits out, under its own bounded policy (`backon`, jittered),
+//! every answer that proves the exchange did nothing (429 rate limits, 425 restarts) for
+//! reads and cancels. This layer adds what it leaves to its caller: a read or cancel that got
+//! no answer (network trouble) or a 5xx, which for a read or a cancel is just as safe to ask
+//! again.
 //!
 //! Invariants:
-//! - only errors that waiting can cure are retried ([`VenueError::is_transient`]: network
-//!   trouble, 429, 5xx); anything else is answered at once;
+//! - only those errors are retried (network, 5xx); anything else, including what the client
+//!   already retried, is answered at once;
 //! - a call is tried at most `attempts` times and never past `total` (the delay that would
-//!   cross it is not slept), with exponential backoff and full jitter (the venue's
-//!   [`Backoff`]) so many bots refused together do not come back together;
+//!   cross it is not slept), with exponential backoff and jitter (`backon`, as the venue) so
+//!   many bots refused together do not come back together;
 //! - nothing here loops forever: a caller that still has no answer gives up for now, keeps
 //!   the journal's `unknown`, and asks again later (a reconnect, the next start, a slow
 //!   periodic check). Order POSTs never come through here: they are sent once.
-//!
-//! Kept on the venue's `Backoff` (already a dependency, seeded, tested) rather than a retry
-//! crate until the venue offers its own bounded policy; switching is one function.
 
 use std::future::Future;
 use std::time::Duration;
 
-use polyagent_venue::rate::{Backoff, JitterRng};
+use backon::BackoffBuilder;
 use polyagent_venue::venue_error::VenueError;
 
 /// How often and for how long a call is tried.
@@ -45,29 +48,37 @@ impl Bounded {
         Fut: Future<Output = Result<T, VenueError>>,
     {
         let started = tokio::time::Instant::now();
-        let mut backoff = Backoff::new(self.base, self.max_delay, JitterRng::from_entropy());
-        let mut attempt = 1;
+        let mut delays = backon::ExponentialBuilder::default()
+            .with_min_delay(self.base)
+            .with_max_delay(self.max_delay)
+            .with_max_times(usize::try_from(self.attempts.saturating_sub(1)).unwrap_or(0))
+            .with_jitter()
+            .build();
         loop {
-            match op().await {
+            let error = match op().await {
                 Ok(value) => return Ok(value),
-                Err(error) if !error.is_transient() || attempt >= self.attempts => {
-                    return Err(error);
-                }
-                Err(error) => {
-                    let mut delay = backoff.next_delay();
-                    if let VenueError::RateLimited { retry_after } = &error {
-                        delay = delay.max(*retry_after);
-                    }
-                    if started.elapsed() + delay > self.total {
-                        return Err(error);
-                    }
-                    tracing::debug!(%error, ?delay, attempt, "exchange call failed; trying again");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
+                Err(error) => error,
+            };
+            if !retried_here(&error) {
+                return Err(error);
             }
+            let Some(delay) = delays.next() else {
+                return Err(error);
+            };
+            if started.elapsed() + delay > self.total {
+                return Err(error);
+            }
+            tracing::debug!(%error, ?delay, "exchange call failed; trying again");
+            tokio::time::sleep(delay).await;
         }
     }
+}
+
+/// What this layer asks again: no answer at all, or a 5xx. (429 and 425 the client waited
+/// out already; a pause or a refusal is not cured by asking again at once.)
+fn retried_here(error: &VenueError) -> bool {
+    matches!(error, VenueError::Network(_))
+        || matches!(error, VenueError::Rejected { status, .. } if *status >= 500)
 }
 
 #[cfg(test)]
@@ -94,15 +105,24 @@ mod tests {
         assert!(matches!(result, Err(VenueError::Network(_))));
         assert_eq!(calls.load(Ordering::Relaxed), 4);
 
-        calls.store(0, Ordering::Relaxed);
-        let result: Result<(), _> = FAST
-            .call(|| async {
-                calls.fetch_add(1, Ordering::Relaxed);
-                Err(VenueError::Unauthorized("no".into()))
-            })
-            .await;
-        assert!(matches!(result, Err(VenueError::Unauthorized(_))));
-        assert_eq!(calls.load(Ordering::Relaxed), 1);
+        // Refusals, and what the client already waited out, are answered at once.
+        for refusal in [
+            VenueError::Unauthorized("no".into()),
+            VenueError::RateLimited {
+                retry_after: Duration::ZERO,
+            },
+            VenueError::EngineRestarting { retry_after: None },
+        ] {
+            calls.store(0, Ordering::Relaxed);
+            let result: Result<(), _> = FAST
+                .call(|| async {
+                    calls.fetch_add(1, Ordering::Relaxed);
+                    Err(refusal.clone())
+                })
+                .await;
+            assert_eq!(result, Err(refusal));
+            assert_eq!(calls.load(Ordering::Relaxed), 1);
+        }
 
         calls.store(0, Ordering::Relaxed);
         let answer = FAST
