@@ -180,6 +180,9 @@ def main():
         client.get_sampling_markets()["next_cursor"] == END_CURSOR, "not a last page"))
     check("get_sampling_simplified_markets", lambda: expect(
         client.get_sampling_simplified_markets()["next_cursor"] == END_CURSOR, "not a last page"))
+    check("get_current_rewards", lambda: expect(client.get_current_rewards() == [], "rewards"))
+    check("get_raw_rewards_for_market", lambda: expect(
+        client.get_raw_rewards_for_market(condition_id) == [], "rewards"))
     check("get_market", lambda: expect(
         client.get_market(condition_id)["tokens"][0]["token_id"] == token, "wrong market"))
     check("get_clob_market_info", lambda: expect(
@@ -310,6 +313,11 @@ def main():
     trades = check("get_trades (by market)", lambda: client.get_trades(TradeParams(market=condition_id)))
     check("trades hold both market orders", lambda: expect(
         taker_ids <= {t["taker_order_id"] for t in trades or []}, "missing trades"))
+    check("get_market_trades_events", lambda: expect(any(
+        e["user"]["address"] == address.lower() for e in client.get_market_trades_events(condition_id)),
+        "no trade of this wallet"))
+    check("get_pre_migration_orders", lambda: expect(
+        client.get_pre_migration_orders() == [], "V1-era orders"))
     check("get_trades_paginated", lambda: expect(
         len(client.get_trades_paginated(TradeParams(market=condition_id))["trades"]) >= 2, "empty"))
 

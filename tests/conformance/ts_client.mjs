@@ -207,6 +207,10 @@ async function main() {
   await check("getSamplingSimplifiedMarkets", async () =>
     expect((await l1.getSamplingSimplifiedMarkets()).next_cursor === END_CURSOR, "not a last page"),
   );
+  await check("getCurrentRewards", async () => expect((await l1.getCurrentRewards()).length === 0, "rewards"));
+  await check("getRawRewardsForMarket", async () =>
+    expect((await l1.getRawRewardsForMarket(conditionId)).length === 0, "rewards"),
+  );
   await check("getMarket", async () =>
     expect((await l1.getMarket(conditionId)).tokens[0].token_id === token, "wrong market"),
   );
@@ -356,6 +360,15 @@ async function main() {
   const trades = await check("getTrades (by market)", () => client.getTrades({ market: conditionId }));
   await check("trades hold both market orders", () =>
     expect([...takerIds].every((id) => (trades ?? []).some((t) => t.taker_order_id === id)), "missing"),
+  );
+  await check("getMarketTradesEvents", async () =>
+    expect(
+      (await client.getMarketTradesEvents(conditionId)).some((e) => e.user.address === address.toLowerCase()),
+      "no trade of this wallet",
+    ),
+  );
+  await check("getPreMigrationOrders", async () =>
+    expect((await client.getPreMigrationOrders()).length === 0, "V1-era orders"),
   );
   await check("getTradesPaginated", async () =>
     expect((await client.getTradesPaginated({ market: conditionId })).trades.length >= 2, "empty"),

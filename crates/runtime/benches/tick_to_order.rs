@@ -109,8 +109,9 @@ async fn run(triggers: usize) -> Vec<Timed> {
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
     config.vault_passphrase = Some(polyagent_vault::SecretString::new("bench passphrase").unwrap());
-    // The default budget (20 requests/s per wallet) deliberately paces a bot that trades on
-    // every other tick, as this one does; the bench measures the path, not the pacing.
+    // The default budgets (20 reads/s per wallet, the Standard tier's 40 orders/s per signer)
+    // deliberately pace a bot that trades on every other tick, as this one does; the bench
+    // measures the path, not the pacing.
     config.rate_limits = polyagent_venue::rate::RateLimits {
         global_per_second: 10_000,
         global_burst: 10_000,

@@ -363,7 +363,7 @@ fn fill_status(status: &TradeStatus) -> polyagent_store::FillStatus {
         TradeStatus::Mined => polyagent_store::FillStatus::Mined,
         TradeStatus::Confirmed => polyagent_store::FillStatus::Confirmed,
         TradeStatus::Failed => polyagent_store::FillStatus::Failed,
-        TradeStatus::Matched | TradeStatus::Retrying | TradeStatus::Other(_) => {
+        TradeStatus::Matched | TradeStatus::Retrying | TradeStatus::Unknown(_) => {
             polyagent_store::FillStatus::Matched
         }
     }

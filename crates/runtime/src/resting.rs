@@ -225,11 +225,13 @@ pub(crate) async fn execute_resting(
                 }
                 Some(Routed::Order(event)) => {
                     known = true;
+                    // Over: cancelled, filled, or a status that no longer rests (INVALID,
+                    // CANCELED_MARKET_RESOLVED) on newer frames.
                     let ended = match event.kind {
                         OrderEventKind::Cancellation => true,
                         OrderEventKind::Update => event.size_matched >= event.original_size,
                         OrderEventKind::Placement => false,
-                    };
+                    } || event.status.as_ref().is_some_and(|status| !still_rests(status));
                     if ended {
                         if book.shares >= event.size_matched {
                             return posted.over(&[]);
@@ -268,8 +270,17 @@ async fn check(
         None if !known => return Ok(None),
         // Known to the exchange but not found now: over.
         None => false,
-        Some(order) => order.status == OrderStatus::Live,
+        Some(order) => still_rests(&order.status),
     };
     let new = posted.new_trades(book).await?;
     Ok(Some((live, new)))
+}
+
+/// Whether an order in `status` may still trade: resting, held for a taker delay, or a status
+/// this version does not know (the next event or check says more).
+fn still_rests(status: &OrderStatus) -> bool {
+    matches!(
+        status,
+        OrderStatus::Live | OrderStatus::Delayed | OrderStatus::Unknown(_)
+    )
 }

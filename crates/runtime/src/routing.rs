@@ -191,6 +191,8 @@ mod tests {
             taker_order_id: taker.into(),
             maker_order_ids: makers.iter().map(|m| (*m).to_owned()).collect(),
             match_time_s: 1,
+            status_reason: None,
+            fee_rate_bps: None,
         }
     }
 

@@ -110,7 +110,12 @@ async fn the_market_lists_page_with_base64_cursors_and_end_at_lte() {
         assert!(keys.contains(&key), "{key} missing from {keys:?}");
     }
     // No market runs liquidity rewards here: the sampling lists are empty last pages.
-    for path in ["/sampling-markets", "/sampling-simplified-markets"] {
+    for path in [
+        "/sampling-markets",
+        "/sampling-simplified-markets",
+        "/rewards/markets/current",
+        &format!("/rewards/markets/{first}"),
+    ] {
         assert_eq!(
             sim.get(path).await.1,
             json!({"data": [], "next_cursor": "LTE=", "limit": 1000, "count": 0})
@@ -191,6 +196,21 @@ async fn batch_prices_answer_per_token_as_production() {
                {"token_id": no, "price": "0.49", "side": "BUY"}])
     );
 
+    // The market's live activity: that trade, the taker's side.
+    let condition_id = sim.condition_id("test-market").await;
+    let (status, activity) = sim
+        .get(&format!("/markets/live-activity/{condition_id}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(activity.as_array().unwrap().len(), 1, "{activity}");
+    assert_eq!(activity[0]["event_type"], "trade");
+    assert_eq!(activity[0]["market"]["slug"], "test-market");
+    assert_eq!(activity[0]["user"]["address"], bob.address());
+    assert_eq!(activity[0]["side"], "BUY");
+    assert_eq!(activity[0]["price"], "0.51");
+    assert_eq!(activity[0]["outcome_index"], 0);
+    assert_eq!(sim.get("/markets/live-activity/0xnope").await.0, 404);
+
     let too_many: Vec<Value> = (0..501).map(|_| json!({"token_id": yes})).collect();
     for path in ["/midpoints", "/prices", "/spreads", "/last-trades-prices"] {
         assert_eq!(
@@ -262,6 +282,16 @@ async fn account_routes_need_l2_and_answer_production_shapes() {
         (200, json!({"scoring": false}))
     );
     assert_eq!(bob.get(&sim, "/order-scoring").await.0, 400);
+    // Nothing predates the V2 migration here.
+    assert_eq!(
+        bob.get(&sim, "/data/pre-migration-orders?next_cursor=MA==")
+            .await,
+        (
+            200,
+            json!({"data": [], "next_cursor": "LTE=", "limit": 0, "count": 0})
+        )
+    );
+    assert_eq!(sim.get("/data/pre-migration-orders").await, unauthorized);
     let ids = json!([id, "0x2"]).to_string();
     assert_eq!(
         bob.send(&sim, HttpMethod::Post, "/orders-scoring", Some(&ids))

@@ -2,12 +2,24 @@
 //!
 //! Invariants:
 //! - no binary floats anywhere: prices, sizes and book levels are `Decimal`s parsed from text;
-//! - the user-given leg (shares of a limit order, the amount of a market order) is truncated
-//!   toward zero to 2 decimals (the lot size); the computed leg is truncated toward zero to
-//!   `price decimals + 2` decimals ([`RoundingConfig::amount`]). In exact arithmetic a limit
-//!   order's product never needs that truncation; a market BUY's quotient does.
+//! - limit orders (GTC/GTD, PROTOCOL.md §2.5): the user-given leg (shares) is truncated
+//!   toward zero to 2 decimals (the lot size); the collateral leg is `shares × price`, at
+//!   most `price decimals + 2` decimals ([`RoundingConfig::amount`]), exact by construction.
 //!   This is the official Rust SDK's rule and matches the TypeScript clients; the Python
 //!   clients' float `round_down` loses a unit on ~3% of orders and is deliberately not copied;
+//! - marketable orders (FOK/FAK, PROTOCOL.md §13.1): production refuses a maker amount with
+//!   more than 2 decimals or a taker amount with more than 4, *whatever the tick size*. So
+//!   maker = truncate(amount, 2) and taker = truncate(maker / price (BUY) or maker × price
+//!   (SELL), [`MARKET_TAKER_DECIMALS`]). The official SDKs truncate the taker leg to
+//!   `price decimals + 2` (5 or 6 decimals on fine ticks, always refused); we take the smaller
+//!   of the two, so ticks 0.1 and 0.01 keep the SDKs' exact bytes and fine ticks obey the
+//!   exchange. Truncating (not rounding up) a BUY's taker keeps the implied price
+//!   `maker / taker` at or above the limit, so the order still crosses;
+//! - a price/size order sent as FOK/FAK is held to the same caps on its exact amounts and is
+//!   refused ([`AmountError::MarketablePrecision`], naming a size that fits) when it cannot
+//!   meet them: its price is never moved;
+//! - the fee-aware BUY sizing of §2.9 ([`buy_amount_within_balance`]) yields a 2-decimal
+//!   amount, the marketable maker cap;
 //! - every amount leaves this module as integer base units (6 decimals), exactly;
 //! - a limit price must lie on the tick grid and in `[tick, 1 - tick]`; off-grid prices are
 //!   refused rather than rounded (silently moving a user's price is worse than an error).
@@ -15,6 +27,11 @@
 use polyagent_domain::money::{Collateral, Price, Shares};
 use polyagent_domain::trading::{OrderType, Side, TickSize};
 use rust_decimal::{Decimal, RoundingStrategy};
+
+pub use crate::marketable::{
+    Leg, MARKET_MAKER_DECIMALS, MARKET_TAKER_DECIMALS, SizeHint, buy_amount_within_balance,
+    market_taker_decimals, marketable_limit_amounts,
+};
 
 /// Decimals of both collateral and outcome tokens on chain.
 pub const TOKEN_DECIMALS: u32 = 6;
@@ -51,6 +68,24 @@ pub enum AmountError {
     Overflow(Decimal),
     #[error("a market {side} is sized in {expected}")]
     WrongAmountUnit { side: Side, expected: &'static str },
+    /// A price/size order sent as FOK/FAK whose exact amounts break production's marketable
+    /// caps (maker ≤ 2 decimals, taker ≤ 4; PROTOCOL.md §13.1).
+    #[error(
+        "a {side} FOK/FAK of {size} shares at {price} has a {leg} amount of {amount}, more than \
+         the {max_decimals} decimals the exchange accepts on a marketable order's {leg} leg; \
+         {hint}, send it as GTC/GTD, or give an amount instead of a size"
+    )]
+    MarketablePrecision {
+        side: Side,
+        price: Decimal,
+        size: Decimal,
+        leg: Leg,
+        amount: Decimal,
+        max_decimals: u32,
+        hint: SizeHint,
+    },
+    #[error("{what} must not be negative, got {value}")]
+    Negative { what: &'static str, value: Decimal },
 }
 
 /// Decimals allowed per leg for a tick size.
@@ -113,7 +148,7 @@ impl MarketAmount {
     }
 }
 
-fn truncate(value: Decimal, decimals: u32) -> Decimal {
+pub(crate) fn truncate(value: Decimal, decimals: u32) -> Decimal {
     value.round_dp_with_strategy(decimals, RoundingStrategy::ToZero)
 }
 
@@ -234,7 +269,8 @@ pub fn market_price(
 ///
 /// BUY: `amount` is collateral to spend; maker = amount, taker = amount / price.
 /// SELL: `amount` is shares to sell; maker = amount, taker = amount × price.
-/// The price is first rounded down to the tick's decimals (a no-op for book prices).
+/// The price is first rounded down to the tick's decimals (a no-op for book prices). Maker
+/// is truncated to 2 decimals, taker to [`market_taker_decimals`] (at most 4, §13.1).
 pub fn market_order_amounts(
     side: Side,
     amount: MarketAmount,
@@ -248,7 +284,7 @@ pub fn market_order_amounts(
     if amount <= Decimal::ZERO {
         return Err(AmountError::AmountNotPositive(amount));
     }
-    let maker = truncate(amount, rc.size);
+    let maker = truncate(amount, MARKET_MAKER_DECIMALS);
     if maker.is_zero() {
         return Err(AmountError::AmountBelowLot(amount));
     }
@@ -261,7 +297,7 @@ pub fn market_order_amounts(
         Side::Sell => maker.checked_mul(price),
     }
     .ok_or(AmountError::Overflow(amount))?;
-    let taker = truncate(raw_taker, rc.amount);
+    let taker = truncate(raw_taker, market_taker_decimals(tick));
     Ok(OrderAmounts {
         maker: to_base_units(maker)?,
         taker: to_base_units(taker)?,

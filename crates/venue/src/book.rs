@@ -99,10 +99,24 @@ pub struct RawLevelChange<'a> {
 
 /// Parses one text frame: a single message or an array of them. `PONG` and other non-JSON
 /// frames give an empty list.
+///
+/// Each element of an array frame is read on its own: one unreadable event is skipped with a
+/// warning and never costs the frame's other events (PROTOCOL.md §13.6).
 pub fn parse_frame(text: &str) -> Result<Vec<MarketMessage<'_>>, VenueError> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        serde_json::from_str(trimmed).map_err(|e| VenueError::Protocol(e.to_string()))
+        let items: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(trimmed).map_err(|e| VenueError::Protocol(e.to_string()))?;
+        Ok(items
+            .into_iter()
+            .filter_map(|item| match parse_one(item.get()) {
+                Ok(message) => Some(message),
+                Err(error) => {
+                    tracing::warn!(%error, "unreadable market event skipped");
+                    None
+                }
+            })
+            .collect())
     } else if trimmed.starts_with('{') {
         parse_one(trimmed).map(|m| vec![m])
     } else {
@@ -136,8 +150,22 @@ fn peek_event_type(text: &str) -> Option<&str> {
     rest.find('"').map(|end| &rest[..end])
 }
 
+/// The first `event_type` value, whitespace allowed around the colon (only to name an event
+/// that could not be read; `peek_event_type` is what the scanner mirrors).
+fn loose_event_type(text: &str) -> Option<&str> {
+    const KEY: &str = "\"event_type\"";
+    let start = text.find(KEY)? + KEY.len();
+    let rest = text[start..].trim_start().strip_prefix(':')?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    rest.find('"').map(|end| &rest[..end])
+}
+
 /// One object frame: the byte scanner reads the venue's usual shape, serde everything it
 /// declines (escapes, numbers, malformed text, ...), with the same result either way.
+///
+/// An event of a type the book does not use (`new_market`, or one added later) whose fields
+/// cannot be read is kept as a bare message of that type, which every consumer ignores:
+/// a new shape of an unused event is never an error (PROTOCOL.md §13.6).
 fn parse_one(text: &str) -> Result<MarketMessage<'_>, VenueError> {
     match scan_message(text) {
         Some(message) => Ok(message),
@@ -145,8 +173,28 @@ fn parse_one(text: &str) -> Result<MarketMessage<'_>, VenueError> {
     }
 }
 
+/// The event types a [`LocalBook`] or the feed reads fields of.
+const BOOK_EVENTS: [&str; 6] = [
+    "book",
+    "price_change",
+    "last_trade_price",
+    "tick_size_change",
+    "best_bid_ask",
+    "market_resolved",
+];
+
 /// The reference parse of one object frame, which [`scan_message`] must agree with.
 pub(crate) fn parse_one_with_serde(text: &str) -> Result<MarketMessage<'_>, VenueError> {
+    read_one_with_serde(text).or_else(|error| match loose_event_type(text) {
+        Some(event_type) if !BOOK_EVENTS.contains(&event_type) => Ok(MarketMessage {
+            event_type,
+            ..MarketMessage::default()
+        }),
+        _ => Err(error),
+    })
+}
+
+fn read_one_with_serde(text: &str) -> Result<MarketMessage<'_>, VenueError> {
     let protocol = |e: serde_json::Error| VenueError::Protocol(e.to_string());
     if peek_event_type(text) == Some("price_change") {
         let m: PriceChangeMessage<'_> = serde_json::from_str(text).map_err(protocol)?;
@@ -358,7 +406,8 @@ impl LocalBook {
     /// level" in the server's spelling.
     fn top_matches(&self, best_bid: Option<&str>, best_ask: Option<&str>) -> bool {
         let side_matches = |stated: Option<&str>, ours: Option<Decimal>| match stated {
-            None => true,
+            // `""` is production's "not stated" (§13.6), like an absent field.
+            None | Some("") => true,
             Some(text) => match decimal(text) {
                 Ok(value) if value.is_zero() => ours.is_none(),
                 Ok(value) => ours == Some(value),
@@ -642,5 +691,31 @@ mod tests {
                 prop_assert_eq!(Some(parts(plain)), exact);
             }
         }
+    }
+
+    #[test]
+    fn unknown_and_unreadable_events_cost_nothing_else_in_the_frame() {
+        // §13.6: unknown event types and fields are skipped. An unreadable event of a type
+        // the book does not use is kept as a bare message of its type; one the book uses
+        // is dropped alone, never with its neighbours.
+        let frame = r#"[
+            {"event_type":"new_market","id":"1","market":"0xc","assets_ids":["1","2"],"timestamp":1767225600,"tags":["x"],"active":true,"event_message":{"id":"e"}},
+            {"event_type":"price_change","market":"0xc","timestamp":"6","price_changes":[{"asset_id":"1","price":"0.5","size":"5","side":"BUY","best_bid":"","best_ask":""}]},
+            {"event_type":"book","asset_id":"1","bids":[{"price":"0.4"}]},
+            {"event_type":"something_new","payload":[1,{"a":null}]}
+        ]"#;
+        let messages = parse_frame(frame).unwrap();
+        let types: Vec<&str> = messages.iter().map(|m| m.event_type).collect();
+        assert_eq!(types, ["new_market", "price_change", "something_new"]);
+        let mut book = LocalBook::default();
+        book.apply_snapshot(&[], &[]).unwrap();
+        let applied = book.apply("1", &messages[1]).unwrap();
+        // "" tops are "not stated": no gap is suspected from them.
+        assert!(applied.book_changed && !applied.gap_suspected);
+        assert_eq!(book.best_bid(), Some(d("0.5")));
+        assert!(!book.apply("1", &messages[0]).unwrap().any());
+        // A single unreadable unused event is not an error either.
+        let single = r#"{"event_type": "new_market", "timestamp": 5, "assets_ids": "not a list"}"#;
+        assert_eq!(parse_frame(single).unwrap()[0].event_type, "new_market");
     }
 }

@@ -645,13 +645,22 @@ impl AuthedClient {
             .len()
     }
 
-    /// All open orders (every page), optionally of one market and/or token. Also resets
-    /// the set of orders heartbeats protect.
+    /// All open orders (every page), optionally of one market (condition id) and, within
+    /// it, one token. Also resets the set of orders heartbeats protect.
+    ///
+    /// A token filter needs its market: from 14 December 2026 production refuses
+    /// `asset_id` without `market` (PROTOCOL.md §13.2), so that query is refused here with
+    /// [`VenueError::InvalidInput`] before anything is sent.
     pub async fn open_orders(
         &self,
         condition_id: Option<&str>,
         token: Option<&TokenId>,
     ) -> Result<Vec<OpenOrder>, VenueError> {
+        if token.is_some() && condition_id.is_none_or(|m| m.trim().is_empty()) {
+            return Err(VenueError::InvalidInput(
+                "open orders filtered by token need the market (condition id) too".into(),
+            ));
+        }
         let mut filter = Vec::new();
         if let Some(market) = condition_id {
             filter.push(("market", market.to_owned()));

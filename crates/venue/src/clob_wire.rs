@@ -45,6 +45,25 @@ impl<'de> Deserialize<'de> for LenientU64 {
     }
 }
 
+/// An optional decimal: absent, `null` and `""` (which production sends for unset fee rates
+/// and tops of book, PROTOCOL.md §13.6) are all `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OptionalDecimal(pub Option<Decimal>);
+
+impl<'de> Deserialize<'de> for OptionalDecimal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw: &serde_json::value::RawValue = Deserialize::deserialize(deserializer)?;
+        let text = raw.get().trim_matches('"');
+        if text.is_empty() || text == "null" {
+            return Ok(OptionalDecimal(None));
+        }
+        Decimal::from_str_exact(text)
+            .or_else(|_| Decimal::from_scientific(text))
+            .map(|d| OptionalDecimal(Some(d)))
+            .map_err(|_| serde::de::Error::custom(format!("not a decimal: {text}")))
+    }
+}
+
 /// `GET /clob-markets/{condition_id}`: only the fee description is read here.
 #[derive(Debug, Deserialize)]
 pub struct ClobMarketResponse {
@@ -233,12 +252,18 @@ pub struct OpenOrderResponse {
     pub order_type: Option<String>,
     #[serde(default)]
     pub created_at: Option<LenientU64>,
+    /// Deprecated (§13.2): may be absent, `null` or empty even on a filled order. Read only
+    /// so that its shape is known to parse; fills are never counted from it.
+    #[serde(default)]
+    pub associate_trades: Option<Vec<String>>,
 }
 
 impl OpenOrderResponse {
     pub fn into_order(self) -> Result<OpenOrder, VenueError> {
+        let (status, status_reason) = OrderStatus::parse_wire(&self.status);
         Ok(OpenOrder {
-            status: OrderStatus::parse(&self.status),
+            status,
+            status_reason,
             token_id: token(&self.asset_id)?,
             side: side(&self.side)?,
             price: self.price.0,
@@ -255,9 +280,17 @@ impl OpenOrderResponse {
     }
 }
 
+/// One maker order of a trade; only its id is used, the rest is read so that its `""`
+/// decimals (`fee_rate_bps`, §13.6) are known to parse.
 #[derive(Debug, Deserialize)]
 pub struct MakerOrderResponse {
     pub order_id: String,
+    #[serde(default)]
+    pub matched_amount: OptionalDecimal,
+    #[serde(default)]
+    pub price: OptionalDecimal,
+    #[serde(default)]
+    pub fee_rate_bps: OptionalDecimal,
 }
 
 #[derive(Debug, Deserialize)]
@@ -277,14 +310,28 @@ pub struct TradeResponse {
     pub match_time: Option<LenientU64>,
     #[serde(default)]
     pub matchtime: Option<LenientU64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub maker_orders: Vec<MakerOrderResponse>,
+    #[serde(default)]
+    pub fee_rate_bps: OptionalDecimal,
+}
+
+/// `null` read as an empty list.
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 impl TradeResponse {
     pub fn into_trade(self) -> Result<Trade, VenueError> {
+        let (status, status_reason) = TradeStatus::parse_wire(&self.status);
         Ok(Trade {
-            status: TradeStatus::parse(&self.status),
+            status,
+            status_reason,
+            fee_rate_bps: self.fee_rate_bps.0,
             token_id: token(&self.asset_id)?,
             side: side(&self.side)?,
             price: self.price.0,
@@ -383,8 +430,10 @@ pub fn ack_from(response: crate::wire::PostOrderResponse) -> Result<OrderAck, Ve
             Decimal::from_str_exact(text).ok()
         }
     };
+    let (status, status_reason) = OrderStatus::parse_wire(&response.status);
     Ok(OrderAck {
-        status: OrderStatus::parse(&response.status),
+        status,
+        status_reason,
         making_amount: amount(&response.making_amount),
         taking_amount: amount(&response.taking_amount),
         trade_ids: response.trade_ids,
@@ -410,4 +459,44 @@ pub fn error_text(body: &[u8]) -> String {
         return text;
     }
     String::from_utf8_lossy(body).chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn empty_decimals_are_absent_in_trades_and_their_maker_orders() {
+        // PROTOCOL.md §13.6: `fee_rate_bps` (trade and maker order) may arrive as "".
+        let trade: TradeResponse = serde_json::from_str(
+            r#"{"id":"t1","taker_order_id":"0xa","market":"0xc","asset_id":"1","side":"BUY","size":"5","price":"0.5","status":"MATCHED","match_time":"1767225600","fee_rate_bps":"","maker_orders":[{"order_id":"0xb","matched_amount":"5","price":"0.5","fee_rate_bps":"","asset_id":"1","outcome":"Yes","owner":"k","maker_address":"0x1","side":"SELL"}],"bucket_index":0,"trader_side":"TAKER","transaction_hash":"0x"}"#,
+        )
+        .unwrap();
+        assert_eq!(trade.maker_orders[0].fee_rate_bps, OptionalDecimal(None));
+        assert_eq!(
+            trade.maker_orders[0].matched_amount,
+            OptionalDecimal(Some(d("5")))
+        );
+        let trade = trade.into_trade().unwrap();
+        assert_eq!(trade.fee_rate_bps, None);
+        assert_eq!(trade.maker_order_ids, ["0xb"]);
+        assert_eq!(trade.match_time_s, 1_767_225_600);
+        let with_fee: TradeResponse = serde_json::from_str(
+            r#"{"id":"t2","asset_id":"1","side":"SELL","size":"1","price":"0.4","status":"TRADE_STATUS_CONFIRMED","fee_rate_bps":"1000","maker_orders":null}"#,
+        )
+        .unwrap();
+        let with_fee = with_fee.into_trade().unwrap();
+        assert_eq!(with_fee.fee_rate_bps, Some(d("1000")));
+        assert_eq!(with_fee.status, TradeStatus::Confirmed);
+        assert!(with_fee.maker_order_ids.is_empty());
+        for (text, value) in [("null", None), ("\"\"", None), ("12", Some(d("12")))] {
+            let parsed: OptionalDecimal = serde_json::from_str(text).unwrap();
+            assert_eq!(parsed.0, value, "{text}");
+        }
+        assert!(serde_json::from_str::<OptionalDecimal>("\"x\"").is_err());
+    }
 }

@@ -45,6 +45,7 @@ pub mod gamma;
 pub mod geoblock;
 mod market_scan;
 pub mod market_ws;
+pub mod marketable;
 pub mod order_build;
 pub mod rate;
 pub mod retry;

@@ -21,6 +21,7 @@ use serde_json::value::RawValue;
 use crate::Error;
 use crate::amounts::{
     BookLevel, MarketAmount, OrderAmounts, limit_order_amounts, market_order_amounts, market_price,
+    marketable_limit_amounts,
 };
 use crate::auth::{HttpMethod, L2Credentials};
 use crate::eip712::{Chain, Exchange, ExchangeDomain, OrderV2};
@@ -118,7 +119,8 @@ struct OrderInput {
 /// What to trade and how: a limit order or a marketable order priced from a book.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderSize {
-    /// GTC/GTD: `size` shares at `price`.
+    /// `size` shares at `price`: GTC/GTD (resting), or FOK/FAK held to the marketable
+    /// amount caps (maker ≤ 2 decimals, taker ≤ 4; PROTOCOL.md §13.1).
     Limit { price: Price, size: Shares },
     /// FOK/FAK: BUY spends collateral, SELL sells shares, priced from the book (levels
     /// best-last, as REST `/book` returns them).
@@ -155,21 +157,14 @@ impl OrderSpec {
     pub fn amounts(&self) -> Result<OrderAmounts, Error> {
         match &self.size {
             OrderSize::Limit { price, size } => {
-                if !self.order_type.may_rest() {
-                    return Err(Error::InvalidField {
-                        field: "order_type",
-                        reason: format!(
-                            "{} is for market orders; a price/size order must be GTC or GTD",
-                            self.order_type
-                        ),
-                    });
-                }
-                Ok(limit_order_amounts(
-                    self.side,
-                    *price,
-                    *size,
-                    self.tick_size,
-                )?)
+                // A price/size order sent as FOK/FAK is marketable: production holds it to
+                // the marketable caps (PROTOCOL.md §13.1) and refuses it otherwise.
+                let amounts = if self.order_type.may_rest() {
+                    limit_order_amounts
+                } else {
+                    marketable_limit_amounts
+                };
+                Ok(amounts(self.side, *price, *size, self.tick_size)?)
             }
             OrderSize::Market { amount, bids, asks } => {
                 if self.order_type.may_rest() {

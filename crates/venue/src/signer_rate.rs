@@ -300,15 +300,12 @@ impl SignerLimits {
         if let Some(tier) = &headers.tier {
             self.set_tier(tier.clone(), now_ms);
         }
+        // Only the cancel bucket of the lower tiers may be overdrawn (a cancel-all).
         let may_go_negative =
-            bucket == TradingBucket::Order || self.limits().cancel_may_go_negative;
+            bucket == TradingBucket::Cancel && self.limits().cancel_may_go_negative;
         let budget = self.budget(bucket);
         if extra_cost > 0 {
-            budget.debit(
-                extra_cost,
-                now_ms,
-                bucket == TradingBucket::Cancel && may_go_negative,
-            );
+            budget.debit(extra_cost, now_ms, may_go_negative);
         }
         if let Some(remaining) = headers.remaining {
             let milli = (remaining * Decimal::from(1000))

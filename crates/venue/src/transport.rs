@@ -332,8 +332,21 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
     }
 }
 
+/// A body's machine-readable `code` (`{"error": "...", "code": "post_only_mode"}`), if any.
+fn body_code(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.get("code")?.as_str().map(str::to_owned)
+}
+
 pub(crate) fn error_of(answer: &Answer, backoff_max: Duration) -> VenueError {
-    let text = clob_wire::error_text(&answer.body);
+    let mut text = clob_wire::error_text(&answer.body);
+    // §13.4: the mode may be named by a `code` beside a generic message; the classifier
+    // reads both.
+    if let Some(code) = body_code(&answer.body)
+        && !text.contains(&code)
+    {
+        text = format!("{text} ({code})");
+    }
     match VenueError::classify_with_wait(answer.status, &text, answer.retry_after) {
         // No wait named: the policy's longest delay is a safe guess.
         VenueError::RateLimited { .. } if answer.retry_after.is_none() => VenueError::RateLimited {

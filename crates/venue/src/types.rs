@@ -281,27 +281,95 @@ pub struct PricePoint {
     pub price: Decimal,
 }
 
-/// Order status as the CLOB reports it.
+/// Order status as the CLOB reports it (PROTOCOL.md §13.5).
+///
+/// Read with [`OrderStatus::parse_wire`]: the `ORDER_STATUS_` prefix of the OpenAPI examples
+/// is stripped, the longest known status name wins (`CANCELED_MARKET_RESOLVED` before
+/// `CANCELED`), and text after it and an underscore is the exchange's reason, kept apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderStatus {
     Live,
-    Matched,
-    Canceled,
+    /// Refused after acceptance (e.g. a signature the chain would not honour).
+    Invalid,
+    /// Accepted and waiting out the market's taker delay.
     Delayed,
+    Matched,
+    /// A marketable order that found nothing to match (FAK/FOK killed).
     Unmatched,
-    Other(String),
+    Canceled,
+    /// The unfilled rest canceled because the market resolved.
+    CanceledMarketResolved,
+    /// A value this version does not know, as sent: kept, never fatal.
+    Unknown(String),
 }
 
+/// A status name and the reason after it, as [`parse_status`] splits them.
+struct WireStatus<'a, T> {
+    status: T,
+    reason: Option<&'a str>,
+}
+
+/// Splits `PREFIX_NAME_reason` into the longest known name and its reason; `None` when no
+/// known name starts the text (after the prefix).
+fn parse_status<'a, T: Clone>(
+    text: &'a str,
+    prefix: &str,
+    known: &[(&str, T)],
+) -> Option<WireStatus<'a, T>> {
+    let text = text.trim();
+    let body = match text.get(..prefix.len()) {
+        Some(head) if head.eq_ignore_ascii_case(prefix) => &text[prefix.len()..],
+        _ => text,
+    };
+    known
+        .iter()
+        .filter(|(name, _)| {
+            body.get(..name.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(name))
+                && (body.len() == name.len() || body.as_bytes()[name.len()] == b'_')
+        })
+        .max_by_key(|(name, _)| name.len())
+        .map(|(name, status)| WireStatus {
+            status: status.clone(),
+            reason: body
+                .get(name.len() + 1..)
+                .map(str::trim)
+                .filter(|r| !r.is_empty()),
+        })
+}
+
+const ORDER_STATUSES: [(&str, OrderStatus); 8] = [
+    ("LIVE", OrderStatus::Live),
+    ("INVALID", OrderStatus::Invalid),
+    ("DELAYED", OrderStatus::Delayed),
+    ("MATCHED", OrderStatus::Matched),
+    ("UNMATCHED", OrderStatus::Unmatched),
+    ("CANCELED", OrderStatus::Canceled),
+    ("CANCELLED", OrderStatus::Canceled),
+    (
+        "CANCELED_MARKET_RESOLVED",
+        OrderStatus::CanceledMarketResolved,
+    ),
+];
+
 impl OrderStatus {
+    /// The status alone (see [`OrderStatus::parse_wire`] for the reason).
     pub fn parse(text: &str) -> Self {
-        match text.to_ascii_uppercase().as_str() {
-            "LIVE" => OrderStatus::Live,
-            "MATCHED" => OrderStatus::Matched,
-            "CANCELED" | "CANCELLED" => OrderStatus::Canceled,
-            "DELAYED" => OrderStatus::Delayed,
-            "UNMATCHED" => OrderStatus::Unmatched,
-            _ => OrderStatus::Other(text.to_owned()),
+        Self::parse_wire(text).0
+    }
+
+    /// The status and the exchange's reason suffix, if any
+    /// (`CANCELED_order couldn't be fully filled...` → `Canceled`, `order couldn't...`).
+    pub fn parse_wire(text: &str) -> (Self, Option<String>) {
+        match parse_status(text, "ORDER_STATUS_", &ORDER_STATUSES) {
+            Some(parsed) => (parsed.status, parsed.reason.map(str::to_owned)),
+            None => (OrderStatus::Unknown(text.to_owned()), None),
         }
+    }
+
+    /// Whether the order can still trade (resting or about to).
+    pub fn is_open(&self) -> bool {
+        matches!(self, OrderStatus::Live | OrderStatus::Delayed)
     }
 }
 
@@ -318,9 +386,14 @@ pub struct OpenOrder {
     pub size_matched: Decimal,
     pub order_type: Option<OrderType>,
     pub created_at_s: Option<u64>,
+    /// The exchange's reason after the status (`UNMATCHED_insufficient liquidity`).
+    pub status_reason: Option<String>,
+    // No `associate_trades`: deprecated by the exchange (§13.2), absent or empty even on a
+    // filled order. Fills are counted from `size_matched` and the trades, never from it.
 }
 
-/// Where a trade is in its settlement lifecycle.
+/// Where a trade is in its settlement lifecycle (parsed like [`OrderStatus`], with the
+/// `TRADE_STATUS_` prefix).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TradeStatus {
     Matched,
@@ -328,18 +401,29 @@ pub enum TradeStatus {
     Confirmed,
     Retrying,
     Failed,
-    Other(String),
+    /// A value this version does not know, as sent: kept, never fatal.
+    Unknown(String),
 }
 
+const TRADE_STATUSES: [(&str, TradeStatus); 5] = [
+    ("MATCHED", TradeStatus::Matched),
+    ("MINED", TradeStatus::Mined),
+    ("CONFIRMED", TradeStatus::Confirmed),
+    ("RETRYING", TradeStatus::Retrying),
+    ("FAILED", TradeStatus::Failed),
+];
+
 impl TradeStatus {
+    /// The status alone (see [`TradeStatus::parse_wire`] for the reason).
     pub fn parse(text: &str) -> Self {
-        match text.to_ascii_uppercase().as_str() {
-            "MATCHED" => TradeStatus::Matched,
-            "MINED" => TradeStatus::Mined,
-            "CONFIRMED" => TradeStatus::Confirmed,
-            "RETRYING" => TradeStatus::Retrying,
-            "FAILED" => TradeStatus::Failed,
-            _ => TradeStatus::Other(text.to_owned()),
+        Self::parse_wire(text).0
+    }
+
+    /// The status and the exchange's reason suffix, if any.
+    pub fn parse_wire(text: &str) -> (Self, Option<String>) {
+        match parse_status(text, "TRADE_STATUS_", &TRADE_STATUSES) {
+            Some(parsed) => (parsed.status, parsed.reason.map(str::to_owned)),
+            None => (TradeStatus::Unknown(text.to_owned()), None),
         }
     }
 }
@@ -358,6 +442,10 @@ pub struct Trade {
     /// Order ids of the maker side of the match.
     pub maker_order_ids: Vec<String>,
     pub match_time_s: u64,
+    /// The exchange's reason after the status, if any.
+    pub status_reason: Option<String>,
+    /// Absent when the exchange sent none or `""` (§13.6).
+    pub fee_rate_bps: Option<Decimal>,
 }
 
 /// The exchange's answer to a posted order.
@@ -366,6 +454,8 @@ pub struct OrderAck {
     /// The EIP-712 digest of the signed order (0x hex), which is also the exchange's id.
     pub order_id: String,
     pub status: OrderStatus,
+    /// The exchange's reason after the status (`UNMATCHED_insufficient liquidity`).
+    pub status_reason: Option<String>,
     pub making_amount: Option<Decimal>,
     pub taking_amount: Option<Decimal>,
     pub trade_ids: Vec<String>,
@@ -464,6 +554,112 @@ mod tests {
         assert_eq!(
             m.liquidity,
             d("5") + d("9.8") + d("13.5") + d("16") + d("2.6")
+        );
+    }
+
+    #[test]
+    fn order_statuses_by_longest_prefix_with_reasons() {
+        let cases: [(&str, OrderStatus, Option<&str>); 17] = [
+            ("LIVE", OrderStatus::Live, None),
+            ("live", OrderStatus::Live, None),
+            ("ORDER_STATUS_LIVE", OrderStatus::Live, None),
+            ("INVALID", OrderStatus::Invalid, None),
+            ("ORDER_STATUS_INVALID", OrderStatus::Invalid, None),
+            ("delayed", OrderStatus::Delayed, None),
+            ("MATCHED", OrderStatus::Matched, None),
+            ("ORDER_STATUS_MATCHED", OrderStatus::Matched, None),
+            ("unmatched", OrderStatus::Unmatched, None),
+            (
+                "UNMATCHED_insufficient liquidity",
+                OrderStatus::Unmatched,
+                Some("insufficient liquidity"),
+            ),
+            ("CANCELED", OrderStatus::Canceled, None),
+            ("CANCELLED", OrderStatus::Canceled, None),
+            (
+                "CANCELED_order couldn't be fully filled. FOK orders are fully filled or killed.",
+                OrderStatus::Canceled,
+                Some("order couldn't be fully filled. FOK orders are fully filled or killed."),
+            ),
+            (
+                "ORDER_STATUS_CANCELED_order couldn't be fully filled",
+                OrderStatus::Canceled,
+                Some("order couldn't be fully filled"),
+            ),
+            (
+                "CANCELED_MARKET_RESOLVED",
+                OrderStatus::CanceledMarketResolved,
+                None,
+            ),
+            (
+                "ORDER_STATUS_CANCELED_MARKET_RESOLVED",
+                OrderStatus::CanceledMarketResolved,
+                None,
+            ),
+            (
+                "CANCELED_MARKET_RESOLVED_winner decided",
+                OrderStatus::CanceledMarketResolved,
+                Some("winner decided"),
+            ),
+        ];
+        for (text, status, reason) in cases {
+            assert_eq!(
+                OrderStatus::parse_wire(text),
+                (status.clone(), reason.map(str::to_owned)),
+                "{text}"
+            );
+            assert_eq!(OrderStatus::parse(text), status, "{text}");
+        }
+        // Unknown values are kept as sent, not fatal; a known name must end at `_` or the end.
+        for text in ["PAUSED", "LIVELY", "ORDER_STATUS_", "", "MATCHEDX"] {
+            assert_eq!(
+                OrderStatus::parse_wire(text),
+                (OrderStatus::Unknown(text.to_owned()), None),
+                "{text:?}"
+            );
+        }
+        assert!(OrderStatus::Live.is_open() && OrderStatus::Delayed.is_open());
+        assert!(!OrderStatus::CanceledMarketResolved.is_open());
+    }
+
+    #[test]
+    fn trade_statuses_by_prefix_with_reasons() {
+        let cases = [
+            ("MATCHED", TradeStatus::Matched, None),
+            ("TRADE_STATUS_MATCHED", TradeStatus::Matched, None),
+            ("mined", TradeStatus::Mined, None),
+            ("TRADE_STATUS_MINED", TradeStatus::Mined, None),
+            ("CONFIRMED", TradeStatus::Confirmed, None),
+            ("TRADE_STATUS_CONFIRMED", TradeStatus::Confirmed, None),
+            ("RETRYING", TradeStatus::Retrying, None),
+            ("TRADE_STATUS_RETRYING", TradeStatus::Retrying, None),
+            ("FAILED", TradeStatus::Failed, None),
+            (
+                "FAILED_transaction reverted",
+                TradeStatus::Failed,
+                Some("transaction reverted"),
+            ),
+            (
+                "TRADE_STATUS_FAILED_out of gas",
+                TradeStatus::Failed,
+                Some("out of gas"),
+            ),
+        ];
+        for (text, status, reason) in cases {
+            assert_eq!(
+                TradeStatus::parse_wire(text),
+                (status, reason.map(str::to_owned)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            TradeStatus::parse("SETTLING"),
+            TradeStatus::Unknown("SETTLING".into())
+        );
+        // An order prefix is not a trade prefix.
+        assert_eq!(
+            TradeStatus::parse("ORDER_STATUS_MATCHED"),
+            TradeStatus::Unknown("ORDER_STATUS_MATCHED".into())
         );
     }
 }

@@ -7,6 +7,13 @@
 //!   a fill made while disconnected is therefore reported exactly once, never missed;
 //! - after each connect the consumer receives [`UserEvent::Reconciled`] with the open
 //!   orders as the exchange reports them, so it can replace whatever it believed;
+//! - the REST trade catch-up never reads the whole history: it asks for trades `after` the
+//!   last match seen, or (first catch-up) the feed's start on the exchange's clock, minus
+//!   [`UserFeedConfig::trade_lookback`];
+//! - the subscription lists the configured condition ids or leaves `markets` out; it never
+//!   sends `"markets":[]`, which production answers with order events but no trade events;
+//! - unknown event types, unknown fields and unreadable events are skipped, never a
+//!   disconnect or the loss of the frame's other events (§13.6);
 //! - health is published on a `watch` ([`FeedHealth`]); while it is not `Live` the event
 //!   stream may be behind.
 
@@ -15,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use polyagent_domain::trading::Side;
+use polyagent_domain::trading::{OrderType, Side};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use tokio::sync::{mpsc, watch};
@@ -23,10 +30,10 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::AuthedClient;
-use crate::clob_wire::{LenientDecimal, TradeResponse};
+use crate::clob_wire::{LenientDecimal, OptionalDecimal, TradeResponse};
 use crate::market_ws::FeedHealth;
 use crate::rate::{Backoff, JitterRng};
-use crate::types::{OpenOrder, Trade, TradeStatus};
+use crate::types::{OpenOrder, OrderStatus, Trade, TradeStatus};
 use crate::venue_error::VenueError;
 
 /// What happened to one of the wallet's orders.
@@ -48,6 +55,11 @@ pub struct OrderEvent {
     pub price: Decimal,
     pub original_size: Decimal,
     pub size_matched: Decimal,
+    /// The order's status when the event carries one (newer frames, §13.6).
+    pub status: Option<OrderStatus>,
+    /// The exchange's reason after the status, if any.
+    pub status_reason: Option<String>,
+    pub order_type: Option<OrderType>,
 }
 
 /// What the user feed delivers.
@@ -65,7 +77,8 @@ pub enum UserEvent {
 #[derive(Debug, Clone)]
 pub struct UserFeedConfig {
     pub url: String,
-    /// Condition ids to follow; empty = all of the key's markets.
+    /// Condition ids to follow; empty = all of the key's markets, and then the subscription
+    /// leaves `markets` out (`[]` would silently suppress trade events, §13.6).
     pub markets: Vec<String>,
     pub ping_every: Duration,
     pub stale_after: Duration,
@@ -116,6 +129,9 @@ impl UserFeed {
         let rng = config
             .jitter_seed
             .map_or_else(JitterRng::from_entropy, JitterRng::new);
+        // The exchange's clock, as the client last measured it: trade match times are the
+        // exchange's, and the first catch-up starts from here.
+        let client_start_s = client.public().server_now_s();
         let actor = UserConnection {
             backoff: Backoff::new(config.backoff_base, config.backoff_max, rng),
             client,
@@ -124,6 +140,7 @@ impl UserFeed {
             events: events_tx,
             seen: HashSet::new(),
             last_match_s: None,
+            started_s: client_start_s,
         };
         Self {
             health,
@@ -141,6 +158,8 @@ struct Envelope<'a> {
     kind: Option<&'a str>,
 }
 
+/// A user `order` event. Newer frames add `created_at`, `expiration`, `maker_address`,
+/// `order_type` and `status` (§13.6); unknown fields are ignored, `""` decimals are absent.
 #[derive(Deserialize)]
 struct OrderMessage {
     id: String,
@@ -153,7 +172,11 @@ struct OrderMessage {
     #[serde(default)]
     original_size: LenientDecimal,
     #[serde(default)]
-    size_matched: LenientDecimal,
+    size_matched: OptionalDecimal,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    order_type: Option<String>,
 }
 
 /// One event of a user-channel frame, as read from its text.
@@ -200,6 +223,13 @@ pub fn read_user_frame(text: &str) -> Vec<UserFrameItem> {
                 match serde_json::from_str::<OrderMessage>(item.get()) {
                     Ok(order) => {
                         if let Ok(side) = order.side.parse() {
+                            let (status, status_reason) = match order.status.as_deref() {
+                                Some(text) if !text.is_empty() => {
+                                    let (status, reason) = OrderStatus::parse_wire(text);
+                                    (Some(status), reason)
+                                }
+                                _ => (None, None),
+                            };
                             events.push(UserFrameItem::Order(OrderEvent {
                                 kind,
                                 order_id: order.id,
@@ -208,7 +238,13 @@ pub fn read_user_frame(text: &str) -> Vec<UserFrameItem> {
                                 side,
                                 price: order.price.0,
                                 original_size: order.original_size.0,
-                                size_matched: order.size_matched.0,
+                                size_matched: order.size_matched.0.unwrap_or_default(),
+                                status,
+                                status_reason,
+                                order_type: order
+                                    .order_type
+                                    .as_deref()
+                                    .and_then(|t| t.parse().ok()),
                             }));
                         }
                     }
@@ -221,6 +257,17 @@ pub fn read_user_frame(text: &str) -> Vec<UserFrameItem> {
     events
 }
 
+/// The `"markets"` member of the subscription: the condition ids, or nothing at all when
+/// none are configured. Never `"markets":[]`: production then sends order events but no
+/// trade events (PROTOCOL.md §13.6).
+fn markets_field(markets: &[String]) -> String {
+    if markets.is_empty() {
+        return String::new();
+    }
+    let list = serde_json::to_string(markets).expect("a list of strings serializes");
+    format!(r#","markets":{list}"#)
+}
+
 struct UserConnection {
     client: Arc<AuthedClient>,
     config: UserFeedConfig,
@@ -230,6 +277,8 @@ struct UserConnection {
     /// (trade id, status) pairs already delivered.
     seen: HashSet<(String, TradeStatus)>,
     last_match_s: Option<u64>,
+    /// When the feed started, exchange time (unix seconds).
+    started_s: u64,
 }
 
 enum End {
@@ -278,11 +327,18 @@ impl UserConnection {
         }
     }
 
+    /// The `after` of the next REST trade catch-up (unix seconds, exchange time).
+    fn catch_up_after_s(&self) -> u64 {
+        let from = self.last_match_s.unwrap_or(self.started_s);
+        from.saturating_sub(self.config.trade_lookback.as_secs())
+    }
+
     /// REST catch-up after a connect: open orders, and trades since the last one seen.
     async fn reconcile(&mut self) -> Result<bool, VenueError> {
         let open_orders = self.client.open_orders(None, None).await?;
-        let lookback = self.config.trade_lookback.as_secs();
-        let after = self.last_match_s.map(|t| t.saturating_sub(lookback));
+        // Never the whole history: from the last match seen, or (first catch-up) from the
+        // feed's start, minus the lookback for same-second matches and clock differences.
+        let after = Some(self.catch_up_after_s());
         let mut trades = Vec::new();
         if self.config.markets.is_empty() {
             trades = self.client.trades(None, None, after).await?;
@@ -315,11 +371,11 @@ impl UserConnection {
     ) -> End {
         let (mut sink, mut stream) = socket.split();
         let auth = self.client.credentials().user_channel_auth();
-        let markets = serde_json::to_string(&self.config.markets).unwrap_or_else(|_| "[]".into());
         // Built by hand: the secret is copied into the frame text only, not into a `Value`.
         let hello = format!(
-            r#"{{"type":"user","auth":{},"markets":{markets},"assets_ids":[],"initial_dump":true}}"#,
-            auth.expose_str()
+            r#"{{"type":"user","auth":{}{},"assets_ids":[],"initial_dump":true}}"#,
+            auth.expose_str(),
+            markets_field(&self.config.markets)
         );
         if sink.send(Message::Text(hello.into())).await.is_err() {
             return End::Reconnect;
@@ -403,5 +459,59 @@ impl UserConnection {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn new_fields_empty_decimals_and_unknown_events_are_skipped_not_fatal() {
+        // One frame: an unknown event type, an order with §13.6's new fields and a ""
+        // size_matched, a trade with a "" fee rate and new fields, and an unreadable trade.
+        let frame = r#"[
+            {"event_type":"wallet_notice","payload":{"x":[1,2]}},
+            {"event_type":"order","type":"PLACEMENT","id":"0xo1","market":"0xc","asset_id":"1","side":"BUY","price":"0.5","original_size":"10","size_matched":"","created_at":"1767225600","expiration":"0","maker_address":"0xm","order_type":"GTC","status":"LIVE","owner":"k","outcome":"Yes","associate_trades":null},
+            {"event_type":"trade","type":"TRADE","id":"t1","taker_order_id":"0xo2","market":"0xc","asset_id":"1","side":"BUY","size":"2","price":"0.5","status":"MATCHED","match_time":"1767225601","fee_rate_bps":"","bucket_index":3,"trader_side":"TAKER","maker_address":"0xm","maker_orders":[{"order_id":"0xo1","matched_amount":"2","price":"0.5","fee_rate_bps":""}]},
+            {"event_type":"trade","id":"t2"}
+        ]"#;
+        let items = read_user_frame(frame);
+        assert_eq!(items.len(), 2, "{items:?}");
+        let UserFrameItem::Order(order) = &items[0] else {
+            panic!("{items:?}")
+        };
+        assert_eq!(order.kind, OrderEventKind::Placement);
+        assert_eq!(order.size_matched, Decimal::ZERO);
+        assert_eq!(order.original_size, d("10"));
+        assert_eq!(order.status, Some(OrderStatus::Live));
+        assert_eq!(order.order_type, Some(OrderType::Gtc));
+        let UserFrameItem::Trade(trade) = &items[1] else {
+            panic!("{items:?}")
+        };
+        assert_eq!((trade.id.as_str(), trade.fee_rate_bps), ("t1", None));
+        assert_eq!(trade.maker_order_ids, ["0xo1"]);
+        // A single unknown event, PONG and non-JSON give nothing.
+        assert!(read_user_frame(r#"{"event_type":"something_new","a":{"b":[]}}"#).is_empty());
+        assert!(read_user_frame("PONG").is_empty());
+    }
+
+    #[test]
+    fn order_events_keep_the_status_reason() {
+        let frame = r#"{"event_type":"order","type":"CANCELLATION","id":"0xo","asset_id":"1","side":"SELL","price":"0.5","original_size":"3","size_matched":"1","status":"CANCELED_order couldn't be fully filled. FOK orders are fully filled or killed."}"#;
+        let items = read_user_frame(frame);
+        let [UserFrameItem::Order(order)] = items.as_slice() else {
+            panic!("{items:?}")
+        };
+        assert_eq!(order.kind, OrderEventKind::Cancellation);
+        assert_eq!(order.status, Some(OrderStatus::Canceled));
+        assert_eq!(
+            order.status_reason.as_deref(),
+            Some("order couldn't be fully filled. FOK orders are fully filled or killed.")
+        );
     }
 }

@@ -141,13 +141,17 @@ fn shape_errors() {
 
 #[test]
 fn order_type_and_flag_rules() {
+    // A price/size order may be sent as FOK/FAK, held to production's marketable caps
+    // (PROTOCOL.md §13.1): 10.5 × 0.57 = 5.985 is a 3-decimal maker, refused with the size
+    // that fits; 10 shares (5.70) build.
     assert!(matches!(
         err(&with(limit(), "order_type", json!("FOK"))),
-        Error::InvalidField {
-            field: "order_type",
-            ..
-        }
+        Error::Amount(AmountError::MarketablePrecision { .. })
     ));
+    let mut fits = limit();
+    fits["size"] = json!(10);
+    let out = build(&with(fits, "order_type", json!("FAK"))).unwrap();
+    assert_eq!(out["makerAmount"], "5700000");
     assert!(matches!(
         err(&with(market(), "order_type", json!("GTC"))),
         Error::InvalidField {

@@ -13,6 +13,9 @@
 //!   `["X", ...]`: `{"X": bool, ...}`. An order scores for liquidity rewards only in a market that
 //!   runs them: none does in the simulator, so every answer is `false`.
 //!
+//! - `GET /data/pre-migration-orders`: the key's V1-era orders, a cursor page; the simulator
+//!   started after the migration, so it is an empty last page.
+//!
 //! Invariant: every route checks L2 auth first (401 `Unauthorized/Invalid api key`), over the path
 //! without its query and the raw body, as the rest of the private routes do.
 
@@ -38,7 +41,8 @@ use crate::exchange::{Outcome, TradeRecord, TradeStatus};
 type Sim = State<Arc<Shared>>;
 type Params = Query<HashMap<String, String>>;
 
-/// Notification type of an order fill (production: 1 cancellation, 2 fill, 4 market resolved).
+/// Notification type of an order fill, maker or taker (docs "CLOB L2 methods", notifications:
+/// 1 order cancellation, 2 order fill, 4 market resolved).
 const FILL: u8 = 2;
 
 /// Notifications each owner address dropped, by id. Kept beside the exchange, not in it: it is
@@ -61,6 +65,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             get(notifications).delete(drop_notifications),
         )
         .route("/auth/ban-status/closed-only", get(closed_only))
+        .route("/data/pre-migration-orders", get(pre_migration_orders))
         .route("/order-scoring", get(order_scoring))
         .route("/orders-scoring", post(orders_scoring))
         .layer(Extension(Dropped::default()))
@@ -250,4 +255,17 @@ async fn orders_scoring(
     let answer: serde_json::Map<String, Value> =
         ids.into_iter().map(|id| (id, Value::Bool(false))).collect();
     json_ok(Value::Object(answer).to_string())
+}
+
+async fn pre_migration_orders(
+    State(shared): Sim,
+    method: Method,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Response {
+    let sim = shared.lock();
+    match l2(&sim, &headers, &method, uri.path(), b"") {
+        Ok(_) => json_ok(r#"{"data":[],"next_cursor":"LTE=","limit":0,"count":0}"#.to_owned()),
+        Err(refusal) => refusal,
+    }
 }

@@ -14,6 +14,11 @@
 //!   "0.49"}}`; `POST /last-trades-prices`: `[{"token_id", "price", "side"}]`. Prices are decimal
 //!   strings (the current docs' examples; older OpenAPI examples showed numbers). Tokens without a
 //!   book or side are left out, as `POST /books` does; at most 500 items a request.
+//! - `GET /markets/live-activity/{condition_id}`: the market's latest trades (at most
+//!   [`LIVE_ACTIVITY`], newest first) as `[{"event_type": "trade", "market": {..}, "user": {..},
+//!   "side", "size", "price", ...}]`, the taker's side of each.
+//! - `GET /rewards/markets/current`, `/rewards/markets/{condition_id}`: empty last pages (no
+//!   liquidity rewards here).
 //! - `GET /fee-rate`: `{"base_fee": 0}` for a known token (V1 bps; V2 fees are the `fd` curve of
 //!   `/clob-markets`); `GET /fees/builder-fees/{code}`: zero rates (no builder fees here).
 //!
@@ -46,6 +51,8 @@ type Params = Query<HashMap<String, String>>;
 pub const PAGE: usize = 1000;
 /// The cursor that says there are no more pages: base64("-1").
 pub const END_CURSOR: &str = "LTE=";
+/// Trades `GET /markets/live-activity/{id}` answers with.
+pub const LIVE_ACTIVITY: usize = 100;
 /// Items a batch price request may carry.
 const BATCH_LIMIT: usize = 500;
 
@@ -61,6 +68,9 @@ pub(super) fn routes() -> Router<std::sync::Arc<Shared>> {
         .route("/prices", post(prices))
         .route("/spreads", post(spreads))
         .route("/last-trades-prices", post(last_trades_prices))
+        .route("/markets/live-activity/{condition_id}", get(live_activity))
+        .route("/rewards/markets/current", get(sampling))
+        .route("/rewards/markets/{condition_id}", get(sampling))
         .route("/fee-rate", get(fee_rate))
         .route("/fees/builder-fees/{code}", get(builder_fees))
 }
@@ -131,7 +141,7 @@ fn tokens_json(market: &Market) -> Vec<Value> {
 
 /// Rewards block of a market without liquidity rewards (the simulator runs none).
 fn no_rewards() -> Value {
-    json!({"rates": null, "min_size": 0, "max_spread": 0})
+    json!({"rates": null, "min_size": "0", "max_spread": "0"})
 }
 
 /// The CLOB market (`GET /markets/{id}` and each item of `GET /markets`).
@@ -147,7 +157,7 @@ fn market_json(sim: &Guard<'_>, condition_id: &str) -> Option<Value> {
         "condition_id": market.condition_id, "question_id": market.condition_id,
         "question": listing.question, "description": listing.description, "market_slug": listing.slug,
         "end_date_iso": listing.end_date, "game_start_time": null, "seconds_delay": 0, "fpmm": "",
-        "maker_base_fee": 0, "taker_base_fee": 0, "notifications_enabled": true,
+        "maker_base_fee": "0", "taker_base_fee": "0", "notifications_enabled": true,
         "neg_risk": market.neg_risk, "neg_risk_market_id": "", "neg_risk_request_id": "",
         "icon": "", "image": "", "rewards": no_rewards(), "is_50_50_outcome": false,
         "tokens": tokens_json(market), "tags": [], "version": listing.version,
@@ -209,6 +219,45 @@ async fn market_by_token(State(shared): Sim, Path(token_id): Path<String>) -> Re
         ),
         None => error(StatusCode::NOT_FOUND, "market not found"),
     }
+}
+
+async fn live_activity(State(shared): Sim, Path(condition_id): Path<String>) -> Response {
+    let sim = shared.lock();
+    let (Some(market), Some(listing)) = (
+        sim.world.exchange.markets.get(&condition_id),
+        listing_of(&sim, &condition_id),
+    ) else {
+        return error(StatusCode::NOT_FOUND, "market not found");
+    };
+    let events: Vec<Value> = sim
+        .world
+        .exchange
+        .trades
+        .iter()
+        .rev()
+        .filter(|t| t.condition_id == condition_id)
+        .take(LIVE_ACTIVITY)
+        .map(|t| {
+            let outcome = if t.taker_token == market.tokens[0] {
+                Outcome::Yes
+            } else {
+                Outcome::No
+            };
+            json!({
+                "event_type": "trade",
+                "market": {"condition_id": condition_id, "asset_id": t.taker_token,
+                           "question": listing.question, "icon": "", "slug": listing.slug},
+                "user": {"address": t.taker_owner, "username": "", "profile_picture": "",
+                         "optimized_profile_picture": "", "pseudonym": ""},
+                "side": t.taker_side.as_str(), "size": t.size.to_string(), "fee_rate_bps": "0",
+                "price": t.price.to_string(), "outcome": market.outcome_name(outcome),
+                "outcome_index": usize::from(outcome == Outcome::No),
+                "transaction_hash": t.transaction_hash,
+                "timestamp": (t.match_time_ms / 1000).to_string(),
+            })
+        })
+        .collect();
+    json_ok(Value::Array(events).to_string())
 }
 
 // ---------------------------------------------------------------------------------------------

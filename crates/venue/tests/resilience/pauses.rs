@@ -122,6 +122,21 @@ async fn post_only_mode_is_a_pause_with_the_body_s_retry_after_seconds() {
 }
 
 #[tokio::test]
+async fn the_mode_may_be_named_by_a_code_beside_a_generic_message() {
+    let stub = Stub::start().await;
+    stub.otherwise(
+        "POST",
+        "/order",
+        Reply::new(
+            503,
+            r#"{"error":"Service Unavailable","code":"post_only_mode"}"#,
+        ),
+    );
+    let error = client(&stub.base).post_order(&spec(8)).await.unwrap_err();
+    assert_eq!(error, VenueError::PostOnlyMode { retry_after: None });
+}
+
+#[tokio::test]
 async fn cancel_only_mode_honours_the_retry_after_header() {
     let stub = Stub::start().await;
     stub.otherwise(
