@@ -1,7 +1,8 @@
 //! The fault suite: one live bot against the simulator while one of its fault switches is on
 //! (a dropped socket, a silent stall, a 429 storm, a 500 after or before the order is accepted,
 //! slow answers, a tick size change while holding, the market resolved while holding, a
-//! balance refusal, a skewed exchange clock, a fill made while the user socket was down).
+//! balance refusal, a skewed exchange clock, a fill made while the user socket was down, an
+//! outcome that cannot be learned for a while, a taker delay, a 0.001-tick market).
 //!
 //! The runtime reaches the simulator through a counting proxy ([`common::CountingProxy`]), so
 //! a test can tell whether fills came from the user WebSocket or from REST reads.
@@ -75,6 +76,8 @@ struct Setup {
     request_timeout: Duration,
     /// The market's taker delay: marketable orders are held (DELAYED) this long.
     taker_delay_ms: u64,
+    /// The market's tick size.
+    tick_size: &'static str,
 }
 
 impl Default for Setup {
@@ -85,6 +88,7 @@ impl Default for Setup {
             resting: false,
             request_timeout: Duration::from_secs(5),
             taker_delay_ms: 0,
+            tick_size: "0.01",
         }
     }
 }
@@ -95,6 +99,7 @@ async fn rig(setup: Setup) -> Rig {
         "markets": [{"slug": "spiky", "question": "Spiky?",
             "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
             "taker_delay_ms": setup.taker_delay_ms,
+            "tick_size": setup.tick_size,
             "path": {"kind": "scripted", "points": [[0, "0.50"]]}}],
         "wallets": [{"label": "trader", "private_key": KEY, "pusd": "100"}]
     });
@@ -299,8 +304,12 @@ impl Rig {
 
     async fn seen(&mut self, price: &'static str) {
         let bot = self.bot.clone();
+        // Compared as numbers: a finer tick writes more decimals.
+        let price: Decimal = price.parse().unwrap();
         self.until(|e| match e {
-            RuntimeEvent::BotPrice(p) if p.bot_id == bot && p.price == price => Some(()),
+            RuntimeEvent::BotPrice(p) if p.bot_id == bot && p.price.parse() == Ok(price) => {
+                Some(())
+            }
             _ => None,
         })
         .await;
@@ -853,4 +862,28 @@ async fn a_delayed_order_is_waited_for_and_its_fill_booked_when_it_matches() {
     let audit = rig.audit().await;
     assert_eq!((audit.acknowledged, audit.failed), (1, 0));
     assert_eq!(audit.fills.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_bot_on_a_thousandth_tick_market_buys_and_sells() {
+    // Marketable orders on a 0.001 tick: maker amount at most 2 decimals, taker at most 4
+    // (production's rule, PROTOCOL §13.1), which the simulator enforces as production does.
+    let mut rig = rig(Setup {
+        tick_size: "0.001",
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    let bought = rig.buy().await;
+    assert!(bought > Decimal::ZERO);
+    // The price comes back: the fader sells what it holds (in whole hundredths of a share).
+    rig.quote("0.50").await;
+    let sold = rig.fill("sell").await;
+    assert_eq!(
+        sold,
+        bought.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero)
+    );
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (2, 0));
+    assert_eq!(audit.fills.len(), 2);
 }
