@@ -303,6 +303,9 @@ pub(crate) struct BotContext {
     pub prices: crate::history::PriceSink,
     /// Times tick-to-decision (the scale bench); see [`crate::RuntimeConfig::latency_probe`].
     pub latency_probe: Option<Arc<polyagent_simulator::server::LatencyProbe>>,
+    /// Why the runtime stopped the bot (a refusal every order of it would get), shown while
+    /// it stays stopped.
+    pub stop_reason: Option<String>,
 }
 
 /// At most one price per bot per this many milliseconds goes to the chart history.
@@ -434,6 +437,8 @@ async fn run(
     let mut resolved = false;
     loop {
         let mut changes = Changes::default();
+        // A refusal that every order would get: the bot stops with it as the reason.
+        let mut stop_with: Option<String> = None;
         let event = tokio::select! {
             biased;
             command = commands.recv() => match command {
@@ -449,8 +454,18 @@ async fn run(
                     let result = engine.command(&lifecycle, now).map(|actions| {
                         handle(&mut engine, &mut exec, &context, actions, None, now, &mut changes);
                     });
+                    // A stopped bot sends nothing more: an order still waiting out a pause of
+                    // the exchange is not sent (resting ones the engine cancels itself).
+                    if let (Ok(()), Lifecycle::Stop, ExecutionState::Live(executor), Some(open)) =
+                        (&result, &lifecycle, &exec, engine.open_order())
+                    {
+                        executor.cancel(open.id);
+                    }
                     if result.is_ok() {
                         changes.save = true;
+                        if lifecycle == Lifecycle::Start {
+                            context.stop_reason = None;
+                        }
                     }
                     // Saved and published before the reply: whoever awaits it then reads the
                     // new status, here and after a restart.
@@ -488,10 +503,20 @@ async fn run(
             },
             // Execution results before market data: a fill is booked before the next tick.
             Some(report) = results.recv() => {
+                let now = context.clock.now();
+                if let Some(note) = report.note {
+                    record_activity(&context, &mut changes, ActivityKind::Order, now, note);
+                }
+                let Some(event) = report.event else {
+                    // A line to tell, nothing to book: the order is still in flight.
+                    save(&context, &engine, &exec, changes).await;
+                    continue;
+                };
                 changes.save = true;
                 changes.fills = report.fills;
                 changes.settlement = report.settlement;
-                Some((report.event, feed.state.borrow().live_book().cloned()))
+                stop_with = report.stop;
+                Some((event, feed.state.borrow().live_book().cloned()))
             }
             changed = feed.state.changed() => {
                 if changed.is_err() {
@@ -588,6 +613,29 @@ async fn run(
                 now,
                 &mut changes,
             );
+        }
+        if let Some(reason) = stop_with
+            && let Ok(actions) = engine.command(&Lifecycle::Stop, now)
+        {
+            handle(
+                &mut engine,
+                &mut exec,
+                &context,
+                actions,
+                book.as_ref(),
+                now,
+                &mut changes,
+            );
+            record_activity(
+                &context,
+                &mut changes,
+                ActivityKind::System,
+                now,
+                format!("stopped: {reason}"),
+            );
+            context.stop_reason = Some(reason);
+            changes.save = true;
+            changes.visible = true;
         }
         let visible = changes.visible;
         arm(&exec, &engine, &global, book.as_ref(), now);
@@ -702,11 +750,18 @@ async fn settle_in_flight(
             settlement: report.settlement,
             ..Changes::default()
         };
-        announce_fill(context, engine, &report.event, now, &mut changes);
+        if let Some(note) = report.note {
+            record_activity(context, &mut changes, ActivityKind::Order, now, note);
+        }
+        let Some(event) = report.event else {
+            save(context, engine, exec, changes).await;
+            continue;
+        };
+        announce_fill(context, engine, &event, now, &mut changes);
         let global = context.global.borrow().clone();
         // No new orders on the way out: only the booking of this result.
         let actions: Vec<Action> = engine
-            .on_event(&global, &report.event, now)
+            .on_event(&global, &event, now)
             .into_iter()
             .filter(|a| !matches!(a, Action::Place(_)))
             .collect();
@@ -993,7 +1048,7 @@ fn summarize(
         ExecutionState::Paper(account) => ("paper", Some(account.cash.to_string())),
         ExecutionState::Live(_) => ("live", None),
     };
-    summary_from(
+    let mut summary = summary_from(
         &context.id,
         &context.saved,
         engine,
@@ -1001,7 +1056,11 @@ fn summarize(
         paper_cash,
         feed,
         now,
-    )
+    );
+    if engine.status() == &BotStatus::Stopped {
+        summary.status_detail.clone_from(&context.stop_reason);
+    }
+    summary
 }
 
 /// The summary of a saved bot that is not running (waiting for its wallet).

@@ -14,6 +14,7 @@
 
 mod api_error;
 mod app_info;
+mod arming;
 mod backtests;
 pub mod bots;
 mod catalog;
@@ -23,8 +24,13 @@ mod history;
 mod live;
 mod markets;
 pub mod notices;
+mod outcome;
+mod pauses;
 mod persist;
+mod resting;
 mod restore;
+mod retry;
+mod routing;
 mod settings;
 mod settlement;
 mod wallets;

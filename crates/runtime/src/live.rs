@@ -5,11 +5,8 @@
 //!   live book as the official clients do, and refused before signing when that price is
 //!   worse than the engine's limit (the slippage cap);
 //! - a resting order (resting execution) is a GTC limit at the engine's limit, put on the
-//!   tick grid on the safe side. Its task watches it on the exchange (the order and its
-//!   trades, as taker and as maker) and books each new part as it trades; a cancel request
-//!   (time-to-live, stop, risk exit, killswitch) cancels it on the exchange, and the task
-//!   ends when the exchange says the order is over (filled or cancelled). Its intent stays
-//!   `sent` until then, so a crash leaves it for the next start to look up (and cancel);
+//!   tick grid on the safe side, followed through the user WebSocket (see
+//!   [`crate::resting`]);
 //! - an order is journaled before it is sent: the intent (with the order's exchange id, the
 //!   EIP-712 digest, known before sending) is committed as `sent`, and only then does the
 //!   POST go out. A crash at any point leaves either an intent that was never
@@ -29,15 +26,19 @@
 //!   off its path. A crash leaves armed intents
 //!   `sent`: the next start looks each up by its order id like any other, and the one that
 //!   was posted, if any, is booked. Re-armed when the forecast changes, the book moves
-//!   [`REARM_DRIFT_TICKS`] from where it was armed, or after [`ARM_MAX_AGE_MS`] (the
+//!   [`REARM_DRIFT_TICKS`](crate::arming::REARM_DRIFT_TICKS) from where it was armed, or after [`ARM_MAX_AGE_MS`](crate::arming::ARM_MAX_AGE_MS) (the
 //!   signed `timestamp` is the arming time); disarmed when nothing is forecast;
 //! - an order is posted once. When the POST's outcome is unknown (timeout, 5xx) the order is
 //!   looked up by its id: found means it traded as the exchange says, absent means it did
-//!   not; it is never posted again for the same intent. When the exchange cannot be asked,
-//!   the order stays in flight and the question is asked again until it is answered;
-//! - fills are read back from the exchange's trades of that order, so shares, prices and fees
-//!   are what the exchange recorded, not what was hoped for; the intent is settled in the
-//!   same transaction that books them (see [`crate::persist`]);
+//!   not; it is never posted again for the same intent. When the exchange cannot be asked
+//!   within the bounded retries, the order stays in flight (`unknown`), the bot is told, and
+//!   the question is asked again after the user feed's next reconnect or a slow interval
+//!   (see [`crate::outcome`]);
+//! - fills are the exchange's trades of that order, routed from the wallet's user WebSocket
+//!   (registered before the POST) and read over REST (`after` the POST) only when the socket
+//!   cannot tell, so shares, prices and fees are what the exchange recorded, not what was
+//!   hoped for; the intent is settled in the same transaction that books them (see
+//!   [`crate::persist`]);
 //! - posting happens on its own task: the bot's loop keeps serving commands and market data;
 //! - a buy the wallet's pUSD cannot cover is refused before anything is sent, against a
 //!   balance read off the hot path (at start and after each order); a sale waits until the
@@ -53,21 +54,27 @@ use polyagent_domain::trading::{OrderType, Side as VenueSide, TickSize, TokenId}
 use polyagent_engine::Timestamp;
 use polyagent_engine::bot::OrderForecast;
 use polyagent_engine::config::{BotConfig, ExecutionStyle};
-use polyagent_engine::event::{Event, Fill, Leg, OrderId, OrderRequest, Side};
+use polyagent_engine::event::{Event, Leg, OrderId, OrderRequest, Side};
 use polyagent_engine::paper::FeeCurve;
 use polyagent_store::{Database, IntentSettlement, NewFill, NewOrderIntent};
 use polyagent_venue::amounts::{BookLevel, MarketAmount};
 use polyagent_venue::book::LocalBook;
-use polyagent_venue::client::{AuthedClient, PreparedOrder};
+use polyagent_venue::client::AuthedClient;
 use polyagent_venue::eip712::Exchange;
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
-use polyagent_venue::types::{Submission, Trade, TradeStatus};
 use polyagent_venue::venue_error::VenueError;
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 
+pub use crate::arming::RETIRED;
+use crate::arming::{
+    ARM_DEPTH, ARM_TICKS, ArmKey, ArmedOrder, Armory, CLAIM_WAIT, Taken, arm_set, armory_of,
+    armory_take, retire_armed,
+};
 use crate::bots::Clock;
+use crate::outcome::{self, Posted};
 use crate::persist;
+use crate::routing::FillRouter;
 
 /// What a live bot trades through and the market facts its orders need.
 #[derive(Debug, Clone)]
@@ -83,15 +90,23 @@ pub struct LiveMarket {
     pub funder: Option<polyagent_vault::Address>,
     /// Sign and journal the next order ahead of its trigger (see the module docs).
     pub arm_orders: bool,
+    /// The wallet's user-feed router: the orders' fills arrive through it.
+    pub(crate) fills: FillRouter,
 }
 
 /// The outcome of one order as the bot's loop books it: the engine event, the exchange's
-/// trades behind it and the journal settlement, saved together.
+/// trades behind it and the journal settlement, saved together; or only a line for the bot's
+/// activity (an order whose outcome is still being learned).
 #[derive(Debug, Clone)]
 pub(crate) struct ExecutionReport {
-    pub event: Event,
+    pub event: Option<Event>,
     pub fills: Vec<NewFill>,
     pub settlement: Option<IntentSettlement>,
+    /// Told to the user in the bot's activity (not an error: the bot is waiting).
+    pub note: Option<String>,
+    /// The bot must stop, for this reason: the exchange refused the order in a way every
+    /// order of the bot would be refused (see [`crate::pauses::stops_the_bot`]).
+    pub stop: Option<String>,
 }
 
 impl ExecutionReport {
@@ -101,9 +116,22 @@ impl ExecutionReport {
         settlement: Option<IntentSettlement>,
     ) -> Self {
         Self {
-            event: Event::Rejected { order, reason },
+            event: Some(Event::Rejected { order, reason }),
             fills: Vec::new(),
             settlement,
+            note: None,
+            stop: None,
+        }
+    }
+
+    /// A line for the bot's activity, with nothing to book.
+    pub(crate) fn note(text: &str) -> Self {
+        Self {
+            event: None,
+            fills: Vec::new(),
+            settlement: None,
+            note: Some(text.to_owned()),
+            stop: None,
         }
     }
 }
@@ -117,7 +145,7 @@ pub(crate) struct Journal {
 }
 
 impl Journal {
-    fn now(&self) -> polyagent_store::Timestamp {
+    pub(crate) fn now(&self) -> polyagent_store::Timestamp {
         polyagent_store::Timestamp::from_millis(self.clock.now().millis())
     }
 }
@@ -135,109 +163,13 @@ pub(crate) struct LiveExecutor {
     settled: SettledShares,
     /// Orders signed and journaled ahead of their trigger (see the module docs).
     armed: Arc<std::sync::Mutex<Armory>>,
-    /// Resting orders in flight, by engine order: a cancel request wakes their task.
-    resting: RestingOrders,
+    /// Orders in flight, by engine order: a cancel request wakes their task.
+    in_flight: InFlight,
 }
 
-type RestingOrders =
-    Arc<std::sync::Mutex<std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>>>;
-
-/// How often a resting order's task asks the exchange how it stands.
-const RESTING_POLL: Duration = Duration::from_millis(250);
+type InFlight = Arc<std::sync::Mutex<std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>>>;
 
 type SettledShares = Arc<std::sync::Mutex<std::collections::HashMap<String, Decimal>>>;
-
-/// How many tick-grid prices either side of the book's price an armed set covers.
-pub(crate) const ARM_TICKS: i64 = 8;
-/// How far (in ticks) the book may move from where a set was armed before it is re-armed.
-pub(crate) const REARM_DRIFT_TICKS: i64 = 4;
-/// How old an armed set may get before it is re-armed: the signed `timestamp` is the time of
-/// arming, and an order should not reach the exchange much older than it says it is.
-pub(crate) const ARM_MAX_AGE_MS: i64 = 120_000;
-/// The depth of the one-level book an armed order is priced from: more than any order needs,
-/// small enough that price × depth stays far inside a decimal.
-const ARM_DEPTH: Decimal = Decimal::from_parts(0, 1, 0, false, 0); // 2^32 shares
-/// The reason an armed intent that was never sent is retired with (its `failed` row is not an
-/// order that failed: none was sent).
-pub const RETIRED: &str = "armed ahead of a trigger, never sent";
-
-/// The armed set and the arming in progress.
-#[derive(Debug, Default)]
-pub(crate) struct Armory {
-    /// Bumped whenever the set is replaced or taken: an arming task whose generation is no
-    /// longer current retires what it journaled instead of installing it.
-    generation: u64,
-    /// What the arming in progress (if any) or the installed set is for.
-    wanted: Option<ArmKey>,
-    set: Option<ArmedSet>,
-    /// The arming task in progress, so a shutdown can wait for it.
-    task: Option<tokio::task::JoinHandle<()>>,
-    /// A trigger that came while its order was being armed: the arming hands the set over
-    /// here instead of installing it. Dropped (the trigger then takes the slow path) whenever
-    /// the generation moves on.
-    claim: Option<tokio::sync::oneshot::Sender<ArmedSet>>,
-}
-
-/// What a trigger found in the armory.
-enum Taken {
-    /// The installed set.
-    Set(ArmedSet),
-    /// Its order is being armed: the set arrives here once it is journaled.
-    Arming(tokio::sync::oneshot::Receiver<ArmedSet>),
-    Nothing,
-}
-
-/// How long a trigger waits for the arming of its order to finish before it gives up on it
-/// and signs and journals the order itself. Arming takes milliseconds; this bounds a stall.
-const CLAIM_WAIT: Duration = Duration::from_secs(2);
-
-/// What makes an armed order fit a trigger, besides its price.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ArmKey {
-    forecast: OrderForecast,
-    token: TokenId,
-    tick: TickSize,
-    order_type: OrderType,
-    /// The book's price (best ask for a buy, best bid for a sale) when armed.
-    center: Decimal,
-    armed_at_ms: i64,
-}
-
-#[derive(Debug)]
-struct ArmedSet {
-    key: ArmKey,
-    /// Price → the order priced there, journaled as `sent` under `intent_id`.
-    orders: std::collections::BTreeMap<Decimal, ArmedOrder>,
-}
-
-#[derive(Debug, Clone)]
-struct ArmedOrder {
-    intent_id: String,
-    prepared: PreparedOrder,
-}
-
-impl ArmedSet {
-    fn intent_ids(&self) -> Vec<String> {
-        self.orders.values().map(|o| o.intent_id.clone()).collect()
-    }
-}
-
-fn armory_of(armory: &std::sync::Mutex<Armory>) -> std::sync::MutexGuard<'_, Armory> {
-    armory
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The journal id of an armed order: the engine order it stands for, then its exchange id
-/// (unique per signed order), so [`persist::order_of_intent`] still finds the engine order.
-pub(crate) fn armed_intent_id(bot_id: &str, order: OrderId, exchange_id: &str) -> String {
-    let digest = exchange_id.trim_start_matches("0x");
-    format!(
-        "{}/armed-{}",
-        persist::intent_id(bot_id, order),
-        &digest[..digest.len().min(16)]
-    )
-}
 
 /// Reads the wallet's pUSD in the background into `slot`.
 fn refresh_collateral(client: Arc<AuthedClient>, slot: Arc<std::sync::Mutex<Option<Decimal>>>) {
@@ -283,7 +215,7 @@ impl LiveExecutor {
             collateral,
             settled: SettledShares::default(),
             armed: Arc::default(),
-            resting: RestingOrders::default(),
+            in_flight: InFlight::default(),
         }
     }
 
@@ -337,11 +269,11 @@ impl LiveExecutor {
         let order = order.clone();
         let collateral = self.collateral.clone();
         let settled = self.settled.clone();
-        let cancel = order.style.rests().then(|| {
-            let cancel = Arc::new(tokio::sync::Notify::new());
-            resting_of(&self.resting).insert(order.id, cancel.clone());
-            (cancel, self.resting.clone())
-        });
+        // A cancel request reaches the order's task: a resting order is cancelled on the
+        // exchange; any order waiting out a pause of the exchange is not sent again.
+        let cancel = Arc::new(tokio::sync::Notify::new());
+        in_flight_of(&self.in_flight).insert(order.id, cancel.clone());
+        let registry = self.in_flight.clone();
         tokio::spawn(async move {
             let set = match taken {
                 Taken::Set(set) => Some(set),
@@ -360,17 +292,22 @@ impl LiveExecutor {
                 None => (None, Vec::new()),
             };
             let report = match settled_shares(&market, &spec, &order, &settled).await {
-                Ok(()) => match cancel {
-                    Some((cancel, registry)) => {
-                        retire_armed(&journal, &retire).await;
-                        let report =
-                            execute_resting(&market, &journal, &spec, &order, &cancel, &results)
-                                .await;
-                        resting_of(&registry).remove(&order.id);
-                        report
-                    }
-                    None => execute(&market, &journal, &spec, &order, armed, retire).await,
-                },
+                Ok(()) if order.style.rests() => {
+                    retire_armed(&journal, &retire).await;
+                    crate::resting::execute_resting(
+                        &market, &journal, &spec, &order, &cancel, &results,
+                    )
+                    .await
+                }
+                Ok(()) => {
+                    let sending = Sending {
+                        armed,
+                        retire,
+                        cancel: &cancel,
+                        results: &results,
+                    };
+                    execute(&market, &journal, &spec, &order, sending).await
+                }
                 Err(reason) => {
                     let mut retire = retire;
                     retire.extend(armed.map(|a| a.intent_id));
@@ -378,11 +315,12 @@ impl LiveExecutor {
                     ExecutionReport::rejected(order.id, reason, None)
                 }
             };
+            in_flight_of(&registry).remove(&order.id);
             let bought = match &report.event {
-                Event::Fill(f) if f.side == Side::Buy => Some(f.shares),
+                Some(Event::Fill(f)) if f.side == Side::Buy => Some(f.shares),
                 _ => None,
             };
-            let sold = matches!(&report.event, Event::Fill(f) if f.side == Side::Sell);
+            let sold = matches!(&report.event, Some(Event::Fill(f)) if f.side == Side::Sell);
             let _ = results.send(report);
             refresh_collateral(market.client.clone(), collateral);
             if sold {
@@ -395,10 +333,11 @@ impl LiveExecutor {
         });
     }
 
-    /// Asks the task of resting order `order` to cancel it on the exchange (a no-op for an
-    /// order that is not resting: marketable orders end on their own).
+    /// Asks the task of order `order` to cancel it: a resting order on the exchange, an order
+    /// waiting out a pause of the exchange before it is sent (marketable orders otherwise end
+    /// on their own).
     pub(crate) fn cancel(&self, order: OrderId) {
-        if let Some(cancel) = resting_of(&self.resting).get(&order) {
+        if let Some(cancel) = in_flight_of(&self.in_flight).get(&order) {
             cancel.notify_one();
         }
     }
@@ -660,46 +599,6 @@ impl LiveExecutor {
     }
 }
 
-impl ArmKey {
-    fn forecast_amount(&self) -> Result<MarketAmount, String> {
-        Ok(match self.forecast.side {
-            Side::Buy => MarketAmount::Collateral(
-                Collateral::new(self.forecast.size).map_err(|e| e.to_string())?,
-            ),
-            Side::Sell => {
-                MarketAmount::Shares(Shares::new(self.forecast.size).map_err(|e| e.to_string())?)
-            }
-        })
-    }
-
-    /// Whether a set armed as `self` still serves `now` (same order, book near, not too old).
-    fn still_fits(&self, now: &ArmKey) -> bool {
-        let drift = (now.center - self.center).abs();
-        self.forecast == now.forecast
-            && self.token == now.token
-            && self.tick == now.tick
-            && self.order_type == now.order_type
-            && drift <= self.tick.as_decimal() * Decimal::from(REARM_DRIFT_TICKS)
-            && now.armed_at_ms.saturating_sub(self.armed_at_ms) < ARM_MAX_AGE_MS
-    }
-
-    /// Whether the set is for the engine order `order` (its number, side, leg and size).
-    fn forecast_fits(&self, order: &OrderRequest) -> bool {
-        self.forecast.id == order.id
-            && self.forecast.side == order.side
-            && self.forecast.leg == order.leg
-            && self.forecast.size == order.size
-    }
-
-    /// Whether an order of this set may stand for `order`, priced by the book as `spec`.
-    fn fits(&self, order: &OrderRequest, spec: &OrderSpec) -> bool {
-        self.forecast_fits(order)
-            && self.token == spec.token_id
-            && self.tick == spec.tick_size
-            && self.order_type == spec.order_type
-    }
-}
-
 /// The venue's order type of a marketable order in `style` (resting ones are GTC).
 fn marketable_type(style: ExecutionStyle) -> OrderType {
     match style {
@@ -708,136 +607,12 @@ fn marketable_type(style: ExecutionStyle) -> OrderType {
     }
 }
 
-fn resting_of(
-    resting: &RestingOrders,
+fn in_flight_of(
+    resting: &InFlight,
 ) -> std::sync::MutexGuard<'_, std::collections::HashMap<OrderId, Arc<tokio::sync::Notify>>> {
     resting
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Takes the installed set out for `order` (an order is being placed: the set was for it, or
-/// is stale). When the set for this very order is still being armed, claims it instead: the
-/// arming hands it over once journaled, which is sooner than signing and journaling anew.
-fn armory_take(armory: &std::sync::Mutex<Armory>, order: &OrderRequest) -> Taken {
-    let mut armory = armory_of(armory);
-    let arming = armory.set.is_none()
-        && armory.task.as_ref().is_some_and(|task| !task.is_finished())
-        && armory
-            .wanted
-            .as_ref()
-            .is_some_and(|key| key.forecast_fits(order));
-    armory.wanted = None;
-    if arming {
-        // The generation stays: the arming in progress is still the one wanted.
-        let (claim, arriving) = tokio::sync::oneshot::channel();
-        armory.claim = Some(claim);
-        return Taken::Arming(arriving);
-    }
-    armory.generation += 1;
-    armory.claim = None;
-    armory.set.take().map_or(Taken::Nothing, Taken::Set)
-}
-
-/// Signs the set, journals it (retiring the previous one in the same commit) and installs it
-/// unless something newer was asked for meanwhile.
-async fn arm_set(
-    client: Arc<AuthedClient>,
-    journal: Journal,
-    slot: Arc<std::sync::Mutex<Armory>>,
-    key: ArmKey,
-    specs: Vec<(Decimal, OrderSpec)>,
-    retire: Vec<String>,
-    generation: u64,
-) {
-    // Signing is CPU work (tens of microseconds an order): off the runtime's workers.
-    let signed = tokio::task::spawn_blocking(move || {
-        specs
-            .into_iter()
-            .filter_map(|(price, spec)| Some((price, client.prepare_order(&spec).ok()?)))
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap_or_default();
-    let orders: std::collections::BTreeMap<Decimal, ArmedOrder> = signed
-        .into_iter()
-        .map(|(price, prepared)| {
-            let intent_id = armed_intent_id(&journal.bot_id, key.forecast.id, prepared.order_id());
-            (
-                price,
-                ArmedOrder {
-                    intent_id,
-                    prepared,
-                },
-            )
-        })
-        .collect();
-    let intents: Vec<NewOrderIntent> = orders
-        .iter()
-        .map(|(price, armed)| NewOrderIntent {
-            intent_id: armed.intent_id.clone(),
-            bot_id: Some(journal.bot_id.clone()),
-            client_order_id: armed.prepared.order_id().to_owned(),
-            side: persist::store_side(key.forecast.side),
-            token_id: key.token.as_str().to_owned(),
-            price: *price,
-            size: key.forecast.size,
-            order_type: key.order_type.as_str().to_owned(),
-        })
-        .collect();
-    let entries = journal.db.order_journal();
-    if let Err(error) = entries
-        .record_armed(&intents, &retire, RETIRED, journal.now())
-        .await
-    {
-        // Nothing armed: the trigger takes the slow path. The old set stays `sent` for the
-        // next start to look up if retiring it failed too.
-        tracing::warn!(bot = %journal.bot_id, %error, "could not arm the next order");
-        let mut armory = armory_of(&slot);
-        if armory.generation == generation {
-            armory.wanted = None;
-            // A trigger waiting for this set takes the slow path.
-            armory.claim = None;
-        }
-        return;
-    }
-    if let Some(stale) = install_armed(&slot, generation, ArmedSet { key, orders }) {
-        retire_armed(&journal, &stale.intent_ids()).await;
-    }
-}
-
-/// Installs a journaled set armed as `generation`, or hands it to the trigger that claimed it;
-/// returns it when it is of no use (something newer was asked for, or the claimant gave up
-/// waiting), to be retired.
-fn install_armed(
-    slot: &std::sync::Mutex<Armory>,
-    generation: u64,
-    set: ArmedSet,
-) -> Option<ArmedSet> {
-    let mut armory = armory_of(slot);
-    if armory.generation != generation {
-        Some(set)
-    } else if let Some(claim) = armory.claim.take() {
-        claim.send(set).err()
-    } else {
-        armory.set = Some(set);
-        None
-    }
-}
-
-async fn retire_armed(journal: &Journal, intent_ids: &[String]) {
-    if intent_ids.is_empty() {
-        return;
-    }
-    if let Err(error) = journal
-        .db
-        .order_journal()
-        .retire_armed(intent_ids, RETIRED, journal.now())
-        .await
-    {
-        // Harmless: the next start looks them up on the exchange and finds them absent.
-        tracing::warn!(bot = %journal.bot_id, %error, "could not retire armed orders");
-    }
 }
 
 /// How often, and how many times, a sale asks whether the shares it sells have settled.
@@ -903,14 +678,28 @@ async fn wait_until_settled(
 
 /// Journals (unless the order was armed, hence journaled already), posts once, and settles
 /// the order with what the exchange says. `retire` are armed orders that will not be sent.
+/// How a marketable order goes out: armed (journaled already) or not, the armed orders to
+/// retire, its cancel request and where its reports go.
+struct Sending<'a> {
+    armed: Option<ArmedOrder>,
+    retire: Vec<String>,
+    cancel: &'a tokio::sync::Notify,
+    results: &'a mpsc::UnboundedSender<ExecutionReport>,
+}
+
 async fn execute(
     market: &LiveMarket,
     journal: &Journal,
     spec: &OrderSpec,
     order: &OrderRequest,
-    armed: Option<ArmedOrder>,
-    retire: Vec<String>,
+    sending: Sending<'_>,
 ) -> ExecutionReport {
+    let Sending {
+        armed,
+        retire,
+        cancel,
+        results,
+    } = sending;
     let entries = journal.db.order_journal();
     let (prepared, intent_id) = match armed {
         // Journaled as `sent` when it was armed: nothing to write before the POST.
@@ -955,428 +744,49 @@ async fn execute(
         }
     };
     let exchange_id = prepared.order_id().to_owned();
-    let posted = match market.client.submit(&prepared).await {
-        Ok(_) => Ok(()),
-        Err(VenueError::SubmitOutcomeUnknown { .. }) => {
+    // Registered before the POST: the order's trades cannot arrive unrouted.
+    let mut watch = market.fills.register(&exchange_id);
+    let posted_order = Posted {
+        market,
+        bot_id: &journal.bot_id,
+        intent_id: &intent_id,
+        exchange_id: &exchange_id,
+        token: &spec.token_id,
+        order,
+        after_s: outcome::trades_after_now(&market.client),
+    };
+    let posted = match crate::pauses::submit(market, &prepared, cancel, results).await {
+        Ok(Some(ack)) => Ok(Some(ack)),
+        Ok(None) => Err((
+            "not sent: cancelled while the exchange was paused".to_owned(),
+            None,
+        )),
+        // A POST again after a pause found the order there already: it landed; look it up.
+        Err(VenueError::SubmitOutcomeUnknown { .. } | VenueError::DuplicateOrder(_)) => {
             let _ = entries.mark_unknown(&intent_id, journal.now()).await;
-            Err(None)
+            Ok(None)
         }
-        Err(error) => Err(Some(error.to_string())),
+        Err(error) => {
+            // A refusal that stops the bot is told in the venue's words for a person.
+            let stop = crate::pauses::stops_the_bot(&error);
+            Err((stop.clone().unwrap_or_else(|| error.to_string()), stop))
+        }
     };
     // The armed orders not taken are retired after the POST, off its path.
     retire_armed(journal, &retire).await;
-    if let Err(Some(reason)) = posted {
-        let settlement = IntentSettlement::Failed {
-            intent_id,
-            reason: reason.clone(),
-        };
-        return ExecutionReport::rejected(order.id, reason, Some(settlement));
-    }
-    // Accepted, or unknown: from here on only the exchange's answer settles the order.
-    settle_until_known(
-        market,
-        &journal.bot_id,
-        &intent_id,
-        &exchange_id,
-        &spec.token_id,
-        order,
-    )
-    .await
-}
-
-/// Journals and posts a resting order once, then watches it until the exchange says it is
-/// over, sending each newly traded part to the bot as it happens (`results`); returns the
-/// last report (the last part, or the end of the order), which settles the intent.
-async fn execute_resting(
-    market: &LiveMarket,
-    journal: &Journal,
-    spec: &OrderSpec,
-    order: &OrderRequest,
-    cancel: &tokio::sync::Notify,
-    results: &mpsc::UnboundedSender<ExecutionReport>,
-) -> ExecutionReport {
-    let prepared = match market.client.prepare_order(spec) {
-        Ok(prepared) => prepared,
-        Err(error) => return ExecutionReport::rejected(order.id, error.to_string(), None),
-    };
-    let exchange_id = prepared.order_id().to_owned();
-    let intent_id = persist::intent_id(&journal.bot_id, order.id);
-    let (price, size) = match &spec.size {
-        OrderSize::Limit { price, size } => (price.get(), size.get()),
-        OrderSize::Market { .. } => (order.limit, order.size),
-    };
-    let intent = NewOrderIntent {
-        intent_id: intent_id.clone(),
-        bot_id: Some(journal.bot_id.clone()),
-        client_order_id: exchange_id.clone(),
-        side: persist::store_side(order.side),
-        token_id: spec.token_id.as_str().to_owned(),
-        price,
-        size,
-        order_type: spec.order_type.as_str().to_owned(),
-    };
-    let entries = journal.db.order_journal();
-    if let Err(error) = entries.record_sending(&intent, journal.now()).await {
-        let reason = format!("not sent: the order journal could not be written: {error}");
-        let failed = IntentSettlement::Failed {
-            intent_id,
-            reason: reason.clone(),
-        };
-        return ExecutionReport::rejected(order.id, reason, Some(failed));
-    }
-    match market.client.submit(&prepared).await {
-        Ok(_) => {}
-        Err(VenueError::SubmitOutcomeUnknown { .. }) => {
-            // The watch below finds out whether it arrived; it is never posted again.
-            let _ = entries.mark_unknown(&intent_id, journal.now()).await;
-        }
-        Err(error) => {
-            let reason = error.to_string();
-            let failed = IntentSettlement::Failed {
+    match posted {
+        Err((reason, stop)) => {
+            let settlement = IntentSettlement::Failed {
                 intent_id,
                 reason: reason.clone(),
             };
-            return ExecutionReport::rejected(order.id, reason, Some(failed));
+            let mut report = ExecutionReport::rejected(order.id, reason, Some(settlement));
+            report.stop = stop;
+            report
         }
-    }
-    let mut booked = std::collections::HashSet::new();
-    let mut cancel_sent = false;
-    let mut first = true;
-    loop {
-        if !first {
-            tokio::select! {
-                () = cancel.notified() => {
-                    if !cancel_sent {
-                        cancel_sent = true;
-                        if let Err(error) = market.client.cancel_order(&exchange_id).await {
-                            tracing::warn!(bot = %journal.bot_id, %error, "cancel not through yet; asking again");
-                            cancel_sent = false;
-                            cancel.notify_one();
-                        }
-                    }
-                }
-                () = tokio::time::sleep(RESTING_POLL) => {}
-            }
-        }
-        first = false;
-        let standing = match market.client.order(&exchange_id).await {
-            Ok(standing) => standing,
-            Err(error) => {
-                tracing::warn!(bot = %journal.bot_id, %error, "resting order not readable yet");
-                continue;
-            }
-        };
-        let over = match &standing {
-            None => {
-                let reason = "the exchange never received the order".to_owned();
-                let failed = IntentSettlement::Failed {
-                    intent_id,
-                    reason: reason.clone(),
-                };
-                return ExecutionReport::rejected(order.id, reason, Some(failed));
-            }
-            Some(o) => o.status != polyagent_venue::types::OrderStatus::Live,
-        };
-        let trades = match market.client.trades(None, Some(&spec.token_id), None).await {
-            Ok(trades) => trades,
-            Err(error) => {
-                tracing::warn!(bot = %journal.bot_id, %error, "trades not readable yet");
-                continue;
-            }
-        };
-        let new: Vec<&Trade> = trades
-            .iter()
-            .filter(|t| {
-                (t.taker_order_id == exchange_id || t.maker_order_ids.contains(&exchange_id))
-                    && !booked.contains(&t.id)
-            })
-            .collect();
-        let settlement = over.then(|| IntentSettlement::Acknowledged {
-            intent_id: intent_id.clone(),
-            exchange_order_id: exchange_id.clone(),
-        });
-        if !new.is_empty() {
-            booked.extend(new.iter().map(|t| t.id.clone()));
-            let report = report_trades(
-                market,
-                &journal.bot_id,
-                &exchange_id,
-                &spec.token_id,
-                order,
-                &new,
-                over,
-                settlement,
-            );
-            if over {
-                return report;
-            }
-            let _ = results.send(report);
-        } else if over {
-            let status = standing.map(|o| format!("{:?}", o.status).to_lowercase());
-            return ExecutionReport::rejected(
-                order.id,
-                format!(
-                    "resting order {exchange_id} is over ({}) with nothing more traded",
-                    status.unwrap_or_default()
-                ),
-                settlement,
-            );
-        }
-    }
-}
-
-/// The engine fill and the trade rows of `trades` of one order: taker trades pay the taker
-/// fee; maker trades (a resting order's) pay none, at the order's own price.
-#[allow(clippy::too_many_arguments)] // the order's identity, its trades and whether it is over
-fn report_trades(
-    market: &LiveMarket,
-    bot_id: &str,
-    exchange_id: &str,
-    token: &TokenId,
-    order: &OrderRequest,
-    trades: &[&Trade],
-    last: bool,
-    settlement: Option<IntentSettlement>,
-) -> ExecutionReport {
-    let fee_of = |t: &Trade| {
-        if t.taker_order_id == exchange_id {
-            market.fees.fee(t.size, t.price)
-        } else {
-            Decimal::ZERO
-        }
-    };
-    let fills: Vec<NewFill> = trades
-        .iter()
-        .map(|t| NewFill {
-            trade_id: t.id.clone(),
-            exchange_order_id: exchange_id.to_owned(),
-            bot_id: Some(bot_id.to_owned()),
-            token_id: token.as_str().to_owned(),
-            side: persist::store_side(order.side),
-            price: t.price,
-            size: t.size,
-            fee: fee_of(t),
-            status: fill_status(&t.status),
-            ts: polyagent_store::Timestamp::from_secs(
-                i64::try_from(t.match_time_s).unwrap_or(i64::MAX / 1000),
-            ),
-        })
-        .collect();
-    ExecutionReport {
-        event: Event::Fill(Fill {
-            order: order.id,
-            leg: order.leg,
-            side: order.side,
-            shares: trades.iter().map(|t| t.size).sum(),
-            notional: trades.iter().map(|t| t.size * t.price).sum(),
-            fee: fills.iter().map(|f| f.fee).sum(),
-            last,
-        }),
-        fills,
-        settlement,
-    }
-}
-
-/// How long between attempts to learn an order's outcome when the exchange cannot be asked.
-const SETTLE_RETRY: Duration = Duration::from_secs(2);
-
-/// Asks the exchange about the order until it answers. Never posts anything.
-async fn settle_until_known(
-    market: &LiveMarket,
-    bot_id: &str,
-    intent_id: &str,
-    exchange_id: &str,
-    token: &TokenId,
-    order: &OrderRequest,
-) -> ExecutionReport {
-    loop {
-        let none = std::collections::HashSet::new();
-        match settle(market, bot_id, intent_id, exchange_id, token, order, &none).await {
-            Ok(report) => return report,
-            Err(error) => {
-                tracing::warn!(%bot_id, %intent_id, %error, "order outcome not known yet; asking again");
-                tokio::time::sleep(SETTLE_RETRY).await;
-            }
-        }
-    }
-}
-
-/// The order's outcome as the exchange records it: absent (never accepted), or accepted
-/// with its trades (none for a FAK that found nothing to match), as taker or maker, less
-/// those in `booked` (a resting order's parts booked before a restart). A resting order
-/// still live (left on the book by a crash, with no one watching it) is cancelled first.
-pub(crate) async fn settle(
-    market: &LiveMarket,
-    bot_id: &str,
-    intent_id: &str,
-    exchange_id: &str,
-    token: &TokenId,
-    order: &OrderRequest,
-    booked: &std::collections::HashSet<String>,
-) -> Result<ExecutionReport, VenueError> {
-    match market.client.reconcile_submission(exchange_id).await? {
-        Submission::Absent => {
-            let reason = "the exchange never received the order".to_owned();
-            return Ok(ExecutionReport::rejected(
-                order.id,
-                reason.clone(),
-                Some(IntentSettlement::Failed {
-                    intent_id: intent_id.to_owned(),
-                    reason,
-                }),
-            ));
-        }
-        Submission::Found(found) => {
-            if found.status == polyagent_venue::types::OrderStatus::Live {
-                market.client.cancel_order(exchange_id).await?;
-            }
-        }
-    }
-    let trades = market.client.trades(None, Some(token), None).await?;
-    let mine: Vec<&Trade> = trades
-        .iter()
-        .filter(|t| {
-            (t.taker_order_id == exchange_id || t.maker_order_ids.iter().any(|m| m == exchange_id))
-                && !booked.contains(&t.id)
-        })
-        .collect();
-    let settlement = Some(IntentSettlement::Acknowledged {
-        intent_id: intent_id.to_owned(),
-        exchange_order_id: exchange_id.to_owned(),
-    });
-    if mine.is_empty() {
-        return Ok(ExecutionReport::rejected(
-            order.id,
-            format!("nothing (more) matched order {exchange_id}"),
-            settlement,
-        ));
-    }
-    Ok(report_trades(
-        market,
-        bot_id,
-        exchange_id,
-        token,
-        order,
-        &mine,
-        true,
-        settlement,
-    ))
-}
-
-fn fill_status(status: &TradeStatus) -> polyagent_store::FillStatus {
-    match status {
-        TradeStatus::Mined => polyagent_store::FillStatus::Mined,
-        TradeStatus::Confirmed => polyagent_store::FillStatus::Confirmed,
-        TradeStatus::Failed => polyagent_store::FillStatus::Failed,
-        TradeStatus::Matched | TradeStatus::Retrying | TradeStatus::Unknown(_) => {
-            polyagent_store::FillStatus::Matched
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn order(id: u64) -> OrderRequest {
-        OrderRequest {
-            id: OrderId(id),
-            leg: Leg::Primary,
-            side: Side::Buy,
-            size: Decimal::TEN,
-            limit: Decimal::new(46, 2),
-            reason: "spike".into(),
-            placed_at: Timestamp::from_secs(0),
-            style: ExecutionStyle::default(),
-        }
-    }
-
-    fn key(id: u64) -> ArmKey {
-        ArmKey {
-            forecast: OrderForecast {
-                id: OrderId(id),
-                leg: Leg::Primary,
-                side: Side::Buy,
-                size: Decimal::TEN,
-            },
-            token: TokenId::new("1001").unwrap(),
-            tick: TickSize::Hundredth,
-            order_type: OrderType::Fak,
-            center: Decimal::new(51, 2),
-            armed_at_ms: 0,
-        }
-    }
-
-    fn set(id: u64) -> ArmedSet {
-        ArmedSet {
-            key: key(id),
-            orders: Default::default(),
-        }
-    }
-
-    /// An armory whose set for order `id` is being armed as generation 1.
-    fn arming(id: u64) -> std::sync::Mutex<Armory> {
-        std::sync::Mutex::new(Armory {
-            generation: 1,
-            wanted: Some(key(id)),
-            set: None,
-            task: Some(tokio::spawn(std::future::pending())),
-            claim: None,
-        })
-    }
-
-    #[tokio::test]
-    async fn a_trigger_during_the_arming_of_its_order_gets_that_set_once_journaled() {
-        let armory = arming(7);
-        let Taken::Arming(arriving) = armory_take(&armory, &order(7)) else {
-            panic!("the trigger should claim the arming in progress");
-        };
-        // The arming is still the current one: its set goes to the trigger, not the shelf.
-        assert!(install_armed(&armory, 1, set(7)).is_none());
-        assert_eq!(arriving.await.unwrap().key, key(7));
-        assert!(armory_of(&armory).set.is_none());
-    }
-
-    #[tokio::test]
-    async fn a_set_armed_for_another_order_or_too_late_is_handed_back_for_retiring() {
-        // The arming is for order 7; order 8 comes: nothing to wait for, the arming goes stale.
-        let armory = arming(7);
-        assert!(matches!(armory_take(&armory, &order(8)), Taken::Nothing));
-        assert_eq!(
-            install_armed(&armory, 1, set(7)).map(|s| s.key),
-            Some(key(7))
-        );
-
-        // The trigger gave up waiting (its claim dropped): the set comes back to be retired.
-        let armory = arming(7);
-        drop(armory_take(&armory, &order(7)));
-        assert_eq!(
-            install_armed(&armory, 1, set(7)).map(|s| s.key),
-            Some(key(7))
-        );
-
-        // A re-arm or a stop moved the generation on: the claimant hears nothing more.
-        let armory = arming(7);
-        let Taken::Arming(arriving) = armory_take(&armory, &order(7)) else {
-            panic!("claimed");
-        };
-        {
-            let mut armory = armory_of(&armory);
-            armory.generation += 1;
-            armory.claim = None;
-        }
-        assert!(install_armed(&armory, 1, set(7)).is_some());
-        assert!(arriving.await.is_err());
-    }
-
-    #[tokio::test]
-    async fn an_installed_set_is_taken_whole() {
-        let armory = arming(7);
-        assert!(install_armed(&armory, 1, set(7)).is_none());
-        let Taken::Set(taken) = armory_take(&armory, &order(7)) else {
-            panic!("the installed set");
-        };
-        assert_eq!(taken.key, key(7));
-        assert!(matches!(armory_take(&armory, &order(7)), Taken::Nothing));
+        // Accepted: its fills come routed from the user feed (REST when they cannot).
+        Ok(Some(ack)) => outcome::after_ack(&posted_order, &ack, &mut watch, results).await,
+        // Unknown: only the exchange's answer settles the order; it is never posted again.
+        Ok(None) => outcome::after_unknown(&posted_order, &mut watch, results).await,
     }
 }

@@ -188,7 +188,7 @@ mod tests {
         assert_eq!(order_of_intent("bot-0007", &id), Some(OrderId(12)));
         assert_eq!(order_of_intent("bot-0070", &id), None);
         assert_eq!(order_of_intent("bot-000", &id), None);
-        let armed = crate::live::armed_intent_id("bot-0007", OrderId(12), "0xabcdef0123456789ff");
+        let armed = crate::arming::armed_intent_id("bot-0007", OrderId(12), "0xabcdef0123456789ff");
         assert_eq!(armed, "bot-0007:12/armed-abcdef0123456789");
         assert_eq!(order_of_intent("bot-0007", &armed), Some(OrderId(12)));
         assert!(is_armed_intent(&armed) && !is_armed_intent(&id));

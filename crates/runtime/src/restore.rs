@@ -203,7 +203,7 @@ impl Runtime {
                 (Execution::Paper(account), pending)
             }
             Some(address) => {
-                let client = self.client_for(address).await?;
+                let wallets::Connected { client, fills } = self.connected(address).await?;
                 let funder = match self.db().wallets().get(address).await {
                     Ok(Some(w)) => w.funder.and_then(|f| f.parse().ok()),
                     _ => None,
@@ -219,6 +219,7 @@ impl Runtime {
                     fees: saved.market.fees,
                     funder,
                     arm_orders: self.inner.config.arm_orders,
+                    fills,
                 };
                 // Orders sent after the bot's last save used numbers the saved engine
                 // would give out again: skip past every number the journal holds.
@@ -248,6 +249,7 @@ impl Runtime {
             saved: saved.clone(),
             prices: self.inner.prices.clone(),
             latency_probe: self.inner.config.latency_probe.clone(),
+            stop_reason: None,
         };
         Ok(bots::spawn(engine, execution, feed, context, pending))
     }
@@ -330,24 +332,32 @@ impl Runtime {
                 _ => {
                     let token = TokenId::new(&intent.token_id)
                         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-                    crate::live::settle(
+                    // Trades are read from just before the intent was written, on the
+                    // exchange's clock, less the lookback: never the whole history.
+                    let created_s = intent.created_at.as_millis() / 1000;
+                    let skew_s = market.client.clock_skew_ms() / 1000;
+                    let after_s = u64::try_from(created_s + skew_s)
+                        .unwrap_or(0)
+                        .saturating_sub(crate::outcome::TRADES_LOOKBACK_S);
+                    let posted = crate::outcome::Posted {
                         market,
-                        id,
-                        &intent.intent_id,
-                        &intent.client_order_id,
-                        &token,
-                        &order,
-                        &booked,
-                    )
-                    .await
-                    .map_err(|e| {
-                        ApiError::new(
-                            ErrorCode::VenueUnavailable,
-                            format!(
-                                "an order's outcome could not be checked with the exchange: {e}"
-                            ),
-                        )
-                    })?
+                        bot_id: id,
+                        intent_id: &intent.intent_id,
+                        exchange_id: &intent.client_order_id,
+                        token: &token,
+                        order: &order,
+                        after_s,
+                    };
+                    crate::outcome::settle(&posted, &booked)
+                        .await
+                        .map_err(|e| {
+                            ApiError::new(
+                                ErrorCode::VenueUnavailable,
+                                format!(
+                                    "an order's outcome could not be checked with the exchange: {e}"
+                                ),
+                            )
+                        })?
                 }
             };
             tracing::info!(bot = %id, intent = %intent.intent_id, event = ?report.event, "reconciled");
@@ -380,9 +390,15 @@ impl Runtime {
 
     /// The exchange client of a wallet, connecting it on first use.
     pub(crate) async fn client_for(&self, address: &str) -> Result<Arc<AuthedClient>, ApiError> {
+        Ok(self.connected(address).await?.client)
+    }
+
+    /// The exchange client of a wallet and the router of its user feed, connecting it (and
+    /// starting its watcher) on first use.
+    pub(crate) async fn connected(&self, address: &str) -> Result<wallets::Connected, ApiError> {
         let mut clients = self.inner.clients.lock().await;
-        if let Some(client) = clients.get(address) {
-            return Ok(client);
+        if let Some(connected) = clients.get(address) {
+            return Ok(connected);
         }
         let wallet = self
             .db()
@@ -405,12 +421,8 @@ impl Runtime {
         // (the client then corrects every timestamp) and tell the user when it is.
         let skew_ms = public.check_clock_skew().await.ok();
         let client = wallets::connect(public, signer, &wallet).await?;
-        let client = clients.insert(address, client);
-        if let Some(skew_ms) = skew_ms.filter(|s| s.unsigned_abs() > CLOCK_SKEW_TOLD_MS) {
-            self.tell_clock_skew(address, skew_ms).await;
-        }
         let user_ws = self.endpoints().user_ws;
-        let watcher = crate::settlement::watch(
+        let (watcher, fills) = crate::settlement::watch(
             client.clone(),
             user_ws,
             self.db().clone(),
@@ -418,7 +430,11 @@ impl Runtime {
             self.inner.config.clock.clone(),
         );
         lock(&self.inner.watchers).push(watcher);
-        Ok(client)
+        let connected = clients.insert(address, wallets::Connected { client, fills });
+        if let Some(skew_ms) = skew_ms.filter(|s| s.unsigned_abs() > CLOCK_SKEW_TOLD_MS) {
+            self.tell_clock_skew(address, skew_ms).await;
+        }
+        Ok(connected)
     }
 
     /// An activity line (for every bot) saying how far the exchange's clock is from ours.

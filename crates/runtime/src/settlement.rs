@@ -1,12 +1,16 @@
-//! Settlement of live trades: each wallet's user WebSocket moves its booked trades from
-//! MATCHED to MINED to CONFIRMED (or FAILED), as the exchange reports them.
+//! Each wallet's user WebSocket: its events routed to the live orders that own them (see
+//! [`crate::routing`]), and its booked trades moved from MATCHED to MINED to CONFIRMED (or
+//! FAILED), as the exchange reports them.
 //!
 //! Invariants:
-//! - a watcher only advances the status of trades a bot has already booked (the bot books
-//!   its fills with their status at that time, in the same transaction as its state); it
-//!   never books a fill itself, so a trade is never counted twice;
-//! - the user feed re-reads trades over REST after every reconnect, so a status change made
-//!   while disconnected still arrives;
+//! - the watcher routes every trade and order event to the order's executor, which books
+//!   each trade id once (the bot books its fills with their status at that time, in the same
+//!   transaction as its state); the watcher itself never books a fill, so a trade is never
+//!   counted twice;
+//! - it only advances the status of trades already booked;
+//! - the user feed re-reads trades over REST after every reconnect, so a fill or a status
+//!   change made while disconnected still arrives; each registered order is also told of
+//!   the reconnect (`Reconciled`) and checks itself once;
 //! - a confirmed or failed trade is told to the user (activity and event); a failed one is an
 //!   error the user must look at.
 
@@ -16,26 +20,40 @@ use polyagent_store::{ActivityKind, Database, FillStatus, NewActivity};
 use polyagent_venue::client::AuthedClient;
 use polyagent_venue::types::TradeStatus;
 use polyagent_venue::user_ws::{UserEvent, UserFeed, UserFeedConfig};
+
+use crate::routing::FillRouter;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
 use crate::bots::{BotActivity, Clock};
 use crate::events::RuntimeEvent;
 
-/// Starts the watcher of one wallet; abort the handle to stop it.
+/// Starts the watcher of one wallet and returns its router; abort the handle to stop it
+/// (the router then is never live again).
 pub(crate) fn watch(
     client: Arc<AuthedClient>,
     user_ws: String,
     db: Database,
     events: broadcast::Sender<RuntimeEvent>,
     clock: Arc<dyn Clock>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut feed = UserFeed::start(client, UserFeedConfig::new(user_ws));
+) -> (JoinHandle<()>, FillRouter) {
+    let mut feed = UserFeed::start(client, UserFeedConfig::new(user_ws));
+    let router = FillRouter::new(feed.health.clone());
+    let routes = router.clone();
+    let task = tokio::spawn(async move {
         while let Some(event) = feed.events.recv().await {
-            let UserEvent::Trade(trade) = event else {
-                continue;
+            let trade = match event {
+                UserEvent::Trade(trade) => trade,
+                UserEvent::Order(order) => {
+                    routes.order(&order);
+                    continue;
+                }
+                UserEvent::Reconciled { .. } => {
+                    routes.reconciled();
+                    continue;
+                }
             };
+            routes.trade(&trade);
             let status = match trade.status {
                 TradeStatus::Mined => FillStatus::Mined,
                 TradeStatus::Confirmed => FillStatus::Confirmed,
@@ -97,5 +115,6 @@ pub(crate) fn watch(
                 kind: kind.as_str().to_owned(),
             }));
         }
-    })
+    });
+    (task, router)
 }

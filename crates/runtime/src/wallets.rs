@@ -327,29 +327,37 @@ pub(crate) async fn add(
     Ok(info(&wallet, true))
 }
 
-/// Exchange clients per wallet address, created on first use.
+/// Exchange clients per wallet address, created on first use, each with the router of its
+/// user WebSocket (see [`crate::routing`]).
 #[derive(Default)]
 pub(crate) struct Clients {
-    by_address: HashMap<String, Arc<AuthedClient>>,
+    by_address: HashMap<String, Connected>,
+}
+
+/// A wallet's exchange client and the router of its user feed.
+#[derive(Clone)]
+pub(crate) struct Connected {
+    pub client: Arc<AuthedClient>,
+    pub fills: crate::routing::FillRouter,
 }
 
 impl Clients {
     pub(crate) fn all(&self) -> Vec<Arc<AuthedClient>> {
-        self.by_address.values().cloned().collect()
+        self.by_address.values().map(|c| c.client.clone()).collect()
     }
 
     pub(crate) fn clear(&mut self) {
         self.by_address.clear();
     }
 
-    pub(crate) fn get(&self, address: &str) -> Option<Arc<AuthedClient>> {
+    pub(crate) fn get(&self, address: &str) -> Option<Connected> {
         self.by_address.get(address).cloned()
     }
 
-    pub(crate) fn insert(&mut self, address: &str, client: Arc<AuthedClient>) -> Arc<AuthedClient> {
+    pub(crate) fn insert(&mut self, address: &str, connected: Connected) -> Connected {
         self.by_address
             .entry(address.to_owned())
-            .or_insert(client)
+            .or_insert(connected)
             .clone()
     }
 }

@@ -1,13 +1,18 @@
 //! The fault suite: one live bot against the simulator while one of its fault switches is on
 //! (a dropped socket, a silent stall, a 429 storm, a 500 after or before the order is accepted,
 //! slow answers, a tick size change while holding, the market resolved while holding, a
-//! balance refusal, a skewed exchange clock).
+//! balance refusal, a skewed exchange clock, a fill made while the user socket was down, an
+//! outcome that cannot be learned for a while, a taker delay, a 0.001-tick market).
+//!
+//! The runtime reaches the simulator through a counting proxy ([`common::CountingProxy`]), so
+//! a test can tell whether fills came from the user WebSocket or from REST reads.
 //!
 //! Every test ends with the same audit ([`Rig::audit`]), read from the simulator and from the
 //! bot's own database after the runtime has shut down:
 //! - no duplicate order: every order the simulator holds for the wallet is one journal intent
 //!   of the bot, found by its id, and no intent is left unresolved;
-//! - no lost fill: the bot's booked fills are exactly the simulator's trades of those orders;
+//! - no lost fill: the bot's booked fills are exactly the simulator's trades of those orders
+//!   (as taker or maker), each booked once;
 //! - the bot's position is the simulator's (to within the dust below one 0.01-share sell lot
 //!   that the ledger writes off when it closes a position);
 //! - the user was told: each test checks its own activity line or status.
@@ -20,7 +25,7 @@ use std::time::Duration;
 
 use polyagent_domain::secret::PrivateKey;
 use polyagent_domain::trading::{SignatureType, TokenId};
-use polyagent_engine::config::{BotSpec, Overrides, Profile};
+use polyagent_engine::config::{BotSpec, ExecutionStyle, Overrides, Profile};
 use polyagent_runtime::{
     AppSettings, ExchangeChoice, ExecutionPlan, FeedState, NewBotRequest, Runtime, RuntimeConfig,
     RuntimeEvent,
@@ -35,7 +40,7 @@ use tokio::sync::broadcast;
 
 mod common;
 
-use common::wait_for;
+use common::{CountingProxy, ReadCounts, wait_for};
 
 /// Hardhat test account #1: a public test key, funded only inside the simulator.
 const KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
@@ -53,6 +58,9 @@ struct Rig {
     bot: String,
     /// Every activity line the bot was told, in order.
     told: Vec<String>,
+    /// The runtime's order and trade reads at the exchange.
+    reads: Arc<ReadCounts>,
+    _proxy: CountingProxy,
 }
 
 /// How a test wants its runtime.
@@ -62,6 +70,14 @@ struct Setup {
     stale_after: Duration,
     /// How far the exchange's clock is off, from before the wallet connects.
     clock_skew_ms: i64,
+    /// The bot rests GTC orders (Train of Trade) instead of taking the book with FAK orders.
+    resting: bool,
+    /// How long the runtime waits for an answer from the exchange.
+    request_timeout: Duration,
+    /// The market's taker delay: marketable orders are held (DELAYED) this long.
+    taker_delay_ms: u64,
+    /// The market's tick size.
+    tick_size: &'static str,
 }
 
 impl Default for Setup {
@@ -69,6 +85,10 @@ impl Default for Setup {
         Self {
             stale_after: Duration::from_secs(15),
             clock_skew_ms: 0,
+            resting: false,
+            request_timeout: Duration::from_secs(5),
+            taker_delay_ms: 0,
+            tick_size: "0.01",
         }
     }
 }
@@ -78,6 +98,8 @@ async fn rig(setup: Setup) -> Rig {
         "name": "faults", "step_ms": 500,
         "markets": [{"slug": "spiky", "question": "Spiky?",
             "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
+            "taker_delay_ms": setup.taker_delay_ms,
+            "tick_size": setup.tick_size,
             "path": {"kind": "scripted", "points": [[0, "0.50"]]}}],
         "wallets": [{"label": "trader", "private_key": KEY, "pusd": "100"}]
     });
@@ -112,6 +134,7 @@ async fn rig(setup: Setup) -> Rig {
             .unwrap();
     }
 
+    let proxy = CountingProxy::start(&sim.base_url()).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = RuntimeConfig::new(dir.path());
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
@@ -119,12 +142,12 @@ async fn rig(setup: Setup) -> Rig {
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
     config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
     config.feed_stale_after = setup.stale_after;
-    config.request_timeout = Duration::from_secs(5);
+    config.request_timeout = setup.request_timeout;
     let runtime = Runtime::open(config).await.unwrap();
     runtime
         .update_settings(AppSettings {
             exchange: ExchangeChoice::Simulator {
-                url: sim.base_url(),
+                url: proxy.url.clone(),
             },
             ..AppSettings::default()
         })
@@ -140,25 +163,43 @@ async fn rig(setup: Setup) -> Rig {
         .await
         .unwrap();
     let events = runtime.subscribe();
+    let mut spec = BotSpec {
+        name: "Fault fader".into(),
+        wallet: "trader".into(),
+        token_id: token.clone(),
+        complement_token_id: None,
+        strategy: "spike-sam".into(),
+        profile: Profile::Live,
+        overrides: Overrides {
+            trade_size: Some(Decimal::from(10)),
+            ..Overrides::default()
+        },
+    };
+    if setup.resting {
+        // Rests its buy at 0.50 × (1 − 2.5 %) = 0.4875 → 0.48, its sale at take profit.
+        spec.strategy = "train-of-trade".into();
+        spec.overrides.execution = Some(ExecutionStyle::Resting { ttl_secs: 600 });
+        spec.overrides.take_profit_pct = Some(Decimal::from(4));
+        spec.overrides.cooldown_secs = Some(0);
+    }
     let bot = runtime
         .create_bot(NewBotRequest {
-            spec: BotSpec {
-                name: "Fault fader".into(),
-                wallet: "trader".into(),
-                token_id: token.clone(),
-                complement_token_id: None,
-                strategy: "spike-sam".into(),
-                profile: Profile::Live,
-                overrides: Overrides {
-                    trade_size: Some(Decimal::from(10)),
-                    ..Overrides::default()
-                },
-            },
+            spec,
             execution: ExecutionPlan::Live,
             start: false,
         })
         .await
         .unwrap();
+    // The wallet's user feed has connected and caught up (its first REST read of trades):
+    // from here on the bot's own reads are what the counts show.
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    while proxy.counts.now().1 == 0 {
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "the user feed never caught up"
+        );
+        tokio::task::yield_now().await;
+    }
     Rig {
         sim,
         http,
@@ -169,6 +210,8 @@ async fn rig(setup: Setup) -> Rig {
         events,
         bot: bot.id,
         told: Vec::new(),
+        reads: proxy.counts.clone(),
+        _proxy: proxy,
     }
 }
 
@@ -261,8 +304,12 @@ impl Rig {
 
     async fn seen(&mut self, price: &'static str) {
         let bot = self.bot.clone();
+        // Compared as numbers: a finer tick writes more decimals.
+        let price: Decimal = price.parse().unwrap();
         self.until(|e| match e {
-            RuntimeEvent::BotPrice(p) if p.bot_id == bot && p.price == price => Some(()),
+            RuntimeEvent::BotPrice(p) if p.bot_id == bot && p.price.parse() == Ok(price) => {
+                Some(())
+            }
             _ => None,
         })
         .await;
@@ -310,6 +357,28 @@ impl Rig {
         summary
             .position_shares
             .map_or(Decimal::ZERO, |s| s.parse().unwrap())
+    }
+
+    /// Waits until the trader has `n` open orders at the exchange.
+    async fn open_orders(&self, n: usize) {
+        let give_up = tokio::time::Instant::now() + common::DEADLINE;
+        while self.client.open_orders(None, None).await.unwrap().len() != n {
+            assert!(
+                tokio::time::Instant::now() < give_up,
+                "open orders never became {n}"
+            );
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// The wallet's trades at the exchange, asked directly (not through the counting proxy).
+    async fn exchange_trades(&self) -> usize {
+        let token = TokenId::new(self.token.clone()).unwrap();
+        self.client
+            .trades(None, Some(&token), None)
+            .await
+            .unwrap()
+            .len()
     }
 
     /// The checks every fault test ends with (see the module doc).
@@ -400,7 +469,12 @@ impl Rig {
         // No lost fill: the bot booked exactly the exchange's trades of its orders.
         let exchange_trades: BTreeSet<(String, Decimal)> = trades
             .iter()
-            .filter(|t| acknowledged.contains(&t.taker_order_id.as_str()))
+            .filter(|t| {
+                acknowledged.contains(&t.taker_order_id.as_str())
+                    || t.maker_order_ids
+                        .iter()
+                        .any(|m| acknowledged.contains(&m.as_str()))
+            })
             .map(|t| (t.id.clone(), t.size))
             .collect();
         assert_eq!(
@@ -633,4 +707,183 @@ async fn clock_skew_is_measured_told_and_trading_goes_on() {
     rig.buy().await;
     let audit = rig.audit().await;
     assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_marketable_orders_fills_come_from_the_user_socket_with_no_rest_read() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    rig.calm().await;
+    let before = rig.reads.now();
+    rig.spike_down().await;
+    rig.fill("buy").await;
+    // The POST's answer listed the trades; they came routed from the user WebSocket.
+    assert_eq!(rig.reads.now(), before, "(order, trades) reads");
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resting_order_makes_no_rest_read_while_its_socket_is_live() {
+    let mut rig = rig(Setup {
+        resting: true,
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    rig.open_orders(1).await;
+    let before = rig.reads.now();
+    // An observation window, not a synchronisation: a task that polled (every 250 ms before
+    // this change) would read the order several times in it.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        rig.reads.now(),
+        before,
+        "(order, trades) reads while resting"
+    );
+    // The market comes down to the bid: the fill arrives over the socket, and the sale rests.
+    rig.quote("0.47").await;
+    let bought = rig.fill("buy").await;
+    assert_eq!(bought, Decimal::new(2083, 2));
+    rig.open_orders(1).await;
+    assert_eq!(
+        rig.reads.now(),
+        before,
+        "(order, trades) reads through the fill"
+    );
+    let audit = rig.audit().await;
+    // The buy, and the sale the shutdown cancelled.
+    assert_eq!((audit.acknowledged, audit.failed), (2, 0));
+    assert_eq!(audit.fills.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fill_made_while_the_user_socket_was_down_is_booked_once_after_the_reconnect() {
+    let mut rig = rig(Setup {
+        resting: true,
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    rig.open_orders(1).await;
+    // The sockets go silent: the trade's event is lost, not delayed.
+    rig.faults(json!({"stall_ws": true})).await;
+    rig.quote("0.47").await;
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    while rig.exchange_trades().await == 0 {
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "no trade at the exchange"
+        );
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(rig.position().await, Decimal::ZERO, "booked with no event");
+    let before = rig.reads.now();
+    // The socket comes back: the feed's catch-up replays the trade and the order reads its
+    // trades `after` its POST; the fill is booked once.
+    rig.faults(json!({})).await;
+    rig.admin("drop-ws", json!({})).await;
+    let bought = rig.fill("buy").await;
+    assert_eq!(bought, Decimal::new(2083, 2));
+    let after = rig.reads.now();
+    assert!(
+        after.0 > before.0 && after.1 > before.1,
+        "{before:?} → {after:?}"
+    );
+    rig.open_orders(1).await;
+    assert_eq!(rig.position().await, bought);
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (2, 0));
+    assert_eq!(audit.fills.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outcome_that_cannot_be_learned_is_told_waits_and_settles_after_the_reconnect() {
+    let mut rig = rig(Setup {
+        request_timeout: Duration::from_secs(1),
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    rig.calm().await;
+    // Every answer comes after the runtime stopped waiting: the POST's outcome is unknown,
+    // and so is every lookup within the bounded retries.
+    rig.faults(json!({"delay_ms": 3000})).await;
+    rig.spike_down().await;
+    let told = rig.told("could not be checked").await;
+    assert!(told.contains("No other order is sent"), "{told}");
+    // Not an error state: the bot waits with its order in flight.
+    let summary = rig.runtime.get_bot(&rig.bot).unwrap();
+    assert_eq!(summary.status, "running", "{summary:?}");
+    // The exchange answers again, and the user feed reconnects: the order is asked about
+    // again and settled (the POST may have landed or not; either way, once).
+    rig.faults(json!({})).await;
+    rig.admin("drop-ws", json!({})).await;
+    let bot = rig.bot.clone();
+    rig.until(|e| match e {
+        RuntimeEvent::BotFill(f) if f.bot_id == bot => Some(()),
+        RuntimeEvent::BotActivity(a) if a.bot_id == bot && a.text.contains("never received") => {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    let audit = rig.audit().await;
+    assert_eq!(audit.acknowledged + audit.failed, 1, "{audit:?}");
+    assert!(audit.fills.len() <= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delayed_order_is_waited_for_and_its_fill_booked_when_it_matches() {
+    let mut rig = rig(Setup {
+        taker_delay_ms: 1000,
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    rig.calm().await;
+    let before = rig.reads.now();
+    rig.spike_down().await;
+    // The POST answers DELAYED: the order is held, nothing traded yet, and the bot has
+    // looked at it (and found it still held).
+    let give_up = tokio::time::Instant::now() + common::DEADLINE;
+    while rig.state().await["wallets"][0]["orders"] != 1 || rig.reads.now().0 == before.0 {
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "no delayed order looked at"
+        );
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(rig.exchange_trades().await, 0);
+    // The delay ends: the order matches, and the bot books what it traded.
+    rig.admin("clock", json!({"advance_ms": 1000})).await;
+    let bought = rig.fill("buy").await;
+    assert!(bought > Decimal::ZERO);
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+    assert_eq!(audit.fills.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_bot_on_a_thousandth_tick_market_buys_and_sells() {
+    // Marketable orders on a 0.001 tick: maker amount at most 2 decimals, taker at most 4
+    // (production's rule, PROTOCOL §13.1), which the simulator enforces as production does.
+    let mut rig = rig(Setup {
+        tick_size: "0.001",
+        ..Setup::default()
+    })
+    .await;
+    rig.start().await;
+    let bought = rig.buy().await;
+    assert!(bought > Decimal::ZERO);
+    // The price comes back: the fader sells what it holds (in whole hundredths of a share).
+    rig.quote("0.50").await;
+    let sold = rig.fill("sell").await;
+    assert_eq!(
+        sold,
+        bought.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero)
+    );
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (2, 0));
+    assert_eq!(audit.fills.len(), 2);
 }

@@ -460,11 +460,14 @@ fn an_armed_set_left_by_a_crash_is_looked_up_and_failed_at_the_next_start() {
             assert!(tokio::time::Instant::now() < give_up, "nothing was armed");
             tokio::task::yield_now().await;
         }
-        drop(runtime);
-        bot.id
+        (bot.id, runtime)
     });
+    let (bot_id, runtime) = bot_id;
     // The crash: every task of the first run stops where it is; no shutdown, no disarming.
+    // (The runtime is dropped only after its tasks are gone: dropping it first closes the
+    // bots' command channels, and a bot still running would disarm on the way out.)
     crashed.shutdown_background();
+    exchange.block_on(async move { drop(runtime) });
     let left = exchange.block_on(armed_intents(dir.path(), &bot_id));
     assert!(
         !left.is_empty()

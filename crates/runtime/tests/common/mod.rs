@@ -72,3 +72,104 @@ pub fn paper(spec: polyagent_engine::config::BotSpec) -> polyagent_runtime::NewB
         start: false,
     }
 }
+
+/// REST reads the runtime made of single orders (`GET /data/order/…`) and of trades
+/// (`GET /data/trades`), counted by [`CountingProxy`].
+#[derive(Debug, Default)]
+pub struct ReadCounts {
+    pub order: std::sync::atomic::AtomicU64,
+    pub trades: std::sync::atomic::AtomicU64,
+}
+
+impl ReadCounts {
+    /// (order reads, trades reads) so far.
+    pub fn now(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.order.load(Relaxed), self.trades.load(Relaxed))
+    }
+}
+
+/// A byte-for-byte TCP proxy in front of the simulator (HTTP and WebSockets alike) that
+/// counts the order and trade reads going through it. The simulator keeps no per-route
+/// counts and the venue client none either, so the test measures at the wire. Request lines
+/// are plain text; WebSocket frames from a client are masked, so they cannot match.
+pub struct CountingProxy {
+    pub url: String,
+    pub counts: std::sync::Arc<ReadCounts>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for CountingProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl CountingProxy {
+    pub async fn start(target: &str) -> Self {
+        let upstream = target
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let counts = std::sync::Arc::new(ReadCounts::default());
+        let counting = counts.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let counts = counting.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    let _ = client.set_nodelay(true);
+                    let _ = server.set_nodelay(true);
+                    pipe(client, server, &counts).await;
+                });
+            }
+        });
+        Self { url, counts, task }
+    }
+}
+
+async fn pipe(client: tokio::net::TcpStream, server: tokio::net::TcpStream, counts: &ReadCounts) {
+    use std::sync::atomic::Ordering::Relaxed;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    let upward = async {
+        let mut buffer = vec![0u8; 16 * 1024];
+        // The end of the previous read, so a request line split across reads still counts.
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let n = match client_read.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            let mut seen = std::mem::take(&mut carry);
+            let fresh_from = seen.len();
+            seen.extend_from_slice(&buffer[..n]);
+            for (pattern, counter) in [
+                (&b"GET /data/order/"[..], &counts.order),
+                (&b"GET /data/trades"[..], &counts.trades),
+            ] {
+                let hits = seen
+                    .windows(pattern.len())
+                    .enumerate()
+                    .filter(|(i, w)| *w == pattern && i + pattern.len() > fresh_from)
+                    .count();
+                counter.fetch_add(hits as u64, Relaxed);
+            }
+            carry = seen[seen.len().saturating_sub(24)..].to_vec();
+            if server_write.write_all(&buffer[..n]).await.is_err() {
+                return;
+            }
+        }
+    };
+    let downward = tokio::io::copy(&mut server_read, &mut client_write);
+    tokio::select! {
+        () = upward => {}
+        _ = downward => {}
+    }
+}
