@@ -853,6 +853,8 @@ async fn admin_faults(State(shared): Sim) -> Response {
 async fn admin_set_faults(State(shared): Sim, body: Bytes) -> Response {
     let faults: Faults = or_respond!(admin_body(&body));
     let mut sim = shared.lock();
+    let now = sim.now_ms();
+    sim.engine = super::EngineModes::starting(&faults, now);
     sim.world.exchange.fail_next_trades = faults.fail_trades;
     let stalled = faults.stall_ws;
     sim.faults = faults;

@@ -181,6 +181,9 @@ async fn post_order(
     let Ok(item) = serde_json::from_slice::<Value>(&body) else {
         return gate.answer(bad_request("Invalid payload"));
     };
+    if let Some((refusal, _)) = gate::post_only_refusal(&sim, &item) {
+        return gate.answer(refusal);
+    }
     let response = match place_one(&mut sim, &key, &item) {
         Ok(answer) if post_fault_after(&mut sim.faults) => {
             drop(answer);
@@ -222,13 +225,18 @@ async fn post_orders(
     }
     let answers: Vec<String> = items
         .iter()
-        .map(|item| match place_one(&mut sim, &key, item) {
+        .map(|item| {
+            if let Some((_, entry)) = gate::post_only_refusal(&sim, item) {
+                return entry.to_string();
+            }
+            match place_one(&mut sim, &key, item) {
             Ok(answer) => answer,
             Err((_, message)) => json!({
                 "success": false, "errorMsg": message, "orderID": "", "status": "",
                 "makingAmount": "", "takingAmount": "", "transactionsHashes": [], "tradeIDs": [],
             })
             .to_string(),
+            }
         })
         .collect();
     if post_fault_after(&mut sim.faults) {

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod engine_modes;
 mod order_queries;
 mod precision;
 mod rate_limits;
