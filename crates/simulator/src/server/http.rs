@@ -83,7 +83,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/admin/allowance", post(admin_allowance))
         .route("/admin/price", post(admin_price))
         .route("/admin/api-key", post(admin_api_key))
-        .route("/admin/deposit-wallet", post(admin_deposit_wallet))
+        .merge(super::wallets::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
         .layer(middleware::from_fn_with_state(shared.clone(), apply_faults))
         .with_state(shared)
@@ -1020,21 +1020,4 @@ async fn admin_api_key(State(shared): Sim, body: Bytes) -> Response {
     };
     let mut sim = shared.lock();
     issued_json(&sim.keys.issue(address, issue.nonce))
-}
-
-async fn admin_deposit_wallet(State(shared): Sim, body: Bytes) -> Response {
-    #[derive(Deserialize)]
-    struct Register {
-        wallet: String,
-        owner: String,
-    }
-    let register: Register = or_respond!(admin_body(&body));
-    let (Ok(wallet), Ok(owner)) = (
-        register.wallet.parse::<Address>(),
-        register.owner.parse::<Address>(),
-    ) else {
-        return bad_request("wallet and owner must be 0x addresses");
-    };
-    shared.lock().deposit_wallet_owners.insert(wallet, owner);
-    json_ok(json!({"wallet": address_text(wallet), "owner": address_text(owner)}).to_string())
 }

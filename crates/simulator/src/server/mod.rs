@@ -23,6 +23,7 @@ mod gate;
 mod http;
 pub mod limits;
 mod orders;
+mod wallets;
 mod ws;
 
 use std::collections::{HashMap, VecDeque};
@@ -31,7 +32,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use alloy_primitives::Address;
 use polyagent_venue::eip712::Chain;
 use tokio::sync::{broadcast, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -270,7 +270,8 @@ pub(crate) struct SimState {
     pub engine: EngineModes,
     /// api key -> (last heartbeat id, time it arrived)
     pub heartbeats: HashMap<String, (String, u64)>,
-    pub deposit_wallet_owners: HashMap<Address, Address>,
+    /// Deposit wallets and the accounts that must use one.
+    pub wallet_rules: wallets::WalletRules,
     /// Per-signer trading rate limits.
     pub limits: limits::SignerLimits,
     pub history: HashMap<String, VecDeque<(u64, Pips)>>,
@@ -495,6 +496,11 @@ impl SimServer {
             },
         };
         let step_ms = world.step_ms;
+        let mut wallet_rules = wallets::WalletRules::default();
+        for (wallet, owner, deployed) in &world.deposit_wallets {
+            wallet_rules.register(*wallet, *owner, *deployed);
+        }
+        wallet_rules.deposit_wallet_required = world.deposit_wallet_required.clone();
         let limits =
             limits::SignerLimits::new(world.rate_limit_mode, world.rate_limit_tiers.clone());
         let state = SimState {
@@ -506,7 +512,7 @@ impl SimServer {
             faults: Faults::default(),
             engine: EngineModes::default(),
             heartbeats: HashMap::new(),
-            deposit_wallet_owners: HashMap::new(),
+            wallet_rules,
             limits,
             history: HashMap::new(),
             chain,

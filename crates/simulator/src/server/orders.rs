@@ -93,7 +93,10 @@ fn place_one(sim: &mut Guard<'_>, key: &IssuedKey, item: &Value) -> Result<Strin
     };
     let version = listing_of(sim, &condition_id).map_or("v1".to_owned(), |l| l.version.clone());
     let domain = auth::domain_for(sim.chain, &version, neg_risk);
-    let owners = sim.deposit_wallet_owners.clone();
+    sim.wallet_rules
+        .check(&posted.order)
+        .map_err(|e| refuse(e.to_string()))?;
+    let owners = sim.wallet_rules.owners.clone();
     let digest = auth::verify_order(&posted, domain, key.address, sim.chain, |wallet| {
         owners.get(&wallet).copied()
     })

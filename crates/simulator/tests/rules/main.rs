@@ -9,6 +9,7 @@ mod order_queries;
 mod precision;
 mod rate_limits;
 mod statuses;
+mod wallet_kinds;
 
 use common::*;
 use serde_json::Value;
