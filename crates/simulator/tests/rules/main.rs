@@ -9,6 +9,7 @@ mod order_queries;
 mod precision;
 mod rate_limits;
 mod statuses;
+mod user_socket;
 mod wallet_kinds;
 
 use common::*;
