@@ -809,9 +809,10 @@ async fn admin_state(State(shared): Sim) -> Response {
         .map(|(label, address)| {
             let account = exchange.account(address).cloned().unwrap_or_default();
             let shares: HashMap<&String, String> = account.shares.iter().filter(|(_, v)| v.0 > 0).map(|(k, v)| (k, v.to_string())).collect();
-            // What this wallet sent: its orders, and the trades it took (its orders as taker).
+            // What this wallet sent: the orders the exchange accepted (not those refused when
+            // posted), and the trades it took (its orders as taker).
             let owner = |a: &str| a.eq_ignore_ascii_case(address);
-            let orders = exchange.orders.values().filter(|o| owner(&o.owner)).count();
+            let orders = exchange.orders.values().filter(|o| owner(&o.owner) && !o.refused_when_posted()).count();
             let taker_trades = exchange.trades.iter().filter(|t| owner(&t.taker_owner)).count();
             json!({"label": label, "address": address, "pusd": account.pusd.to_string(), "shares": shares,
                    "orders": orders, "taker_trades": taker_trades})
