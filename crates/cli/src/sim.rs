@@ -60,6 +60,16 @@ struct FaultArgs {
     /// Make `GET /time` answer this many milliseconds off.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     clock_skew_ms: i64,
+    /// A matching-engine restart: every trading route answers 425 for N seconds from now...
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    restart_s: u64,
+    /// ...then post-only mode for M seconds: cancels work, orders without postOnly are refused
+    /// 503 `post_only_mode`.
+    #[arg(long, default_value_t = 0, value_name = "M")]
+    post_only_s: u64,
+    /// Cancel-only mode for K seconds from now: orders are refused 503, cancels work.
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    cancel_only_s: u64,
     /// Close every WebSocket now.
     #[arg(long)]
     drop_ws: bool,
@@ -200,6 +210,8 @@ fn set_faults(args: &FaultArgs) -> ExitCode {
                 "post_500_before_accept": args.post_500_before_accept,
                 "reject_balance": args.reject_balance, "fail_trades": args.fail_trades,
                 "stall_ws": args.stall_ws, "clock_skew_ms": args.clock_skew_ms,
+                "restart_s": args.restart_s, "post_only_s": args.post_only_s,
+                "cancel_only_s": args.cancel_only_s,
             }),
         )?];
         if args.drop_ws {

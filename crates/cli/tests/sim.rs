@@ -121,6 +121,41 @@ fn sim_prints_its_url_first_serves_a_second_process_and_stops_on_sigterm() {
     assert_eq!(answer["success"], true, "{answer}");
     assert_eq!(answer["takingAmount"], "5", "the order traded: {answer}");
 
+    // A matching-engine restart set from a second command: orders answer 425 at once.
+    let fault = Command::new(env!("CARGO_BIN_EXE_polyagent"))
+        .args([
+            "sim",
+            "fault",
+            "--url",
+            &base,
+            "--restart-s",
+            "90",
+            "--post-only-s",
+            "120",
+        ])
+        .args(["--cancel-only-s", "5"])
+        .output()
+        .unwrap();
+    assert!(fault.status.success(), "{fault:?}");
+    let faults = get("/admin/faults");
+    assert_eq!(
+        (
+            &faults["restart_s"],
+            &faults["post_only_s"],
+            &faults["cancel_only_s"]
+        ),
+        (&Value::from(90), &Value::from(120), &Value::from(5))
+    );
+    let mut request = http.post(format!("{base}/order")).body(body.clone());
+    for (name, value) in creds
+        .headers(now_s, HttpMethod::Post, "/order", Some(&body))
+        .pairs()
+    {
+        request = request.header(name, value);
+    }
+    let restarting = request.send().unwrap();
+    assert_eq!(restarting.status().as_u16(), 425);
+
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -237,6 +237,12 @@ pub struct OrderRecord {
 }
 
 impl OrderRecord {
+    /// A FOK/FAK killed when posted: its POST was answered with an error, so the client never
+    /// had it accepted (it is kept only so it can be looked up).
+    pub fn refused_when_posted(&self) -> bool {
+        self.status == OrderStatus::Canceled && self.reason.is_some()
+    }
+
     pub fn remaining(&self) -> Micros {
         self.original_size.saturating_sub(self.size_matched)
     }

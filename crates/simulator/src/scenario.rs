@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use alloy_primitives::{U256, keccak256};
+use alloy_primitives::{Address, U256, keccak256};
 use polyagent_domain::secret::PrivateKey;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -34,6 +34,21 @@ pub struct Scenario {
     /// Per-signer trading rate limits (§13.3): `enforce` (the default), `warn` or `off`.
     #[serde(default)]
     pub rate_limit_mode: LimitMode,
+    /// Deposit wallets (signature type 3) and the EOAs that own them (§13.7).
+    #[serde(default)]
+    pub deposit_wallets: Vec<DepositWalletSpec>,
+}
+
+/// A deposit wallet known to the exchange.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositWalletSpec {
+    pub wallet: String,
+    /// The EOA whose signature the wallet accepts.
+    pub owner: String,
+    /// Until deployed, every order of the wallet is refused.
+    #[serde(default = "yes")]
+    pub deployed: bool,
 }
 
 /// The order-query rules in force: Polymarket changed them on 14 December 2026.
@@ -168,6 +183,10 @@ pub struct WalletSpec {
     /// The wallet's rate-limit tier as a signer (§13.3); `standard` when not given.
     #[serde(default)]
     pub rate_limit_tier: Tier,
+    /// The account may not make orders as an EOA (signature type 0): it must use a deposit
+    /// wallet (§13.7).
+    #[serde(default)]
+    pub deposit_wallet_required: bool,
 }
 
 /// Gamma-side facts about a market that the exchange itself does not need.
@@ -217,6 +236,10 @@ pub struct World {
     pub rate_limit_mode: LimitMode,
     /// Rate-limit tiers of the scenario's wallets, by address.
     pub rate_limit_tiers: std::collections::HashMap<String, Tier>,
+    /// (deposit wallet, owner, deployed).
+    pub deposit_wallets: Vec<(Address, Address, bool)>,
+    /// Wallets that must use a deposit wallet.
+    pub deposit_wallet_required: std::collections::HashSet<Address>,
 }
 
 /// Price levels a liquidity provider may quote on each side: it re-quotes every level every
@@ -387,6 +410,7 @@ impl Scenario {
         }
         let mut wallets = Vec::new();
         let mut rate_limit_tiers = std::collections::HashMap::new();
+        let mut deposit_wallet_required = std::collections::HashSet::new();
         for wallet in &self.wallets {
             let address = wallet_address(wallet)?;
             let pusd = Micros::parse(&wallet.pusd.to_string())
@@ -416,6 +440,9 @@ impl Scenario {
                     .map_err(|e| e.to_string())?;
             }
             rate_limit_tiers.insert(address.clone(), wallet.rate_limit_tier);
+            if wallet.deposit_wallet_required {
+                deposit_wallet_required.insert(parse_address(&address)?);
+            }
             wallets.push((wallet.label.clone(), address));
         }
         let mut world = World {
@@ -428,6 +455,18 @@ impl Scenario {
             order_query_rules: self.order_query_rules,
             rate_limit_mode: self.rate_limit_mode,
             rate_limit_tiers,
+            deposit_wallets: self
+                .deposit_wallets
+                .iter()
+                .map(|d| {
+                    Ok((
+                        parse_address(&d.wallet)?,
+                        parse_address(&d.owner)?,
+                        d.deployed,
+                    ))
+                })
+                .collect::<Result<_, String>>()?,
+            deposit_wallet_required,
         };
         world.step(0, now_ms);
         Ok(world)
@@ -481,6 +520,11 @@ fn read_text(path: &Path) -> Result<String, String> {
     } else {
         String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))
     }
+}
+
+fn parse_address(text: &str) -> Result<Address, String> {
+    text.parse()
+        .map_err(|_| format!("invalid scenario: '{text}' is not a 0x address"))
 }
 
 fn wallet_address(wallet: &WalletSpec) -> Result<String, String> {

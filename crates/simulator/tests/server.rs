@@ -508,7 +508,8 @@ async fn the_user_socket_reports_orders_and_the_trade_lifecycle() {
         .unwrap();
     let creds: Value = secret_and_pass.json().await.unwrap();
     let mut ws = sim.user_ws().await;
-    ws.send(&json!({"type": "user", "auth": {"apiKey": creds["apiKey"], "secret": creds["secret"], "passphrase": creds["passphrase"]}, "markets": []}).to_string()).await;
+    // `markets` left out: every market, trades included (`[]` would get no trade events).
+    ws.send(&json!({"type": "user", "auth": {"apiKey": creds["apiKey"], "secret": creds["secret"], "passphrase": creds["passphrase"]}}).to_string()).await;
 
     // Bob rests the best bid; Alice sells into it with a market order.
     let (_, _, bid_id) = bob

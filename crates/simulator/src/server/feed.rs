@@ -33,6 +33,8 @@ pub struct MarketMessage {
 pub struct UserMessage {
     pub owners: Vec<String>,
     pub condition_id: String,
+    /// A `trade` event (else an `order` event): a subscription with `"markets": []` gets none.
+    pub trade: bool,
     pub json: Arc<str>,
 }
 
@@ -359,6 +361,7 @@ fn order_message(
     UserMessage {
         owners: vec![order.owner.clone()],
         condition_id: order.condition_id.clone(),
+        trade: false,
         json: format!(
             r#"{{"event_type":"order","type":"{kind}",{},"order_owner":"{}","timestamp":"{}"}}"#,
             order_json(exchange, rules, order),
@@ -405,6 +408,7 @@ fn trade_message(exchange: &Exchange, trade: &TradeRecord) -> UserMessage {
     UserMessage {
         owners: vec![trade.taker_owner.clone(), trade.maker_owner.clone()],
         condition_id: trade.condition_id.clone(),
+        trade: true,
         json: format!(
             r#"{{"event_type":"trade","type":"TRADE",{},"trade_owner":"{}","timestamp":"{}"}}"#,
             trade_json(exchange, trade),

@@ -78,7 +78,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/admin/allowance", post(admin_allowance))
         .route("/admin/price", post(admin_price))
         .route("/admin/api-key", post(admin_api_key))
-        .route("/admin/deposit-wallet", post(admin_deposit_wallet))
+        .merge(super::wallets::routes())
         .merge(super::clob_reads::routes())
         .merge(super::account::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") });
@@ -780,9 +780,10 @@ async fn admin_state(State(shared): Sim) -> Response {
         .map(|(label, address)| {
             let account = exchange.account(address).cloned().unwrap_or_default();
             let shares: HashMap<&String, String> = account.shares.iter().filter(|(_, v)| v.0 > 0).map(|(k, v)| (k, v.to_string())).collect();
-            // What this wallet sent: its orders, and the trades it took (its orders as taker).
+            // What this wallet sent: the orders the exchange accepted (not those refused when
+            // posted), and the trades it took (its orders as taker).
             let owner = |a: &str| a.eq_ignore_ascii_case(address);
-            let orders = exchange.orders.values().filter(|o| owner(&o.owner)).count();
+            let orders = exchange.orders.values().filter(|o| owner(&o.owner) && !o.refused_when_posted()).count();
             let taker_trades = exchange.trades.iter().filter(|t| owner(&t.taker_owner)).count();
             json!({"label": label, "address": address, "pusd": account.pusd.to_string(), "shares": shares,
                    "orders": orders, "taker_trades": taker_trades})
@@ -824,6 +825,8 @@ async fn admin_faults(State(shared): Sim) -> Response {
 async fn admin_set_faults(State(shared): Sim, body: Bytes) -> Response {
     let faults: Faults = or_respond!(admin_body(&body));
     let mut sim = shared.lock();
+    let now = sim.now_ms();
+    sim.engine = super::EngineModes::starting(&faults, now);
     sim.world.exchange.fail_next_trades = faults.fail_trades;
     let stalled = faults.stall_ws;
     sim.faults = faults;
@@ -989,21 +992,4 @@ async fn admin_api_key(State(shared): Sim, body: Bytes) -> Response {
     };
     let mut sim = shared.lock();
     issued_json(&sim.keys.issue(address, issue.nonce))
-}
-
-async fn admin_deposit_wallet(State(shared): Sim, body: Bytes) -> Response {
-    #[derive(Deserialize)]
-    struct Register {
-        wallet: String,
-        owner: String,
-    }
-    let register: Register = or_respond!(admin_body(&body));
-    let (Ok(wallet), Ok(owner)) = (
-        register.wallet.parse::<Address>(),
-        register.owner.parse::<Address>(),
-    ) else {
-        return bad_request("wallet and owner must be 0x addresses");
-    };
-    shared.lock().deposit_wallet_owners.insert(wallet, owner);
-    json_ok(json!({"wallet": address_text(wallet), "owner": address_text(owner)}).to_string())
 }

@@ -26,6 +26,7 @@ mod http;
 pub mod limits;
 mod orders;
 mod route_switch;
+mod wallets;
 mod ws;
 
 use std::collections::{HashMap, VecDeque};
@@ -34,7 +35,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use alloy_primitives::Address;
 use polyagent_venue::eip712::Chain;
 use tokio::sync::{broadcast, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -219,6 +219,35 @@ pub struct Faults {
     pub stall_ws: bool,
     /// `GET /time` answers this many milliseconds off.
     pub clock_skew_ms: i64,
+    /// A matching-engine restart (§13.4): every trading route answers 425 `service not ready`
+    /// for this many seconds from when the switch is set...
+    pub restart_s: u64,
+    /// ...and then the engine runs this many seconds in post-only mode: cancels work, an
+    /// order without `postOnly: true` is refused 503 with code `post_only_mode`.
+    pub post_only_s: u64,
+    /// Cancel-only mode for this many seconds from when the switch is set: orders are refused
+    /// 503, cancels work.
+    pub cancel_only_s: u64,
+}
+
+/// When the engine's restricted modes end (server-clock milliseconds), set with the faults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EngineModes {
+    pub restart_until_ms: u64,
+    pub post_only_until_ms: u64,
+    pub cancel_only_until_ms: u64,
+}
+
+impl EngineModes {
+    /// The modes `faults` start at `now_ms`: restart first, post-only after it.
+    pub fn starting(faults: &Faults, now_ms: u64) -> Self {
+        let restart_until_ms = now_ms + faults.restart_s * 1000;
+        Self {
+            restart_until_ms,
+            post_only_until_ms: restart_until_ms + faults.post_only_s * 1000,
+            cancel_only_until_ms: now_ms + faults.cancel_only_s * 1000,
+        }
+    }
 }
 
 /// What every WebSocket connection watches: a bumped `drops` closes it; `stalled` mutes it.
@@ -242,9 +271,11 @@ pub(crate) struct SimState {
     stepped_ms: u64,
     pub keys: KeyRegistry,
     pub faults: Faults,
+    pub engine: EngineModes,
     /// api key -> (last heartbeat id, time it arrived)
     pub heartbeats: HashMap<String, (String, u64)>,
-    pub deposit_wallet_owners: HashMap<Address, Address>,
+    /// Deposit wallets and the accounts that must use one.
+    pub wallet_rules: wallets::WalletRules,
     /// Per-signer trading rate limits.
     pub limits: limits::SignerLimits,
     pub history: HashMap<String, VecDeque<(u64, Pips)>>,
@@ -469,6 +500,11 @@ impl SimServer {
             },
         };
         let step_ms = world.step_ms;
+        let mut wallet_rules = wallets::WalletRules::default();
+        for (wallet, owner, deployed) in &world.deposit_wallets {
+            wallet_rules.register(*wallet, *owner, *deployed);
+        }
+        wallet_rules.deposit_wallet_required = world.deposit_wallet_required.clone();
         let limits =
             limits::SignerLimits::new(world.rate_limit_mode, world.rate_limit_tiers.clone());
         let state = SimState {
@@ -478,8 +514,9 @@ impl SimServer {
             stepped_ms: start_ms,
             keys: KeyRegistry::new(config.seed),
             faults: Faults::default(),
+            engine: EngineModes::default(),
             heartbeats: HashMap::new(),
-            deposit_wallet_owners: HashMap::new(),
+            wallet_rules,
             limits,
             history: HashMap::new(),
             chain,

@@ -93,7 +93,10 @@ fn place_one(sim: &mut Guard<'_>, key: &IssuedKey, item: &Value) -> Result<Strin
     };
     let version = listing_of(sim, &condition_id).map_or("v1".to_owned(), |l| l.version.clone());
     let domain = auth::domain_for(sim.chain, &version, neg_risk);
-    let owners = sim.deposit_wallet_owners.clone();
+    sim.wallet_rules
+        .check(&posted.order)
+        .map_err(|e| refuse(e.to_string()))?;
+    let owners = sim.wallet_rules.owners.clone();
     let digest = auth::verify_order(&posted, domain, key.address, sim.chain, |wallet| {
         owners.get(&wallet).copied()
     })
@@ -181,6 +184,9 @@ async fn post_order(
     let Ok(item) = serde_json::from_slice::<Value>(&body) else {
         return gate.answer(bad_request("Invalid payload"));
     };
+    if let Some((refusal, _)) = gate::post_only_refusal(&sim, &item) {
+        return gate.answer(refusal);
+    }
     let response = match place_one(&mut sim, &key, &item) {
         Ok(answer) if post_fault_after(&mut sim.faults) => {
             drop(answer);
@@ -222,13 +228,18 @@ async fn post_orders(
     }
     let answers: Vec<String> = items
         .iter()
-        .map(|item| match place_one(&mut sim, &key, item) {
+        .map(|item| {
+            if let Some((_, entry)) = gate::post_only_refusal(&sim, item) {
+                return entry.to_string();
+            }
+            match place_one(&mut sim, &key, item) {
             Ok(answer) => answer,
             Err((_, message)) => json!({
                 "success": false, "errorMsg": message, "orderID": "", "status": "",
                 "makingAmount": "", "takingAmount": "", "transactionsHashes": [], "tradeIDs": [],
             })
             .to_string(),
+            }
         })
         .collect();
     if post_fault_after(&mut sim.faults) {

@@ -234,7 +234,20 @@ impl Channel for MarketChannel {
 struct UserChannel {
     /// The funder addresses of the authenticated key; `None` until the first message.
     funders: Option<Vec<String>>,
-    markets: HashSet<String>,
+    scope: UserScope,
+}
+
+/// Which of the key's events a user connection gets, as production decides from the first
+/// message's `markets` (PROTOCOL.md §13.6).
+#[derive(Debug, Default, PartialEq, Eq)]
+enum UserScope {
+    /// `markets` left out: every market's order and trade events.
+    #[default]
+    Every,
+    /// `"markets": []`: order events of every market, but no trade events.
+    OrdersOnly,
+    /// Condition ids: those markets' order and trade events.
+    Markets(HashSet<String>),
 }
 
 impl Channel for UserChannel {
@@ -242,18 +255,34 @@ impl Channel for UserChannel {
     const MARKET: bool = false;
 
     fn on_message(&mut self, shared: &Shared, message: &Value) -> Result<Vec<String>, String> {
-        if self.funders.is_none() {
+        let first = self.funders.is_none();
+        if first {
             let found = authenticate(shared, message)
                 .ok_or_else(|| r#"{"error":"Unauthorized/Invalid api key"}"#.to_owned())?;
             self.funders = Some(found);
         }
+        let listed = message.get("markets").is_some();
         let requested = ids(message, "markets");
-        if message.get("operation").and_then(Value::as_str) == Some("unsubscribe") {
-            for m in &requested {
-                self.markets.remove(m);
+        let unsubscribe = message.get("operation").and_then(Value::as_str) == Some("unsubscribe");
+        match &mut self.scope {
+            UserScope::Markets(markets) if unsubscribe => {
+                for m in &requested {
+                    markets.remove(m);
+                }
             }
-        } else {
-            self.markets.extend(requested);
+            _ if unsubscribe => {}
+            _ if first && listed && requested.is_empty() => self.scope = UserScope::OrdersOnly,
+            _ if first && !listed => self.scope = UserScope::Every,
+            UserScope::Markets(markets) => markets.extend(requested),
+            // Naming markets narrows "orders only" to them, trades included; "every market"
+            // already holds them.
+            UserScope::OrdersOnly if !requested.is_empty() => {
+                self.scope = UserScope::Markets(requested.into_iter().collect());
+            }
+            UserScope::Every if first => {
+                self.scope = UserScope::Markets(requested.into_iter().collect());
+            }
+            UserScope::OrdersOnly | UserScope::Every => {}
         }
         Ok(Vec::new())
     }
@@ -261,7 +290,11 @@ impl Channel for UserChannel {
     fn forward<'m>(&self, message: &'m UserMessage) -> Option<&'m str> {
         let funders = self.funders.as_ref()?;
         let mine = message.owners.iter().any(|o| funders.contains(o));
-        let wanted = self.markets.is_empty() || self.markets.contains(&message.condition_id);
+        let wanted = match &self.scope {
+            UserScope::Every => true,
+            UserScope::OrdersOnly => !message.trade,
+            UserScope::Markets(markets) => markets.contains(&message.condition_id),
+        };
         (mine && wanted).then_some(message.json.as_ref())
     }
 }

@@ -165,6 +165,26 @@ impl TestSim {
         }
     }
 
+    /// A trader for the deposit wallet `wallet` owned by the key `owner_key`: credentials
+    /// issued to the wallet (as for deposit wallets, without L1), orders signed by the owner.
+    /// The wallet must be registered (`/admin/deposit-wallet`) for its orders to verify.
+    pub async fn deposit_trader(&self, owner_key: &str, wallet: &str) -> Trader {
+        let signer = OrderSigner::new(&PrivateKey::from_hex(owner_key).unwrap()).unwrap();
+        let issued = self.admin("api-key", json!({"address": wallet})).await;
+        let creds = L2Credentials::new(
+            wallet.parse().unwrap(),
+            issued["apiKey"].as_str().unwrap(),
+            SecretString::new(issued["secret"].as_str().unwrap()).unwrap(),
+            SecretString::new(issued["passphrase"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap();
+        Trader {
+            signer,
+            creds,
+            salt: std::sync::atomic::AtomicU64::new(1_000),
+        }
+    }
+
     pub async fn market_ws(&self) -> Ws {
         Ws::connect(&format!("{}/market", self.server.ws_url())).await
     }

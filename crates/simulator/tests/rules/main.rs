@@ -4,10 +4,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod engine_modes;
 mod order_queries;
 mod precision;
 mod rate_limits;
 mod statuses;
+mod user_socket;
+mod wallet_kinds;
 
 use common::*;
 use serde_json::Value;

@@ -54,6 +54,8 @@ async fn killed_orders_say_why_and_the_exchange_reports_every_status() {
         status_of(&sim, &bob, &id).await,
         format!("CANCELED_{FAK_KILLED}")
     );
+    // Refused when posted: not an order the exchange holds for the wallet (the audits' count).
+    assert_eq!(sim.state().await["wallets"][1]["orders"], 0);
 
     let (_, answer, matched) = bob
         .post(&sim, limit(&yes, Side::Buy, "0.51", "10", OrderType::Gtc))
