@@ -343,9 +343,11 @@ impl SimState {
         }
     }
 
+    /// A UUID, as production's `heartbeat_id` is (the official Rust SDK's too): version 4 and
+    /// variant bits set, the rest a counter, so runs stay reproducible.
     pub fn next_heartbeat_id(&mut self) -> String {
         self.next_heartbeat += 1;
-        format!("hb-{:012}", self.next_heartbeat)
+        format!("00000000-0000-4000-8000-{:012x}", self.next_heartbeat)
     }
 }
 
