@@ -293,7 +293,13 @@ impl SimState {
             self.world.step(t - self.start_ms, t);
             self.expire_heartbeats(t);
             self.record_history(t);
-            let outbox = feed::drain(&mut self.world.exchange, self.world.order_query_rules, t);
+            let world = &mut self.world;
+            let outbox = feed::drain(
+                &mut world.exchange,
+                &world.listings,
+                world.order_query_rules,
+                t,
+            );
             self.pending.push(outbox);
         }
     }
@@ -412,7 +418,8 @@ impl Drop for Guard<'_> {
     fn drop(&mut self) {
         let now = self.state.now_ms();
         let rules = self.state.world.order_query_rules;
-        let last = feed::drain(&mut self.state.world.exchange, rules, now);
+        let world = &mut self.state.world;
+        let last = feed::drain(&mut world.exchange, &world.listings, rules, now);
         let mut outboxes = std::mem::take(&mut self.state.pending);
         outboxes.push(last);
         for outbox in outboxes {
