@@ -838,7 +838,8 @@ impl Exchange {
         let trade_no = self.next_trade;
         self.next_trade += 1;
         TradeRecord {
-            id: format!("sim-trade-{trade_no:08}"),
+            // A UUID, as production's trade ids are; a counter keeps runs reproducible.
+            id: format!("00000000-0000-4000-8000-{trade_no:012x}"),
             condition_id,
             taker_order_id: taker.id.clone(),
             taker_owner: taker.owner.clone(),

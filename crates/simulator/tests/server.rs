@@ -569,6 +569,13 @@ async fn orders_of_a_key_whose_heartbeats_stop_are_cancelled() {
         .await;
     assert_eq!(status, 200);
     let id = beat["heartbeat_id"].as_str().unwrap().to_owned();
+    // A UUID, as production's (8-4-4-4-12 hex digits).
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+    assert!(
+        id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()),
+        "{id}"
+    );
     sim.advance(8_000).await;
     let next = json!({"heartbeat_id": id}).to_string();
     assert_eq!(

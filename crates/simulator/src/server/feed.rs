@@ -14,7 +14,7 @@ use crate::book::BookSide;
 use crate::exchange::{
     Exchange, ExchangeEvent, Market, OrderEventKind, OrderRecord, Outcome, TradeRecord,
 };
-use crate::scenario::OrderQueryRules;
+use crate::scenario::{MarketListing, OrderQueryRules};
 use crate::units::{Micros, Pips};
 
 /// One market-channel message and the assets it concerns.
@@ -104,7 +104,12 @@ fn best(levels: &[(Pips, Micros)]) -> String {
 }
 
 /// Builds the messages for everything the exchange did since the last drain.
-pub fn drain(exchange: &mut Exchange, rules: OrderQueryRules, now_ms: u64) -> Outbox {
+pub fn drain(
+    exchange: &mut Exchange,
+    listings: &[MarketListing],
+    rules: OrderQueryRules,
+    now_ms: u64,
+) -> Outbox {
     let events = exchange.drain_events();
     let mut outbox = Outbox::default();
     // Level changes per market, last write wins, in YES terms.
@@ -161,20 +166,11 @@ pub fn drain(exchange: &mut Exchange, rules: OrderQueryRules, now_ms: u64) -> Ou
                 winner,
             } => {
                 if let Some(market) = exchange.markets.get(&condition_id) {
-                    let json = format!(
-                        r#"{{"event_type":"market_resolved","id":"{condition_id}","market":"{condition_id}","assets_ids":["{}","{}"],"outcomes":["{}","{}"],"winning_asset_id":"{}","winning_outcome":"{}","timestamp":"{now_ms}"}}"#,
-                        market.tokens[0],
-                        market.tokens[1],
-                        market.outcomes[0],
-                        market.outcomes[1],
-                        market.token(winner),
-                        market.outcome_name(winner)
-                    );
                     outbox.market.push(MarketMessage {
                         seq: 0,
                         assets: market.tokens.to_vec(),
                         custom: true,
-                        json: json.into(),
+                        json: resolved_message(market, listings, winner, now_ms).into(),
                     });
                 }
             }
@@ -202,6 +198,51 @@ pub fn drain(exchange: &mut Exchange, rules: OrderQueryRules, now_ms: u64) -> Ou
         }
     }
     outbox
+}
+
+/// The custom-feature `market_resolved` frame: §6.3's `new_market` fields (the Gamma market id,
+/// question, slug, description, event) plus the winner, and §13.6's `tags` (none here).
+fn resolved_message(
+    market: &Market,
+    listings: &[MarketListing],
+    winner: Outcome,
+    now_ms: u64,
+) -> String {
+    let index = listings
+        .iter()
+        .position(|l| l.condition_id == market.condition_id);
+    let listing = index.map(|i| &listings[i]);
+    let text = |field: fn(&MarketListing) -> &str| listing.map(field).unwrap_or_default();
+    // The event as `/gamma/events` numbers and titles it: after its first market.
+    let event_slug = text(|l| &l.event_slug);
+    let members: Vec<usize> = (0..listings.len())
+        .filter(|&i| listings[i].event_slug == event_slug)
+        .collect();
+    let event_id = members.first().map_or(0, |first| first + 1);
+    let title = if members.len() == 1 {
+        text(|l| &l.question).to_owned()
+    } else {
+        event_slug.replace('-', " ")
+    };
+    serde_json::json!({
+        "event_type": "market_resolved",
+        "id": index.map_or(0, |i| i + 1).to_string(),
+        "question": text(|l| &l.question),
+        "market": market.condition_id,
+        "slug": text(|l| &l.slug),
+        "description": text(|l| &l.description),
+        "assets_ids": market.tokens,
+        "outcomes": market.outcomes,
+        "event_message": {
+            "id": event_id.to_string(), "ticker": event_slug, "slug": event_slug,
+            "title": title, "description": text(|l| &l.description),
+        },
+        "timestamp": now_ms.to_string(),
+        "tags": [],
+        "winning_asset_id": market.token(winner),
+        "winning_outcome": market.outcome_name(winner),
+    })
+    .to_string()
 }
 
 fn price_change_message(
@@ -293,12 +334,13 @@ fn last_trade_message(trade: &TradeRecord, now_ms: u64) -> MarketMessage {
         assets: vec![trade.taker_token.clone()],
         custom: false,
         json: format!(
-            r#"{{"event_type":"last_trade_price","asset_id":"{}","market":"{}","price":"{}","side":"{}","size":"{}","fee_rate_bps":"0","timestamp":"{now_ms}"}}"#,
+            r#"{{"event_type":"last_trade_price","asset_id":"{}","market":"{}","price":"{}","side":"{}","size":"{}","fee_rate_bps":"0","timestamp":"{now_ms}","transaction_hash":"{}"}}"#,
             trade.taker_token,
             trade.condition_id,
             trade.price,
             trade.taker_side.as_str(),
-            trade.size
+            trade.size,
+            trade.transaction_hash
         )
         .into(),
     }
@@ -311,9 +353,25 @@ fn outcome_of(exchange: &Exchange, token: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The REST and WebSocket shape of an order. `associate_trades` is left out under the
-/// December 2026 rules, as production deprecated it; `size_matched` always counts the fills.
+/// The REST shape of an order (`created_at` a number of seconds, §4.3).
 pub fn order_json(exchange: &Exchange, rules: OrderQueryRules, order: &OrderRecord) -> String {
+    order_fields(
+        exchange,
+        rules,
+        order,
+        &(order.created_at_ms / 1000).to_string(),
+    )
+}
+
+/// The fields of an order, REST and WebSocket. `associate_trades` is left out under the
+/// December 2026 rules, as production deprecated it; `size_matched` always counts the fills.
+/// `created_at` is already JSON: a number in REST answers, a string on the user channel.
+fn order_fields(
+    exchange: &Exchange,
+    rules: OrderQueryRules,
+    order: &OrderRecord,
+    created_at: &str,
+) -> String {
     let associate_trades = if rules.lists_associate_trades() {
         format!(
             r#""associate_trades":{},"#,
@@ -329,7 +387,7 @@ pub fn order_json(exchange: &Exchange, rules: OrderQueryRules, order: &OrderReco
     };
     let status = serde_json::to_string(&status).unwrap_or_default();
     format!(
-        r#""id":"{}","status":{status},"owner":"{}","maker_address":"{}","market":"{}","asset_id":"{}","side":"{}","original_size":"{}","size_matched":"{}","price":"{}",{associate_trades}"outcome":"{}","created_at":{},"expiration":"{}","order_type":"{}""#,
+        r#""id":"{}","status":{status},"owner":"{}","maker_address":"{}","market":"{}","asset_id":"{}","side":"{}","original_size":"{}","size_matched":"{}","price":"{}",{associate_trades}"outcome":"{}","created_at":{created_at},"expiration":"{}","order_type":"{}""#,
         order.id,
         order.api_key,
         order.owner,
@@ -340,7 +398,6 @@ pub fn order_json(exchange: &Exchange, rules: OrderQueryRules, order: &OrderReco
         order.size_matched,
         order.price,
         outcome_of(exchange, &order.token),
-        order.created_at_ms / 1000,
         order.expiration,
         order.order_type.as_str()
     )
@@ -364,7 +421,13 @@ fn order_message(
         trade: false,
         json: format!(
             r#"{{"event_type":"order","type":"{kind}",{},"order_owner":"{}","timestamp":"{}"}}"#,
-            order_json(exchange, rules, order),
+            // The user channel sends every time as a string of seconds.
+            order_fields(
+                exchange,
+                rules,
+                order,
+                &format!(r#""{}""#, order.created_at_ms / 1000)
+            ),
             order.api_key,
             now_ms / 1000
         )
@@ -376,16 +439,14 @@ fn order_message(
 pub fn trade_json(exchange: &Exchange, trade: &TradeRecord) -> String {
     let status = serde_json::to_string(&trade.status).unwrap_or_default();
     format!(
-        r#""id":"{}","taker_order_id":"{}","market":"{}","asset_id":"{}","side":"{}","size":"{}","fee_rate_bps":"0","fee":"{}","price":"{}","status":{status},"match_time":"{}","matchtime":"{}","last_update":"{}","outcome":"{}","bucket_index":0,"owner":"{}","maker_address":"{}","transaction_hash":"{}","trader_side":"TAKER","maker_orders":[{{"order_id":"{}","owner":"{}","maker_address":"{}","matched_amount":"{}","price":"{}","fee_rate_bps":"0","fee":"{}","asset_id":"{}","outcome":"{}","side":"{}"}}]"#,
+        r#""id":"{}","taker_order_id":"{}","market":"{}","asset_id":"{}","side":"{}","size":"{}","fee_rate_bps":"0","price":"{}","status":{status},"match_time":"{}","last_update":"{}","outcome":"{}","bucket_index":0,"owner":"{}","maker_address":"{}","transaction_hash":"{}","trader_side":"TAKER","maker_orders":[{{"order_id":"{}","owner":"{}","maker_address":"{}","matched_amount":"{}","price":"{}","fee_rate_bps":"0","asset_id":"{}","outcome":"{}","side":"{}"}}]"#,
         trade.id,
         trade.taker_order_id,
         trade.condition_id,
         trade.taker_token,
         trade.taker_side.as_str(),
         trade.size,
-        trade.taker_fee,
         trade.price,
-        trade.match_time_ms / 1000,
         trade.match_time_ms / 1000,
         trade.last_update_ms / 1000,
         outcome_of(exchange, &trade.taker_token),
@@ -397,7 +458,6 @@ pub fn trade_json(exchange: &Exchange, trade: &TradeRecord) -> String {
         trade.maker_owner,
         trade.size,
         trade.maker_price,
-        trade.maker_fee,
         trade.maker_token,
         outcome_of(exchange, &trade.maker_token),
         trade.maker_side.as_str()

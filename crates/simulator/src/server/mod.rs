@@ -324,7 +324,13 @@ impl SimState {
             self.world.step(t - self.start_ms, t);
             self.expire_heartbeats(t);
             self.record_history(t);
-            let outbox = feed::drain(&mut self.world.exchange, self.world.order_query_rules, t);
+            let world = &mut self.world;
+            let outbox = feed::drain(
+                &mut world.exchange,
+                &world.listings,
+                world.order_query_rules,
+                t,
+            );
             self.pending.push(outbox);
         }
     }
@@ -374,9 +380,11 @@ impl SimState {
         }
     }
 
+    /// A UUID, as production's `heartbeat_id` is (the official Rust SDK's too): version 4 and
+    /// variant bits set, the rest a counter, so runs stay reproducible.
     pub fn next_heartbeat_id(&mut self) -> String {
         self.next_heartbeat += 1;
-        format!("hb-{:012}", self.next_heartbeat)
+        format!("00000000-0000-4000-8000-{:012x}", self.next_heartbeat)
     }
 }
 
@@ -441,7 +449,8 @@ impl Drop for Guard<'_> {
     fn drop(&mut self) {
         let now = self.state.now_ms();
         let rules = self.state.world.order_query_rules;
-        let last = feed::drain(&mut self.state.world.exchange, rules, now);
+        let world = &mut self.state.world;
+        let last = feed::drain(&mut world.exchange, &world.listings, rules, now);
         let mut outboxes = std::mem::take(&mut self.state.pending);
         outboxes.push(last);
         for outbox in outboxes {
