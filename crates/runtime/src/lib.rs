@@ -33,6 +33,7 @@ mod retry;
 mod routing;
 mod settings;
 mod settlement;
+mod summary;
 mod wallets;
 
 use std::collections::BTreeMap;

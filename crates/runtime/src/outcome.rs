@@ -140,12 +140,19 @@ pub(crate) async fn after_ack(
         }
     }
     // A delayed order (the market's taker delay) is matched later: wait until it is not.
-    let mut known = if ack.status == OrderStatus::Delayed {
+    let known = if ack.status == OrderStatus::Delayed {
         Known::NotFinal
     } else {
         Known::Final
     };
-    settle_by_rest(posted, &mut book, got, &mut known, watch, results).await
+    let expected: Vec<String> = expected.into_iter().map(str::to_owned).collect();
+    let mut reading = Reading {
+        book,
+        got,
+        known,
+        expected: &expected,
+    };
+    settle_by_rest(posted, &mut reading, watch, results).await
 }
 
 /// What is known of a posted order while its outcome is read.
@@ -170,28 +177,39 @@ pub(crate) async fn after_unknown(
     watch: &mut OrderWatch,
     results: &mpsc::UnboundedSender<ExecutionReport>,
 ) -> ExecutionReport {
-    let mut known = Known::Unknown;
-    settle_by_rest(
-        posted,
-        &mut TradeBook::default(),
-        Vec::new(),
-        &mut known,
-        watch,
-        results,
-    )
-    .await
+    let mut reading = Reading {
+        book: TradeBook::default(),
+        got: Vec::new(),
+        known: Known::Unknown,
+        expected: &[],
+    };
+    settle_by_rest(posted, &mut reading, watch, results).await
+}
+
+/// What a REST reading of an order's outcome has so far.
+struct Reading<'a> {
+    book: TradeBook,
+    /// Trades booked and not reported yet.
+    got: Vec<Trade>,
+    known: Known,
+    /// Trade ids the POST's answer listed: the outcome is not read whole before they show.
+    expected: &'a [String],
 }
 
 /// Reads the order's outcome over REST in bounded rounds; between rounds the bot is told
 /// (once) and the order waits for a reconnect or [`SLOW_RECHECK`].
 async fn settle_by_rest(
     posted: &Posted<'_>,
-    book: &mut TradeBook,
-    mut got: Vec<Trade>,
-    known: &mut Known,
+    reading: &mut Reading<'_>,
     watch: &mut OrderWatch,
     results: &mpsc::UnboundedSender<ExecutionReport>,
 ) -> ExecutionReport {
+    let Reading {
+        book,
+        got,
+        known,
+        expected,
+    } = reading;
     let mut told = false;
     let mut looks = 0;
     loop {
@@ -209,7 +227,14 @@ async fn settle_by_rest(
             Ok(Round::Absent) => return posted.absent(),
             Ok(Round::Over(trades)) => {
                 got.extend(trades);
-                return posted.over(&got);
+                let missing = expected.iter().any(|id| !book.contains(id));
+                if !missing || looks >= DELAYED_LOOKS {
+                    return posted.over(got);
+                }
+                // The answer listed trades REST does not show yet: look again shortly.
+                looks += 1;
+                tokio::time::sleep(DELAYED_LOOK).await;
+                continue;
             }
             Ok(Round::Held) if looks < DELAYED_LOOKS => {
                 looks += 1;

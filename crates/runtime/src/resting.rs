@@ -35,6 +35,10 @@ use crate::routing::{Routed, TradeBook};
 /// How long an order the exchange ended may wait for its last trades over the socket
 /// before they are read over REST.
 const OVER_WAIT: Duration = Duration::from_secs(2);
+/// How many REST checks an ended order whose trades fall short of what it matched waits for
+/// them (the trades may be recorded a moment after the order) before it settles with what the
+/// exchange shows.
+const LAGGING_CHECKS: u32 = 5;
 
 /// Journals and posts a resting order once, then follows it until the exchange says it is
 /// over, sending each newly traded part to the bot as it happens (`results`); returns the
@@ -136,6 +140,8 @@ pub(crate) async fn execute_resting(
     let mut cancel_sent = false;
     let mut told = false;
     let mut routed_open = true;
+    // Checks that found the order over with fewer shares in its trades than it matched.
+    let mut lagging = 0;
     loop {
         if check_at.is_some_and(|at| at <= Instant::now()) {
             check_at = None;
@@ -148,13 +154,19 @@ pub(crate) async fn execute_resting(
                     };
                     return ExecutionReport::rejected(order.id, reason, Some(failed));
                 }
-                Ok(Some((live, new))) => {
+                Ok(Some((live, matched, new))) => {
                     known = true;
-                    if !live || book.shares >= size {
+                    let behind = book.shares < matched && lagging < LAGGING_CHECKS;
+                    if (!live && !behind) || book.shares >= size {
                         return posted.over(&new);
                     }
                     if !new.is_empty() {
                         let _ = results.send(report_trades(&posted, &new, false, None));
+                    }
+                    if !live {
+                        // Over, but its last trades are not readable yet: ask again shortly.
+                        lagging += 1;
+                        check_at = Some(Instant::now() + OVER_WAIT);
                     }
                 }
                 Err(error) => {
@@ -255,25 +267,29 @@ async fn sleep_until(at: Option<Instant>) {
     }
 }
 
+/// One look at the order over REST.
+type Checked = (bool, Decimal, Vec<polyagent_venue::types::Trade>);
+
 /// One REST look at the order: `None` when the exchange does not have it (only asked when the
-/// POST's outcome is unknown), else whether it still rests and its trades not booked yet.
+/// POST's outcome is unknown), else whether it still rests, the shares it matched, and its
+/// trades not booked yet.
 async fn check(
     posted: &Posted<'_>,
     book: &mut TradeBook,
     known: bool,
-) -> Result<Option<(bool, Vec<polyagent_venue::types::Trade>)>, VenueError> {
+) -> Result<Option<Checked>, VenueError> {
     let client = &posted.market.client;
     let standing = EXCHANGE_CALLS
         .call(|| client.order(posted.exchange_id))
         .await?;
-    let live = match standing {
+    let (live, matched) = match standing {
         None if !known => return Ok(None),
         // Known to the exchange but not found now: over.
-        None => false,
-        Some(order) => still_rests(&order.status),
+        None => (false, Decimal::ZERO),
+        Some(order) => (still_rests(&order.status), order.size_matched),
     };
     let new = posted.new_trades(book).await?;
-    Ok(Some((live, new)))
+    Ok(Some((live, matched, new)))
 }
 
 /// Whether an order in `status` may still trade: resting, held for a taker delay, or a status

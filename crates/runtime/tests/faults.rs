@@ -2,7 +2,8 @@
 //! (a dropped socket, a silent stall, a 429 storm, a 500 after or before the order is accepted,
 //! slow answers, a tick size change while holding, the market resolved while holding, a
 //! balance refusal, a skewed exchange clock, a fill made while the user socket was down, an
-//! outcome that cannot be learned for a while, a taker delay, a 0.001-tick market).
+//! outcome that cannot be learned for a while, a taker delay, a 0.001-tick market, a
+//! matching-engine restart with post-only mode after it, an EOA on a deposit-wallet account).
 //!
 //! The runtime reaches the simulator through a counting proxy ([`common::CountingProxy`]), so
 //! a test can tell whether fills came from the user WebSocket or from REST reads.
@@ -886,4 +887,87 @@ async fn a_live_bot_on_a_thousandth_tick_market_buys_and_sells() {
     let audit = rig.audit().await;
     assert_eq!((audit.acknowledged, audit.failed), (2, 0));
     assert_eq!(audit.fills.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_matching_engine_restart_makes_the_bot_wait_and_resume_with_one_order() {
+    let mut rig = rig(Setup::default()).await;
+    rig.start().await;
+    rig.calm().await;
+    // The engine restarts for 2 s of the exchange's clock, then runs 2 s in post-only mode.
+    rig.faults(json!({"restart_s": 2, "post_only_s": 2})).await;
+    rig.spike_down().await;
+    let told = rig.told("restarting").await;
+    assert!(told.contains("waits"), "{told}");
+    // Waiting is not an error: the bot runs, its order in flight, nothing else sent.
+    let summary = rig.runtime.get_bot(&rig.bot).unwrap();
+    assert_eq!(summary.status, "running", "{summary:?}");
+    assert_eq!(rig.state().await["wallets"][0]["orders"], 0);
+    // The restart ends; post-only mode refuses a taker order too: still waiting.
+    rig.admin("clock", json!({"advance_ms": 2000})).await;
+    rig.told("post-only").await;
+    assert_eq!(rig.runtime.get_bot(&rig.bot).unwrap().status, "running");
+    // The exchange takes orders again: the same order goes out, once, and fills.
+    rig.admin("clock", json!({"advance_ms": 2000})).await;
+    let bought = rig.fill("buy").await;
+    assert!(bought > Decimal::ZERO);
+    rig.told("accepts orders again").await;
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+    assert_eq!(audit.fills.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resting_bot_waits_out_a_restart_and_rests_its_order_once() {
+    let mut rig = rig(Setup {
+        resting: true,
+        ..Setup::default()
+    })
+    .await;
+    // The engine restarts before the bot starts: its first resting order meets the restart.
+    rig.faults(json!({"restart_s": 2, "post_only_s": 2})).await;
+    rig.start().await;
+    rig.told("restarting").await;
+    assert_eq!(rig.runtime.get_bot(&rig.bot).unwrap().status, "running");
+    rig.admin("clock", json!({"advance_ms": 2000})).await;
+    rig.told("post-only").await;
+    rig.admin("clock", json!({"advance_ms": 2000})).await;
+    rig.open_orders(1).await;
+    rig.told("accepts orders again").await;
+    let audit = rig.audit().await;
+    // One order for the intent, cancelled by the shutdown.
+    assert_eq!((audit.acknowledged, audit.failed), (1, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_eoa_on_a_deposit_wallet_account_stops_the_bot_with_the_venues_sentence() {
+    let mut rig = rig(Setup::default()).await;
+    let address = format!("{:#x}", rig.client.signer().address());
+    rig.admin(
+        "wallet-rules",
+        json!({"address": address, "deposit_wallet_required": true}),
+    )
+    .await;
+    rig.start().await;
+    rig.calm().await;
+    rig.spike_down().await;
+    let told = rig.told("stopped:").await;
+    assert!(
+        told.contains("must trade through a deposit wallet"),
+        "{told}"
+    );
+    let rejected = rig.told("rejected").await;
+    assert!(rejected.contains("deposit wallet"), "{rejected}");
+    let bot = rig.bot.clone();
+    let summary = rig
+        .until(|e| match e {
+            RuntimeEvent::BotStatus(s) if s.id == bot && s.status == "stopped" => Some(s.clone()),
+            _ => None,
+        })
+        .await;
+    let detail = summary.status_detail.unwrap_or_default();
+    assert!(detail.contains("deposit wallet"), "{detail}");
+    let audit = rig.audit().await;
+    assert_eq!((audit.acknowledged, audit.failed), (0, 1));
+    assert!(audit.fills.is_empty());
 }
