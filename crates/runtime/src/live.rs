@@ -769,7 +769,7 @@ async fn execute(
         Err(error) => {
             // A refusal that stops the bot is told in the venue's words for a person.
             let stop = crate::pauses::stops_the_bot(&error);
-            Err((stop.clone().unwrap_or_else(|| error.user_sentence()), stop))
+            Err((stop.clone().unwrap_or_else(|| error.to_string()), stop))
         }
     };
     // The armed orders not taken are retired after the POST, off its path.

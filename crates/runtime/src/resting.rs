@@ -119,7 +119,7 @@ pub(crate) async fn execute_resting(
         Err(error) => {
             // A refusal that stops the bot is told in the venue's words for a person.
             let stop = crate::pauses::stops_the_bot(&error);
-            let reason = stop.clone().unwrap_or_else(|| error.user_sentence());
+            let reason = stop.clone().unwrap_or_else(|| error.to_string());
             let failed = IntentSettlement::Failed {
                 intent_id,
                 reason: reason.clone(),
