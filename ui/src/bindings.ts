@@ -919,6 +919,11 @@ export type ProfileInfo_Serialize = {
 	params: Overrides_Serialize,
 };
 
+/**  A wallet's per-signer trading tier, as the exchange named it. */
+export type RateLimitTierView = "Standard" | "Copper" | "Bronze" | "Silver" | "Gold" | "Platinum" | "Diamond" | "Elite" | 
+/**  A tier this version does not know (paced as Standard). */
+"Unknown";
+
 /**  One recorded market a backtest can replay. */
 export type SeriesInfo = {
 	/**  The market's slug; what [`BacktestRequest::series`] names. */
@@ -1050,6 +1055,11 @@ export type WalletInfo_Deserialize = {
 	hasKey: boolean,
 	/**  Ids of the bots trading from this wallet (the UI warns when two live bots share one). */
 	usedBy: string[],
+	/**
+	 *  Polymarket's per-wallet order limit tier (PROTOCOL.md §13.3), while the wallet is
+	 *  connected to the exchange and the exchange has named it; `None` otherwise.
+	 */
+	rateLimitTier?: RateLimitTierView | null,
 };
 
 /**  A wallet as the UI and the CLI see it: public data only. */
@@ -1064,6 +1074,11 @@ export type WalletInfo_Serialize = {
 	hasKey: boolean,
 	/**  Ids of the bots trading from this wallet (the UI warns when two live bots share one). */
 	usedBy: string[],
+	/**
+	 *  Polymarket's per-wallet order limit tier (PROTOCOL.md §13.3), while the wallet is
+	 *  connected to the exchange and the exchange has named it; `None` otherwise.
+	 */
+	rateLimitTier: RateLimitTierView | null,
 };
 
 /* Tauri Specta runtime */

@@ -27,6 +27,7 @@ pub mod notices;
 mod outcome;
 mod pauses;
 mod persist;
+mod rate_tier;
 mod resting;
 mod restore;
 mod retry;
@@ -68,6 +69,7 @@ pub use markets::{BookSummary, MarketSummary, OutcomeInfo};
 pub use notices::{Notice, NoticeKind};
 pub use persist::{ExecutionPlan, MarketTerms};
 pub use polyagent_vault::PASSPHRASE_ENV_VAR as VAULT_PASSPHRASE_ENV;
+pub use rate_tier::RateLimitTierView;
 pub use settings::{AppSettings, ExchangeChoice, NotificationChoices};
 pub use wallets::WalletBalance;
 pub use wallets::{VaultStatus, WalletInfo};
@@ -197,6 +199,8 @@ pub(crate) struct Inner {
     bots: Mutex<BTreeMap<String, restore::BotSlot>>,
     vault: Mutex<wallets::VaultSlot>,
     clients: tokio::sync::Mutex<wallets::Clients>,
+    /// The connected wallets' clients again, readable without waiting for a connect.
+    tiers: rate_tier::TierBoard,
     global: watch::Sender<GlobalView>,
     /// Where bots send their sampled prices for the chart history.
     prices: history::PriceSink,
@@ -328,6 +332,7 @@ impl Runtime {
                 bots: Mutex::new(BTreeMap::new()),
                 vault: Mutex::new(vault),
                 clients: tokio::sync::Mutex::new(wallets::Clients::default()),
+                tiers: rate_tier::TierBoard::default(),
                 global,
                 prices,
                 watchers: Mutex::new(Vec::new()),
@@ -755,6 +760,7 @@ impl Runtime {
             // Rebuilt on next use against the new exchange.
             *lock(&self.inner.feed) = None;
             self.inner.clients.lock().await.clear();
+            self.inner.tiers.clear();
             // Their user feeds watch the old exchange.
             for watcher in lock(&self.inner.watchers).drain(..) {
                 watcher.abort();
@@ -815,6 +821,7 @@ impl Runtime {
                 })
                 .map(|(id, _)| id.clone())
                 .collect();
+            wallet.rate_limit_tier = self.inner.tiers.tier(&wallet.address);
         }
         Ok(wallets)
     }

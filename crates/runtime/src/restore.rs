@@ -431,6 +431,9 @@ impl Runtime {
         );
         lock(&self.inner.watchers).push(watcher);
         let connected = clients.insert(address, wallets::Connected { client, fills });
+        self.inner
+            .tiers
+            .connected(address, connected.client.clone());
         if let Some(skew_ms) = skew_ms.filter(|s| s.unsigned_abs() > CLOCK_SKEW_TOLD_MS) {
             self.tell_clock_skew(address, skew_ms).await;
         }

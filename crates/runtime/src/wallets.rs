@@ -38,6 +38,9 @@ pub struct WalletInfo {
     pub has_key: bool,
     /// Ids of the bots trading from this wallet (the UI warns when two live bots share one).
     pub used_by: Vec<String>,
+    /// Polymarket's per-wallet order limit tier (PROTOCOL.md §13.3), while the wallet is
+    /// connected to the exchange and the exchange has named it; `None` otherwise.
+    pub rate_limit_tier: Option<crate::rate_tier::RateLimitTierView>,
 }
 
 /// Whether keys can be used now, and how the vault keeps its data key.
@@ -181,6 +184,7 @@ fn info(wallet: &polyagent_store::Wallet, has_key: bool) -> WalletInfo {
         funder: wallet.funder.clone(),
         has_key,
         used_by: Vec::new(),
+        rate_limit_tier: None,
     }
 }
 

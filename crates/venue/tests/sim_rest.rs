@@ -9,6 +9,7 @@ use common::{RAIN, Sim, limit, token};
 use polyagent_domain::trading::{Side, TickSize};
 use polyagent_venue::VenueError;
 use polyagent_venue::client::PublicClient;
+use polyagent_venue::signer_rate::RateLimitTier;
 use polyagent_venue::types::{
     AssetType, HistoryInterval, HistoryWindow, OrderStatus, ProtocolVersion, Submission,
 };
@@ -456,4 +457,34 @@ async fn the_global_budget_holds_requests_until_tokens_refill() {
         .expect("released once the bucket refilled")
         .unwrap();
     assert!(answer.is_ok());
+}
+
+#[tokio::test]
+async fn the_rate_limit_tier_is_the_scenarios_and_follows_a_change() {
+    let sim = Sim::start_with(|scenario| {
+        scenario.wallets[0].rate_limit_tier = polyagent_simulator::server::limits::Tier::Gold;
+    })
+    .await;
+    let client = sim.authed().await;
+    assert_eq!(
+        client.rate_limit_status().tier,
+        None,
+        "no answer has named it yet"
+    );
+    assert_eq!(client.rate_limit_tier().await.unwrap(), RateLimitTier::Gold);
+    // The answer also sizes the local buckets.
+    let status = client.rate_limit_status();
+    assert_eq!(status.tier, Some(RateLimitTier::Gold));
+    assert_eq!(status.limits, RateLimitTier::Gold.limits());
+
+    let address = format!("{:#x}", client.signer().address());
+    sim.admin(
+        "rate-limit-tier",
+        json!({"address": address, "tier": "platinum"}),
+    )
+    .await;
+    assert_eq!(
+        client.rate_limit_tier().await.unwrap(),
+        RateLimitTier::Platinum
+    );
 }

@@ -121,6 +121,7 @@ export const WALLET: WalletInfo_Serialize = {
   funder: null,
   hasKey: true,
   usedBy: [],
+  rateLimitTier: null,
 };
 
 export const OPEN_VAULT: VaultStatus_Serialize = { state: "open", mode: "keychain", detail: null };

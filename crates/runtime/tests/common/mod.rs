@@ -173,3 +173,22 @@ async fn pipe(client: tokio::net::TcpStream, server: tokio::net::TcpStream, coun
         _ = downward => {}
     }
 }
+
+/// Polls `condition` until it holds or the deadline passes: waiting on an outcome, not a
+/// fixed sleep (for state no event announces).
+pub async fn eventually<F, Fut>(mut condition: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let give_up = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        if condition().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= give_up {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await; // poll interval
+    }
+}

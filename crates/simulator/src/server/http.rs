@@ -81,6 +81,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .merge(super::wallets::routes())
         .merge(super::clob_reads::routes())
         .merge(super::account::routes())
+        .merge(super::rate_tier::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") });
     super::route_switch::apply(router)
         .layer(middleware::from_fn_with_state(shared.clone(), apply_faults))

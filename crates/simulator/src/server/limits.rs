@@ -77,6 +77,26 @@ impl Tier {
         !matches!(self, Self::Platinum | Self::Diamond | Self::Elite)
     }
 
+    /// Every tier, lowest first.
+    pub const ALL: [Self; 8] = [
+        Self::Standard,
+        Self::Copper,
+        Self::Bronze,
+        Self::Silver,
+        Self::Gold,
+        Self::Platinum,
+        Self::Diamond,
+        Self::Elite,
+    ];
+
+    /// The tier named `name` (case-insensitive), as [`Tier::name`] spells it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let name = name.trim();
+        Self::ALL
+            .into_iter()
+            .find(|tier| tier.name().eq_ignore_ascii_case(name))
+    }
+
     /// The name `Poly-RateLimit-Tier` carries.
     pub fn name(self) -> &'static str {
         match self {

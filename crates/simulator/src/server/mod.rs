@@ -25,6 +25,7 @@ mod gate;
 mod http;
 pub mod limits;
 mod orders;
+mod rate_tier;
 mod route_switch;
 mod wallets;
 mod ws;

@@ -209,3 +209,58 @@ async fn a_wallets_tier_and_the_warning_mode_come_from_the_scenario() {
     assert_eq!(status, 200);
     assert_eq!(header(&headers, "poly-ratelimit-warning"), Some("true"));
 }
+
+#[tokio::test]
+async fn the_rate_limit_tier_route_answers_the_signers_tier_and_admin_changes_it() {
+    let mut scenario = scenario();
+    scenario.wallets[0].rate_limit_tier = Tier::Gold;
+    let sim = TestSim::start_with(scenario).await;
+    let (yes, _) = sim.tokens("test-market").await;
+    let alice = sim.trader(ALICE_KEY).await;
+    let bob = sim.trader(BOB_KEY).await;
+
+    // The shape the clients read: `{"tier": ...}`, spelled as `Poly-RateLimit-Tier` is.
+    let (status, answer) = alice.get(&sim, "/v1/user/rate-limit-tier").await;
+    assert_eq!((status, answer), (200, json!({"tier": "gold"})));
+    let (status, answer) = bob.get(&sim, "/v1/user/rate-limit-tier").await;
+    assert_eq!(
+        (status, answer),
+        (200, json!({"tier": "standard"})),
+        "a wallet the scenario gives no tier is Standard"
+    );
+
+    // L2 only.
+    let (status, answer) = sim.get("/v1/user/rate-limit-tier").await;
+    assert_eq!(status, 401, "{answer}");
+
+    // At run time: the route and the buckets' headers follow at once.
+    let changed = sim
+        .admin(
+            "rate-limit-tier",
+            json!({"address": bob.address().to_uppercase().replace("0X", "0x"), "tier": "Silver"}),
+        )
+        .await;
+    assert_eq!(changed, json!({"address": bob.address(), "tier": "silver"}));
+    assert_eq!(
+        bob.get(&sim, "/v1/user/rate-limit-tier").await.1,
+        json!({"tier": "silver"})
+    );
+    let (body, _) = bob.body(limit(&yes, Side::Buy, "0.40", "5", OrderType::Gtc));
+    let (_, headers, _) = bob
+        .send_full(&sim, HttpMethod::Post, "/order", Some(&body))
+        .await;
+    assert_eq!(header(&headers, "poly-ratelimit-tier"), Some("silver"));
+    assert_eq!(header(&headers, "poly-ratelimit-remaining"), Some("299"));
+
+    // Bad input gets a clear error.
+    let refused = sim
+        .http
+        .post(format!("{}/admin/rate-limit-tier", sim.base))
+        .json(&json!({"address": bob.address(), "tier": "mithril"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("unknown tier 'mithril'"), "{text}");
+}

@@ -35,8 +35,14 @@ pub struct Sim {
 
 impl Sim {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Self::start`] with the fixture scenario changed by `edit` first.
+    pub async fn start_with(edit: impl FnOnce(&mut Scenario)) -> Self {
         let path = fixture("net_scenario.json");
-        let (scenario, base_dir) = Scenario::load(&path).unwrap();
+        let (mut scenario, base_dir) = Scenario::load(&path).unwrap();
+        edit(&mut scenario);
         let server = SimServer::start(SimConfig {
             scenario,
             base_dir,

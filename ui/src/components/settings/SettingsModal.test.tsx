@@ -158,6 +158,21 @@ describe("SettingsModal", () => {
     expect(await screen.findByTestId("wallets-error")).toHaveTextContent("bot-1 trades from this wallet");
     expect(screen.getByTestId("vault-state")).toHaveTextContent("system keychain");
   });
+
+  it("shows a connected wallet's rate tier as a badge with its limits, and none for the others", async () => {
+    backend({
+      list_wallets: () => [
+        { ...WALLET, rateLimitTier: "Standard" },
+        { ...WALLET, address: "0xabcdefabcdefabcdefabcdefabcdefabcdefabcd", label: "idle", rateLimitTier: null },
+      ],
+    });
+    render(<SettingsModal open onClose={vi.fn()} />);
+    const badge = await screen.findByTestId("wallet-rate-tier-main");
+    expect(badge).toHaveTextContent("Rate tier: Standard");
+    expect(badge).toHaveAttribute("title", "Polymarket's per-wallet order limit tier (orders/s, burst): 40 orders/s, burst 60; 80 cancels/s, burst 120");
+    expect(await screen.findByTestId("settings-wallet-idle")).toBeInTheDocument();
+    expect(screen.queryByTestId("wallet-rate-tier-idle")).not.toBeInTheDocument();
+  });
 });
 
 describe("SettingsModal keys", () => {

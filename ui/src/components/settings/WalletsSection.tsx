@@ -5,9 +5,10 @@ import { ErrorNote, inputClass } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/errors";
 import { shortAddress } from "@/lib/plain-words";
+import { tierLabel, tierTooltip } from "@/lib/rate-tier";
 import { Section } from "./Section";
 
-/** Every wallet (addresses and labels only), with rename and delete. */
+/** Every wallet (addresses and labels only, and the rate tier of a connected one), with rename and delete. */
 export function WalletsSection() {
   const [wallets, setWallets] = useState<WalletInfo_Serialize[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -93,6 +94,11 @@ export function WalletsSection() {
                   {shortAddress(w.address)}
                 </span>
                 {!w.hasKey && <span className="text-xs text-warning">no key in the vault</span>}
+                {w.rateLimitTier && (
+                  <span className="rounded border border-border px-1.5 py-0.5 text-xs text-muted-foreground" title={tierTooltip(w.rateLimitTier)} data-testid={`wallet-rate-tier-${w.label}`}>
+                    {tierLabel(w.rateLimitTier)}
+                  </span>
+                )}
                 {w.usedBy.length > 0 && <span className="text-xs text-muted-foreground">used by {w.usedBy.length} bot{w.usedBy.length > 1 ? "s" : ""}</span>}
                 <span className="flex-1" />
                 {deleting === w.address ? (
