@@ -309,8 +309,8 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
     assert_eq!(
         wallet,
         json!({"address": TEST_ADDRESS, "label": "trader", "signatureType": 0,
-               "funder": null, "hasKey": true, "usedBy": []}),
-        "public data only"
+               "funder": null, "hasKey": true, "usedBy": [], "rateLimitTier": null}),
+        "public data only (a wallet not connected has no rate-limit tier yet)"
     );
 
     // A bad key is refused without being echoed.
@@ -334,6 +334,7 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
             "funder",
             "hasKey",
             "label",
+            "rateLimitTier",
             "signatureType",
             "usedBy"
         ],
