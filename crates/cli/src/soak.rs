@@ -458,12 +458,15 @@ async fn inject_faults(
     let mut counts = BTreeMap::new();
     loop {
         let pause = Duration::from_secs(between(&mut rng, 2, 8));
-        let kind = between(&mut rng, 0, 6);
+        let kind = between(&mut rng, 0, 7);
+        // A matching-engine restart (PROTOCOL §13.4): 425 for a few seconds, then post-only
+        // mode; held until both phases are over, so clearing the switches never cuts them short.
+        let (restart_s, post_only_s) = (between(&mut rng, 3, 10), between(&mut rng, 5, 20));
         // Stalls up to 25 s: longer than the 15 s after which a feed counts as stale.
-        let hold = Duration::from_millis(if kind == 1 {
-            between(&mut rng, 5_000, 25_000)
-        } else {
-            between(&mut rng, 1_000, 12_000)
+        let hold = Duration::from_millis(match kind {
+            1 => between(&mut rng, 5_000, 25_000),
+            7 => (restart_s + post_only_s) * 1_000 + 500,
+            _ => between(&mut rng, 1_000, 12_000),
         });
         if Instant::now() + pause + hold >= until {
             break;
@@ -488,9 +491,13 @@ async fn inject_faults(
                 "slow responses",
                 Some(json!({"delay_ms": between(&mut rng, 100, 2_500)})),
             ),
-            _ => (
+            6 => (
                 "balance refusal",
                 Some(json!({"reject_balance": between(&mut rng, 1, 2)})),
+            ),
+            _ => (
+                "engine restart then post-only",
+                Some(json!({"restart_s": restart_s, "post_only_s": post_only_s})),
             ),
         };
         let set = match &switches {

@@ -305,34 +305,41 @@ pub fn market_order_amounts(
     })
 }
 
+/// Test inputs written as text, shared by this module's tests and `marketable`'s.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_support {
     use super::*;
 
-    fn d(s: &str) -> Decimal {
+    pub(crate) fn d(s: &str) -> Decimal {
         Decimal::from_str_exact(s).unwrap()
     }
 
-    fn p(s: &str) -> Price {
+    pub(crate) fn p(s: &str) -> Price {
         s.parse().unwrap()
     }
 
-    fn sh(s: &str) -> Shares {
+    pub(crate) fn sh(s: &str) -> Shares {
         s.parse().unwrap()
     }
 
-    fn usd(s: &str) -> MarketAmount {
+    pub(crate) fn usd(s: &str) -> MarketAmount {
         MarketAmount::Collateral(s.parse().unwrap())
     }
 
-    fn shares(s: &str) -> MarketAmount {
+    pub(crate) fn shares(s: &str) -> MarketAmount {
         MarketAmount::Shares(s.parse().unwrap())
     }
 
-    fn limit(side: Side, price: &str, size: &str, tick: TickSize) -> (u128, u128) {
+    pub(crate) fn limit(side: Side, price: &str, size: &str, tick: TickSize) -> (u128, u128) {
         let a = limit_order_amounts(side, p(price), sh(size), tick).unwrap();
         (a.maker, a.taker)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
 
     #[test]
     fn worked_examples_from_the_protocol() {

@@ -185,32 +185,8 @@ pub fn buy_amount_within_balance(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::amounts::{MarketAmount, TOKEN_DECIMALS, market_order_amounts};
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str_exact(s).unwrap()
-    }
-
-    fn p(s: &str) -> Price {
-        s.parse().unwrap()
-    }
-
-    fn sh(s: &str) -> Shares {
-        s.parse().unwrap()
-    }
-
-    fn usd(s: &str) -> MarketAmount {
-        MarketAmount::Collateral(s.parse().unwrap())
-    }
-
-    fn shares(s: &str) -> MarketAmount {
-        MarketAmount::Shares(s.parse().unwrap())
-    }
-
-    fn limit(side: Side, price: &str, size: &str, tick: TickSize) -> (u128, u128) {
-        let a = limit_order_amounts(side, p(price), sh(size), tick).unwrap();
-        (a.maker, a.taker)
-    }
+    use crate::amounts::test_support::*;
+    use crate::amounts::{TOKEN_DECIMALS, market_order_amounts};
 
     /// Decimals of a base-unit amount once written as a decimal (6 decimals on chain).
     fn decimals(units: u128) -> u32 {

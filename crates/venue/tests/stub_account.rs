@@ -1,22 +1,22 @@
 //! The account's REST queries and the user WebSocket subscription, against a stub on
 //! 127.0.0.1 that records exactly what the venue sends (PROTOCOL.md §13.2, §13.6).
 
+mod stub_support;
+
+use stub_support::{serve, stub_client_with, stub_config};
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
-use polyagent_domain::secret::{PrivateKey, SecretString};
 use polyagent_domain::trading::{SignatureType, TokenId};
 use polyagent_venue::VenueError;
-use polyagent_venue::auth::L2Credentials;
-use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
-use polyagent_venue::signing::OrderSigner;
+use polyagent_venue::client::AuthedClient;
 use polyagent_venue::types::OrderStatus;
 use rust_decimal::Decimal;
 
-const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const MARKET: &str = "0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1";
 
 /// Every request the stub answered: (path, raw query).
@@ -54,36 +54,12 @@ async fn stub() -> (String, Log) {
             }),
         )
         .with_state(log.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let base = serve(app).await;
     (base, log)
 }
 
 fn client(base: &str) -> AuthedClient {
-    let config = ClientConfig {
-        endpoints: Endpoints::simulator(base),
-        timeout: Duration::from_secs(5),
-        jitter_seed: Some(1),
-        ..ClientConfig::default()
-    };
-    let signer = OrderSigner::new(&PrivateKey::from_hex(KEY).unwrap()).unwrap();
-    let credentials = L2Credentials::new(
-        signer.address(),
-        "3f2c8a51-6b7d-4e09-9a12-5c4b3e2d1f00",
-        SecretString::new("CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY=").unwrap(),
-        SecretString::new("test-passphrase").unwrap(),
-    )
-    .unwrap();
-    AuthedClient::with_credentials(
-        PublicClient::new(config).unwrap(),
-        signer,
-        SignatureType::Eoa,
-        0,
-        credentials,
-    )
+    stub_client_with(stub_config(base), SignatureType::Eoa)
 }
 
 fn d(text: &str) -> Decimal {

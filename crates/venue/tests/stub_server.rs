@@ -2,26 +2,24 @@
 //! once only when the server still speaks our order format; and the geoblock check.
 //! Served by a tiny local stub on 127.0.0.1 that answers exactly what each case needs.
 
+mod stub_support;
+
+use stub_support::{serve, stub_client_with, stub_config};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use alloy_primitives::B256;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use polyagent_domain::money::{Price, Shares};
-use polyagent_domain::secret::{PrivateKey, SecretString};
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
 use polyagent_venue::VenueError;
-use polyagent_venue::auth::L2Credentials;
-use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use polyagent_venue::client::AuthedClient;
 use polyagent_venue::eip712::{Chain, Exchange};
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
-use polyagent_venue::signing::OrderSigner;
 use rust_decimal::Decimal;
-
-const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
 /// Starts the stub: `/version` answers `version`; `POST /order` refuses the first
 /// `mismatches` posts with `order_version_mismatch`, then accepts.
@@ -63,36 +61,12 @@ async fn stub(version: u64, mismatches: u64) -> (String, Arc<AtomicU64>) {
                 }
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let base = serve(app).await;
     (base, posts)
 }
 
 fn client(base: &str) -> AuthedClient {
-    let config = ClientConfig {
-        endpoints: Endpoints::simulator(base),
-        timeout: Duration::from_secs(5),
-        jitter_seed: Some(1),
-        ..ClientConfig::default()
-    };
-    let signer = OrderSigner::new(&PrivateKey::from_hex(KEY).unwrap()).unwrap();
-    let credentials = L2Credentials::new(
-        signer.address(),
-        "3f2c8a51-6b7d-4e09-9a12-5c4b3e2d1f00",
-        SecretString::new("CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY=").unwrap(),
-        SecretString::new("test-passphrase").unwrap(),
-    )
-    .unwrap();
-    AuthedClient::with_credentials(
-        PublicClient::new(config).unwrap(),
-        signer,
-        SignatureType::Eoa,
-        0,
-        credentials,
-    )
+    stub_client_with(stub_config(base), SignatureType::Eoa)
 }
 
 fn spec() -> OrderSpec {

@@ -6,3 +6,5 @@ mod pauses;
 mod rate_limits;
 mod refusals;
 mod stub;
+#[path = "../stub_support/mod.rs"]
+mod stub_support;

@@ -15,16 +15,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use polyagent_domain::money::{Price, Shares};
-use polyagent_domain::secret::{PrivateKey, SecretString};
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
-use polyagent_venue::auth::L2Credentials;
-use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints};
 use polyagent_venue::eip712::{Chain, Exchange};
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
-use polyagent_venue::signing::OrderSigner;
 use rust_decimal::Decimal;
-
-pub const KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
 /// One scripted answer.
 #[derive(Debug, Clone)]
@@ -78,11 +73,7 @@ impl Stub {
     pub async fn start() -> Self {
         let mut stub = Stub::default();
         let app = Router::new().fallback(answer).with_state(stub.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        stub.base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        stub.base = crate::stub_support::serve(app).await;
         stub
     }
 
@@ -177,21 +168,7 @@ pub fn config(base: &str) -> ClientConfig {
 }
 
 pub fn client_with(config: ClientConfig, signature_type: SignatureType) -> AuthedClient {
-    let signer = OrderSigner::new(&PrivateKey::from_hex(KEY).unwrap()).unwrap();
-    let credentials = L2Credentials::new(
-        signer.address(),
-        "3f2c8a51-6b7d-4e09-9a12-5c4b3e2d1f00",
-        SecretString::new("CzBVep_E6Q4zWH2ix-wRNluApcrvFDleg6jN8hc8YYY=").unwrap(),
-        SecretString::new("test-passphrase").unwrap(),
-    )
-    .unwrap();
-    AuthedClient::with_credentials(
-        PublicClient::new(config).unwrap(),
-        signer,
-        signature_type,
-        0,
-        credentials,
-    )
+    crate::stub_support::stub_client_with(config, signature_type)
 }
 
 pub fn client(base: &str) -> AuthedClient {
