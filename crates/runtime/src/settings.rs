@@ -33,22 +33,47 @@ impl ExchangeChoice {
     }
 
     fn validate(&self) -> Result<(), ApiError> {
-        if let ExchangeChoice::Simulator { url } = self {
-            let ok = (url.starts_with("http://") || url.starts_with("https://"))
-                && url.len() <= 200
-                && !url.chars().any(char::is_whitespace);
-            if !ok {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidInput,
-                    format!(
-                        "the simulator address must be an http:// URL, not {}",
-                        quoted(url)
-                    ),
-                ));
-            }
+        if let ExchangeChoice::Simulator { url } = self
+            && !is_loopback_simulator(url)
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "a simulator must run on this computer: use an address such as \
+                     http://127.0.0.1:4100 (127.0.0.1, ::1 or localhost, with no user, path or \
+                     query), not {}",
+                    quoted(url)
+                ),
+            ));
         }
         Ok(())
     }
+}
+
+/// Whether `text` is a simulator address on this computer: `http(s)://` with host
+/// `127.0.0.1`, `::1` or `localhost`, an optional port, and nothing else (no user, path,
+/// query or fragment). Anything that is not Polymarket must be local: a "paper server"
+/// elsewhere could relay what the app signs for it to Polymarket (issue #16).
+fn is_loopback_simulator(text: &str) -> bool {
+    if text.len() > 200 || text.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let Ok(parsed) = url::Url::parse(text) else {
+        return false;
+    };
+    let local_host = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
+        Some(url::Host::Ipv6(ip)) => ip == std::net::Ipv6Addr::LOCALHOST,
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    matches!(parsed.scheme(), "http" | "https")
+        && local_host
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
+        && parsed.path() == "/"
+        && parsed.query().is_none()
+        && parsed.fragment().is_none()
 }
 
 /// Which desktop notifications to show.
@@ -154,5 +179,46 @@ mod tests {
         let text = serde_json::to_string(&partial).unwrap();
         assert!(text.contains("\"cancelOrdersOnShutdown\":false"), "{text}");
         assert_eq!(serde_json::from_str::<AppSettings>(&text).unwrap(), partial);
+    }
+
+    #[test]
+    fn a_simulator_is_only_ever_on_this_computer() {
+        let simulator = |url: &str| ExchangeChoice::Simulator {
+            url: url.to_owned(),
+        };
+        for local in [
+            "http://127.0.0.1:4100",
+            "http://127.0.0.1:4100/",
+            "https://localhost:8443",
+            "http://LOCALHOST:1",
+            "http://[::1]:4100",
+        ] {
+            assert!(simulator(local).validate().is_ok(), "{local}");
+        }
+        // A "paper server" elsewhere could relay what the app signs to Polymarket.
+        for elsewhere in [
+            "http://192.168.1.20:4100",
+            "https://paper-trading.example.com",
+            "http://127.0.0.1.example.com:4100",
+            "http://localhost.example.com",
+            "http://user:pass@127.0.0.1:4100",
+            "http://127.0.0.1@example.com",
+            "http://127.0.0.1:4100/relay",
+            "http://127.0.0.1:4100?to=polymarket",
+            "http://127.0.0.1:4100#x",
+            "http://127.0.0.2:4100",
+            "ws://127.0.0.1:4100",
+            "file:///tmp/sim",
+            "127.0.0.1:4100",
+            "",
+        ] {
+            let refused = simulator(elsewhere).validate().unwrap_err();
+            assert_eq!(refused.code, ErrorCode::InvalidInput, "{elsewhere}");
+            assert!(
+                refused.message.contains("on this computer"),
+                "{}",
+                refused.message
+            );
+        }
     }
 }

@@ -97,6 +97,11 @@ describe("SettingsModal", () => {
     await user.clear(url);
     await user.type(url, "not a url");
     expect(screen.getByTestId("settings-exchange-apply")).toBeDisabled();
+    // A "paper server" elsewhere could relay what the app signs to Polymarket.
+    await user.clear(url);
+    await user.type(url, "http://192.168.1.20:4100");
+    expect(screen.getByTestId("settings-exchange-apply")).toBeDisabled();
+    expect(screen.getByText(/must run on this computer/)).toBeInTheDocument();
     await user.clear(url);
     await user.type(url, "http://127.0.0.1:4200");
     await user.click(screen.getByTestId("settings-exchange-apply"));

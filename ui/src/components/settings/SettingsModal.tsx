@@ -13,6 +13,7 @@ import { KillswitchSection } from "./KillswitchSection";
 import { SavedNote, Section } from "./Section";
 import { VaultSection } from "./VaultSection";
 import { WalletsSection } from "./WalletsSection";
+import { isLoopbackSimulatorUrl } from "@/lib/simulator-url";
 
 const NOTIFICATIONS: { key: keyof NotificationChoices; label: string }[] = [
   { key: "fills", label: "Fills (a bot bought or sold)" },
@@ -127,7 +128,9 @@ function SettingsBody() {
   };
 
   const simulatorUrlIssue =
-    exchangeKind === "simulator" && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(simulatorUrl.trim()) ? "enter an address such as http://127.0.0.1:4100" : null;
+    exchangeKind === "simulator" && !isLoopbackSimulatorUrl(simulatorUrl.trim())
+      ? "a simulator must run on this computer: enter an address such as http://127.0.0.1:4100"
+      : null;
 
   return (
     <div className="flex flex-col">
