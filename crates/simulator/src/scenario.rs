@@ -364,6 +364,10 @@ impl Scenario {
             if liquidity.levels > MAX_LEVELS {
                 return Err(bad(&format!("at most {MAX_LEVELS} price levels a side")));
             }
+            // A chance per step: a huge one overflowed its conversion to parts per million.
+            if liquidity.trade_chance < Decimal::ZERO || liquidity.trade_chance > Decimal::ONE {
+                return Err(bad("trade_chance must be between 0 and 1"));
+            }
             // Enough inventory to quote both sides for a very long run.
             let inventory = size
                 .0
@@ -737,6 +741,17 @@ mod tests {
             wallet.contains("more pUSD than the ledger holds"),
             "{wallet}"
         );
+        // Found by the scenario fuzz target: a 26-digit trade chance overflowed its conversion
+        // to parts per million.
+        for chance in ["1300135331369697138219518.3", "-0.1", "1.01"] {
+            let refused = refused(
+                &format!(
+                    r#"{{"spread": "0.02", "levels": 3, "size": "500", "trade_chance": "{chance}"}}"#
+                ),
+                "1",
+            );
+            assert!(refused.contains("between 0 and 1"), "{chance}: {refused}");
+        }
         assert!(
             scenario(r#"{"spread": "0.02", "levels": 100, "size": "500"}"#, "100")
                 .build(base, 0)
