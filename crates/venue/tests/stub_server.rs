@@ -4,22 +4,18 @@
 
 mod stub_support;
 
-use stub_support::{serve, stub_client_with, stub_config};
+use stub_support::{serve, stub_client_with, stub_config, stub_spec};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use alloy_primitives::B256;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use polyagent_domain::money::{Price, Shares};
-use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
+use polyagent_domain::trading::SignatureType;
 use polyagent_venue::VenueError;
 use polyagent_venue::client::AuthedClient;
-use polyagent_venue::eip712::{Chain, Exchange};
-use polyagent_venue::order_build::{OrderSize, OrderSpec};
-use rust_decimal::Decimal;
+use polyagent_venue::order_build::OrderSpec;
 
 /// Starts the stub: `/version` answers `version`; `POST /order` refuses the first
 /// `mismatches` posts with `order_version_mismatch`, then accepts.
@@ -70,27 +66,7 @@ fn client(base: &str) -> AuthedClient {
 }
 
 fn spec() -> OrderSpec {
-    OrderSpec {
-        chain: Chain::Polygon,
-        exchange: Exchange::CtfV2,
-        tick_size: TickSize::Hundredth,
-        token_id: TokenId::new("1001").unwrap(),
-        side: Side::Buy,
-        size: OrderSize::Limit {
-            price: Price::new(Decimal::new(5, 1)).unwrap(),
-            size: Shares::new(Decimal::from(10)).unwrap(),
-        },
-        signature_type: SignatureType::Eoa,
-        funder: None,
-        salt: 7,
-        timestamp_ms: 1_767_225_600_000,
-        expiration: 0,
-        metadata: B256::ZERO,
-        builder: B256::ZERO,
-        order_type: OrderType::Gtc,
-        post_only: false,
-        defer_exec: false,
-    }
+    stub_spec(7, SignatureType::Eoa)
 }
 
 #[tokio::test]

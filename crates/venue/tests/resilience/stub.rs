@@ -8,18 +8,14 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use alloy_primitives::B256;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use polyagent_domain::money::{Price, Shares};
-use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
+use polyagent_domain::trading::SignatureType;
 use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints};
-use polyagent_venue::eip712::{Chain, Exchange};
-use polyagent_venue::order_build::{OrderSize, OrderSpec};
-use rust_decimal::Decimal;
+use polyagent_venue::order_build::OrderSpec;
 
 /// One scripted answer.
 #[derive(Debug, Clone)]
@@ -180,25 +176,5 @@ pub fn spec(salt: u64) -> OrderSpec {
 }
 
 pub fn spec_typed(salt: u64, signature_type: SignatureType) -> OrderSpec {
-    OrderSpec {
-        chain: Chain::Polygon,
-        exchange: Exchange::CtfV2,
-        tick_size: TickSize::Hundredth,
-        token_id: TokenId::new("1001").unwrap(),
-        side: Side::Buy,
-        size: OrderSize::Limit {
-            price: Price::new(Decimal::new(5, 1)).unwrap(),
-            size: Shares::new(Decimal::from(10)).unwrap(),
-        },
-        signature_type,
-        funder: None,
-        salt,
-        timestamp_ms: 1_767_225_600_000,
-        expiration: 0,
-        metadata: B256::ZERO,
-        builder: B256::ZERO,
-        order_type: OrderType::Gtc,
-        post_only: false,
-        defer_exec: false,
-    }
+    crate::stub_support::stub_spec(salt, signature_type)
 }

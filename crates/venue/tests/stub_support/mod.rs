@@ -4,11 +4,16 @@
 
 #![allow(dead_code)]
 
+use alloy_primitives::B256;
+use polyagent_domain::money::{Price, Shares};
 use polyagent_domain::secret::{PrivateKey, SecretString};
-use polyagent_domain::trading::SignatureType;
+use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
 use polyagent_venue::auth::L2Credentials;
 use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use polyagent_venue::eip712::{Chain, Exchange};
+use polyagent_venue::order_build::{OrderSize, OrderSpec};
 use polyagent_venue::signing::OrderSigner;
+use rust_decimal::Decimal;
 use std::time::Duration;
 
 /// Hardhat's first test key: never valid for anything but tests.
@@ -51,4 +56,29 @@ pub fn stub_client_with(config: ClientConfig, signature_type: SignatureType) -> 
         0,
         credentials,
     )
+}
+
+/// A GTC BUY of 10 shares at 0.50 of token 1001 (tick 0.01, Exchange V2), salted `salt`.
+pub fn stub_spec(salt: u64, signature_type: SignatureType) -> OrderSpec {
+    OrderSpec {
+        chain: Chain::Polygon,
+        exchange: Exchange::CtfV2,
+        tick_size: TickSize::Hundredth,
+        token_id: TokenId::new("1001").unwrap(),
+        side: Side::Buy,
+        size: OrderSize::Limit {
+            price: Price::new(Decimal::new(5, 1)).unwrap(),
+            size: Shares::new(Decimal::from(10)).unwrap(),
+        },
+        signature_type,
+        funder: None,
+        salt,
+        timestamp_ms: 1_767_225_600_000,
+        expiration: 0,
+        metadata: B256::ZERO,
+        builder: B256::ZERO,
+        order_type: OrderType::Gtc,
+        post_only: false,
+        defer_exec: false,
+    }
 }
