@@ -8,8 +8,8 @@
 //
 // Before timing, each operation runs once with the vector's salt and timestamp pinned and its
 // output is compared with the vector (`ts_crosscheck`), so the timed code does the same work.
-// scripts/bench copies this file into the throwaway folder where the client and viem are installed
-// and runs it there: node ts_client.mjs <limit_orders_v2.json> <seconds per operation>
+// scripts/bench runs it with the project's own node_modules, where `npm ci` installed the client and
+// viem at the versions package-lock.json pins: node ts_client.mjs <limit_orders_v2.json> <seconds>
 import { readFileSync } from "node:fs";
 
 import * as clob from "@polymarket/clob-client-v2";
@@ -20,7 +20,7 @@ import * as chains from "viem/chains";
 const [vectorsPath, secondsArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const version = (name) =>
-  JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url), "utf8"))
+  JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), "utf8"))
     .version;
 
 const vectors = JSON.parse(readFileSync(vectorsPath, "utf8"));
