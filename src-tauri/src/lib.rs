@@ -10,6 +10,7 @@
 pub mod coalesce;
 pub mod desktop;
 pub mod ipc;
+pub mod stepup;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};
 use tauri::Manager as _;
@@ -109,6 +110,8 @@ fn runtime_config(app: &tauri::App) -> Result<RuntimeConfig, Box<dyn std::error:
     config.vault_passphrase = std::env::var(polyagent_runtime::VAULT_PASSPHRASE_ENV)
         .ok()
         .and_then(|p| polyagent_runtime::SecretString::new(p).ok());
+    // The guarded actions are confirmed in a native dialog the webview cannot answer.
+    config.confirmer = std::sync::Arc::new(stepup::NativeDialog::new(app.handle().clone()));
     Ok(config)
 }
 
