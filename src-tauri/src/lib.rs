@@ -10,6 +10,7 @@
 pub mod coalesce;
 pub mod desktop;
 pub mod ipc;
+pub mod navigation;
 pub mod stepup;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};
@@ -72,7 +73,9 @@ pub fn run() {
             // The window is made only now (`"create": false` in tauri.conf.json), so its first
             // command already finds the runtime.
             if let Some(window) = app.config().app.windows.iter().find(|w| w.label == "main") {
-                tauri::WebviewWindowBuilder::from_config(app.handle(), window)?.build()?;
+                let builder = tauri::WebviewWindowBuilder::from_config(app.handle(), window)?;
+                let dev_url = navigation::dev_url(app.handle());
+                navigation::guard(builder, dev_url).build()?;
             }
             if let Err(error) = desktop::build_tray(app.handle(), &status) {
                 // A desktop without a tray still runs bots; the window stays the way in.
