@@ -415,12 +415,17 @@ impl Runtime {
     pub(crate) async fn confirm(&self, action: GuardedAction) -> Result<(), ApiError> {
         debug_assert_eq!(action.guard(), Guard::Confirmation, "{action:?}");
         let Ok(_asking) = self.inner.asking.0.try_lock() else {
+            tracing::info!(
+                action = action.short(),
+                "not asked: another question is waiting for its answer"
+            );
             return Err(declined(format!(
                 "another question is waiting for your answer; {} was not asked and nothing \
                  was changed",
                 action.short()
             )));
         };
+        tracing::info!(action = action.short(), "asking the user");
         match self.inner.config.confirmer.confirm(&action).await {
             Confirmation::Confirmed => {
                 tracing::info!(action = action.short(), "confirmed by the user");
