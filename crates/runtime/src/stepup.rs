@@ -467,14 +467,24 @@ impl Runtime {
             .await
     }
 
-    /// Before the killswitch is re-armed: asked only while it is tripped.
+    /// Before the killswitch is re-armed: asked only while it is tripped. A trip while the
+    /// question was open is not undone by its answer: the user said yes to re-arming the
+    /// earlier one.
     pub(crate) async fn confirm_arming(&self) -> Result<(), ApiError> {
-        let tripped_because = match &self.inner.global.borrow().killswitch {
+        let asked_about = self.inner.global.borrow().killswitch.clone();
+        let tripped_because = match &asked_about {
             Killswitch::Tripped { reason, .. } => reason.clone(),
             Killswitch::Armed => return Ok(()),
         };
         self.confirm(GuardedAction::ArmKillswitch { tripped_because })
-            .await
+            .await?;
+        if self.inner.global.borrow().killswitch != asked_about {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "the killswitch was tripped again while you were asked; it stays tripped",
+            ));
+        }
+        Ok(())
     }
 
     /// Before a bot is started or resumed: asked only for a live bot that would start
@@ -589,147 +599,4 @@ impl Runtime {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dec(text: &str) -> Decimal {
-        Decimal::from_str_exact(text).unwrap()
-    }
-
-    #[test]
-    fn only_limits_that_go_up_are_raises() {
-        let old = DailyLimits::default();
-        assert!(raised_daily_limits(&old, &old).is_empty());
-        let lower = DailyLimits {
-            max_daily_loss: dec("10"),
-            max_trades_per_day: 1,
-            max_exposure_per_bot: dec("1"),
-            max_exposure_total: dec("1"),
-        };
-        assert!(raised_daily_limits(&old, &lower).is_empty());
-        let higher = DailyLimits {
-            max_daily_loss: dec("50.01"),
-            max_trades_per_day: 101,
-            ..lower
-        };
-        assert_eq!(
-            raised_daily_limits(&old, &higher),
-            [
-                Raise::MaxDailyLoss {
-                    from: dec("50"),
-                    to: dec("50.01")
-                },
-                Raise::MaxTradesPerDay { from: 100, to: 101 },
-            ]
-        );
-
-        let params = TradingParams::defaults();
-        assert!(raised_bot_limits(&params, &params).is_empty());
-        let riskier = TradingParams {
-            trade_size: params.trade_size + Decimal::ONE,
-            stop_loss_pct: params.stop_loss_pct + Decimal::ONE,
-            max_hold_secs: params.max_hold_secs + 1,
-            trade_both_sides: true,
-            // Not limits: how it trades, not how much it may lose.
-            take_profit_pct: params.take_profit_pct + Decimal::ONE,
-            cooldown_secs: 0,
-            ..params.clone()
-        };
-        assert_eq!(raised_bot_limits(&params, &riskier).len(), 4);
-        assert!(raised_bot_limits(&riskier, &params).is_empty());
-        assert_eq!(
-            raised_bot_limits(&nothing(&params), &params).len(),
-            3,
-            "from nothing, every amount is a raise"
-        );
-    }
-
-    #[test]
-    fn a_question_names_the_facts_and_quotes_what_others_chose() {
-        let start = GuardedAction::StartLiveBot(LiveBotStart {
-            bot_id: None,
-            name: "Paper only\u{202e} (no real money)".into(),
-            how: StartKind::CreateAndStart,
-            wallet: "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266".into(),
-            exchange: ExchangeChoice::Polymarket,
-            question: "Will it rain?".into(),
-            outcome: "Yes".into(),
-            trade_size: dec("10.00"),
-            max_daily_loss: dec("50"),
-        });
-        let question = start.question();
-        assert_eq!(question.title, "Create and start a live bot?");
-        assert!(
-            question.body.contains("on Polymarket (real money)"),
-            "{}",
-            question.body
-        );
-        assert!(
-            question
-                .body
-                .contains("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266")
-        );
-        assert!(
-            question.body.contains("10 pUSD an order"),
-            "{}",
-            question.body
-        );
-        assert!(question.body.contains("at most 50 pUSD lost a day"));
-        // The name is quoted, its direction character escaped.
-        assert!(
-            question
-                .body
-                .contains(r#""Paper only\u{202e} (no real money)""#),
-            "{}",
-            question.body
-        );
-        assert_eq!(start.guard(), Guard::Confirmation);
-
-        let switch = GuardedAction::SwitchExchange {
-            from: ExchangeChoice::Demo,
-            to: ExchangeChoice::Simulator {
-                url: "http://127.0.0.1:4100".into(),
-            },
-        };
-        assert!(switch.question().body.starts_with(
-            "Switch the exchange from the built-in demo to the simulator at http://127.0.0.1:4100?"
-        ));
-        let raise = GuardedAction::RaiseDailyLimits {
-            raised: vec![Raise::MaxDailyLoss {
-                from: dec("50"),
-                to: dec("500"),
-            }],
-        };
-        assert!(
-            raise
-                .question()
-                .body
-                .ends_with("• maximum loss a day: 50 → 500 pUSD")
-        );
-        for passphrase in [
-            GuardedAction::DeleteWallet {
-                address: "0x1".into(),
-            },
-            GuardedAction::ExportWalletKey {
-                address: "0x1".into(),
-            },
-        ] {
-            assert_eq!(passphrase.guard(), Guard::Passphrase);
-        }
-    }
-
-    #[tokio::test]
-    async fn the_default_confirmer_declines_and_the_cli_s_confirms() {
-        let action = GuardedAction::ArmKillswitch {
-            tripped_because: "x".into(),
-        };
-        assert_eq!(NobodyToAsk.confirm(&action).await, Confirmation::Declined);
-        assert_eq!(TypedCommand.confirm(&action).await, Confirmation::Confirmed);
-        let config = crate::RuntimeConfig::new("/nowhere");
-        assert_eq!(
-            config.confirmer.confirm(&action).await,
-            Confirmation::Declined,
-            "fail closed: a shell that installs no confirmer cannot spend"
-        );
-    }
-}
+mod tests;
