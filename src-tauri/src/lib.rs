@@ -10,6 +10,8 @@
 pub mod coalesce;
 pub mod desktop;
 pub mod ipc;
+pub mod navigation;
+pub mod stepup;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};
 use tauri::Manager as _;
@@ -71,7 +73,9 @@ pub fn run() {
             // The window is made only now (`"create": false` in tauri.conf.json), so its first
             // command already finds the runtime.
             if let Some(window) = app.config().app.windows.iter().find(|w| w.label == "main") {
-                tauri::WebviewWindowBuilder::from_config(app.handle(), window)?.build()?;
+                let builder = tauri::WebviewWindowBuilder::from_config(app.handle(), window)?;
+                let dev_url = navigation::dev_url(app.handle());
+                navigation::guard(builder, dev_url).build()?;
             }
             if let Err(error) = desktop::build_tray(app.handle(), &status) {
                 // A desktop without a tray still runs bots; the window stays the way in.
@@ -109,6 +113,8 @@ fn runtime_config(app: &tauri::App) -> Result<RuntimeConfig, Box<dyn std::error:
     config.vault_passphrase = std::env::var(polyagent_runtime::VAULT_PASSPHRASE_ENV)
         .ok()
         .and_then(|p| polyagent_runtime::SecretString::new(p).ok());
+    // The guarded actions are confirmed in a native dialog the webview cannot answer.
+    config.confirmer = std::sync::Arc::new(stepup::NativeDialog::new(app.handle().clone()));
     Ok(config)
 }
 

@@ -7,9 +7,12 @@
     reason = "each test binary uses a different part of the shared setup"
 )]
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use polyagent_desktop::ipc;
+use polyagent_runtime::stepup::{Answer, Confirmation, Confirmer, GuardedAction};
 use polyagent_runtime::{Runtime, RuntimeConfig};
 use polyagent_simulator::scenario::Scenario;
 use polyagent_simulator::server::{SimConfig, SimServer};
@@ -25,10 +28,61 @@ pub const TOKEN: &str = "1001";
 pub const TEST_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 pub const TEST_ADDRESS: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 
+/// The user's answers to the runtime's step-up questions, as a test scripts them: the native
+/// dialog's stand-in. Records every question asked.
+#[derive(Debug)]
+pub struct Answers {
+    confirm: AtomicBool,
+    asked: Mutex<Vec<GuardedAction>>,
+}
+
+impl Answers {
+    /// A user who answers every question with `confirm`.
+    pub fn new(confirm: bool) -> Arc<Self> {
+        Arc::new(Self {
+            confirm: AtomicBool::new(confirm),
+            asked: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// From now on, every question is answered with `confirm`.
+    pub fn answer(&self, confirm: bool) {
+        self.confirm.store(confirm, Ordering::SeqCst);
+    }
+
+    /// The questions asked so far, taken out.
+    pub fn take_asked(&self) -> Vec<GuardedAction> {
+        std::mem::take(&mut *self.asked.lock().unwrap())
+    }
+}
+
+impl Confirmer for Answers {
+    fn confirm<'a>(&'a self, action: &'a GuardedAction) -> Answer<'a> {
+        self.asked.lock().unwrap().push(action.clone());
+        let answer = if self.confirm.load(Ordering::SeqCst) {
+            Confirmation::Confirmed
+        } else {
+            Confirmation::Declined
+        };
+        Box::pin(std::future::ready(answer))
+    }
+}
+
 /// A runtime on a throwaway data folder: no keychain and a fast key derivation, so a test can
-/// create a vault in milliseconds; until one does, there is none.
+/// create a vault in milliseconds; until one does, there is none. The user confirms every
+/// step-up question.
 pub fn open_runtime(dir: &std::path::Path, heartbeat: Duration) -> Runtime {
+    open_runtime_asking(dir, heartbeat, Answers::new(true))
+}
+
+/// [`open_runtime`], with the step-up questions answered by `answers`.
+pub fn open_runtime_asking(
+    dir: &std::path::Path,
+    heartbeat: Duration,
+    answers: Arc<Answers>,
+) -> Runtime {
     let mut config = RuntimeConfig::new(dir);
+    config.confirmer = answers;
     config.vault = polyagent_vault::VaultConfig::new(dir)
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);

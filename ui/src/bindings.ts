@@ -659,6 +659,11 @@ export type ErrorCode =
 "VENUE_UNAVAILABLE" | 
 /**  The data folder was written by a newer PolyAgent; nothing was changed. Upgrade the app. */
 "DATA_FROM_NEWER_VERSION" | 
+/**
+ *  A guarded action (one that can spend money or undo a safety stop, see `stepup`) was not
+ *  confirmed by the user outside the webview; nothing was changed.
+ */
+"CONFIRMATION_DECLINED" | 
 /**  A bug or an unexpected failure; the message says what, and the log has details. */
 "INTERNAL";
 

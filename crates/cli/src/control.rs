@@ -232,6 +232,10 @@ fn config(folder: &FolderArgs, run_bots: bool) -> RuntimeConfig {
         .ok()
         .and_then(|p| SecretString::new(p).ok());
     config.run_bots = run_bots;
+    // A command typed in the user's own terminal is the confirmation of what it asks for:
+    // there is no webview between the user and the CLI, and whatever can run it as the user
+    // can read the data folder anyway (see `polyagent_runtime::stepup`).
+    config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     config
 }
 

@@ -194,6 +194,8 @@ async fn measure(
     let rss_before_bots = process::rss_bytes().unwrap_or(0);
     let dir = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
     let mut config = RuntimeConfig::new(dir.path());
+    // The user's own command (see `stepup::TypedCommand`).
+    config.confirmer = Arc::new(polyagent_runtime::stepup::TypedCommand);
     // A throwaway folder with paper bots only: no keychain, a fast (weak) KDF.
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
         .no_keychain()

@@ -240,6 +240,8 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
 
     let dir = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
     let mut config = RuntimeConfig::new(dir.path());
+    // The user's own command (see `stepup::TypedCommand`).
+    config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     // Soak only: a throwaway folder, so no keychain and a fast (weak) KDF; see the module doc.
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
         .no_keychain()

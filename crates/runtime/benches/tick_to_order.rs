@@ -105,6 +105,8 @@ async fn run(triggers: usize) -> Vec<Timed> {
 
     let dir = tempfile::tempdir().unwrap();
     let mut config = RuntimeConfig::new(dir.path());
+    // The bench is the user's own command: it confirms its guarded actions (see `stepup`).
+    config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);

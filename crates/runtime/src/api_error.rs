@@ -32,6 +32,9 @@ pub enum ErrorCode {
     VenueUnavailable,
     /// The data folder was written by a newer PolyAgent; nothing was changed. Upgrade the app.
     DataFromNewerVersion,
+    /// A guarded action (one that can spend money or undo a safety stop, see `stepup`) was not
+    /// confirmed by the user outside the webview; nothing was changed.
+    ConfirmationDeclined,
     /// A bug or an unexpected failure; the message says what, and the log has details.
     Internal,
 }

@@ -34,6 +34,7 @@ mod retry;
 mod routing;
 mod settings;
 mod settlement;
+pub mod stepup;
 mod summary;
 mod wallets;
 
@@ -116,6 +117,10 @@ pub struct RuntimeConfig {
     /// the in-process simulator's probe, which times it from the market frame (tick to
     /// decision). `None` everywhere else.
     pub latency_probe: Option<Arc<polyagent_simulator::server::LatencyProbe>>,
+    /// Asks the user to confirm the guarded actions ([`stepup`]). The default declines them
+    /// all: each shell installs its own (the desktop a native dialog, the CLI
+    /// [`stepup::TypedCommand`]).
+    pub confirmer: Arc<dyn stepup::Confirmer>,
 }
 
 impl RuntimeConfig {
@@ -134,6 +139,7 @@ impl RuntimeConfig {
             run_bots: true,
             arm_orders: true,
             latency_probe: None,
+            confirmer: Arc::new(stepup::NobodyToAsk),
         }
     }
 }
@@ -208,6 +214,8 @@ pub(crate) struct Inner {
     watchers: Mutex<Vec<JoinHandle<()>>>,
     /// Serializes bot creation, so ids stay unique.
     creating: tokio::sync::Mutex<()>,
+    /// One step-up question at a time (see [`stepup`]).
+    asking: stepup::Asking,
     /// The demo simulator, while the demo is the chosen exchange.
     demo: demo::DemoSlot,
     /// The one book being streamed to a window (see [`Runtime::watch_book`]).
@@ -337,6 +345,7 @@ impl Runtime {
                 prices,
                 watchers: Mutex::new(Vec::new()),
                 creating: tokio::sync::Mutex::new(()),
+                asking: stepup::Asking::default(),
                 demo: demo::DemoSlot::default(),
                 book_watch: Mutex::new(None),
             }),
@@ -442,6 +451,8 @@ impl Runtime {
     /// Starts a bot. A live bot that was waiting for its wallet (locked vault, exchange
     /// unreachable) is connected first.
     pub async fn start_bot(&self, id: &str) -> Result<(), ApiError> {
+        self.confirm_live_start(id, stepup::StartKind::Start)
+            .await?;
         self.lifecycle(id, Lifecycle::Start).await
     }
 
@@ -454,6 +465,8 @@ impl Runtime {
     }
 
     pub async fn resume_bot(&self, id: &str) -> Result<(), ApiError> {
+        self.confirm_live_start(id, stepup::StartKind::Resume)
+            .await?;
         self.lifecycle(id, Lifecycle::Resume).await
     }
 
@@ -503,6 +516,7 @@ impl Runtime {
     /// `CONFLICT` while the bot runs or waits for its wallet; `INVALID_CONFIG` naming every
     /// bad field (nothing is changed).
     pub async fn update_bot(&self, id: &str, spec: BotSpec) -> Result<BotSummary, ApiError> {
+        self.confirm_bot_update(id, &spec).await?;
         self.bot(id)?.reconfigure(spec.clone()).await?;
         let config = serde_json::to_value(&spec)
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
@@ -674,6 +688,7 @@ impl Runtime {
 
     /// Re-arms the killswitch; stopped bots stay stopped until started.
     pub async fn arm_killswitch(&self) -> Result<(), ApiError> {
+        self.confirm_arming().await?;
         self.inner
             .global
             .send_modify(|g| g.killswitch = Killswitch::Armed);
@@ -717,6 +732,7 @@ impl Runtime {
     /// Replaces the daily limits (validated; nothing changes on error).
     pub async fn set_daily_limits(&self, limits: DailyLimits) -> Result<(), ApiError> {
         settings::validate_limits(&limits)?;
+        self.confirm_daily_limits(&limits).await?;
         self.inner
             .db
             .settings()
@@ -738,16 +754,11 @@ impl Runtime {
     pub async fn update_settings(&self, next: AppSettings) -> Result<AppSettings, ApiError> {
         next.validate()?;
         let exchange_changed = lock(&self.inner.settings).exchange != next.exchange;
-        if exchange_changed
-            && self
-                .list_bots()
-                .iter()
-                .any(|b| b.status == "running" || b.status == "paused")
-        {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                "stop every bot before switching exchange",
-            ));
+        if exchange_changed {
+            self.refuse_switch_while_trading()?;
+            self.confirm_exchange_switch(&next.exchange).await?;
+            // Bots may have started while the question was open.
+            self.refuse_switch_while_trading()?;
         }
         self.inner
             .db
@@ -768,6 +779,20 @@ impl Runtime {
         }
         let _ = self.inner.events.send(RuntimeEvent::Settings(next.clone()));
         Ok(next)
+    }
+
+    fn refuse_switch_while_trading(&self) -> Result<(), ApiError> {
+        if self
+            .list_bots()
+            .iter()
+            .any(|b| b.status == "running" || b.status == "paused")
+        {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "stop every bot before switching exchange",
+            ));
+        }
+        Ok(())
     }
 
     /// Starts the demo simulator (if it is not running) and makes it the exchange: paper bots

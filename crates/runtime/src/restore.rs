@@ -500,6 +500,10 @@ impl Runtime {
                 request.spec.complement_token_id.as_deref(),
             )
             .await?;
+        if let (Some(wallet), true) = (&wallet_address, request.start) {
+            self.confirm_live_creation(&request.spec, &engine.config().params, wallet, &market)
+                .await?;
+        }
         let paper = cash.map(|cash| PaperAccount::new(cash, market.fees, market.tick()));
         let saved = SavedBot {
             spec: request.spec.clone(),
@@ -537,7 +541,8 @@ impl Runtime {
         };
         self.bring_up(&id, saved, false).await;
         if request.start {
-            self.start_bot(&id).await?;
+            // Confirmed above for a live bot: not asked twice.
+            self.lifecycle(&id, Lifecycle::Start).await?;
         }
         self.get_bot(&id)
     }

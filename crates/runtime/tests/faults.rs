@@ -138,6 +138,7 @@ async fn rig(setup: Setup) -> Rig {
     let proxy = CountingProxy::start(&sim.base_url()).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = RuntimeConfig::new(dir.path());
+    config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);

@@ -17,6 +17,10 @@ const SENTENCES: Record<ErrorCode, string> = {
   INSUFFICIENT_BALANCE: "The wallet does not have enough pUSD, shares or allowance for this order.",
   VENUE_UNAVAILABLE: "The exchange could not be reached or refused the request. Try again shortly.",
   DATA_FROM_NEWER_VERSION: "Your data was written by a newer PolyAgent. Please update the app.",
+  // Guarded actions (switching the exchange, starting a live bot, raising a limit, re-arming the
+  // killswitch) are confirmed in a system dialog that PolyAgent shows itself; the window cannot
+  // answer it. Cancelling there is a choice, not a failure.
+  CONFIRMATION_DECLINED: "Not confirmed in PolyAgent's dialog, so nothing was changed.",
   INTERNAL: "Something went wrong inside PolyAgent. The log folder has the details.",
 };
 

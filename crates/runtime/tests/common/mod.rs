@@ -47,6 +47,9 @@ pub async fn simulator(scenario: serde_json::Value) -> SimServer {
 /// key derivation) and the simulator chosen as the exchange.
 pub async fn open_runtime(dir: &std::path::Path, sim: &SimServer) -> polyagent_runtime::Runtime {
     let mut config = polyagent_runtime::RuntimeConfig::new(dir);
+    // These tests act as the user at a terminal; the step-up questions have their own tests
+    // (tests/stepup.rs at the repository root).
+    config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     config.vault = polyagent_vault::VaultConfig::new(dir)
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);

@@ -276,6 +276,8 @@ export function WalletStep({
           </div>
           {adding === "import" && <ImportWalletForm onImported={added} />}
           {adding === "generate" && <GenerateWalletForm onGenerated={added} />}
+          {/* For clarity only: before a live bot starts, the app asks again in a native dialog the
+              window cannot answer (docs/ARCHITECTURE.md, "Guarded actions"). */}
           <label className="flex items-start gap-2 rounded-md border border-warning/60 bg-warning/10 p-2 text-sm">
             <input
               type="checkbox"
