@@ -15,7 +15,7 @@ use crate::config::FieldError;
 /// The highest daily loss limit, pUSD.
 pub const MAX_DAILY_LOSS: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
 /// The most fills per day over all bots.
-pub const MAX_TRADES_PER_DAY: u32 = 10_000;
+pub const MAX_TRADES_PER_DAY: u32 = 100_000;
 /// The highest cost basis one bot may be allowed to hold, pUSD.
 pub const MAX_EXPOSURE_PER_BOT: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
 /// The highest cost basis all bots together may be allowed to hold, pUSD.
