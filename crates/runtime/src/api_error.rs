@@ -32,6 +32,9 @@ pub enum ErrorCode {
     VenueUnavailable,
     /// The data folder was written by a newer PolyAgent; nothing was changed. Upgrade the app.
     DataFromNewerVersion,
+    /// Safety state (the killswitch, the daily limits or the settings) could not be read or
+    /// is no longer valid: no bot starts until it is set again (see `KillswitchState::faults`).
+    SafetyStateInvalid,
     /// A bug or an unexpected failure; the message says what, and the log has details.
     Internal,
 }
