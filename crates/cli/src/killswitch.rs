@@ -179,7 +179,7 @@ pub fn status(folder: &FolderArgs) -> ExitCode {
 fn fault_text(fault: &SafetyFault) -> String {
     let (what, repair) = match fault.setting {
         SafetySetting::Killswitch => ("killswitch state", "`polyagent killswitch off` (or on)"),
-        SafetySetting::DailyLimits => ("daily limits", "set the daily limits again in the app"),
+        SafetySetting::DailyLimits => ("daily limits", "`polyagent limits set ...`"),
         SafetySetting::Settings => (
             "settings",
             "`polyagent exchange polymarket` (or a simulator on this computer)",

@@ -51,6 +51,9 @@ enum Command {
     /// Whether bots may trade: the killswitch, safety state that failed closed, the vault and
     /// the bots (from the running `polyagent run` or app when there is one).
     Status(control::StatusArgs),
+    /// Show or set the daily limits every bot shares.
+    #[command(subcommand)]
+    Limits(limits::LimitsCommand),
     /// The activity log, newest first.
     Activity(control::ActivityArgs),
     /// Choose the exchange: `polymarket` or a simulator's URL.
@@ -70,6 +73,7 @@ mod backtest;
 mod control;
 mod harness;
 mod killswitch;
+mod limits;
 mod order;
 mod process;
 mod scale;
@@ -88,6 +92,7 @@ fn main() -> ExitCode {
         Command::Wallet(command) => return control::wallet(command),
         Command::Killswitch(command) => return killswitch::killswitch(command),
         Command::Status(args) => return killswitch::status(&args.folder),
+        Command::Limits(command) => return limits::limits(command),
         Command::Activity(args) => return control::activity(args),
         Command::Exchange(args) => return control::exchange(args),
         Command::Export(args) => return control::export(args),

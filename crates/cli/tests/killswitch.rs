@@ -172,6 +172,7 @@ fn with_nothing_running_killswitch_on_cancels_every_wallets_orders_at_the_exchan
     assert_eq!(status["killswitch"]["reason"], "drill");
 }
 
+#[cfg(unix)]
 #[test]
 fn with_polyagent_run_running_killswitch_on_trips_that_instance() {
     let world = world();
@@ -216,4 +217,91 @@ fn with_polyagent_run_running_killswitch_on_trips_that_instance() {
         !world.dir().join("polyagent.sock").exists(),
         "the socket goes with the run"
     );
+}
+
+#[test]
+fn limits_saved_above_their_ceilings_fail_closed_in_status_until_set_again() {
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path();
+    run_ok(polyagent(dir, &["limits", "show"]), None);
+    // What an older version, with no ceilings, could have stored.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = polyagent_store::Database::open(dir.join("polyagent.db"))
+            .await
+            .unwrap();
+        let old = json!({"max_daily_loss": "5000000", "max_trades_per_day": 100,
+                         "max_exposure_per_bot": "50", "max_exposure_total": "250"});
+        db.settings()
+            .put(
+                "daily_limits",
+                &old,
+                polyagent_store::Timestamp::from_millis(0),
+            )
+            .await
+            .unwrap();
+        db.close().await;
+    });
+
+    let status = run_ok(polyagent(dir, &["status", "--json"]), None);
+    let status: Value = serde_json::from_str(status.trim()).unwrap();
+    assert_eq!(status["killswitch"]["tripped"], true, "{status}");
+    assert_eq!(
+        status["killswitch"]["faults"],
+        json!([{"setting": "dailyLimits", "problem": "noLongerValid"}])
+    );
+    let text = run_ok(polyagent(dir, &["status"]), None);
+    assert!(text.contains("SAFETY STATE FAILED CLOSED"), "{text}");
+    assert!(text.contains("polyagent limits set"), "{text}");
+
+    let refused = polyagent(
+        dir,
+        &[
+            "limits",
+            "set",
+            "--max-daily-loss",
+            "5000000",
+            "--max-trades-per-day",
+            "100",
+            "--max-exposure-per-bot",
+            "50",
+            "--max-exposure-total",
+            "250",
+            "--json",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(!refused.status.success());
+    let error: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(error["code"], "INVALID_CONFIG", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("max_daily_loss"),
+        "{error}"
+    );
+
+    run_ok(
+        polyagent(
+            dir,
+            &[
+                "limits",
+                "set",
+                "--max-daily-loss",
+                "50",
+                "--max-trades-per-day",
+                "100",
+                "--max-exposure-per-bot",
+                "50",
+                "--max-exposure-total",
+                "250",
+            ],
+        ),
+        None,
+    );
+    let status = run_ok(polyagent(dir, &["status", "--json"]), None);
+    let status: Value = serde_json::from_str(status.trim()).unwrap();
+    assert_eq!(status["killswitch"]["tripped"], false, "{status}");
+    assert_eq!(status["killswitch"]["faults"], json!([]));
 }

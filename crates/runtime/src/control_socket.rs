@@ -27,6 +27,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The longest request line read.
 pub const MAX_REQUEST_BYTES: u64 = 16 * 1024;
 /// How long a client waits for its answer: a trip's sweep deadline, and time to stop bots.
+#[cfg(unix)]
 const ANSWER_WAIT: std::time::Duration =
     std::time::Duration::from_secs(crate::killswitch::SWEEP_DEADLINE.as_secs() + 40);
 
@@ -105,6 +106,13 @@ pub async fn send(data_dir: &Path, request: ControlRequest) -> Result<ControlRes
 
 /// The served socket: the accepting task, stopped and the file removed when dropped.
 #[derive(Debug)]
+#[cfg_attr(
+    not(unix),
+    expect(
+        dead_code,
+        reason = "served on Unix only; elsewhere the slot stays empty"
+    )
+)]
 pub(crate) struct Served {
     task: tokio::task::JoinHandle<()>,
     path: std::path::PathBuf,
@@ -137,6 +145,7 @@ pub(crate) fn serve(runtime: &crate::Runtime) -> Option<Served> {
     }
 }
 
+#[cfg(unix)]
 fn unreadable(what: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         ErrorCode::Internal,
@@ -176,8 +185,14 @@ mod unix {
 
     async fn accept(listener: UnixListener, runtime: Weak<Inner>, owner: u32) {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of descriptors, say: pause rather than spin on the error.
+                    tracing::warn!(%error, "the control socket could not accept");
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    continue;
+                }
             };
             // Another user's process learns nothing, not even the version.
             if stream.peer_cred().map(|c| c.uid()).ok() != Some(owner) {

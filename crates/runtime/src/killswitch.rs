@@ -168,7 +168,11 @@ impl Runtime {
         // Written anew: a killswitch row that could not be read is repaired.
         self.clear_fault(SafetySetting::Killswitch);
         for sweep in &wallets {
-            tracing::warn!(wallet = %sweep.address, outcome = ?sweep.outcome, "killswitch sweep");
+            if matches!(sweep.outcome, SweepOutcome::Swept { .. }) {
+                tracing::info!(wallet = %sweep.address, outcome = ?sweep.outcome, "killswitch sweep");
+            } else {
+                tracing::error!(wallet = %sweep.address, outcome = ?sweep.outcome, "killswitch sweep: orders may still rest");
+            }
         }
         Ok(TripReport {
             wallets,
