@@ -25,8 +25,9 @@ use crate::api_error::{ApiError, ErrorCode};
 use crate::safety::{self, SafetySetting};
 use crate::{BotHandle, KillswitchState, Runtime, RuntimeEvent, lock, restore, wallets};
 
-/// How long a trip waits for every wallet's cancel-all (signing in included) before it
-/// reports the wallets still pending as timed out and stops the bots regardless.
+/// How long a trip waits by default for every wallet's cancel-all (signing in included)
+/// before it reports the wallets still pending as timed out and stops the bots regardless
+/// (`RuntimeConfig::killswitch_deadline`).
 pub const SWEEP_DEADLINE: Duration = Duration::from_secs(20);
 
 /// What became of one wallet's cancel-all.
@@ -44,7 +45,7 @@ pub enum SweepOutcome {
     NotConnected { error: ApiError },
     /// The cancel-all was sent and failed, or its answer was lost: its orders may still rest.
     Failed { error: ApiError },
-    /// No answer within [`SWEEP_DEADLINE`]: its orders may still rest.
+    /// No answer within the deadline: its orders may still rest.
     TimedOut,
 }
 
@@ -206,7 +207,7 @@ impl Runtime {
             sweeps.spawn(async move { (index, runtime.sweep_wallet(&address).await) });
         }
         let mut outcomes: Vec<SweepOutcome> = vec![SweepOutcome::TimedOut; targets.len()];
-        let give_up = tokio::time::Instant::now() + SWEEP_DEADLINE;
+        let give_up = tokio::time::Instant::now() + self.inner.config.killswitch_deadline;
         while let Ok(Some(joined)) = tokio::time::timeout_at(give_up, sweeps.join_next()).await {
             match joined {
                 Ok((index, outcome)) => outcomes[index] = outcome,

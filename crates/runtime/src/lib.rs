@@ -117,6 +117,9 @@ pub struct RuntimeConfig {
     /// posts it with no journal write on the way (see `live.rs`). Off, every order is
     /// journaled when it is placed: the tick-to-order bench compares the two.
     pub arm_orders: bool,
+    /// How long a killswitch trip waits for the wallets' cancel-alls before it stops the bots
+    /// regardless ([`SWEEP_DEADLINE`]).
+    pub killswitch_deadline: Duration,
     /// Bench only (`polyagent scale`): each bot reports every decision on a market tick to
     /// the in-process simulator's probe, which times it from the market frame (tick to
     /// decision). `None` everywhere else.
@@ -138,6 +141,7 @@ impl RuntimeConfig {
             rate_limits: polyagent_venue::rate::RateLimits::default(),
             run_bots: true,
             arm_orders: true,
+            killswitch_deadline: SWEEP_DEADLINE,
             latency_probe: None,
         }
     }

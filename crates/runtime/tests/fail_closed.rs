@@ -327,3 +327,63 @@ async fn a_trip_cancels_every_wallets_orders_first_connected_or_not() {
     }
     runtime.shutdown(false).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trip_is_never_held_up_by_an_exchange_that_does_not_answer() {
+    // An exchange on this computer that accepts connections and never says a word.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((connection, _)) = silent.accept().await {
+            open.push(connection);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = RuntimeConfig::new(dir.path());
+    config.vault = polyagent_vault::VaultConfig::new(dir.path())
+        .no_keychain()
+        .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
+    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.request_timeout = std::time::Duration::from_secs(600);
+    config.killswitch_deadline = std::time::Duration::from_millis(300);
+    let runtime = Runtime::open(config).await.unwrap();
+    runtime
+        .update_settings(AppSettings {
+            exchange: ExchangeChoice::Simulator { url },
+            ..AppSettings::default()
+        })
+        .await
+        .unwrap();
+    for (label, key) in ["one", "two"].into_iter().zip(KEYS) {
+        runtime
+            .import_wallet(
+                label,
+                &polyagent_vault::SecretString::new(key).unwrap(),
+                0,
+                None,
+            )
+            .await
+            .unwrap();
+    }
+
+    let started = std::time::Instant::now();
+    let report = runtime.trip_killswitch_report("drill").await.unwrap();
+    assert!(
+        started.elapsed() < common::DEADLINE,
+        "the trip returned after its deadline, not the exchange's timeout"
+    );
+    assert_eq!(report.wallets.len(), 2);
+    for sweep in &report.wallets {
+        assert_eq!(sweep.outcome, SweepOutcome::TimedOut, "{sweep:?}");
+    }
+    assert!(
+        runtime.killswitch_tripped(),
+        "tripped whatever the exchange did"
+    );
+    let refused = runtime.trip_killswitch("again").await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::VenueUnavailable);
+    assert!(refused.message.contains("no answer in time"), "{refused:?}");
+    runtime.shutdown(false).await;
+    held.abort();
+}
