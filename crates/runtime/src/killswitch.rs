@@ -165,6 +165,16 @@ impl Runtime {
             // Stop is refused by bots that are already stopped or never started: fine.
             let _ = handle.command(Lifecycle::Stop).await;
         }
+        // Bots not running in this process (waiting for their wallet, or a folder opened by
+        // a command) are saved as stopped: an unlock or the next `run` does not restart them.
+        let waiting: Vec<String> = lock(&self.inner.bots)
+            .iter()
+            .filter(|(_, slot)| slot.handle().is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in waiting {
+            let _ = self.save_lifecycle(&id, &Lifecycle::Stop).await;
+        }
         saved.map_err(|e| wallets::store_error(&e))?;
         // Written anew: a killswitch row that could not be read is repaired.
         self.clear_fault(SafetySetting::Killswitch);

@@ -387,3 +387,29 @@ async fn a_trip_is_never_held_up_by_an_exchange_that_does_not_answer() {
     runtime.shutdown(false).await;
     held.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trip_from_a_folder_opened_to_manage_it_saves_every_bot_stopped() {
+    let (sim, token) = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = folder_with_a_running_bot(dir.path(), &sim, &token).await;
+    let mut config = RuntimeConfig::new(dir.path());
+    config.vault = polyagent_vault::VaultConfig::new(dir.path())
+        .no_keychain()
+        .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
+    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.run_bots = false;
+    let managing = Runtime::open(config).await.unwrap();
+    managing.trip_killswitch("drill").await.unwrap();
+    managing.shutdown(false).await;
+    drop(managing);
+
+    let runtime = reopen(dir.path()).await;
+    assert!(runtime.killswitch_tripped());
+    assert_eq!(
+        runtime.get_bot(&bot).unwrap().status,
+        "stopped",
+        "the next run does not restart it"
+    );
+    runtime.shutdown(false).await;
+}
