@@ -9,8 +9,11 @@
 //!   systems nothing is served and a client is refused with a sentence;
 //! - one request per connection, one line of JSON each way, at most [`MAX_REQUEST_BYTES`];
 //!   every message carries [`PROTOCOL_VERSION`], and a message of another version is refused
-//!   (never guessed at). Requests and answers are enums: adding one is a new variant;
-//! - the channel is deliberately tiny (the killswitch only): issue #20 "One runtime, many
+//!   (never guessed at). Requests and answers are enums: adding one is a new variant.
+//!   For example `{"version":1,"message":{"kind":"tripKillswitch","reason":"drill"}}` is
+//!   answered `{"version":1,"message":{"kind":"tripped","report":{…}}}`, and anything refused
+//!   `{"version":1,"message":{"kind":"refused","error":{"code":…,"message":…}}}`;
+//! - the channel is deliberately tiny (the killswitch and a status read): issue #20 "One runtime, many
 //!   windows" generalises it.
 
 use std::path::Path;
