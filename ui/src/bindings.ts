@@ -664,6 +664,11 @@ export type ErrorCode =
  *  confirmed by the user outside the webview; nothing was changed.
  */
 "CONFIRMATION_DECLINED" | 
+/**
+ *  Safety state (the killswitch, the daily limits or the settings) could not be read or
+ *  is no longer valid: no bot starts until it is set again (see `KillswitchState::faults`).
+ */
+"SAFETY_STATE_INVALID" | 
 /**  A bug or an unexpected failure; the message says what, and the log has details. */
 "INTERNAL";
 
@@ -748,23 +753,33 @@ export type KillswitchEvent_Deserialize = KillswitchState_Deserialize;
 /**  The killswitch was tripped or re-armed. */
 export type KillswitchEvent_Serialize = KillswitchState_Serialize;
 
-/**  Whether the killswitch is tripped, and why. */
+/**  Whether the killswitch is tripped, and why; whether safety state failed closed. */
 export type KillswitchState = KillswitchState_Serialize | KillswitchState_Deserialize;
 
-/**  Whether the killswitch is tripped, and why. */
+/**  Whether the killswitch is tripped, and why; whether safety state failed closed. */
 export type KillswitchState_Deserialize = {
 	tripped: boolean,
 	reason?: string | null,
 	/**  When it was tripped (unix ms). */
 	atMs?: number | null,
+	/**
+	 *  Safety state that could not be read or is no longer valid. While any is listed the
+	 *  bots do not trade (`tripped` is true) until the user sets it again.
+	 */
+	faults?: SafetyFault[],
 };
 
-/**  Whether the killswitch is tripped, and why. */
+/**  Whether the killswitch is tripped, and why; whether safety state failed closed. */
 export type KillswitchState_Serialize = {
 	tripped: boolean,
 	reason: string | null,
 	/**  When it was tripped (unix ms). */
 	atMs: number | null,
+	/**
+	 *  Safety state that could not be read or is no longer valid. While any is listed the
+	 *  bots do not trade (`tripped` is true) until the user sets it again.
+	 */
+	faults: SafetyFault[],
 };
 
 /**  One market with its outcomes. */
@@ -928,6 +943,27 @@ export type ProfileInfo_Serialize = {
 export type RateLimitTierView = "Standard" | "Copper" | "Bronze" | "Silver" | "Gold" | "Platinum" | "Diamond" | "Elite" | 
 /**  A tier this version does not know (paced as Standard). */
 "Unknown";
+
+/**  One piece of safety state that stops the bots until it is set again. */
+export type SafetyFault = {
+	setting: SafetySetting,
+	problem: SafetyProblem,
+};
+
+/**  What is wrong with it. */
+export type SafetyProblem = 
+/**  Stored, but it could not be read (damaged, or not in a shape this version writes). */
+"unreadable" | 
+/**
+ *  Read, but refused by this version's rules (e.g. a simulator address that is not on
+ *  this computer, a limit above its ceiling): it was stored by an older version.
+ */
+"noLongerValid";
+
+/**  Which piece of safety state is at fault. */
+export type SafetySetting = "killswitch" | "dailyLimits" | 
+/**  The app settings, the exchange among them. */
+"settings";
 
 /**  One recorded market a backtest can replay. */
 export type SeriesInfo = {

@@ -1,5 +1,5 @@
 //! `polyagent run` and the commands that manage a data folder without a window: `bot`,
-//! `wallet`, `killswitch`, `activity`, `exchange`.
+//! `wallet`, `activity`, `exchange` (`killswitch` and `status` are in `killswitch.rs`).
 //!
 //! Invariants:
 //! - every command opens the data folder through the same runtime as the desktop app, so
@@ -28,14 +28,20 @@ use serde::Serialize;
 pub struct FolderArgs {
     /// The data folder (database and key vault). Default: the desktop app's app-data folder.
     #[arg(long, global = true)]
-    data_dir: Option<PathBuf>,
+    pub(crate) data_dir: Option<PathBuf>,
     /// Do not use the OS keychain: the vault's passphrase comes from
     /// POLYAGENT_VAULT_PASSPHRASE.
     #[arg(long, global = true)]
-    no_keychain: bool,
+    pub(crate) no_keychain: bool,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
-    json: bool,
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub(crate) folder: FolderArgs,
 }
 
 #[derive(Debug, Args)]
@@ -139,22 +145,6 @@ pub enum WalletCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum KillswitchCommand {
-    /// Trip it: every bot stops and every open order of every wallet is cancelled.
-    On {
-        #[arg(long, default_value = "tripped from the command line")]
-        reason: String,
-        #[command(flatten)]
-        folder: FolderArgs,
-    },
-    /// Re-arm it (bots stay stopped until started).
-    Off {
-        #[command(flatten)]
-        folder: FolderArgs,
-    },
-}
-
 #[derive(Debug, Args)]
 pub struct ActivityArgs {
     /// Only this bot.
@@ -222,7 +212,7 @@ fn default_data_dir() -> PathBuf {
         .join(IDENTIFIER)
 }
 
-fn config(folder: &FolderArgs, run_bots: bool) -> RuntimeConfig {
+pub(crate) fn config(folder: &FolderArgs, run_bots: bool) -> RuntimeConfig {
     let dir = folder.data_dir.clone().unwrap_or_else(default_data_dir);
     let mut config = RuntimeConfig::new(&dir);
     if folder.no_keychain {
@@ -239,7 +229,7 @@ fn config(folder: &FolderArgs, run_bots: bool) -> RuntimeConfig {
     config
 }
 
-fn tokio() -> tokio::runtime::Runtime {
+pub(crate) fn tokio() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -247,7 +237,11 @@ fn tokio() -> tokio::runtime::Runtime {
         .unwrap_or_else(|e| panic!("the async runtime could not start: {e}"))
 }
 
-fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) -> ExitCode {
+pub(crate) fn print<T: Serialize>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(&T) -> String,
+) -> ExitCode {
     let line = if json {
         serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     } else {
@@ -258,7 +252,7 @@ fn print<T: Serialize>(json: bool, value: &T, text: impl FnOnce(&T) -> String) -
     ExitCode::SUCCESS
 }
 
-fn fail(json: bool, error: &ApiError) -> ExitCode {
+pub(crate) fn fail(json: bool, error: &ApiError) -> ExitCode {
     if json {
         let text = serde_json::to_string(error).unwrap_or_default();
         let _ = writeln!(std::io::stdout().lock(), "{text}");
@@ -277,7 +271,7 @@ fn fail(json: bool, error: &ApiError) -> ExitCode {
 }
 
 /// Opens the folder for management, runs `work`, and closes it.
-fn manage<T: Serialize>(
+pub(crate) fn manage<T: Serialize>(
     folder: &FolderArgs,
     work: impl AsyncFnOnce(&Runtime) -> Result<T, ApiError>,
     text: impl FnOnce(&T) -> String,
@@ -503,21 +497,6 @@ pub fn export(args: ExportArgs) -> ExitCode {
                 ErrorCode::InvalidInput,
                 format!("cannot write the CSV: {e}"),
             ),
-        ),
-    }
-}
-
-pub fn killswitch(command: KillswitchCommand) -> ExitCode {
-    match command {
-        KillswitchCommand::On { reason, folder } => manage(
-            &folder,
-            async |rt| rt.trip_killswitch(&reason).await,
-            |cancelled| format!("killswitch on; {} open orders cancelled", cancelled.len()),
-        ),
-        KillswitchCommand::Off { folder } => manage(
-            &folder,
-            async |rt| rt.arm_killswitch().await.map(|()| "armed"),
-            |_| "killswitch off".to_owned(),
         ),
     }
 }

@@ -20,10 +20,10 @@ pub async fn use_simulator_without_daily_limits(
         .map_err(|e| e.message)?;
     runtime
         .set_daily_limits(DailyLimits {
-            max_daily_loss: Decimal::from(1_000_000),
-            max_trades_per_day: u32::MAX,
+            max_daily_loss: polyagent_engine::ceilings::MAX_DAILY_LOSS,
+            max_trades_per_day: polyagent_engine::ceilings::MAX_TRADES_PER_DAY,
             max_exposure_per_bot: Decimal::from(1_000),
-            max_exposure_total: Decimal::from(1_000_000),
+            max_exposure_total: polyagent_engine::ceilings::MAX_EXPOSURE_TOTAL,
         })
         .await
         .map_err(|e| e.message)

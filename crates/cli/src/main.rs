@@ -45,9 +45,15 @@ enum Command {
     /// Import, generate, list and delete wallets (keys stay in the encrypted vault).
     #[command(subcommand)]
     Wallet(control::WalletCommand),
-    /// Stop every bot and cancel every open order (on), or re-arm (off).
+    /// Cancel every wallet's open orders and stop every bot (on), or re-arm (off).
     #[command(subcommand)]
-    Killswitch(control::KillswitchCommand),
+    Killswitch(killswitch::KillswitchCommand),
+    /// Whether bots may trade: the killswitch, safety state that failed closed, the vault and
+    /// the bots (from the running `polyagent run` or app when there is one).
+    Status(control::StatusArgs),
+    /// Show or set the daily limits every bot shares.
+    #[command(subcommand)]
+    Limits(limits::LimitsCommand),
     /// The activity log, newest first.
     Activity(control::ActivityArgs),
     /// Choose the exchange: `polymarket` or a simulator's URL.
@@ -66,6 +72,8 @@ enum Command {
 mod backtest;
 mod control;
 mod harness;
+mod killswitch;
+mod limits;
 mod order;
 mod process;
 mod scale;
@@ -82,7 +90,9 @@ fn main() -> ExitCode {
         Command::Run(args) => return control::run(args),
         Command::Bot(command) => return control::bot(command),
         Command::Wallet(command) => return control::wallet(command),
-        Command::Killswitch(command) => return control::killswitch(command),
+        Command::Killswitch(command) => return killswitch::killswitch(command),
+        Command::Status(args) => return killswitch::status(&args.folder),
+        Command::Limits(command) => return limits::limits(command),
         Command::Activity(args) => return control::activity(args),
         Command::Exchange(args) => return control::exchange(args),
         Command::Export(args) => return control::export(args),

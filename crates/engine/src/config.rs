@@ -16,6 +16,8 @@ use polyagent_domain::trading::TokenId;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::ceilings;
+
 /// The trading profiles, from the most patient to the fastest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -230,6 +232,19 @@ impl TradingParams {
                     self.trade_size
                 ),
             );
+        }
+        for ceiling in [
+            ceilings::above("trade_size", self.trade_size, ceilings::MAX_TRADE_SIZE),
+            ceilings::above(
+                "take_profit_pct",
+                self.take_profit_pct,
+                ceilings::MAX_TAKE_PROFIT_PCT,
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            bad(ceiling.field, ceiling.reason);
         }
         if self.max_hold_secs == 0 {
             bad("max_hold_secs", "must be at least 1 second".into());
@@ -533,6 +548,32 @@ impl DailyLimits {
                 reason: "must be at least 1".into(),
             });
         }
+        problems.extend(
+            [
+                ceilings::above(
+                    "max_daily_loss",
+                    self.max_daily_loss,
+                    ceilings::MAX_DAILY_LOSS,
+                ),
+                ceilings::above(
+                    "max_exposure_per_bot",
+                    self.max_exposure_per_bot,
+                    ceilings::MAX_EXPOSURE_PER_BOT,
+                ),
+                ceilings::above(
+                    "max_exposure_total",
+                    self.max_exposure_total,
+                    ceilings::MAX_EXPOSURE_TOTAL,
+                ),
+                ceilings::above_count(
+                    "max_trades_per_day",
+                    self.max_trades_per_day,
+                    ceilings::MAX_TRADES_PER_DAY,
+                ),
+            ]
+            .into_iter()
+            .flatten(),
+        );
         if self.max_exposure_per_bot > self.max_exposure_total {
             problems.push(FieldError {
                 field: "max_exposure_per_bot",

@@ -52,6 +52,7 @@
 
 pub mod backtest;
 pub mod bot;
+pub mod ceilings;
 pub mod config;
 pub mod event;
 pub mod ledger;

@@ -143,8 +143,8 @@ async fn run(triggers: usize) -> Vec<Timed> {
     // Thousands of trades in a day: far past the default daily limits.
     runtime
         .set_daily_limits(DailyLimits {
-            max_daily_loss: Decimal::from(1_000_000),
-            max_trades_per_day: u32::MAX,
+            max_daily_loss: polyagent_engine::ceilings::MAX_DAILY_LOSS,
+            max_trades_per_day: polyagent_engine::ceilings::MAX_TRADES_PER_DAY,
             max_exposure_per_bot: Decimal::from(1_000),
             max_exposure_total: Decimal::from(1_000),
         })

@@ -35,6 +35,9 @@ pub enum ErrorCode {
     /// A guarded action (one that can spend money or undo a safety stop, see `stepup`) was not
     /// confirmed by the user outside the webview; nothing was changed.
     ConfirmationDeclined,
+    /// Safety state (the killswitch, the daily limits or the settings) could not be read or
+    /// is no longer valid: no bot starts until it is set again (see `KillswitchState::faults`).
+    SafetyStateInvalid,
     /// A bug or an unexpected failure; the message says what, and the log has details.
     Internal,
 }

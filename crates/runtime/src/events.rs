@@ -28,7 +28,7 @@ pub enum RuntimeEvent {
     Notice(crate::notices::Notice),
 }
 
-/// Whether the killswitch is tripped, and why.
+/// Whether the killswitch is tripped, and why; whether safety state failed closed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct KillswitchState {
@@ -37,6 +37,10 @@ pub struct KillswitchState {
     /// When it was tripped (unix ms).
     #[specta(type = Option<u32>)]
     pub at_ms: Option<i64>,
+    /// Safety state that could not be read or is no longer valid. While any is listed the
+    /// bots do not trade (`tripped` is true) until the user sets it again.
+    #[serde(default)]
+    pub faults: Vec<crate::safety::SafetyFault>,
 }
 
 /// Proof of life from the backend, sent at a fixed interval.

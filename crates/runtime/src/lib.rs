@@ -18,9 +18,11 @@ mod arming;
 mod backtests;
 pub mod bots;
 mod catalog;
+pub mod control_socket;
 mod demo;
 mod events;
 mod history;
+mod killswitch;
 mod live;
 mod markets;
 pub mod notices;
@@ -32,6 +34,7 @@ mod resting;
 mod restore;
 mod retry;
 mod routing;
+mod safety;
 mod settings;
 mod settlement;
 pub mod stepup;
@@ -47,9 +50,9 @@ use polyagent_domain::secret::PrivateKey;
 pub use polyagent_domain::secret::SecretString;
 use polyagent_domain::text::quoted;
 use polyagent_engine::bot::{Lifecycle, ManualOrder};
-use polyagent_engine::config::{BotSpec, DailyLimits};
-use polyagent_engine::risk::{GlobalView, Killswitch};
-use polyagent_store::{ActivityKind, ActivityQuery, Database, StoreError, setting_keys};
+use polyagent_engine::config::BotSpec;
+use polyagent_engine::risk::GlobalView;
+use polyagent_store::{ActivityKind, ActivityQuery, Database, StoreError};
 use polyagent_vault::VaultConfig;
 use polyagent_venue::client::{ClientConfig, PublicClient};
 use polyagent_venue::market_ws::{MarketFeed, MarketFeedConfig};
@@ -65,12 +68,14 @@ pub use bots::{
 pub use catalog::{Catalog, FieldInfo, FieldIssue, ProfileInfo, StrategyInfo};
 pub use history::TradeRow;
 pub use history::{ChartPoint, TimeRange};
+pub use killswitch::{SWEEP_DEADLINE, SweepOutcome, TripReport, WalletSweep};
 pub use live::{LiveMarket, RETIRED as RETIRED_ARMED_REASON};
 pub use markets::{BookSummary, MarketSummary, OutcomeInfo};
 pub use notices::{Notice, NoticeKind};
 pub use persist::{ExecutionPlan, MarketTerms};
 pub use polyagent_vault::PASSPHRASE_ENV_VAR as VAULT_PASSPHRASE_ENV;
 pub use rate_tier::RateLimitTierView;
+pub use safety::{SafetyFault, SafetyProblem, SafetySetting};
 pub use settings::{AppSettings, ExchangeChoice, NotificationChoices};
 pub use wallets::WalletBalance;
 pub use wallets::{VaultStatus, WalletInfo};
@@ -113,6 +118,9 @@ pub struct RuntimeConfig {
     /// posts it with no journal write on the way (see `live.rs`). Off, every order is
     /// journaled when it is placed: the tick-to-order bench compares the two.
     pub arm_orders: bool,
+    /// How long a killswitch trip waits for the wallets' cancel-alls before it stops the bots
+    /// regardless ([`SWEEP_DEADLINE`]).
+    pub killswitch_deadline: Duration,
     /// Bench only (`polyagent scale`): each bot reports every decision on a market tick to
     /// the in-process simulator's probe, which times it from the market frame (tick to
     /// decision). `None` everywhere else.
@@ -138,6 +146,7 @@ impl RuntimeConfig {
             rate_limits: polyagent_venue::rate::RateLimits::default(),
             run_bots: true,
             arm_orders: true,
+            killswitch_deadline: SWEEP_DEADLINE,
             latency_probe: None,
             confirmer: Arc::new(stepup::NobodyToAsk),
         }
@@ -208,6 +217,8 @@ pub(crate) struct Inner {
     /// The connected wallets' clients again, readable without waiting for a connect.
     tiers: rate_tier::TierBoard,
     global: watch::Sender<GlobalView>,
+    /// The killswitch as the user set it and the safety faults found at open (`safety.rs`).
+    safety: Mutex<safety::Board>,
     /// Where bots send their sampled prices for the chart history.
     prices: history::PriceSink,
     /// One settlement watcher per connected wallet (its user WebSocket).
@@ -220,6 +231,8 @@ pub(crate) struct Inner {
     demo: demo::DemoSlot,
     /// The one book being streamed to a window (see [`Runtime::watch_book`]).
     book_watch: Mutex<Option<JoinHandle<()>>>,
+    /// The local control channel, while this runtime runs the bots (`control_socket.rs`).
+    control: Mutex<Option<control_socket::Served>>,
     /// The tokio runtime this one was opened on: synchronous entry points that start tasks
     /// enter it, since their callers (a desktop shell's main thread) may be outside any.
     tokio: tokio::runtime::Handle,
@@ -235,6 +248,9 @@ impl std::fmt::Debug for Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        // Before the folder's lock goes with the fields: the socket file is removed while no
+        // other process can have made its own.
+        lock(&self.control).take();
         self.heartbeat.abort();
         self.notices.abort();
         if let Some(task) = lock(&self.book_watch).take() {
@@ -284,27 +300,18 @@ impl Runtime {
         let db = Database::open(config.data_dir.join(DATABASE_FILE))
             .await
             .map_err(open_error)?;
-        let settings: AppSettings = db
-            .settings()
-            .get(settings::SETTINGS_KEY)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let limits: DailyLimits = db
-            .settings()
-            .get(setting_keys::DAILY_LIMITS)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let killswitch: Killswitch = db
-            .settings()
-            .get(setting_keys::KILLSWITCH)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let safety::Loaded {
+            settings,
+            limits,
+            killswitch,
+            faults,
+        } = safety::load(&db).await;
+        let board = safety::Board {
+            user: killswitch,
+            faults,
+            found_at: config.clock.now(),
+        };
+        let killswitch = safety::effective(&board.user, &board.faults, board.found_at);
         let vault = wallets::open_vault(&config.vault, config.vault_passphrase.as_ref());
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let heartbeat = tokio::spawn(events::run_heartbeat(
@@ -342,12 +349,14 @@ impl Runtime {
                 clients: tokio::sync::Mutex::new(wallets::Clients::default()),
                 tiers: rate_tier::TierBoard::default(),
                 global,
+                safety: Mutex::new(board),
                 prices,
                 watchers: Mutex::new(Vec::new()),
                 creating: tokio::sync::Mutex::new(()),
                 asking: stepup::Asking::default(),
                 demo: demo::DemoSlot::default(),
                 book_watch: Mutex::new(None),
+                control: Mutex::new(None),
             }),
         };
         if runtime.settings().exchange == ExchangeChoice::Demo {
@@ -357,6 +366,9 @@ impl Runtime {
             }
         }
         runtime.restore_all().await?;
+        if runtime.inner.config.run_bots {
+            *lock(&runtime.inner.control) = control_socket::serve(&runtime);
+        }
         Ok(runtime)
     }
 
@@ -558,6 +570,9 @@ impl Runtime {
     }
 
     async fn lifecycle(&self, id: &str, command: Lifecycle) -> Result<(), ApiError> {
+        if matches!(command, Lifecycle::Start | Lifecycle::Resume) {
+            self.refuse_while_unsafe()?;
+        }
         if !self.inner.config.run_bots {
             return self.save_lifecycle(id, &command).await;
         }
@@ -620,129 +635,6 @@ impl Runtime {
         self.inner.notice_log.recent()
     }
 
-    // --- killswitch and limits ----------------------------------------------------------------
-
-    /// Trips the killswitch: no bot places another order, every running or paused bot is
-    /// stopped, and every open order of every live wallet is cancelled. `reason` is shown to
-    /// the user. The state survives a restart. Returns the ids of the cancelled orders.
-    ///
-    /// # Errors
-    /// `VENUE_UNAVAILABLE` when a wallet's cancel-all could not be confirmed; the bots are
-    /// stopped regardless.
-    pub async fn trip_killswitch(&self, reason: &str) -> Result<Vec<String>, ApiError> {
-        let at = self.inner.config.clock.now();
-        let state = Killswitch::Tripped {
-            reason: killswitch_reason(reason),
-            at,
-        };
-        self.inner
-            .global
-            .send_modify(|g| g.killswitch = state.clone());
-        let saved = self
-            .inner
-            .db
-            .settings()
-            .put(setting_keys::KILLSWITCH, &state, self.now())
-            .await;
-        let _ = self
-            .inner
-            .events
-            .send(RuntimeEvent::Killswitch(self.killswitch_state()));
-        let handles: Vec<BotHandle> = lock(&self.inner.bots)
-            .values()
-            .filter_map(restore::BotSlot::handle)
-            .collect();
-        for handle in handles {
-            // Stop is refused by bots that are already stopped or never started: fine.
-            let _ = handle.command(Lifecycle::Stop).await;
-        }
-        let (cancelled, failures) = self.cancel_all_orders().await;
-        if let Err(error) = saved {
-            return Err(wallets::store_error(&error));
-        }
-        if failures.is_empty() {
-            Ok(cancelled)
-        } else {
-            Err(ApiError::new(
-                ErrorCode::VenueUnavailable,
-                format!(
-                    "bots are stopped, but open orders could not all be cancelled: {}",
-                    failures.join("; ")
-                ),
-            ))
-        }
-    }
-
-    async fn cancel_all_orders(&self) -> (Vec<String>, Vec<String>) {
-        let clients = self.inner.clients.lock().await.all();
-        let mut cancelled = Vec::new();
-        let mut failures = Vec::new();
-        for client in clients {
-            match client.cancel_all().await {
-                Ok(outcome) => cancelled.extend(outcome.canceled),
-                Err(error) => failures.push(error.to_string()),
-            }
-        }
-        (cancelled, failures)
-    }
-
-    /// Re-arms the killswitch; stopped bots stay stopped until started.
-    pub async fn arm_killswitch(&self) -> Result<(), ApiError> {
-        self.confirm_arming().await?;
-        self.inner
-            .global
-            .send_modify(|g| g.killswitch = Killswitch::Armed);
-        self.inner
-            .db
-            .settings()
-            .put(setting_keys::KILLSWITCH, &Killswitch::Armed, self.now())
-            .await
-            .map_err(|e| wallets::store_error(&e))?;
-        let _ = self
-            .inner
-            .events
-            .send(RuntimeEvent::Killswitch(self.killswitch_state()));
-        Ok(())
-    }
-
-    pub fn killswitch_tripped(&self) -> bool {
-        self.inner.global.borrow().killswitch.is_tripped()
-    }
-
-    /// Whether the killswitch is tripped, why and since when.
-    pub fn killswitch_state(&self) -> KillswitchState {
-        match &self.inner.global.borrow().killswitch {
-            Killswitch::Tripped { reason, at } => KillswitchState {
-                tripped: true,
-                reason: Some(reason.clone()),
-                at_ms: Some(at.millis()),
-            },
-            Killswitch::Armed => KillswitchState {
-                tripped: false,
-                reason: None,
-                at_ms: None,
-            },
-        }
-    }
-
-    pub fn daily_limits(&self) -> DailyLimits {
-        self.inner.global.borrow().limits.clone()
-    }
-
-    /// Replaces the daily limits (validated; nothing changes on error).
-    pub async fn set_daily_limits(&self, limits: DailyLimits) -> Result<(), ApiError> {
-        settings::validate_limits(&limits)?;
-        self.confirm_daily_limits(&limits).await?;
-        self.inner
-            .db
-            .settings()
-            .put(setting_keys::DAILY_LIMITS, &limits, self.now())
-            .await
-            .map_err(|e| wallets::store_error(&e))?;
-        self.inner.global.send_modify(|g| g.limits = limits);
-        Ok(())
-    }
-
     // --- settings -----------------------------------------------------------------------------
 
     pub fn settings(&self) -> AppSettings {
@@ -767,6 +659,7 @@ impl Runtime {
             .await
             .map_err(|e| wallets::store_error(&e))?;
         *lock(&self.inner.settings) = next.clone();
+        self.clear_fault(safety::SafetySetting::Settings);
         if exchange_changed {
             // Rebuilt on next use against the new exchange.
             *lock(&self.inner.feed) = None;
@@ -1050,6 +943,7 @@ impl Runtime {
     /// the bots that were running), optionally cancels every open order, and closes the
     /// database. Returns the ids of cancelled orders.
     pub async fn shutdown(&self, cancel_orders: bool) -> Vec<String> {
+        lock(&self.inner.control).take();
         let handles: Vec<BotHandle> = lock(&self.inner.bots)
             .values()
             .filter_map(restore::BotSlot::handle)
@@ -1099,24 +993,6 @@ fn lock_folder(dir: &std::path::Path) -> Result<std::fs::File, ApiError> {
             ),
         )),
         Err(std::fs::TryLockError::Error(e)) => Err(internal(e)),
-    }
-}
-
-/// The longest killswitch reason kept, in characters.
-const REASON_CHARS: usize = 200;
-
-/// A killswitch reason as it is kept and shown: control and direction characters dropped,
-/// at most [`REASON_CHARS`], never empty. Tripping is never refused for its reason: the
-/// killswitch must always work.
-fn killswitch_reason(reason: &str) -> String {
-    let kept: String = reason
-        .chars()
-        .filter(|c| !polyagent_domain::text::is_hidden_control(*c))
-        .take(REASON_CHARS)
-        .collect();
-    match kept.trim() {
-        "" => "no reason given".to_owned(),
-        trimmed => trimmed.to_owned(),
     }
 }
 
@@ -1193,16 +1069,6 @@ impl TrayStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn killswitch_reasons_are_kept_short_visible_and_never_empty() {
-        assert_eq!(killswitch_reason("  market crash "), "market crash");
-        assert_eq!(killswitch_reason(""), "no reason given");
-        assert_eq!(killswitch_reason("\0\u{202e}"), "no reason given");
-        assert_eq!(killswitch_reason("a\0b\u{202e}c"), "abc");
-        let huge = killswitch_reason(&"x".repeat(1 << 20));
-        assert_eq!(huge.chars().count(), REASON_CHARS);
-    }
 
     #[tokio::test]
     async fn the_activity_log_pages_back_to_its_first_line_each_line_once() {

@@ -114,6 +114,11 @@ impl Runtime {
                 }
             };
             let errored = row.status == "error";
+            let saved = if self.refuse_while_unsafe().is_err() {
+                self.stop_for_safety(&row.id, saved).await
+            } else {
+                saved
+            };
             self.bring_up(&row.id, saved, errored).await;
         }
         Ok(())
@@ -122,7 +127,9 @@ impl Runtime {
     /// Activates a bot, or lists it as waiting when its wallet cannot be used yet (or when
     /// this runtime does not run bots).
     async fn bring_up(&self, id: &str, saved: SavedBot, errored: bool) {
-        let activated = if self.inner.config.run_bots {
+        let activated = if let Err(unsafe_state) = self.refuse_while_unsafe() {
+            Err(unsafe_state)
+        } else if self.inner.config.run_bots {
             self.activate(id, &saved, errored).await
         } else {
             Err(ApiError::new(
@@ -676,6 +683,7 @@ impl Runtime {
 
     /// Activates one waiting bot; a bot already active is left alone.
     pub(crate) async fn activate_waiting(&self, id: &str) -> Result<(), ApiError> {
+        self.refuse_while_unsafe()?;
         let saved = match lock(&self.inner.bots).get(id) {
             Some(BotSlot::Waiting { saved, .. }) => (**saved).clone(),
             Some(BotSlot::Active { .. }) => return Ok(()),

@@ -350,6 +350,10 @@ impl Clients {
         self.by_address.values().map(|c| c.client.clone()).collect()
     }
 
+    pub(crate) fn addresses(&self) -> Vec<String> {
+        self.by_address.keys().cloned().collect()
+    }
+
     pub(crate) fn clear(&mut self) {
         self.by_address.clear();
     }

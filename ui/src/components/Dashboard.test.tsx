@@ -157,7 +157,7 @@ describe("dashboard", () => {
   it("shows the killswitch while it is tripped, everywhere, and re-arms it after confirmation", async () => {
     let tripped = true;
     const calls = mockBackend({
-      killswitch_state: () => ({ tripped, reason: tripped ? "by hand" : null, atMs: tripped ? 5 : null }),
+      killswitch_state: () => ({ tripped, reason: tripped ? "by hand" : null, atMs: tripped ? 5 : null, faults: [] }),
       arm_killswitch: () => {
         tripped = false;
         return null;
@@ -176,9 +176,34 @@ describe("dashboard", () => {
     });
     expect(calls.some((c) => c.cmd === "arm_killswitch")).toBe(true);
 
-    await emitUntil("killswitch-event", { tripped: true, reason: "daily loss", atMs: 9 }, () => {
+    await emitUntil("killswitch-event", { tripped: true, reason: "daily loss", atMs: 9, faults: [] }, () => {
       expect(screen.getByTestId("killswitch-banner")).toHaveTextContent("Reason: daily loss");
     });
+  });
+
+  it("says which safety state failed closed, and a re-arm keeps the banner while limits are still at fault", async () => {
+    let faults = [
+      { setting: "killswitch", problem: "unreadable" },
+      { setting: "dailyLimits", problem: "noLongerValid" },
+    ];
+    mockBackend({
+      killswitch_state: () => ({ tripped: true, reason: "safety state failed closed", atMs: 5, faults }),
+      arm_killswitch: () => {
+        faults = faults.filter((f) => f.setting !== "killswitch");
+        return null;
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const list = await screen.findByTestId("safety-faults");
+    expect(list).toHaveTextContent("The killswitch state: unreadable. To repair, re-arm the killswitch");
+    expect(list).toHaveTextContent("The daily limits: no longer accepted (saved by an older version)");
+    await user.click(within(screen.getByTestId("killswitch-banner")).getByRole("button", { name: "Re-arm" }));
+    await user.click(screen.getByTestId("killswitch-rearm-confirm"));
+    await waitFor(() => {
+      expect(screen.getByTestId("safety-faults")).not.toHaveTextContent("killswitch state");
+    });
+    expect(screen.getByTestId("safety-faults")).toHaveTextContent("set the daily limits again in Settings");
   });
 
   it("asks before the tray's killswitch trips, with Cancel focused", async () => {

@@ -12,7 +12,7 @@ export type Killswitch = KillswitchState & {
   arming: boolean;
 };
 
-const ARMED: KillswitchState = { tripped: false, reason: null, atMs: null };
+const ARMED: KillswitchState = { tripped: false, reason: null, atMs: null, faults: [] };
 
 /** The killswitch: asked once (`killswitchState`), then followed through `killswitchEvent`. */
 export function useKillswitch(onError: (error: ApiError) => void): Killswitch {
@@ -41,9 +41,10 @@ export function useKillswitch(onError: (error: ApiError) => void): Killswitch {
     setArming(true);
     const answer = await commands.armKillswitch();
     setArming(false);
-    if (answer.status === "ok") setState(ARMED);
+    // Asked again: other safety faults (limits, settings) may still keep the bots stopped.
+    if (answer.status === "ok") refresh();
     else onError(answer.error);
-  }, [onError]);
+  }, [onError, refresh]);
 
   return { ...state, arm, refresh, arming };
 }

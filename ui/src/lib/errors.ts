@@ -16,6 +16,8 @@ const SENTENCES: Record<ErrorCode, string> = {
   CONFLICT: "That cannot be done right now.",
   INSUFFICIENT_BALANCE: "The wallet does not have enough pUSD, shares or allowance for this order.",
   VENUE_UNAVAILABLE: "The exchange could not be reached or refused the request. Try again shortly.",
+  SAFETY_STATE_INVALID:
+    "Safety settings (killswitch, daily limits or exchange) could not be read: no bot starts until you set them again.",
   DATA_FROM_NEWER_VERSION: "Your data was written by a newer PolyAgent. Please update the app.",
   // Guarded actions (switching the exchange, starting a live bot, raising a limit, re-arming the
   // killswitch) are confirmed in a system dialog that PolyAgent shows itself; the window cannot

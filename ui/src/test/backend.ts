@@ -15,7 +15,7 @@ export const INFO: AppInfo = { name: "PolyAgent", version: "9.8.7", profile: "de
 const DEFAULTS: Record<string, Handler> = {
   app_info: () => INFO,
   list_bots: () => [],
-  killswitch_state: () => ({ tripped: false, reason: null, atMs: null }),
+  killswitch_state: () => ({ tripped: false, reason: null, atMs: null, faults: [] }),
   activity: () => [],
   price_history: () => [],
 };

@@ -15,7 +15,7 @@ function backend(extra: Record<string, Handler> = {}) {
     set_daily_limits: () => null,
     log_folder: () => "/home/me/.local/share/polyagent/logs",
     open_log_folder: () => null,
-    killswitch_state: () => ({ tripped, reason: tripped ? "market looks broken" : null, atMs: null }),
+    killswitch_state: () => ({ tripped, reason: tripped ? "market looks broken" : null, atMs: null, faults: [] }),
     trip_killswitch: () => {
       tripped = true;
       return ["order-1", "order-2"];
@@ -65,7 +65,7 @@ describe("SettingsModal", () => {
     render(<SettingsModal open onClose={vi.fn()} />);
     expect(await screen.findByTestId("killswitch-state")).toHaveTextContent("Armed");
     await waitFor(async () => {
-      await emit("killswitch-event", { tripped: true, reason: "daily loss", atMs: Date.UTC(2026, 0, 5, 12) });
+      await emit("killswitch-event", { tripped: true, reason: "daily loss", atMs: Date.UTC(2026, 0, 5, 12), faults: [] });
       expect(screen.getByTestId("killswitch-state")).toHaveTextContent("Tripped: no bot can trade. Why: daily loss. Since");
     });
     expect(screen.getByTestId("settings-killswitch-arm")).toBeInTheDocument();
