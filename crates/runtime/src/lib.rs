@@ -21,6 +21,7 @@ mod catalog;
 mod demo;
 mod events;
 mod history;
+mod key_guard;
 mod live;
 pub mod log_filter;
 mod markets;
