@@ -169,7 +169,7 @@ pub fn follow_runtime<R: TauriRuntime>(app: AppHandle<R>, runtime: Runtime) {
                         .notification()
                         .builder()
                         .title(&notice.title)
-                        .body(&notice.body)
+                        .body(crate::markup::notification_body(&notice.body))
                         .show()
                     {
                         tracing::warn!(%error, "could not show a notification");
@@ -223,16 +223,19 @@ pub fn open_folder(folder: &Path) -> Result<(), ApiError> {
 const LOG_FILES_KEPT: usize = 14;
 
 /// Logs to stderr and to a file in `folder` that rotates daily (the newest
-/// [`LOG_FILES_KEPT`] are kept). `POLYAGENT_LOG` sets the filter (`info` by default).
+/// [`LOG_FILES_KEPT`] are kept). `POLYAGENT_LOG` sets the filter (`info` by default;
+/// third-party crates never below `info`). The folder and its files are owner-only.
 /// Returns the guard that flushes the file on drop; keep it for the app's life.
 pub fn init_logging(folder: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::Layer as _;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
-    let filter = || {
-        tracing_subscriber::EnvFilter::try_from_env("POLYAGENT_LOG")
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
-    };
+    // Third-party crates are capped at info whatever POLYAGENT_LOG says (their trace
+    // output prints the user channel's auth frame).
+    use polyagent_runtime::log_filter::log_filter_from_env as filter;
+    // Owner-only: the folder 0700, earlier logs 0600, and (the appender offers no mode)
+    // every file this process creates from here on 0600 through the umask.
+    polyagent_runtime::private_logs::private_log_folder(folder);
     let file = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("polyagent")

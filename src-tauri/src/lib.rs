@@ -10,6 +10,7 @@
 pub mod coalesce;
 pub mod desktop;
 pub mod ipc;
+pub mod markup;
 pub mod navigation;
 pub mod stepup;
 

@@ -11,6 +11,7 @@ expected result is production's refusal text, exactly.
 """
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -59,6 +60,8 @@ FINE_SELL_REFUSAL = (
 )
 
 HOST = sys.argv[1].rstrip("/")
+# The admin routes need the run's token: the second line `polyagent sim` printed.
+ADMIN_TOKEN = os.environ["POLYAGENT_SIM_TOKEN"]
 WS = HOST.replace("http://", "ws://") + "/ws"
 passed = 0
 failed = 0
@@ -89,7 +92,7 @@ def admin(path, body):
     request = urllib.request.Request(
         f"{HOST}/admin/{path}",
         data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {ADMIN_TOKEN}"},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -97,7 +100,10 @@ def admin(path, body):
 
 
 def state():
-    with urllib.request.urlopen(f"{HOST}/admin/state", timeout=10) as response:
+    request = urllib.request.Request(
+        f"{HOST}/admin/state", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
 

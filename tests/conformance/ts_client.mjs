@@ -35,6 +35,9 @@ const FINE_SELL_REFUSAL =
   "taker amount a max of 4 decimals";
 
 const HOST = process.argv[2].replace(/\/$/, "");
+// The admin routes need the run's token: the second line `polyagent sim` printed.
+const ADMIN_TOKEN = process.env.POLYAGENT_SIM_TOKEN;
+if (!ADMIN_TOKEN) throw new Error("POLYAGENT_SIM_TOKEN is not set");
 const WS = `${HOST.replace("http://", "ws://")}/ws`;
 let passed = 0;
 let failed = 0;
@@ -61,7 +64,7 @@ function expect(condition, why) {
 async function admin(path, body) {
   const response = await fetch(`${HOST}/admin/${path}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${ADMIN_TOKEN}` },
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`admin ${path}: ${response.status} ${await response.text()}`);
@@ -69,7 +72,9 @@ async function admin(path, body) {
 }
 
 async function marketOf(slug) {
-  const state = await (await fetch(`${HOST}/admin/state`)).json();
+  const state = await (
+    await fetch(`${HOST}/admin/state`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })
+  ).json();
   return state.markets.find((m) => m.slug === slug);
 }
 

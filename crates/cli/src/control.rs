@@ -553,12 +553,20 @@ pub fn exchange(args: ExchangeArgs) -> ExitCode {
 /// (cancelling open orders when the settings say so). Prints one JSON line per fill and
 /// status change with `--json`; logs go to standard error (`POLYAGENT_LOG` sets the level).
 pub fn run(args: RunArgs) -> ExitCode {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POLYAGENT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    {
+        use tracing_subscriber::Layer as _;
+        use tracing_subscriber::layer::SubscriberExt as _;
+        use tracing_subscriber::util::SubscriberInitExt as _;
+        // Third-party crates are capped at info whatever POLYAGENT_LOG says (their trace
+        // output prints the user channel's auth frame).
+        let _ = tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_filter(polyagent_runtime::log_filter::log_filter_from_env()),
+            )
+            .try_init();
+    }
     let json = args.folder.json;
     let result: Result<Vec<String>, ApiError> = tokio().block_on(async {
         let runtime = Runtime::open(config(&args.folder, true)).await?;

@@ -29,7 +29,9 @@ enum Command {
         json: bool,
     },
     /// Run the local Polymarket simulator until stopped (Ctrl-C). The first line printed is
-    /// its base URL; Gamma is under /gamma, the WebSockets under /ws/market and /ws/user.
+    /// its base URL, the second its admin token (`admin-token TOKEN`, needed by `sim fault`
+    /// in POLYAGENT_SIM_TOKEN); Gamma is under /gamma, the WebSockets under /ws/market and
+    /// /ws/user.
     Sim(sim::SimArgs),
     /// Replay a recorded quote series through one bot's strategy, risk and paper execution,
     /// and print its trades and a summary.

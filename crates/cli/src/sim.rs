@@ -33,7 +33,9 @@ enum Control {
 
 #[derive(Debug, Args)]
 struct FaultArgs {
-    /// The simulator's base URL (the first line `polyagent sim` printed).
+    /// The simulator's base URL (the first line `polyagent sim` printed). Its admin token
+    /// (the second line, after `admin-token`) is read from `POLYAGENT_SIM_TOKEN`: a command
+    /// line is visible to every user of the computer, an environment is not.
     #[arg(long)]
     url: String,
     /// Answer 429 Too Many Requests to the next N requests.
@@ -110,7 +112,8 @@ pub fn run(args: SimArgs) -> ExitCode {
             base_dir,
             clock: ClockMode::Wall { speed: args.speed },
             port: args.port,
-            seed: *b"polyagent-simulator-credentials!",
+            // A fresh seed per run: nobody can compute the credentials it issues.
+            seed: polyagent_simulator::server::random_bytes(),
             latency_probe: None,
         };
         let server = match SimServer::start(config).await {
@@ -121,8 +124,10 @@ pub fn run(args: SimArgs) -> ExitCode {
             }
         };
         let mut out = std::io::stdout().lock();
-        // The base URL comes first so a script can read one line and connect.
+        // The base URL comes first so a script can read one line and connect; the admin
+        // token second (`polyagent sim fault` reads it from POLYAGENT_SIM_TOKEN).
         let _ = writeln!(out, "{}", server.base_url());
+        let _ = writeln!(out, "admin-token {}", server.admin_token());
         let _ = writeln!(
             out,
             "scenario {name}: gamma {0}/gamma, market ws {1}/market, user ws {1}/user",
@@ -179,12 +184,27 @@ async fn wait_for_stop() {
     }
 }
 
+/// Where `polyagent sim fault` reads the admin token from.
+const TOKEN_VAR: &str = "POLYAGENT_SIM_TOKEN";
+
 fn set_faults(args: &FaultArgs) -> ExitCode {
+    let Some(token) = std::env::var(TOKEN_VAR)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "polyagent sim fault: set {TOKEN_VAR} to the admin token `polyagent sim` printed \
+             (the line starting with admin-token)"
+        );
+        return ExitCode::from(2);
+    };
     let http = reqwest::blocking::Client::new();
     let base = args.url.trim_end_matches('/');
     let post = |path: &str, body: serde_json::Value| -> Result<serde_json::Value, String> {
         let response = http
             .post(format!("{base}/admin/{path}"))
+            .bearer_auth(token.trim())
             .json(&body)
             .send()
             .map_err(|e| format!("cannot reach the simulator at {base}: {e}"))?;

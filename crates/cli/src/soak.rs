@@ -228,7 +228,7 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
         base_dir: std::path::PathBuf::from("data/scenarios"),
         clock: ClockMode::Wall { speed: 1 },
         port: 0,
-        seed: *b"polyagent-soak-simulator-secret!",
+        seed: polyagent_simulator::server::random_bytes(),
         latency_probe: None,
     })
     .await?;
@@ -310,7 +310,22 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
     say(args.json, &format!("{total} bots started on {base}"));
 
     let started = Instant::now();
-    let http = reqwest::Client::new();
+    // The admin routes need the run's token and JSON bodies.
+    let http = {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let bearer =
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", sim.admin_token()))
+                .map_err(|e| e.to_string())?;
+        headers.insert(reqwest::header::AUTHORIZATION, bearer);
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .map_err(|e| e.to_string())?
+    };
     let faults = tokio::spawn(inject_faults(
         http.clone(),
         base.clone(),

@@ -42,7 +42,7 @@ fn killed_at_random_points_the_headless_runner_never_duplicates_or_loses_an_orde
     for round in 0..RESTARTS {
         let mut running = start_run(dir, "warn", Stdio::inherit());
         // The market starts moving once the bot watches it, so its first prices are calm ones.
-        driver.get_or_insert_with(|| MarketDriver::start(&base));
+        driver.get_or_insert_with(|| MarketDriver::start(&base, world.sim.admin_token()));
         // The fault schedule: kill at a spread of points in the trading (not a synchronisation).
         std::thread::sleep(kill_delay(round));
         running.child.kill().unwrap(); // SIGKILL: no chance to clean up
@@ -58,7 +58,10 @@ fn killed_at_random_points_the_headless_runner_never_duplicates_or_loses_an_orde
 
     tokio.block_on(async {
         let db = Database::open(dir.join("polyagent.db")).await.unwrap();
-        let state: Value = reqwest::get(format!("{base}/admin/state"))
+        let state: Value = reqwest::Client::new()
+            .get(format!("{base}/admin/state"))
+            .bearer_auth(world.sim.admin_token())
+            .send()
             .await
             .unwrap()
             .json()

@@ -83,7 +83,7 @@ fn one_process_per_folder_and_a_bot_resumes_where_it_stopped() {
     let busy = run_err(polyagent(dir, &["bot", "list", "--json"]), "");
     assert_eq!(busy["code"], "CONFLICT");
 
-    let driver = MarketDriver::start(&base);
+    let driver = MarketDriver::start(&base, world.sim.admin_token());
     let give_up = Instant::now() + DEADLINE;
     let mut fills = 0;
     while fills < 2 && Instant::now() < give_up {

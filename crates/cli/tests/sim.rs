@@ -42,6 +42,14 @@ fn sim_prints_its_url_first_serves_a_second_process_and_stops_on_sigterm() {
         base.starts_with("http://127.0.0.1:"),
         "first line is the base URL: {base}"
     );
+    let token_line = lines
+        .recv_timeout(DEADLINE)
+        .expect("the simulator prints its admin token");
+    let admin_token = token_line
+        .strip_prefix("admin-token ")
+        .unwrap_or_else(|| panic!("second line is the admin token: {token_line}"))
+        .to_owned();
+    assert!(admin_token.len() >= 32, "a long random token");
 
     let http = reqwest::blocking::Client::new();
     let get = |path: &str| {
@@ -110,7 +118,10 @@ fn sim_prints_its_url_first_serves_a_second_process_and_stops_on_sigterm() {
         post_only: false,
     }
     .to_json();
-    let mut request = http.post(format!("{base}/order")).body(body.clone());
+    let mut request = http
+        .post(format!("{base}/order"))
+        .header("Content-Type", "application/json")
+        .body(body.clone());
     for (name, value) in creds
         .headers(now_s, HttpMethod::Post, "/order", Some(&body))
         .pairs()
@@ -122,7 +133,23 @@ fn sim_prints_its_url_first_serves_a_second_process_and_stops_on_sigterm() {
     assert_eq!(answer["takingAmount"], "5", "the order traded: {answer}");
 
     // A matching-engine restart set from a second command: orders answer 425 at once.
+    // Without the token the admin routes refuse, and so does `sim fault`.
+    assert_eq!(
+        http.get(format!("{base}/admin/faults"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    let refused = Command::new(env!("CARGO_BIN_EXE_polyagent"))
+        .args(["sim", "fault", "--url", &base, "--restart-s", "90"])
+        .env_remove("POLYAGENT_SIM_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
     let fault = Command::new(env!("CARGO_BIN_EXE_polyagent"))
+        .env("POLYAGENT_SIM_TOKEN", &admin_token)
         .args([
             "sim",
             "fault",
@@ -137,7 +164,13 @@ fn sim_prints_its_url_first_serves_a_second_process_and_stops_on_sigterm() {
         .output()
         .unwrap();
     assert!(fault.status.success(), "{fault:?}");
-    let faults = get("/admin/faults");
+    let faults: Value = http
+        .get(format!("{base}/admin/faults"))
+        .bearer_auth(&admin_token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     assert_eq!(
         (
             &faults["restart_s"],
@@ -146,7 +179,10 @@ fn sim_prints_its_url_first_serves_a_second_process_and_stops_on_sigterm() {
         ),
         (&Value::from(90), &Value::from(120), &Value::from(5))
     );
-    let mut request = http.post(format!("{base}/order")).body(body.clone());
+    let mut request = http
+        .post(format!("{base}/order"))
+        .header("Content-Type", "application/json")
+        .body(body.clone());
     for (name, value) in creds
         .headers(now_s, HttpMethod::Post, "/order", Some(&body))
         .pairs()

@@ -6,7 +6,9 @@
 //!   back and an RTL override never reorders the message around it;
 //! - a name or label a person gives (a bot's name, a wallet's label, a killswitch reason) has
 //!   no control characters and no direction overrides ([`name_problem`]), so it cannot hide or
-//!   disguise the text shown next to it.
+//!   disguise the text shown next to it;
+//! - a name never holds a private key ([`private_keys_in`]): labels are stored and printed in
+//!   plain text, so a key pasted into the wrong field is refused, never echoed.
 
 /// The most characters of outside text an error message quotes.
 pub const QUOTE_CHARS: usize = 40;
@@ -41,12 +43,50 @@ pub fn quoted(text: &str) -> String {
     shown
 }
 
+/// Every run of exactly 64 hex digits in `text` (a `0x` before it is allowed) that is a valid
+/// secp256k1 private key. A longer run is not split: it is not a key typed by mistake.
+pub fn private_keys_in(text: &str) -> Vec<crate::secret::PrivateKey> {
+    let bytes = text.as_bytes();
+    let mut keys = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        if !bytes[start].is_ascii_hexdigit() {
+            start += 1;
+            continue;
+        }
+        let end = bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_hexdigit())
+            .map_or(bytes.len(), |n| start + n);
+        if end - start == 64
+            && let Ok(key) = crate::secret::PrivateKey::from_hex(&text[start..end])
+        {
+            keys.push(key);
+        }
+        start = end;
+    }
+    keys
+}
+
+/// Whether `text` holds something that parses as a private key (see [`private_keys_in`]).
+pub fn holds_private_key(text: &str) -> bool {
+    !private_keys_in(text).is_empty()
+}
+
+/// The sentence for a private key typed where it does not belong. It never quotes the text.
+pub const PRIVATE_KEY_REFUSED: &str = "looks like a private key, which must never be typed here (it would be stored or sent in plain text); nothing was saved or sent";
+
 /// Why `text` cannot be a name or label of at most `max_chars` characters, or `None`: it is
-/// blank, longer, or holds a control or direction character.
+/// blank, longer, holds a control or direction character, or holds a private key.
 pub fn name_problem(text: &str, max_chars: usize) -> Option<String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Some("must not be empty".into());
+    }
+    // Before the length check: a key with `0x` is 66 characters, and the user must learn
+    // what they pasted rather than that it was long.
+    if holds_private_key(trimmed) {
+        return Some(PRIVATE_KEY_REFUSED.into());
     }
     if trimmed.chars().count() > max_chars {
         return Some(format!("must be at most {max_chars} characters"));
@@ -95,5 +135,26 @@ mod tests {
             None,
             "characters, not bytes"
         );
+    }
+
+    #[test]
+    fn private_keys_are_found_and_refused_without_echo() {
+        let key = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        for text in [
+            key.to_owned(),
+            format!("0x{key}"),
+            format!("my wallet {key}"),
+            key.to_uppercase(),
+        ] {
+            assert!(holds_private_key(&text), "{text}");
+            let problem = name_problem(&text, 64).unwrap();
+            assert!(!problem.contains("ac0974"), "{problem}");
+        }
+        // Not keys: too short, too long, zero, at or above the curve order.
+        assert!(!holds_private_key(&key[..63]));
+        assert!(!holds_private_key(&format!("{key}0")));
+        assert!(!holds_private_key(&"0".repeat(64)));
+        assert!(!holds_private_key(&"f".repeat(64)));
+        assert_eq!(name_problem("Trader 1", 64), None);
     }
 }

@@ -100,7 +100,20 @@ async fn run(triggers: usize) -> Vec<Timed> {
     config.latency_probe = Some(probe.clone());
     let sim = SimServer::start(config).await.unwrap();
     let base = sim.base_url();
-    let http = reqwest::Client::new();
+    // The admin routes need the run's token and JSON bodies.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {}", sim.admin_token()).parse().unwrap(),
+    );
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
     let token = sim.tokens("bench")[0].clone();
 
     let dir = tempfile::tempdir().unwrap();

@@ -3,8 +3,9 @@
 //! spikes, a choppy one), so a new user can run paper bots with no account and no network.
 //!
 //! Invariants: at most one demo simulator per runtime; it listens on loopback only; its
-//! markets and token ids are the same at every start (the scenario is fixed), so saved paper
-//! bots find their markets again after a restart.
+//! markets and token ids are the same at every start (the scenario is fixed and read from the
+//! binary only), so saved paper bots find their markets again after a restart; its credential
+//! seed and admin token are random per start and never leave the process.
 
 use polyagent_simulator::scenario::Scenario;
 use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
@@ -37,11 +38,14 @@ pub(crate) async fn start(slot: &DemoSlot) -> Result<(), ApiError> {
     })?;
     let config = SimConfig {
         scenario,
-        // The scenario's replay file is embedded; this folder is only consulted first.
-        base_dir: std::path::PathBuf::from("data/scenarios"),
+        // The scenario's replay file is read from the binary only, never from the working
+        // folder (a file planted there must not change what the demo shows).
+        base_dir: std::path::PathBuf::from(polyagent_simulator::scenario::EMBEDDED_ONLY),
         clock: ClockMode::Wall { speed: 1 },
         port: 0,
-        seed: *b"polyagent-demo-simulator-secret!",
+        // A fresh seed per start: nobody can compute the credentials the demo issues. Its
+        // admin token is random too and stays in this process (in the `SimServer`).
+        seed: polyagent_simulator::server::random_bytes(),
         latency_probe: None,
     };
     let started = SimServer::start(config).await.map_err(|e| {

@@ -22,13 +22,16 @@ pub mod control_socket;
 mod demo;
 mod events;
 mod history;
+mod key_guard;
 mod killswitch;
 mod live;
+pub mod log_filter;
 mod markets;
 pub mod notices;
 mod outcome;
 mod pauses;
 mod persist;
+pub mod private_logs;
 mod rate_tier;
 mod resting;
 mod restore;
@@ -976,12 +979,9 @@ fn lock_folder(dir: &std::path::Path) -> Result<std::fs::File, ApiError> {
             format!("the data folder {} cannot be used: {e}", dir.display()),
         )
     };
-    std::fs::create_dir_all(dir).map_err(internal)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join("polyagent.lock"))
+    // Owner-only (0700 and 0600): other local users see nothing of the folder.
+    polyagent_store::private_files::private_dir(dir).map_err(internal)?;
+    let file = polyagent_store::private_files::private_file(&dir.join("polyagent.lock"))
         .map_err(internal)?;
     match file.try_lock() {
         Ok(()) => Ok(file),

@@ -10,6 +10,7 @@ use polyagent_venue::gamma::{GammaMarketResponse, MarketRef};
 use polyagent_venue::types::DEPTH_BANDS;
 use serde::Serialize;
 
+use crate::key_guard;
 use crate::restore::venue_error;
 use crate::{ApiError, ErrorCode, Runtime};
 
@@ -181,6 +182,7 @@ impl Runtime {
 
     /// Markets matching search text, best first (closed ones flagged, not hidden).
     pub async fn search_markets(&self, query: &str) -> Result<Vec<MarketSummary>, ApiError> {
+        key_guard::refuse_own_keys(&self.inner.db, "the search", query).await?;
         let query = check_text("the search", query)?;
         let found = self
             .public_client()?
@@ -196,6 +198,7 @@ impl Runtime {
 
     /// One market from a polymarket.com URL, a slug, a condition id or an outcome token id.
     pub async fn lookup_market(&self, input: &str) -> Result<MarketSummary, ApiError> {
+        key_guard::refuse_own_keys(&self.inner.db, "the market", input).await?;
         let input = check_text("the market", input)?;
         let reference = if input.bytes().all(|b| b.is_ascii_digit()) {
             MarketRef::Token(input)

@@ -140,15 +140,19 @@ pub(crate) fn store_error(error: &polyagent_store::StoreError) -> ApiError {
     ApiError::new(ErrorCode::Internal, format!("the database failed: {error}"))
 }
 
+/// An address typed or stored as text. The error never quotes the text: a funder field is
+/// where a private key gets pasted by mistake.
 pub(crate) fn parse_address(text: &str) -> Result<Address, ApiError> {
     text.trim().parse::<Address>().map_err(|_| {
-        ApiError::new(
-            ErrorCode::InvalidInput,
+        let message = if polyagent_domain::text::holds_private_key(text) {
+            format!("this {}", polyagent_domain::text::PRIVATE_KEY_REFUSED)
+        } else {
             format!(
-                "not a wallet address (0x + 40 hex digits): {}",
-                quoted(text)
-            ),
-        )
+                "not a wallet address (0x + 40 hex digits; this has {} characters)",
+                text.trim().chars().count()
+            )
+        };
+        ApiError::new(ErrorCode::InvalidInput, message)
     })
 }
 

@@ -124,7 +124,7 @@ async fn rig(setup: Setup) -> Rig {
             .unwrap(),
     );
 
-    let http = reqwest::Client::new();
+    let http = common::admin_http(&sim);
     if setup.clock_skew_ms != 0 {
         http.post(format!("{}/admin/faults", sim.base_url()))
             .body(json!({"clock_skew_ms": setup.clock_skew_ms}).to_string())

@@ -42,7 +42,7 @@ async fn world() -> World {
         "wallets": [{"label": "trader", "private_key": KEY, "pusd": "100"}]
     }))
     .await;
-    let http = reqwest::Client::new();
+    let http = common::admin_http(&sim);
     let tokens = vec![
         sim.tokens("spiky")[0].clone(),
         sim.tokens("calm")[0].clone(),

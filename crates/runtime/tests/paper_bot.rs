@@ -34,7 +34,7 @@ async fn a_paper_bot_buys_the_spike_and_sells_at_take_profit() {
             "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
     }))
     .await;
-    let http = reqwest::Client::new();
+    let http = common::admin_http(&sim);
     let base = sim.base_url();
     let token = sim.tokens("spiky")[0].clone();
 
@@ -312,7 +312,7 @@ async fn a_panicking_bot_turns_to_error_and_the_others_trade_on() {
 
 /// Moves the calm market a cent, so every bot watching it sees a new price.
 async fn sim_step(sim: &polyagent_simulator::server::SimServer) {
-    let http = reqwest::Client::new();
+    let http = common::admin_http(sim);
     http.post(format!("{}/admin/price", sim.base_url()))
         .body(json!({"slug": "calm", "price": "0.51"}).to_string())
         .send()

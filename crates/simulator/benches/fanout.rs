@@ -26,7 +26,20 @@ async fn main() {
     let server = SimServer::start(SimConfig::manual(scenario, 1_767_225_600_000))
         .await
         .unwrap();
-    let http = reqwest::Client::new();
+    // The admin routes need the run's token and JSON bodies.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {}", server.admin_token()).parse().unwrap(),
+    );
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
     let base = server.base_url();
     let state: serde_json::Value = http
         .get(format!("{base}/admin/state"))

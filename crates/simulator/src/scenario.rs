@@ -503,7 +503,12 @@ impl Scenario {
     }
 }
 
+/// A `base_dir` that makes a scenario read the files built into the binary and nothing from
+/// disk (the in-app demo: a file planted in the working folder must not change it).
+pub const EMBEDDED_ONLY: &str = "<embedded>";
+
 fn read_text(path: &Path) -> Result<String, String> {
+    let embedded_only = path.starts_with(EMBEDDED_ONLY);
     let embedded = path
         .file_name()
         .and_then(|name| {
@@ -511,7 +516,10 @@ fn read_text(path: &Path) -> Result<String, String> {
                 .iter()
                 .find(|(n, _)| std::ffi::OsStr::new(n) == name)
         })
-        .filter(|_| !path.exists());
+        .filter(|_| embedded_only || !path.exists());
+    if embedded_only && embedded.is_none() {
+        return Err(format!("{} is not built into this binary", path.display()));
+    }
     let bytes = match embedded {
         Some((_, bytes)) => bytes.to_vec(),
         None => std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
@@ -785,5 +793,17 @@ mod tests {
             "{fine}"
         );
         assert_eq!(walk(60_000, 10), Ok(60_000));
+    }
+
+    #[test]
+    fn embedded_only_reads_nothing_from_disk() {
+        let demo = Scenario::builtin("demo").unwrap();
+        assert!(
+            demo.build(Path::new(EMBEDDED_ONLY), 1_767_225_600_000)
+                .is_ok()
+        );
+        // A file that is not built in is refused, even if one of that name exists on disk.
+        let planted = Path::new(EMBEDDED_ONLY).join("Cargo.toml");
+        assert!(super::read_text(&planted).is_err());
     }
 }

@@ -7,6 +7,7 @@ use sqlx::SqlitePool;
 use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::private_files;
 use crate::schema::{self, MIGRATOR};
 use crate::{
     ActivityLog, Bots, Fills, OrderJournal, Positions, PriceHistory, Settings, StoreError, Wallets,
@@ -41,12 +42,19 @@ impl Database {
         let path = path.as_ref().to_owned();
         schema::check_not_newer(&path).await?;
 
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder).map_err(|e| StoreError::Open {
-                path: path.clone(),
-                source: sqlx::Error::Io(e),
-            })?;
+        let io_error = |e| StoreError::Open {
+            path: path.clone(),
+            source: sqlx::Error::Io(e),
+        };
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !folder.is_dir()
+        {
+            private_files::private_dir(folder).map_err(io_error)?;
         }
+        // Created owner-only before SQLite opens it (an empty file is an empty database):
+        // SQLite gives the WAL and shared-memory files the same mode.
+        private_files::private_file(&path).map_err(io_error)?;
+        private_files::restrict_database(&path).map_err(io_error)?;
         let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)

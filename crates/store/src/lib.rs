@@ -11,6 +11,8 @@
 //!   written to it ([`StoreError::NewerSchema`]);
 //! - the database runs in WAL mode with `synchronous = FULL` and foreign keys on, so a committed
 //!   order intent survives a crash or power loss (the journal is written before an order is sent);
+//! - the database, its WAL and shared-memory files are owner-only (0600) and folders this
+//!   crate creates are 0700 ([`private_files`]);
 //! - no secret material is stored here: wallets hold public data only, keys live in the vault.
 //!
 //! Access goes through small repository structs borrowed from [`Database`]:
@@ -26,6 +28,7 @@ mod fills;
 mod journal;
 mod positions;
 mod price_history;
+pub mod private_files;
 mod progress;
 mod schema;
 mod settings;

@@ -92,6 +92,21 @@ impl Endpoints {
         }
     }
 
+    /// Whether every endpoint is one of Polymarket's hosts (`polymarket.com` or a subdomain
+    /// of it); then the client speaks HTTPS only.
+    pub fn is_polymarket(&self) -> bool {
+        [
+            &self.clob,
+            &self.gamma,
+            &self.data,
+            &self.market_ws,
+            &self.user_ws,
+            &self.geoblock,
+        ]
+        .iter()
+        .all(|url| is_polymarket_host(url))
+    }
+
     /// The simulator's layout under one base URL (`http://127.0.0.1:PORT`).
     pub fn simulator(base: &str) -> Self {
         let base = base.trim_end_matches('/');
@@ -107,6 +122,24 @@ impl Endpoints {
             geoblock: format!("{base}/api/geoblock"),
         }
     }
+}
+
+/// Whether `url`'s host is `polymarket.com` or one of its subdomains.
+fn is_polymarket_host(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // No userinfo (`https://polymarket.com@evil.example`) and no port games.
+    if authority.contains('@') {
+        return false;
+    }
+    let host = authority
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    host == "polymarket.com" || host.ends_with(".polymarket.com")
 }
 
 /// Client settings. `Default` is production with conservative budgets.
@@ -170,7 +203,12 @@ impl PublicClient {
         clock: Arc<dyn Clock>,
         wall: Arc<dyn WallClock>,
     ) -> Result<Self, VenueError> {
+        // No redirects, ever: reqwest would forward the `POLY_*` headers (and a 307/308
+        // would re-send a signed order) to wherever the answer points. Polymarket's own
+        // endpoints are reached over HTTPS only, so nothing can downgrade them.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(config.endpoints.is_polymarket())
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("polyagent/", env!("CARGO_PKG_VERSION")))

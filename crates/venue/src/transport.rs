@@ -127,6 +127,21 @@ fn body_retry_after(body: &[u8]) -> Option<Duration> {
     }
 }
 
+/// Headers whose values authenticate: marked sensitive so HTTP/2 never indexes them
+/// (HPACK) and `Debug` of a request never prints them.
+const SENSITIVE_HEADERS: [&str; 3] = ["POLY_PASSPHRASE", "POLY_SIGNATURE", "POLY_API_KEY"];
+
+/// One header value, sensitive when its name is in [`SENSITIVE_HEADERS`]. An invalid value
+/// is refused before sending, without quoting it.
+fn header_value(name: &str, value: &str) -> Result<reqwest::header::HeaderValue, SendFailure> {
+    let mut value = reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| SendFailure::NotSent(format!("header {name} holds invalid characters")))?;
+    if SENSITIVE_HEADERS.contains(&name) {
+        value.set_sensitive(true);
+    }
+    Ok(value)
+}
+
 /// How a failed send ended: before anything could reach the server, or possibly after.
 pub(crate) enum SendFailure {
     NotSent(String),
@@ -184,7 +199,7 @@ impl PublicClient {
             request = request.query(query);
         }
         for (name, value) in headers {
-            request = request.header(*name, value.as_str());
+            request = request.header(*name, header_value(name, value)?);
         }
         if let Some(body) = body {
             request = request
@@ -332,6 +347,32 @@ pub(crate) fn parse_answer<T: DeserializeOwned>(
     }
 }
 
+/// [`parse_answer`] for an answer that carries a secret (the API-key routes): a 2xx body
+/// that does not parse is never quoted, not even serde's message (a type error quotes the
+/// value it met); the error names only serde's category and position.
+pub(crate) fn parse_secret_answer<T: DeserializeOwned>(
+    answer: &Answer,
+    backoff_max: Duration,
+) -> Result<T, VenueError> {
+    if (200..300).contains(&answer.status) {
+        serde_json::from_slice(&answer.body).map_err(|e| {
+            let category = match e.classify() {
+                serde_json::error::Category::Io => "unreadable",
+                serde_json::error::Category::Syntax => "not JSON",
+                serde_json::error::Category::Data => "JSON of the wrong shape",
+                serde_json::error::Category::Eof => "cut short",
+            };
+            VenueError::Protocol(format!(
+                "the API-key answer was {category} (line {}, column {}); its text is not shown because it may hold the secret",
+                e.line(),
+                e.column()
+            ))
+        })
+    } else {
+        Err(error_of(answer, backoff_max))
+    }
+}
+
 /// A body's machine-readable `code` (`{"error": "...", "code": "post_only_mode"}`), if any.
 fn body_code(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -363,10 +404,9 @@ impl AuthedClient {
             .credentials
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
-        tracing::info!(
-            api_key = fresh.api_key(),
-            "re-derived the API key after a 401"
-        );
+        // The key id is not a secret but names the account on the exchange: info logs
+        // (kept for days, attached to bug reports) say only that it happened.
+        tracing::info!("re-derived the API key after a 401");
         Ok(fresh)
     }
 
@@ -487,7 +527,7 @@ pub(crate) async fn create_or_derive(
                 .map_err(|f| match f {
                     SendFailure::NotSent(e) | SendFailure::Unknown(e) => VenueError::Network(e),
                 })?;
-            parse_answer::<ApiKeyResponse>(&answer, public.shared.config.backoff_max)
+            parse_secret_answer::<ApiKeyResponse>(&answer, public.shared.config.backoff_max)
         }
     };
     let mut key = match attempt(HttpMethod::Post, "/auth/api-key").await {
@@ -505,4 +545,30 @@ pub(crate) async fn create_or_derive(
         secret,
         passphrase,
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authenticating_headers_are_sensitive() {
+        for name in SENSITIVE_HEADERS {
+            assert!(
+                header_value(name, "x").ok().unwrap().is_sensitive(),
+                "{name}"
+            );
+        }
+        assert!(
+            !header_value("POLY_TIMESTAMP", "1")
+                .ok()
+                .unwrap()
+                .is_sensitive()
+        );
+        let Err(SendFailure::NotSent(refusal)) = header_value("POLY_PASSPHRASE", "bad\nvalue")
+        else {
+            panic!("an invalid header value was accepted");
+        };
+        assert!(!refusal.contains("bad"), "{refusal}");
+    }
 }

@@ -21,13 +21,16 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use polyagent_domain::secret::SecretString;
 use polyagent_domain::trading::{OrderType, Side};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use zeroize::Zeroizing;
 
 use crate::client::AuthedClient;
 use crate::clob_wire::{LenientDecimal, OptionalDecimal, TradeResponse};
@@ -275,6 +278,24 @@ fn markets_field(markets: &[String]) -> String {
     format!(r#","markets":{list}"#)
 }
 
+/// The subscription frame, `{"type":"user","auth":{...},...}`. It holds the API secret and
+/// passphrase, so it is built by hand into one buffer of its final size (no `Value`, no
+/// reallocation leaving copies behind) that is wiped when the frame is dropped. tungstenite
+/// still copies it into its write buffer, which this crate cannot reach.
+fn hello_frame(auth: &SecretString, markets: &[String]) -> Utf8Bytes {
+    const HEAD: &str = r#"{"type":"user","auth":"#;
+    const TAIL: &str = r#","assets_ids":[],"initial_dump":true}"#;
+    let markets = markets_field(markets);
+    let mut text =
+        Vec::with_capacity(HEAD.len() + auth.expose_str().len() + markets.len() + TAIL.len());
+    text.extend_from_slice(HEAD.as_bytes());
+    text.extend_from_slice(auth.expose_str().as_bytes());
+    text.extend_from_slice(markets.as_bytes());
+    text.extend_from_slice(TAIL.as_bytes());
+    Utf8Bytes::try_from(Bytes::from_owner(Zeroizing::new(text)))
+        .expect("built from UTF-8 text only")
+}
+
 struct UserConnection {
     client: Arc<AuthedClient>,
     config: UserFeedConfig,
@@ -379,13 +400,11 @@ impl UserConnection {
     ) -> End {
         let (mut sink, mut stream) = socket.split();
         let auth = self.client.credentials().user_channel_auth();
-        // Built by hand: the secret is copied into the frame text only, not into a `Value`.
-        let hello = format!(
-            r#"{{"type":"user","auth":{}{},"assets_ids":[],"initial_dump":true}}"#,
-            auth.expose_str(),
-            markets_field(&self.config.markets)
-        );
-        if sink.send(Message::Text(hello.into())).await.is_err() {
+        if sink
+            .send(Message::Text(hello_frame(&auth, &self.config.markets)))
+            .await
+            .is_err()
+        {
             return End::Reconnect;
         }
         // Subscribed first, then caught up: events during the catch-up wait in the socket

@@ -185,6 +185,24 @@ impl LiveFolder {
     }
 }
 
+/// A blocking client for a simulator's admin routes: its run's token and JSON bodies on every
+/// request.
+pub fn admin_client(admin_token: &str) -> reqwest::blocking::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {admin_token}").parse().unwrap(),
+    );
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    reqwest::blocking::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 /// Moves the market until dropped: calm, a sudden drop (Spike Sam buys), the bounce (it takes
 /// profit), again.
 pub struct MarketDriver {
@@ -193,13 +211,13 @@ pub struct MarketDriver {
 }
 
 impl MarketDriver {
-    pub fn start(base: &str) -> Self {
+    pub fn start(base: &str, admin_token: &str) -> Self {
         let driving = Arc::new(AtomicBool::new(true));
         let thread = {
             let driving = driving.clone();
             let base = base.to_owned();
+            let http = admin_client(admin_token);
             std::thread::spawn(move || {
-                let http = reqwest::blocking::Client::new();
                 let cycle = [
                     "0.50", "0.51", "0.50", "0.51", "0.50", "0.45", "0.45", "0.50", "0.50",
                 ];

@@ -35,6 +35,23 @@ pub async fn wait_for<T>(
     }
 }
 
+/// A client for `sim`'s admin routes: the run's token and JSON bodies on every request.
+pub fn admin_http(sim: &SimServer) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {}", sim.admin_token()).parse().unwrap(),
+    );
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 /// The simulator on a free port with a manual clock, from scenario JSON.
 pub async fn simulator(scenario: serde_json::Value) -> SimServer {
     let scenario = Scenario::from_json(&scenario.to_string()).unwrap();
@@ -115,20 +132,23 @@ impl CountingProxy {
             .trim_end_matches('/')
             .to_owned();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let own = listener.local_addr().unwrap().to_string();
+        let url = format!("http://{own}");
         let counts = std::sync::Arc::new(ReadCounts::default());
         let counting = counts.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let upstream = upstream.clone();
                 let counts = counting.clone();
+                // The simulator answers only to its own `Host`: the proxy's is swapped for it.
+                let hosts = (own.clone().into_bytes(), upstream.clone().into_bytes());
                 tokio::spawn(async move {
                     let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
                         return;
                     };
                     let _ = client.set_nodelay(true);
                     let _ = server.set_nodelay(true);
-                    pipe(client, server, &counts).await;
+                    pipe(client, server, &counts, &hosts).await;
                 });
             }
         });
@@ -136,7 +156,28 @@ impl CountingProxy {
     }
 }
 
-async fn pipe(client: tokio::net::TcpStream, server: tokio::net::TcpStream, counts: &ReadCounts) {
+/// `bytes` with every `from` replaced by `to`.
+fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+async fn pipe(
+    client: tokio::net::TcpStream,
+    server: tokio::net::TcpStream,
+    counts: &ReadCounts,
+    (proxy_host, upstream_host): &(Vec<u8>, Vec<u8>),
+) {
     use std::sync::atomic::Ordering::Relaxed;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let (mut client_read, mut client_write) = client.into_split();
@@ -165,7 +206,8 @@ async fn pipe(client: tokio::net::TcpStream, server: tokio::net::TcpStream, coun
                 counter.fetch_add(hits as u64, Relaxed);
             }
             carry = seen[seen.len().saturating_sub(24)..].to_vec();
-            if server_write.write_all(&buffer[..n]).await.is_err() {
+            let forwarded = replace_all(&buffer[..n], proxy_host, upstream_host);
+            if server_write.write_all(&forwarded).await.is_err() {
                 return;
             }
         }

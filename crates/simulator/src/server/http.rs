@@ -433,7 +433,18 @@ fn issued_json(key: &IssuedKey) -> Response {
 async fn create_api_key(State(shared): Sim, headers: HeaderMap) -> Response {
     let mut sim = shared.lock();
     match auth::verify_l1(&lower_headers(&headers), sim.chain) {
-        Ok((address, nonce)) => issued_json(&sim.keys.issue(address, nonce)),
+        Ok((address, nonce)) => {
+            let key = sim.keys.issue(address, nonce);
+            if sim.faults.malformed_api_key > 0 {
+                sim.faults.malformed_api_key -= 1;
+                return json_ok(
+                    json!({"apiKey": key.api_key, "secret": key.secret, "passphrase": null,
+                           "pass_phrase": key.passphrase})
+                    .to_string(),
+                );
+            }
+            issued_json(&key)
+        }
         Err(e) => error(StatusCode::UNAUTHORIZED, &e.to_string()),
     }
 }

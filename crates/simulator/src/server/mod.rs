@@ -3,6 +3,10 @@
 //! Routes follow Polymarket's paths: the CLOB at `/`, Gamma under `/gamma`, the market and user
 //! WebSockets at `/ws/market` and `/ws/user`, and test controls under `/admin`.
 //!
+//! Only this computer's programs are served: `Host` and `Origin` are checked, bodies must be
+//! JSON, and the admin controls need the run's random token ([`SimServer::admin_token`]);
+//! see `local_guard`.
+//!
 //! Invariants: all exchange state sits behind one mutex, held only for synchronous work; every
 //! change is drained into feed messages and broadcast before the lock is released, so every
 //! subscriber sees messages in the order the exchange produced them.
@@ -24,6 +28,7 @@ mod feed;
 mod gate;
 mod http;
 pub mod limits;
+mod local_guard;
 mod orders;
 mod rate_tier;
 mod route_switch;
@@ -45,6 +50,7 @@ pub use auth::{
     parse_order, verify_l1, verify_l2, verify_order,
 };
 pub use feed::{MarketMessage, UserMessage, book_summary};
+pub use local_guard::{AdminToken, random_bytes};
 pub use route_switch::DISABLED_ROUTES_ENV;
 
 use crate::scenario::{Scenario, World};
@@ -229,6 +235,10 @@ pub struct Faults {
     /// Cancel-only mode for this many seconds from when the switch is set: orders are refused
     /// 503, cancels work.
     pub cancel_only_s: u64,
+    /// The next N answers of `/auth/api-key` and `/auth/derive-api-key` are 2xx but malformed
+    /// (`"passphrase": null`, the passphrase under another name): the issued secret and
+    /// passphrase are in a body the client cannot read, for leak tests.
+    pub malformed_api_key: u32,
 }
 
 /// When the engine's restricted modes end (server-clock milliseconds), set with the faults.
@@ -488,6 +498,7 @@ impl std::ops::DerefMut for Guard<'_> {
 pub struct SimServer {
     pub addr: SocketAddr,
     shared: Arc<Shared>,
+    admin_token: AdminToken,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -549,7 +560,12 @@ impl SimServer {
             .await
             .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let router = http::router(shared.clone());
+        let admin_token = AdminToken::random();
+        let router = local_guard::apply(
+            http::router(shared.clone()),
+            admin_token.clone(),
+            addr.port(),
+        );
         let (shutdown, stopped) = oneshot::channel::<()>();
         let ticker_shared = shared.clone();
         let wall = matches!(config.clock, ClockMode::Wall { .. });
@@ -596,6 +612,7 @@ impl SimServer {
         Ok(Self {
             addr,
             shared,
+            admin_token,
             shutdown: Some(shutdown),
             task: Some(task),
         })
@@ -604,6 +621,12 @@ impl SimServer {
     /// `http://127.0.0.1:PORT`: the CLOB host. Gamma is at `{base_url}/gamma`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The token every `/admin/*` request must carry (`Authorization: Bearer TOKEN`): random
+    /// for each run, known only to whoever started the server.
+    pub fn admin_token(&self) -> &str {
+        self.admin_token.as_str()
     }
 
     /// `ws://127.0.0.1:PORT/ws`: append `/market` or `/user`.

@@ -74,11 +74,22 @@ impl TestSim {
             .await
             .unwrap();
         let base = server.base_url();
-        Self {
-            server,
-            http: reqwest::Client::new(),
-            base,
-        }
+        // Every request carries the run's admin token (the admin routes need it; the others
+        // ignore it) and says its body is JSON (the simulator parses nothing else).
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", server.admin_token()).parse().unwrap(),
+        );
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Self { server, http, base }
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

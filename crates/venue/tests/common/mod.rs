@@ -57,10 +57,21 @@ impl Sim {
         })
         .await
         .unwrap();
-        let sim = Self {
-            server,
-            http: reqwest::Client::new(),
-        };
+        // The admin routes need the run's token and JSON bodies.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", server.admin_token()).parse().unwrap(),
+        );
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        let sim = Self { server, http };
         // One step so the liquidity providers quote.
         sim.advance(1000).await;
         sim
