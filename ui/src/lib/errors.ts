@@ -16,6 +16,10 @@ const SENTENCES: Record<ErrorCode, string> = {
   CONFLICT: "That cannot be done right now.",
   INSUFFICIENT_BALANCE: "The wallet does not have enough pUSD, shares or allowance for this order.",
   VENUE_UNAVAILABLE: "The exchange could not be reached or refused the request. Try again shortly.",
+  CLOCK_SKEW:
+    "This computer's clock is too far from the exchange's to sign safely: turn on automatic time, then try again.",
+  LIVE_NEEDS_TEST_KEY:
+    "Live bots off Polymarket trade only from wallets imported as test keys. Use paper trading, or import a test key.",
   DATA_FROM_NEWER_VERSION: "Your data was written by a newer PolyAgent. Please update the app.",
   INTERNAL: "Something went wrong inside PolyAgent. The log folder has the details.",
 };

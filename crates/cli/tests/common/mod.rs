@@ -114,9 +114,10 @@ pub fn spiky_simulator(tokio: &tokio::runtime::Runtime) -> (SimServer, String) {
     )
     .unwrap();
     let sim = tokio
+        // Starting now: a wallet connects only within 30 s of the exchange's clock.
         .block_on(SimServer::start(SimConfig::manual(
             scenario,
-            1_767_225_600_000,
+            polyagent_simulator::server::unix_now_ms() / 1000 * 1000,
         )))
         .unwrap();
     let token = sim.tokens("spiky")[0].clone();
