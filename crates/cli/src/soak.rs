@@ -252,7 +252,7 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
     for i in 0..args.live {
         let key = SecretString::new(live_key(i)).map_err(|e| e.to_string())?;
         runtime
-            .import_wallet(&live_label(i), &key, 0, None)
+            .import_test_key(&live_label(i), &key, 0, None)
             .await
             .map_err(|e| e.message)?;
     }

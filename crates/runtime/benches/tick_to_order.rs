@@ -130,7 +130,7 @@ async fn run(triggers: usize) -> Vec<Timed> {
         .await
         .unwrap();
     runtime
-        .import_wallet(
+        .import_test_key(
             "trader",
             &polyagent_vault::SecretString::new(KEY).unwrap(),
             0,

@@ -23,6 +23,7 @@ mod events;
 mod exchange_target;
 mod history;
 mod live;
+mod live_gate;
 mod markets;
 pub mod notices;
 mod outcome;

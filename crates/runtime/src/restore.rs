@@ -204,6 +204,7 @@ impl Runtime {
                 (Execution::Paper(account), pending)
             }
             Some(address) => {
+                self.check_live_wallet(address).await?;
                 let wallets::Connected { client, fills } = self.connected(address).await?;
                 let funder = match self.db().wallets().get(address).await {
                     Ok(Some(w)) => w.funder.and_then(|f| f.parse().ok()),
@@ -490,6 +491,7 @@ impl Runtime {
         let cash = request.execution.paper_cash()?;
         let wallet_address = if request.execution.is_live() {
             let wallet = wallets::find(self.db(), &request.spec.wallet).await?;
+            self.check_live_wallet(&wallet.address).await?;
             let address = wallets::parse_address(&wallet.address)?;
             let has_key = lock(&self.inner.vault).vault()?.contains(address);
             if !has_key {

@@ -151,7 +151,7 @@ async fn rig(setup: Setup) -> Rig {
         .await
         .unwrap();
     runtime
-        .import_wallet(
+        .import_test_key(
             "trader",
             &polyagent_vault::SecretString::new(KEY).unwrap(),
             0,

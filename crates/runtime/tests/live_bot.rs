@@ -108,7 +108,7 @@ fn live(spec: BotSpec) -> NewBotRequest {
 async fn live_runtime(world: &World, dir: &std::path::Path) -> Runtime {
     let runtime = open_runtime(dir, &world.sim).await;
     runtime
-        .import_wallet(
+        .import_test_key(
             "trader",
             &polyagent_vault::SecretString::new(KEY).unwrap(),
             0,

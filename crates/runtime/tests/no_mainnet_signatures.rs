@@ -225,7 +225,7 @@ async fn runtime_on(relay: &RecordingRelay, dir: &std::path::Path) -> Runtime {
         .await
         .unwrap();
     runtime
-        .import_wallet(
+        .import_test_key(
             "trader",
             &polyagent_vault::SecretString::new(KEY).unwrap(),
             0,
@@ -385,4 +385,77 @@ async fn a_wallet_does_not_connect_when_the_clocks_differ_by_more_than_30_second
         .await
         .unwrap();
     runtime.wallet_balance("trader").await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn off_polymarket_a_live_bot_trades_only_from_a_wallet_imported_as_a_test_key() {
+    const OTHER: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+    let sim = market_simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = common::open_runtime(dir.path(), &sim).await;
+    let secret = |key: &str| polyagent_vault::SecretString::new(key).unwrap();
+    let real = runtime
+        .import_wallet("savings", &secret(OTHER), 0, None)
+        .await
+        .unwrap();
+    assert!(!real.test_key);
+    let test = runtime
+        .import_test_key("trader", &secret(KEY), 0, None)
+        .await
+        .unwrap();
+    assert!(test.test_key);
+    let listed = runtime.list_wallets().await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|w| (w.label.as_str(), w.test_key))
+            .collect::<Vec<_>>(),
+        [("savings", false), ("trader", true)]
+    );
+    let request = |wallet: &str, execution| NewBotRequest {
+        spec: BotSpec {
+            name: format!("On {wallet}"),
+            wallet: wallet.into(),
+            token_id: sim.tokens("spiky")[0].clone(),
+            complement_token_id: None,
+            strategy: "spike-sam".into(),
+            profile: Profile::Live,
+            overrides: Overrides::default(),
+        },
+        execution,
+        start: false,
+    };
+    // A key that may hold real funds signs for Polymarket alone.
+    let refused = runtime
+        .create_bot(request("savings", ExecutionPlan::Live))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::LiveNeedsTestKey, "{refused}");
+    assert!(
+        refused
+            .message
+            .contains(&format!("live bots on the simulator at {}", sim.base_url())),
+        "{}",
+        refused.message
+    );
+    assert!(
+        refused.message.contains("\"savings\""),
+        "{}",
+        refused.message
+    );
+    assert!(runtime.list_bots().is_empty(), "nothing was created");
+    // Paper bots run on any wallet; a test key trades live.
+    runtime
+        .create_bot(request(
+            "savings",
+            ExecutionPlan::Paper { cash: "100".into() },
+        ))
+        .await
+        .unwrap();
+    let live = runtime
+        .create_bot(request("trader", ExecutionPlan::Live))
+        .await
+        .unwrap();
+    runtime.start_bot(&live.id).await.unwrap();
+    runtime.stop_bot(&live.id).await.unwrap();
 }
