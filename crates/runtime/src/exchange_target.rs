@@ -8,13 +8,16 @@
 //!   Polymarket;
 //! - the endpoints and the chain come from one read of the settings, so a client can never pair
 //!   one exchange's addresses with another's chain;
+//! - a simulator off this computer is refused here too, not only when the settings are saved:
+//!   a settings row written elsewhere never sends a request (or a signature) off loopback;
 //! - the demo has no placeholder address: while it is not running, asking for its endpoints is
 //!   a `VENUE_UNAVAILABLE` error that says so, never a call to some port that happens to answer.
 
+use polyagent_domain::text::quoted;
 use polyagent_venue::client::{AuthedClient, Endpoints};
 use polyagent_venue::eip712::Chain;
 
-use crate::settings::ExchangeChoice;
+use crate::settings::{ExchangeChoice, is_loopback_simulator};
 use crate::{ApiError, ErrorCode};
 
 /// The chain whose EIP-712 domains an exchange's signatures are made for.
@@ -42,7 +45,21 @@ pub(crate) fn resolve(
 ) -> Result<Target, ApiError> {
     let endpoints = match exchange {
         ExchangeChoice::Polymarket => Endpoints::polymarket(),
-        ExchangeChoice::Simulator { url } => Endpoints::simulator(url),
+        // Checked again where it is used, whatever the settings row says: nothing is sent to a
+        // "simulator" off this computer.
+        ExchangeChoice::Simulator { url } if is_loopback_simulator(url) => {
+            Endpoints::simulator(url)
+        }
+        ExchangeChoice::Simulator { url } => {
+            return Err(ApiError::new(
+                ErrorCode::VenueUnavailable,
+                format!(
+                    "the saved simulator address {} is not on this computer, so nothing is sent \
+                     to it: choose the exchange again in Settings",
+                    quoted(url)
+                ),
+            ));
+        }
         ExchangeChoice::Demo => Endpoints::simulator(demo_url.ok_or_else(demo_not_running)?),
     };
     Ok(Target {
@@ -107,6 +124,16 @@ mod tests {
         let demo = resolve(&ExchangeChoice::Demo, Some("http://127.0.0.1:5100")).unwrap();
         assert_eq!(demo.chain, Chain::Amoy);
         assert_eq!(demo.endpoints.clob, "http://127.0.0.1:5100");
+    }
+
+    #[test]
+    fn a_simulator_off_this_computer_is_refused_where_it_is_used() {
+        let elsewhere = ExchangeChoice::Simulator {
+            url: "http://paper-trading.example.com".into(),
+        };
+        let error = resolve(&elsewhere, None).unwrap_err();
+        assert_eq!(error.code, ErrorCode::VenueUnavailable);
+        assert!(error.message.contains("not on this computer"), "{error}");
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl ExchangeChoice {
 /// `127.0.0.1`, `::1` or `localhost`, an optional port, and nothing else (no user, path,
 /// query or fragment). Anything that is not Polymarket must be local: a "paper server"
 /// elsewhere could relay what the app signs for it to Polymarket (issue #16).
-fn is_loopback_simulator(text: &str) -> bool {
+pub(crate) fn is_loopback_simulator(text: &str) -> bool {
     if text.len() > 200 || text.chars().any(char::is_whitespace) {
         return false;
     }
