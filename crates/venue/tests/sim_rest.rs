@@ -164,6 +164,22 @@ async fn clock_skew_and_version() {
 }
 
 #[tokio::test]
+async fn a_simulator_client_never_signs_an_order_for_mainnet() {
+    let sim = Sim::start().await;
+    let client = sim.authed().await;
+    let market = client.lookup(RAIN).await.unwrap();
+    let mut mainnet = limit(&market, 0, Side::Buy, "0.30", "10", 7);
+    mainnet.chain = polyagent_venue::eip712::Chain::Polygon;
+    let refused = client.prepare_order(&mainnet).unwrap_err();
+    assert!(
+        matches!(&refused, VenueError::InvalidInput(m) if m.contains("for chain 137 but this exchange's client signs for chain 80002")),
+        "{refused:?}"
+    );
+    assert!(client.post_order(&mainnet).await.is_err());
+    assert!(client.open_orders(None, None).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn l1_create_post_fill_cancel() {
     let sim = Sim::start().await;
     let client = sim.authed().await;
