@@ -447,7 +447,7 @@ fn table(bot: &str, series: &str) -> Vec<Row> {
                           "notifications": {"fills": true, "botErrors": true,
                                             "dailyLimits": true, "staleFeeds": true}});
     let import = json!({"label": "other", "key": "0x".to_owned() + &"11".repeat(32),
-                        "signatureType": 0, "funder": null});
+                        "signatureType": 0, "funder": null, "testKey": false});
     let backtest = json!({"strategy": "spike-sam", "profile": "edge", "series": series});
     vec![
         no_args("app_info", NoArgs::SameAnswer),
@@ -540,6 +540,12 @@ fn table(bot: &str, series: &str) -> Vec<Row> {
                 with(&import, &["funder"], Some(json!(TEST_ADDRESS))),
                 Code("INVALID_INPUT"),
             )
+            .case(
+                "testKey: \"yes\"",
+                with(&import, &["testKey"], Some(json!("yes"))),
+                Refused,
+            )
+            .case("testKey absent", with(&import, &["testKey"], None), Refused)
             .on_base(with(&import, &["signatureType"], Some(json!(1))))
             .funder(&["funder"])
             .row("import_wallet"),
@@ -778,7 +784,8 @@ impl World {
         ok(
             &window,
             "import_wallet",
-            json!({"label": "trader", "key": TEST_KEY, "signatureType": 0, "funder": null}),
+            json!({"label": "trader", "key": TEST_KEY, "signatureType": 0, "funder": null,
+                   "testKey": false}),
         );
         let limits = json!({"max_daily_loss": "40", "max_trades_per_day": 90,
                             "max_exposure_per_bot": "45", "max_exposure_total": "200"});

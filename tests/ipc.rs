@@ -304,12 +304,14 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
     let wallet = ok(
         &window,
         "import_wallet",
-        json!({"label": "trader", "key": TEST_KEY, "signatureType": 0, "funder": null}),
+        json!({"label": "trader", "key": TEST_KEY, "signatureType": 0, "funder": null,
+               "testKey": false}),
     );
     assert_eq!(
         wallet,
         json!({"address": TEST_ADDRESS, "label": "trader", "signatureType": 0,
-               "funder": null, "hasKey": true, "usedBy": [], "rateLimitTier": null}),
+               "funder": null, "hasKey": true, "testKey": false, "usedBy": [],
+               "rateLimitTier": null}),
         "public data only (a wallet not connected has no rate-limit tier yet)"
     );
 
@@ -318,7 +320,8 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
     let error = call(
         &window,
         "import_wallet",
-        json!({"label": "bad", "key": bad_key, "signatureType": 0, "funder": null}),
+        json!({"label": "bad", "key": bad_key, "signatureType": 0, "funder": null,
+               "testKey": false}),
     )
     .unwrap_err();
     assert_eq!(error["code"], "INVALID_INPUT");
@@ -336,6 +339,7 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
             "label",
             "rateLimitTier",
             "signatureType",
+            "testKey",
             "usedBy"
         ],
         "no key field"

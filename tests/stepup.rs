@@ -10,7 +10,7 @@ mod common;
 
 use common::{
     Answers, TEST_ADDRESS, TEST_KEY, TOKEN, app_with_runtime, call, ok, open_runtime_asking,
-    simulator,
+    simulator_now,
 };
 use polyagent_runtime::stepup::{GuardedAction, Raise, StartKind};
 use polyagent_runtime::{ExchangeChoice, Runtime};
@@ -45,7 +45,8 @@ fn live_request(name: &str, start: bool, trade_size: &str) -> Value {
 
 impl World {
     fn new() -> Self {
-        let sim = simulator();
+        // A live wallet connects: the exchange's clock must be near this computer's.
+        let sim = simulator_now();
         let dir = tempfile::tempdir().unwrap();
         let answers = Answers::new(true);
         let runtime = open_runtime_asking(dir.path(), Duration::from_secs(3600), answers.clone());
@@ -64,7 +65,8 @@ impl World {
         ok(
             &window,
             "import_wallet",
-            json!({"label": "trader", "key": TEST_KEY, "signatureType": 0, "funder": null}),
+            // A test key: live bots off Polymarket trade only from those.
+            json!({"label": "trader", "key": TEST_KEY, "signatureType": 0, "funder": null, "testKey": true}),
         );
         let bot = ok(
             &window,

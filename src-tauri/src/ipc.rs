@@ -164,7 +164,8 @@ pub async fn list_wallets(runtime: State<'_, Runtime>) -> Result<Vec<WalletInfo>
 
 /// Imports a private key (64 hex digits, with or without `0x`) into the vault; answers the
 /// wallet's public data only. `signature_type`: 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet, with
-/// the `funder` address for 1-3.
+/// the `funder` address for 1-3. `test_key`: a key made for testing, which may also trade live
+/// on a simulator or the demo (any other key trades live on Polymarket only).
 #[tauri::command]
 #[specta::specta]
 pub async fn import_wallet(
@@ -173,15 +174,18 @@ pub async fn import_wallet(
     key: String,
     signature_type: u8,
     funder: Option<String>,
+    test_key: bool,
 ) -> Result<WalletInfo, ApiError> {
-    runtime
-        .import_wallet(
-            &label,
-            &secret("key", key)?,
-            signature_type,
-            funder.as_deref(),
-        )
-        .await
+    let key = secret("key", key)?;
+    if test_key {
+        runtime
+            .import_test_key(&label, &key, signature_type, funder.as_deref())
+            .await
+    } else {
+        runtime
+            .import_wallet(&label, &key, signature_type, funder.as_deref())
+            .await
+    }
 }
 
 /// Generates a new key (an EOA) in the vault.

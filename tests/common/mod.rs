@@ -92,6 +92,16 @@ pub fn open_runtime_asking(
 
 /// A simulator with one calm market at 0.50, on a free port, its clock moved by hand.
 pub fn simulator() -> SimServer {
+    simulator_at(1_767_225_600_000)
+}
+
+/// [`simulator`] with its clock starting at this second: wallets connect only while the
+/// exchange's clock is within 30 s of this computer's.
+pub fn simulator_now() -> SimServer {
+    simulator_at(polyagent_simulator::server::unix_now_ms() / 1000 * 1000)
+}
+
+fn simulator_at(start_ms: u64) -> SimServer {
     let scenario = json!({
         "name": "shell", "step_ms": 500,
         "markets": [{"slug": "calm", "question": "Calm?", "tokens": [TOKEN, "1002"],
@@ -99,11 +109,7 @@ pub fn simulator() -> SimServer {
             "path": {"kind": "scripted", "points": [[0, "0.50"]]}}]
     });
     let scenario = Scenario::from_json(&scenario.to_string()).unwrap();
-    tauri::async_runtime::block_on(SimServer::start(SimConfig::manual(
-        scenario,
-        1_767_225_600_000,
-    )))
-    .unwrap()
+    tauri::async_runtime::block_on(SimServer::start(SimConfig::manual(scenario, start_ms))).unwrap()
 }
 
 /// The app with the real command and event registry on Tauri's mock runtime, and its main

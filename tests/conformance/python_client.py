@@ -39,8 +39,9 @@ from py_clob_client_v2.clob_types import (
 from py_clob_client_v2.exceptions import PolyApiException
 from websockets.sync.client import connect
 
-# One constant: a later issue moves non-Polymarket endpoints to Amoy (80002).
-CHAIN_ID = 137
+# A simulator verifies signatures for Amoy only (issue #16): the official client signs
+# its L1 auth and orders for chain 80002, never for Polygon mainnet.
+CHAIN_ID = 80002
 # Hardhat/Anvil test account #2: a public test key, never real funds.
 PRIVATE_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
 # The demo scenario's markets: one at tick 0.01 for trading, one set to tick 0.001.

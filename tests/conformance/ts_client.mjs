@@ -13,11 +13,12 @@
 import { ClobClient, OrderType, Side } from "@polymarket/clob-client-v2";
 import { createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { polygon } from "viem/chains";
+import { polygonAmoy } from "viem/chains";
 import WebSocket from "ws";
 
-// One constant: a later issue moves non-Polymarket endpoints to Amoy (80002).
-const CHAIN_ID = 137;
+// A simulator verifies signatures for Amoy only (issue #16): the official client signs
+// its L1 auth and orders for chain 80002, never for Polygon mainnet.
+const CHAIN_ID = 80002;
 // Hardhat/Anvil test account #3: a public test key, never real funds.
 const PRIVATE_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 // The demo scenario's markets: one at tick 0.01 for trading, one set to tick 0.001.
@@ -153,7 +154,7 @@ async function refusalOf(call) {
 async function main() {
   const signer = createWalletClient({
     account: privateKeyToAccount(PRIVATE_KEY),
-    chain: polygon,
+    chain: polygonAmoy,
     transport: http("http://127.0.0.1:9"), // never used: the account signs locally
   });
   const address = signer.account.address;

@@ -47,9 +47,10 @@ export const commands = {
 	/**
 	 *  Imports a private key (64 hex digits, with or without `0x`) into the vault; answers the
 	 *  wallet's public data only. `signature_type`: 0 EOA, 1 proxy, 2 Safe, 3 deposit wallet, with
-	 *  the `funder` address for 1-3.
+	 *  the `funder` address for 1-3. `test_key`: a key made for testing, which may also trade live
+	 *  on a simulator or the demo (any other key trades live on Polymarket only).
 	 */
-	importWallet: (label: string, key: string, signatureType: number, funder: string | null) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("import_wallet", { label, key, signatureType, funder })),
+	importWallet: (label: string, key: string, signatureType: number, funder: string | null, testKey: boolean) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("import_wallet", { label, key, signatureType, funder, testKey })),
 	/**  Generates a new key (an EOA) in the vault. */
 	generateWallet: (label: string) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("generate_wallet", { label })),
 	/**  Deletes a wallet's key and record; `CONFLICT` while a bot trades from it. */
@@ -657,6 +658,16 @@ export type ErrorCode =
 "INSUFFICIENT_BALANCE" | 
 /**  The exchange could not be reached or answered with an error. */
 "VENUE_UNAVAILABLE" | 
+/**
+ *  This computer's clock is more than 30 s from the exchange's: nothing is signed until it
+ *  is set right; the message says by how much.
+ */
+"CLOCK_SKEW" | 
+/**
+ *  A live bot on an exchange that is not Polymarket with a wallet that was not imported as
+ *  a test key: keys that hold real funds sign only for Polymarket.
+ */
+"LIVE_NEEDS_TEST_KEY" | 
 /**  The data folder was written by a newer PolyAgent; nothing was changed. Upgrade the app. */
 "DATA_FROM_NEWER_VERSION" | 
 /**
@@ -1094,6 +1105,11 @@ export type WalletInfo_Deserialize = {
 	funder?: string | null,
 	/**  False when the store knows the wallet but the vault has no key for it. */
 	hasKey: boolean,
+	/**
+	 *  Imported as a test key (`Runtime::import_test_key`): the only wallets that may trade
+	 *  live on an exchange that is not Polymarket.
+	 */
+	testKey: boolean,
 	/**  Ids of the bots trading from this wallet (the UI warns when two live bots share one). */
 	usedBy: string[],
 	/**
@@ -1113,6 +1129,11 @@ export type WalletInfo_Serialize = {
 	funder: string | null,
 	/**  False when the store knows the wallet but the vault has no key for it. */
 	hasKey: boolean,
+	/**
+	 *  Imported as a test key (`Runtime::import_test_key`): the only wallets that may trade
+	 *  live on an exchange that is not Polymarket.
+	 */
+	testKey: boolean,
 	/**  Ids of the bots trading from this wallet (the UI warns when two live bots share one). */
 	usedBy: string[],
 	/**

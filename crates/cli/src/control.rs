@@ -102,6 +102,10 @@ pub enum WalletCommand {
         /// The address that holds the funds (proxy, Safe and deposit wallets).
         #[arg(long)]
         funder: Option<String>,
+        /// A key made for testing, with no real funds: it may also trade live on a simulator
+        /// or the demo (other keys trade live on Polymarket only).
+        #[arg(long)]
+        test_key: bool,
         #[command(flatten)]
         folder: FolderArgs,
     },
@@ -355,10 +359,11 @@ pub fn bot(command: BotCommand) -> ExitCode {
 
 fn wallet_line(w: &polyagent_runtime::WalletInfo) -> String {
     format!(
-        "{}  {:<16} type {}{}",
+        "{}  {:<16} type {}{}{}",
         w.address,
         w.label,
         w.signature_type,
+        if w.test_key { "  test key" } else { "" },
         if w.has_key {
             ""
         } else {
@@ -373,6 +378,7 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
             label,
             signature_type,
             funder,
+            test_key,
             folder,
         } => {
             let Some(key) = read_secret(folder.json, "the private key") else {
@@ -381,8 +387,13 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
             manage(
                 &folder,
                 async |rt| {
-                    rt.import_wallet(&label, &key, signature_type, funder.as_deref())
-                        .await
+                    if test_key {
+                        rt.import_test_key(&label, &key, signature_type, funder.as_deref())
+                            .await
+                    } else {
+                        rt.import_wallet(&label, &key, signature_type, funder.as_deref())
+                            .await
+                    }
                 },
                 wallet_line,
             )

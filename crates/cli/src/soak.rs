@@ -45,7 +45,7 @@ use polyagent_runtime::{ExecutionPlan, NewBotRequest, Runtime, RuntimeConfig, Se
 use polyagent_simulator::scenario::{Scenario, WalletSpec};
 use polyagent_simulator::server::{ClockMode, SimConfig, SimServer};
 use polyagent_store::{Database, FillStatus, IntentState, Timestamp};
-use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use polyagent_venue::client::{AuthedClient, ClientConfig, PublicClient};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -254,7 +254,7 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
     for i in 0..args.live {
         let key = SecretString::new(live_key(i)).map_err(|e| e.to_string())?;
         runtime
-            .import_wallet(&live_label(i), &key, 0, None)
+            .import_test_key(&live_label(i), &key, 0, None)
             .await
             .map_err(|e| e.message)?;
     }
@@ -568,11 +568,7 @@ async fn audit_live_bot(
         .as_str()
         .map_or(Ok(Decimal::ZERO), str::parse)
         .map_err(|e| format!("{label} shares: {e}"))?;
-    let public = PublicClient::new(ClientConfig {
-        endpoints: Endpoints::simulator(base),
-        ..ClientConfig::default()
-    })
-    .map_err(|e| e.to_string())?;
+    let public = PublicClient::new(ClientConfig::simulator(base)).map_err(|e| e.to_string())?;
     let signer = polyagent_venue::signing::OrderSigner::new(
         &PrivateKey::from_hex(key).map_err(|e| e.to_string())?,
     )

@@ -14,7 +14,7 @@ use polyagent_domain::secret::PrivateKey;
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
 use polyagent_simulator::scenario::Scenario;
 use polyagent_simulator::server::{SimConfig, SimServer};
-use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use polyagent_venue::client::{AuthedClient, ClientConfig, PublicClient};
 use polyagent_venue::eip712::Exchange;
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
 use polyagent_venue::signing::OrderSigner;
@@ -79,11 +79,8 @@ impl World {
         self.tokio.block_on(async {
             let mut clients = Vec::new();
             for (salt, key) in [(21, KEY), (22, KEY_TWO)] {
-                let public = PublicClient::new(ClientConfig {
-                    endpoints: Endpoints::simulator(&self.sim.base_url()),
-                    ..ClientConfig::default()
-                })
-                .unwrap();
+                let public =
+                    PublicClient::new(ClientConfig::simulator(&self.sim.base_url())).unwrap();
                 let signer = OrderSigner::new(&PrivateKey::from_hex(key).unwrap()).unwrap();
                 let client = Arc::new(
                     AuthedClient::connect(public, signer, SignatureType::Eoa, 0)

@@ -72,7 +72,7 @@ fn sim_prints_its_url_first_serves_a_second_process_and_stops_on_sigterm() {
     // Credentials over L1, as the desktop app does on first use of a wallet.
     let signer = OrderSigner::new(&PrivateKey::from_hex(DEMO_KEY).unwrap()).unwrap();
     let now_s = get("/time").as_u64().unwrap();
-    let l1 = signer.l1_headers(Chain::Polygon, now_s, 0);
+    let l1 = signer.l1_headers(Chain::Amoy, now_s, 0);
     let mut request = http.post(format!("{base}/auth/api-key"));
     for (name, value) in l1.pairs() {
         request = request.header(name, value);
@@ -88,7 +88,7 @@ fn sim_prints_its_url_first_serves_a_second_process_and_stops_on_sigterm() {
 
     // Buy 5 shares at the best ask: it fills against the demo's liquidity.
     let spec = OrderSpec {
-        chain: Chain::Polygon,
+        chain: Chain::Amoy,
         exchange: Exchange::CtfV2,
         tick_size: TickSize::Hundredth,
         token_id: TokenId::new(tokens[0].clone()).unwrap(),

@@ -96,7 +96,9 @@ async fn run(triggers: usize) -> Vec<Timed> {
         .to_string(),
     )
     .unwrap();
-    let mut config = SimConfig::manual(scenario, 1_767_225_600_000);
+    // Starting now: a wallet connects only within 30 s of the exchange's clock.
+    let now_ms = polyagent_simulator::server::unix_now_ms() / 1000 * 1000;
+    let mut config = SimConfig::manual(scenario, now_ms);
     config.latency_probe = Some(probe.clone());
     let sim = SimServer::start(config).await.unwrap();
     let base = sim.base_url();
@@ -145,7 +147,7 @@ async fn run(triggers: usize) -> Vec<Timed> {
         .await
         .unwrap();
     runtime
-        .import_wallet(
+        .import_test_key(
             "trader",
             &polyagent_vault::SecretString::new(KEY).unwrap(),
             0,

@@ -30,6 +30,12 @@ pub enum ErrorCode {
     InsufficientBalance,
     /// The exchange could not be reached or answered with an error.
     VenueUnavailable,
+    /// This computer's clock is more than 30 s from the exchange's: nothing is signed until it
+    /// is set right; the message says by how much.
+    ClockSkew,
+    /// A live bot on an exchange that is not Polymarket with a wallet that was not imported as
+    /// a test key: keys that hold real funds sign only for Polymarket.
+    LiveNeedsTestKey,
     /// The data folder was written by a newer PolyAgent; nothing was changed. Upgrade the app.
     DataFromNewerVersion,
     /// A guarded action (one that can spend money or undo a safety stop, see `stepup`) was not

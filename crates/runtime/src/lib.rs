@@ -21,10 +21,12 @@ mod catalog;
 pub mod control_socket;
 mod demo;
 mod events;
+mod exchange_target;
 mod history;
 mod key_guard;
 mod killswitch;
 mod live;
+mod live_gate;
 pub mod log_filter;
 mod markets;
 pub mod notices;
@@ -398,28 +400,28 @@ impl Runtime {
         &self.inner.db
     }
 
-    fn feed(&self) -> MarketFeed {
+    fn feed(&self) -> Result<MarketFeed, ApiError> {
         let mut feed = lock(&self.inner.feed);
-        feed.get_or_insert_with(|| {
-            let url = self.endpoints().market_ws;
-            let mut config = MarketFeedConfig::new(url);
-            config.stale_after = self.inner.config.feed_stale_after;
-            MarketFeed::new(config)
-        })
-        .clone()
+        if let Some(feed) = feed.as_ref() {
+            return Ok(feed.clone());
+        }
+        let mut config = MarketFeedConfig::new(self.exchange()?.endpoints.market_ws);
+        config.stale_after = self.inner.config.feed_stale_after;
+        Ok(feed.insert(MarketFeed::new(config)).clone())
     }
 
-    /// The chosen exchange's addresses.
-    pub(crate) fn endpoints(&self) -> polyagent_venue::client::Endpoints {
+    /// The chosen exchange's addresses and signing chain, from one read of the settings.
+    pub(crate) fn exchange(&self) -> Result<exchange_target::Target, ApiError> {
         let exchange = lock(&self.inner.settings).exchange.clone();
-        exchange.endpoints(demo::url(&self.inner.demo).as_deref())
+        exchange_target::resolve(&exchange, demo::url(&self.inner.demo).as_deref())
     }
 
-    /// A client for public market data on the chosen exchange.
+    /// A client for public market data on the chosen exchange, signing for its chain.
     pub(crate) fn public_client(&self) -> Result<PublicClient, ApiError> {
-        let endpoints = self.endpoints();
+        let target = self.exchange()?;
         PublicClient::new(ClientConfig {
-            endpoints,
+            endpoints: target.endpoints,
+            chain: target.chain,
             timeout: self.inner.config.request_timeout,
             limits: self.inner.config.rate_limits,
             ..ClientConfig::default()

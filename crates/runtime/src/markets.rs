@@ -146,7 +146,7 @@ impl Runtime {
         // Called from the shell's thread, which is in no tokio runtime: the feed and the task
         // start on the runtime's own.
         let _entered = self.inner.tokio.enter();
-        let mut feed = self.feed().subscribe(token_id);
+        let mut feed = self.feed()?.subscribe(token_id);
         let token = token_id.to_owned();
         let task = tokio::spawn(async move {
             let pace = std::time::Duration::from_millis(1000 / BOOK_UPDATES_PER_SECOND);

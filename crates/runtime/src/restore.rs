@@ -83,6 +83,7 @@ pub(crate) fn venue_error(error: &VenueError) -> ApiError {
         | VenueError::TradingDisabled(_) => ErrorCode::MarketClosed,
         VenueError::MarketNotFound(_) | VenueError::InvalidInput(_) => ErrorCode::InvalidInput,
         VenueError::InsufficientBalance(_) => ErrorCode::InsufficientBalance,
+        VenueError::ClockSkew { .. } => ErrorCode::ClockSkew,
         _ => ErrorCode::VenueUnavailable,
     };
     ApiError::new(code, error.to_string())
@@ -210,6 +211,7 @@ impl Runtime {
                 (Execution::Paper(account), pending)
             }
             Some(address) => {
+                self.check_live_wallet(address).await?;
                 let wallets::Connected { client, fills } = self.connected(address).await?;
                 let funder = match self.db().wallets().get(address).await {
                     Ok(Some(w)) => w.funder.and_then(|f| f.parse().ok()),
@@ -246,7 +248,7 @@ impl Runtime {
                 (Execution::Live(market), pending)
             }
         };
-        let feed = self.feed().subscribe(&saved.spec.token_id);
+        let feed = self.feed()?.subscribe(&saved.spec.token_id);
         let context = BotContext {
             id: id.to_owned(),
             events: self.inner.events.clone(),
@@ -426,9 +428,16 @@ impl Runtime {
         let public = self.public_client()?;
         // Signatures are timed by the exchange's clock: measure how far ours is off first
         // (the client then corrects every timestamp) and tell the user when it is.
-        let skew_ms = public.check_clock_skew().await.ok();
+        let skew_ms = match public.check_clock_skew().await {
+            Ok(skew_ms) => Some(skew_ms),
+            // Too far off to sign with: the wallet does not connect, and the error says why.
+            Err(error @ VenueError::ClockSkew { .. }) => return Err(venue_error(&error)),
+            Err(_) => None,
+        };
         let client = wallets::connect(public, signer, &wallet).await?;
-        let user_ws = self.endpoints().user_ws;
+        // The user feed of the exchange this client was built for, not of whatever the
+        // settings say now: credentials derived on one exchange never go to another's (L-8).
+        let user_ws = crate::exchange_target::user_ws_of(&client)?;
         let (watcher, fills) = crate::settlement::watch(
             client.clone(),
             user_ws,
@@ -489,6 +498,7 @@ impl Runtime {
         let cash = request.execution.paper_cash()?;
         let wallet_address = if request.execution.is_live() {
             let wallet = wallets::find(self.db(), &request.spec.wallet).await?;
+            self.check_live_wallet(&wallet.address).await?;
             let address = wallets::parse_address(&wallet.address)?;
             let has_key = lock(&self.inner.vault).vault()?.contains(address);
             if !has_key {

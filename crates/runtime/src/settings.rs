@@ -2,7 +2,6 @@
 
 use polyagent_domain::text::quoted;
 use polyagent_engine::config::DailyLimits;
-use polyagent_venue::client::Endpoints;
 use serde::{Deserialize, Serialize};
 
 use crate::api_error::{ApiError, ErrorCode};
@@ -22,16 +21,6 @@ pub enum ExchangeChoice {
 }
 
 impl ExchangeChoice {
-    /// The exchange's addresses; `demo_url` is where the app's own demo simulator listens.
-    pub fn endpoints(&self, demo_url: Option<&str>) -> Endpoints {
-        match self {
-            ExchangeChoice::Polymarket => Endpoints::polymarket(),
-            ExchangeChoice::Simulator { url } => Endpoints::simulator(url),
-            // Not started (yet): a closed port, so calls fail as "exchange unreachable".
-            ExchangeChoice::Demo => Endpoints::simulator(demo_url.unwrap_or("http://127.0.0.1:9")),
-        }
-    }
-
     fn validate(&self) -> Result<(), ApiError> {
         if let ExchangeChoice::Simulator { url } = self
             && !is_loopback_simulator(url)
@@ -54,7 +43,7 @@ impl ExchangeChoice {
 /// `127.0.0.1`, `::1` or `localhost`, an optional port, and nothing else (no user, path,
 /// query or fragment). Anything that is not Polymarket must be local: a "paper server"
 /// elsewhere could relay what the app signs for it to Polymarket (issue #16).
-fn is_loopback_simulator(text: &str) -> bool {
+pub(crate) fn is_loopback_simulator(text: &str) -> bool {
     if text.len() > 200 || text.chars().any(char::is_whitespace) {
         return false;
     }

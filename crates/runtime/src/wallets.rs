@@ -36,6 +36,9 @@ pub struct WalletInfo {
     pub funder: Option<String>,
     /// False when the store knows the wallet but the vault has no key for it.
     pub has_key: bool,
+    /// Imported as a test key (`Runtime::import_test_key`): the only wallets that may trade
+    /// live on an exchange that is not Polymarket.
+    pub test_key: bool,
     /// Ids of the bots trading from this wallet (the UI warns when two live bots share one).
     pub used_by: Vec<String>,
     /// Polymarket's per-wallet order limit tier (PROTOCOL.md §13.3), while the wallet is
@@ -187,6 +190,7 @@ fn info(wallet: &polyagent_store::Wallet, has_key: bool) -> WalletInfo {
         signature_type: u8::try_from(wallet.signature_type.code()).unwrap_or(0),
         funder: wallet.funder.clone(),
         has_key,
+        test_key: wallet.test_key,
         used_by: Vec::new(),
         rate_limit_tier: None,
     }

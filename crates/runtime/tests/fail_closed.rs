@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{open_runtime, paper, simulator};
+use common::{open_runtime, paper, simulator_now};
 use polyagent_domain::money::{Price, Shares};
 use polyagent_domain::secret::PrivateKey;
 use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenId};
@@ -18,7 +18,7 @@ use polyagent_runtime::{
     SafetySetting, SweepOutcome,
 };
 use polyagent_simulator::server::SimServer;
-use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use polyagent_venue::client::{AuthedClient, ClientConfig, PublicClient};
 use polyagent_venue::eip712::Exchange;
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
 use polyagent_venue::signing::OrderSigner;
@@ -32,7 +32,8 @@ const KEYS: [&str; 2] = [
 ];
 
 async fn world() -> (SimServer, String) {
-    let sim = simulator(json!({
+    // Wallets connect here: the exchange's clock must be within 30 s of this computer's.
+    let sim = simulator_now(json!({
         "name": "fail-closed", "step_ms": 500,
         "markets": [{"slug": "calm", "question": "Calm?",
             "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
@@ -248,11 +249,7 @@ async fn corrupted_settings_or_a_simulator_off_this_computer_stop_trading_until_
 
 /// Rests a buy far below the market for `key`'s wallet, placed by hand at the simulator.
 async fn rest_an_order(sim: &SimServer, key: &str, token: &str, salt: u64) -> Arc<AuthedClient> {
-    let public = PublicClient::new(ClientConfig {
-        endpoints: Endpoints::simulator(&sim.base_url()),
-        ..ClientConfig::default()
-    })
-    .unwrap();
+    let public = PublicClient::new(ClientConfig::simulator(&sim.base_url())).unwrap();
     let signer = OrderSigner::new(&PrivateKey::from_hex(key).unwrap()).unwrap();
     let client = Arc::new(
         AuthedClient::connect(public, signer, SignatureType::Eoa, 0)

@@ -9,10 +9,10 @@ use polyagent_domain::trading::{OrderType, Side, SignatureType, TickSize, TokenI
 use polyagent_engine::config::{BotSpec, Overrides, Profile};
 mod common;
 
-use common::{open_runtime, simulator, wait_for};
+use common::{open_runtime, simulator_now, wait_for};
 use polyagent_runtime::{ExecutionPlan, NewBotRequest, Runtime, RuntimeEvent};
 use polyagent_simulator::server::SimServer;
-use polyagent_venue::client::{AuthedClient, ClientConfig, Endpoints, PublicClient};
+use polyagent_venue::client::{AuthedClient, ClientConfig, PublicClient};
 use polyagent_venue::eip712::{Chain, Exchange};
 use polyagent_venue::order_build::{OrderSize, OrderSpec};
 use polyagent_venue::signing::OrderSigner;
@@ -31,7 +31,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let sim = simulator(json!({
+    let sim = simulator_now(json!({
         "name": "live", "step_ms": 500,
         "markets": [{"slug": "spiky", "question": "Spiky?",
             "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},
@@ -47,11 +47,7 @@ async fn world() -> World {
         sim.tokens("spiky")[0].clone(),
         sim.tokens("calm")[0].clone(),
     ];
-    let public = PublicClient::new(ClientConfig {
-        endpoints: Endpoints::simulator(&sim.base_url()),
-        ..ClientConfig::default()
-    })
-    .unwrap();
+    let public = PublicClient::new(ClientConfig::simulator(&sim.base_url())).unwrap();
     let signer = OrderSigner::new(&PrivateKey::from_hex(KEY).unwrap()).unwrap();
     let client = Arc::new(
         AuthedClient::connect(public, signer, SignatureType::Eoa, 0)
@@ -112,7 +108,7 @@ fn live(spec: BotSpec) -> NewBotRequest {
 async fn live_runtime(world: &World, dir: &std::path::Path) -> Runtime {
     let runtime = open_runtime(dir, &world.sim).await;
     runtime
-        .import_wallet(
+        .import_test_key(
             "trader",
             &polyagent_vault::SecretString::new(KEY).unwrap(),
             0,
@@ -305,7 +301,7 @@ async fn the_killswitch_stops_live_bots_and_leaves_no_open_order_at_the_exchange
         (&world.tokens[1], "0.21"),
     ] {
         let order = OrderSpec {
-            chain: Chain::Polygon,
+            chain: Chain::Amoy,
             exchange: Exchange::CtfV2,
             tick_size: TickSize::Hundredth,
             token_id: TokenId::new(token.clone()).unwrap(),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{eventually, open_runtime, simulator};
+use common::{eventually, open_runtime, simulator_now};
 use polyagent_runtime::{RateLimitTierView, Runtime, WalletInfo};
 use serde_json::json;
 
@@ -24,7 +24,7 @@ async fn wallet(runtime: &Runtime, label: &str) -> WalletInfo {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connected_wallet_lists_its_tier_and_an_unconnected_one_none() {
-    let sim = simulator(json!({
+    let sim = simulator_now(json!({
         "name": "tiers", "step_ms": 500,
         "markets": [{"slug": "calm", "question": "Calm?",
             "liquidity": {"spread": "0.02", "levels": 3, "size": "500"},

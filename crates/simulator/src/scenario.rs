@@ -19,7 +19,10 @@ use crate::units::{Micros, PIPS_PER_UNIT, Pips};
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
-    #[serde(default = "polygon")]
+    /// The chain orders and L1 auth are signed for: Amoy (80002), the default and the only
+    /// one accepted. Polygon mainnet (137) is refused, so nothing signed for a simulator is
+    /// valid on Polymarket (issue #16).
+    #[serde(default = "amoy")]
     pub chain_id: u64,
     /// Simulated milliseconds between simulation steps (quotes, expiry, settlement).
     #[serde(default = "default_step_ms")]
@@ -71,8 +74,29 @@ impl OrderQueryRules {
     }
 }
 
-fn polygon() -> u64 {
-    137
+/// Amoy, Polygon's test chain: Polymarket's official clients know its contracts.
+pub const AMOY_CHAIN_ID: u64 = 80002;
+/// Polygon mainnet, where Polymarket trades.
+pub const MAINNET_CHAIN_ID: u64 = 137;
+
+fn amoy() -> u64 {
+    AMOY_CHAIN_ID
+}
+
+/// Refuses every chain but Amoy: mainnet (137) by name, because a scenario on it would make
+/// the simulator accept, and so invite, signatures valid on Polymarket.
+fn check_chain(chain_id: u64) -> Result<(), String> {
+    match chain_id {
+        AMOY_CHAIN_ID => Ok(()),
+        MAINNET_CHAIN_ID => Err(format!(
+            "invalid scenario: chain_id {MAINNET_CHAIN_ID} is Polygon mainnet; a simulator \
+             verifies signatures for Amoy ({AMOY_CHAIN_ID}) only, so nothing signed for it is \
+             valid on Polymarket"
+        )),
+        other => Err(format!(
+            "invalid scenario: chain_id {other} is not supported; use {AMOY_CHAIN_ID} (Amoy)"
+        )),
+    }
 }
 fn default_step_ms() -> u64 {
     500
@@ -255,6 +279,7 @@ impl Scenario {
         if scenario.markets.is_empty() {
             return Err("invalid scenario: it has no markets".to_owned());
         }
+        check_chain(scenario.chain_id)?;
         Ok(scenario)
     }
 
@@ -268,6 +293,7 @@ impl Scenario {
     /// Builds the exchange, funds the wallets and places the first quotes.
     /// `base_dir` resolves replay files; `now_ms` is the simulated start time.
     pub fn build(&self, base_dir: &Path, now_ms: u64) -> Result<World, String> {
+        check_chain(self.chain_id)?;
         if !(1..=MAX_STEP_MS).contains(&self.step_ms) {
             return Err(format!(
                 "invalid scenario: step_ms must lie between 1 and {MAX_STEP_MS} (it is {})",
@@ -713,6 +739,38 @@ mod tests {
                             "pusd": "{wallet_pusd}", "pairs": {{"a": "1"}}}}]}}"#
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn a_scenario_is_on_amoy_and_never_on_mainnet() {
+        let one_market = |chain: &str| {
+            format!(
+                r#"{{"name": "t", {chain} "markets": [
+                    {{"slug": "a", "question": "A?",
+                      "liquidity": {{"spread": "0.02", "levels": 1, "size": "1"}},
+                      "path": {{"kind": "scripted", "points": [[0, "0.5"]]}}}}]}}"#
+            )
+        };
+        assert_eq!(
+            Scenario::from_json(&one_market("")).unwrap().chain_id,
+            80002
+        );
+        let amoy = Scenario::from_json(&one_market(r#""chain_id": 80002,"#)).unwrap();
+        assert_eq!(
+            amoy.build(std::path::Path::new("."), 0).unwrap().chain_id,
+            80002
+        );
+        let mainnet = Scenario::from_json(&one_market(r#""chain_id": 137,"#)).unwrap_err();
+        assert!(mainnet.contains("137 is Polygon mainnet"), "{mainnet}");
+        let other = Scenario::from_json(&one_market(r#""chain_id": 1,"#)).unwrap_err();
+        assert!(other.contains("not supported"), "{other}");
+        // A scenario built in code is checked too, before any world exists.
+        let mut built = amoy;
+        built.chain_id = 137;
+        let refused = built.build(std::path::Path::new("."), 0).unwrap_err();
+        assert!(refused.contains("137 is Polygon mainnet"), "{refused}");
+        // The shipped demo signs for Amoy.
+        assert_eq!(Scenario::builtin("demo").unwrap().chain_id, 80002);
     }
 
     #[test]

@@ -96,9 +96,9 @@ async fn l1_creates_and_derives_the_same_key_and_refuses_a_forged_signature() {
     let bob = sim.trader(BOB_KEY).await;
     let alice_address = first.address();
     // Bob's signature claiming Alice's address.
-    let headers =
-        bob.signer
-            .l1_headers(polyagent_venue::eip712::Chain::Polygon, START_MS / 1000, 0);
+    let headers = bob
+        .signer
+        .l1_headers(polyagent_venue::eip712::Chain::Amoy, START_MS / 1000, 0);
     let response = sim
         .http
         .get(format!("{}/auth/derive-api-key", sim.base))

@@ -24,7 +24,7 @@ use sqlx::{ConnectOptions, Connection, Row};
 use crate::StoreError;
 
 /// The schema this build creates and understands: the number of the newest migration file.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
@@ -126,8 +126,29 @@ mod tests {
         "
     );
 
+    /// Schema 3: a wallet imported as a test key, on top of everything schema 2 seeds.
+    const SEED_V3: &str = concat!(
+        "
+        INSERT INTO bots VALUES ('bot-1', 'Seed bot', '{\"strategy\":\"spike\"}', 'stopped', 1000, 1000, NULL);
+        INSERT INTO bots VALUES ('bot-2', 'Saved bot', '{}', 'running', 1000, 1003, '{\"engine\":{}}');
+        INSERT INTO wallets VALUES ('0x333', 'deposit', 3, '0x444', 1000, 1000, 0);
+        INSERT INTO wallets VALUES ('0x555', 'test', 0, NULL, 1000, 1000, 1);
+        ",
+        "
+        INSERT INTO settings VALUES ('killswitch', '{\"engaged\":true}', 1000);
+        INSERT INTO wallets VALUES ('0xabc', 'main', 2, '0xdef', 1000, 1000, 0);
+        INSERT INTO order_intents VALUES ('int-1', 'bot-1', 'coid-1', 'BUY', '123456789012345678901234567890',
+            '0.52', '10.00', 'GTC', 'sent', NULL, NULL, 1000, 1001);
+        INSERT INTO fills VALUES ('trade-1', 'ex-1', 'bot-1', '123456789012345678901234567890', 'BUY',
+            '0.52', '10.00', '0.01', 'MINED', 1002, 1002);
+        INSERT INTO positions VALUES ('bot-1', '123456789012345678901234567890', '10.00', '0.52', '0', '0.01', 1002);
+        INSERT INTO activity (bot_id, ts, kind, message, detail) VALUES ('bot-1', 1002, 'fill', 'filled', NULL);
+        INSERT INTO price_history VALUES ('token', '123456789012345678901234567890', 0, 1002, 1002, '0.52', '0.52', '0.52');
+        "
+    );
+
     /// Every schema version this build can upgrade from, each with its seed.
-    const SEEDS: &[(i64, &str)] = &[(1, SEED_V1), (2, SEED_V2)];
+    const SEEDS: &[(i64, &str)] = &[(1, SEED_V1), (2, SEED_V2), (3, SEED_V3)];
 
     fn migrator_up_to(version: i64) -> Migrator {
         Migrator {
@@ -169,6 +190,12 @@ mod tests {
             wallet.signature_type,
             crate::wallets::SignatureType::PolyGnosisSafe
         );
+        // Schema 3: a wallet from before is never a test key.
+        assert!(!wallet.test_key);
+        if seeded_at >= 3 {
+            let test = db.wallets().get("0x555").await.unwrap().unwrap();
+            assert!(test.test_key);
+        }
         if seeded_at >= 2 {
             let saved = db.bots().get("bot-2").await.unwrap().unwrap();
             assert_eq!(saved.state.as_deref(), Some("{\"engine\":{}}"));

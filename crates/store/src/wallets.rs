@@ -53,6 +53,9 @@ pub struct Wallet {
     pub signature_type: SignatureType,
     /// The address holding the funds when it differs from the signer (proxy/safe wallets).
     pub funder: Option<String>,
+    /// Imported as a test key: the only kind of wallet that may trade live on an exchange
+    /// that is not Polymarket. False unless [`Wallets::mark_test_key`] was called.
+    pub test_key: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -105,9 +108,26 @@ impl<'db> Wallets<'db> {
             label: label.to_owned(),
             signature_type,
             funder,
+            test_key: false,
             created_at: now,
             updated_at: now,
         })
+    }
+
+    /// Marks a wallet as imported from a test key (set once, at import; never cleared).
+    pub async fn mark_test_key(&self, address: &str, now: Timestamp) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE wallets SET test_key = 1, updated_at = ? WHERE address = ?")
+            .bind(now.as_millis())
+            .bind(address.to_ascii_lowercase())
+            .execute(&self.pools.writer)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "wallet",
+                id: address.to_owned(),
+            });
+        }
+        Ok(())
     }
 
     pub async fn get(&self, address: &str) -> Result<Option<Wallet>, StoreError> {
@@ -181,6 +201,7 @@ fn wallet_from_row(row: &SqliteRow) -> Result<Wallet, StoreError> {
         signature_type: SignatureType::from_code(code)
             .ok_or_else(|| crate::sql::corrupt("wallets.signature_type", &code.to_string()))?,
         funder: row.try_get("funder")?,
+        test_key: row.try_get::<i64, _>("test_key")? == 1,
         created_at: get_ts(row, "created_at")?,
         updated_at: get_ts(row, "updated_at")?,
     })

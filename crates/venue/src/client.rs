@@ -67,6 +67,12 @@ use crate::venue_error::VenueError;
 /// The `/version` our orders are built for: the V2 order struct, which Exchange V3 shares.
 pub const ORDER_FORMAT_VERSION: u64 = 2;
 
+/// The most the client corrects signature timestamps by to match the exchange's clock. Beyond
+/// it [`PublicClient::check_clock_skew`] refuses with [`VenueError::ClockSkew`] and keeps the
+/// previous correction: an exchange (or a relay posing as one) cannot make the wallet sign L1
+/// auth or orders timed minutes or days away from now.
+pub const MAX_SIGNING_SKEW: Duration = Duration::from_secs(30);
+
 /// Base URLs of every service, without a trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
@@ -182,6 +188,18 @@ impl Default for ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// A PolyAgent simulator at `base` (`http://127.0.0.1:PORT`), signing for Amoy: nothing
+    /// that is not Polymarket gets signatures for Polygon mainnet (issue #16).
+    pub fn simulator(base: &str) -> Self {
+        Self {
+            endpoints: Endpoints::simulator(base),
+            chain: Chain::Amoy,
+            ..Self::default()
+        }
+    }
+}
+
 /// Public (unauthenticated) client: market data and Gamma. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct PublicClient {
@@ -267,6 +285,10 @@ impl PublicClient {
 
     /// Measures server minus local time (ms, midpoint of the round trip), stores it for
     /// timestamps, and warns above the configured threshold.
+    ///
+    /// # Errors
+    /// [`VenueError::ClockSkew`] beyond [`MAX_SIGNING_SKEW`] (the correction is not stored);
+    /// the `/time` call's own errors.
     pub async fn check_clock_skew(&self) -> Result<i64, VenueError> {
         let before = self.shared.wall.unix_ms();
         let server_s = self.server_time_s().await?;
@@ -278,6 +300,14 @@ impl PublicClient {
         let skew = i64::try_from(server_mid - local_mid).unwrap_or(i64::MAX);
         // Within the server's one-second resolution we cannot tell: call it zero.
         let skew = if skew.abs() <= 500 { 0 } else { skew };
+        let max = i64::try_from(MAX_SIGNING_SKEW.as_millis()).unwrap_or(i64::MAX);
+        if skew.abs() > max {
+            tracing::warn!(
+                skew_ms = skew,
+                "local clock too far from the exchange's to sign"
+            );
+            return Err(VenueError::ClockSkew { skew_ms: skew });
+        }
         self.shared.skew_ms.store(skew, Ordering::Relaxed);
         let limit = i64::try_from(self.shared.config.skew_warning.as_millis()).unwrap_or(i64::MAX);
         if skew.abs() > limit {

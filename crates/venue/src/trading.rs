@@ -52,6 +52,16 @@ impl AuthedClient {
     // --- orders -------------------------------------------------------------------------------
 
     fn sign(&self, spec: &OrderSpec) -> Result<crate::signing::SignedOrder, VenueError> {
+        // An order signed for another chain than the exchange's is never signed here, let
+        // alone sent: a simulator's client (Amoy) cannot carry a mainnet-valid order.
+        let chain = self.public.shared.config.chain;
+        if spec.chain != chain {
+            return Err(VenueError::InvalidInput(format!(
+                "the order is for chain {} but this exchange's client signs for chain {}",
+                spec.chain.id(),
+                chain.id()
+            )));
+        }
         if spec.signature_type != self.signature_type {
             return Err(VenueError::InvalidInput(format!(
                 "order signature type {} differs from the client's {}",

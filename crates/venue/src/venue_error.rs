@@ -135,6 +135,17 @@ pub enum VenueError {
     Protocol(String),
     #[error("network error: {0}")]
     Network(String),
+    /// This computer's clock is further from the exchange's than signatures may be corrected
+    /// by ([`crate::client::MAX_SIGNING_SKEW`]): nothing is signed with such a correction, so
+    /// an exchange cannot get signatures timed far in the future or past (issue #16).
+    #[error(
+        "this computer's clock is {} s {} the exchange's, more than the {} s PolyAgent allows \
+         for signatures: set the clock right (turn on automatic time), then connect again",
+        .skew_ms.unsigned_abs() / 1000,
+        if *.skew_ms > 0 { "behind" } else { "ahead of" },
+        crate::client::MAX_SIGNING_SKEW.as_secs()
+    )]
+    ClockSkew { skew_ms: i64 },
     #[error("invalid request: {0}")]
     InvalidInput(String),
     #[error(transparent)]

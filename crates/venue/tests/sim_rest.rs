@@ -147,6 +147,36 @@ async fn clock_skew_and_version() {
     let skew = client.check_clock_skew().await.unwrap();
     assert!((3_500..=6_500).contains(&skew), "{skew}");
     assert_eq!(client.clock_skew_ms(), skew);
+    // Beyond 30 s nothing is signed with the correction: the measurement is refused, named,
+    // and the last good correction stays.
+    sim.faults(json!({ "clock_skew_ms": -45_000 })).await;
+    let refused = client.check_clock_skew().await.unwrap_err();
+    let VenueError::ClockSkew { skew_ms } = refused else {
+        panic!("{refused:?}");
+    };
+    assert!((-46_500..=-43_500).contains(&skew_ms), "{skew_ms}");
+    let text = refused.to_string();
+    assert!(
+        text.contains("s ahead of the exchange's, more than the 30 s"),
+        "{text}"
+    );
+    assert_eq!(client.clock_skew_ms(), skew);
+}
+
+#[tokio::test]
+async fn a_simulator_client_never_signs_an_order_for_mainnet() {
+    let sim = Sim::start().await;
+    let client = sim.authed().await;
+    let market = client.lookup(RAIN).await.unwrap();
+    let mut mainnet = limit(&market, 0, Side::Buy, "0.30", "10", 7);
+    mainnet.chain = polyagent_venue::eip712::Chain::Polygon;
+    let refused = client.prepare_order(&mainnet).unwrap_err();
+    assert!(
+        matches!(&refused, VenueError::InvalidInput(m) if m.contains("for chain 137 but this exchange's client signs for chain 80002")),
+        "{refused:?}"
+    );
+    assert!(client.post_order(&mainnet).await.is_err());
+    assert!(client.open_orders(None, None).await.unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -3,8 +3,10 @@ import { BackendStatus } from "@/components/BackendStatus";
 import { ThemeToggle } from "@/components/ThemeToggle";
 import { Button } from "@/components/ui/button";
 import type { BackendHealth } from "@/hooks/useBackendHealth";
+import { useExchange } from "@/hooks/useExchange";
 import type { Theme } from "@/hooks/useTheme";
 import { cn } from "@/lib/cn";
+import { exchangeLabel, exchangeName } from "@/lib/exchange";
 import { useBotList } from "@/store/bots";
 
 export type View = "dashboard" | "backtest";
@@ -38,6 +40,28 @@ export function FeedHealthChip() {
         )}
       />
       <span className="font-medium">{text}</span>
+    </div>
+  );
+}
+
+/** Which exchange bots trade on now: Polymarket, the demo, or a simulator at its address. */
+export function ExchangeChip() {
+  const exchange = useExchange();
+  if (!exchange) return null;
+  const polymarket = exchange.kind === "polymarket";
+  return (
+    <div
+      className={cn(
+        "flex items-center gap-2 rounded-full border px-3 py-1 text-xs font-medium",
+        polymarket ? "border-border" : "border-warning/60 bg-warning/10",
+      )}
+      role="status"
+      aria-label={`Exchange: ${exchangeName(exchange)}`}
+      title={polymarket ? "Orders go to Polymarket" : "Not Polymarket: nothing here is signed for Polymarket"}
+      data-testid="exchange-chip"
+      data-kind={exchange.kind}
+    >
+      {exchangeLabel(exchange)}
     </div>
   );
 }
@@ -92,6 +116,7 @@ export function Header({
         </nav>
       </div>
       <div className="flex items-center gap-2">
+        <ExchangeChip />
         <FeedHealthChip />
         <BackendStatus health={health} />
         <Button onClick={onCreateBot} data-testid="create-bot-button" className="h-8 px-3">

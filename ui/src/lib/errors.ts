@@ -18,6 +18,10 @@ const SENTENCES: Record<ErrorCode, string> = {
   VENUE_UNAVAILABLE: "The exchange could not be reached or refused the request. Try again shortly.",
   SAFETY_STATE_INVALID:
     "Safety settings (killswitch, daily limits or exchange) could not be read: no bot starts until you set them again.",
+  CLOCK_SKEW:
+    "This computer's clock is too far from the exchange's to sign safely: turn on automatic time, then try again.",
+  LIVE_NEEDS_TEST_KEY:
+    "Live bots off Polymarket trade only from wallets imported as test keys. Use paper trading, or import a test key.",
   DATA_FROM_NEWER_VERSION: "Your data was written by a newer PolyAgent. Please update the app.",
   // Guarded actions (switching the exchange, starting a live bot, raising a limit, re-arming the
   // killswitch) are confirmed in a system dialog that PolyAgent shows itself; the window cannot

@@ -120,6 +120,7 @@ export const WALLET: WalletInfo_Serialize = {
   signatureType: 0,
   funder: null,
   hasKey: true,
+  testKey: false,
   usedBy: [],
   rateLimitTier: null,
 };

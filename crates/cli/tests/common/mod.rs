@@ -104,7 +104,7 @@ pub fn stop_run(running: &mut Running) {
 pub fn spiky_simulator(tokio: &tokio::runtime::Runtime) -> (SimServer, String) {
     let scenario = Scenario::from_json(
         &json!({
-            "name": "crash", "step_ms": 500,
+            "name": "crash", "step_ms": 25,
             "markets": [{"slug": "spiky", "question": "Spiky?",
                 "liquidity": {"spread": "0.02", "levels": 3, "size": "5000"},
                 "path": {"kind": "scripted", "points": [[0, "0.50"]]}}],
@@ -114,9 +114,10 @@ pub fn spiky_simulator(tokio: &tokio::runtime::Runtime) -> (SimServer, String) {
     )
     .unwrap();
     let sim = tokio
+        // Starting now: a wallet connects only within 30 s of the exchange's clock.
         .block_on(SimServer::start(SimConfig::manual(
             scenario,
-            1_767_225_600_000,
+            polyagent_simulator::server::unix_now_ms() / 1000 * 1000,
         )))
         .unwrap();
     let token = sim.tokens("spiky")[0].clone();
@@ -128,7 +129,10 @@ pub fn spiky_simulator(tokio: &tokio::runtime::Runtime) -> (SimServer, String) {
 pub fn live_bot(dir: &Path, base: &str, token: &str) -> String {
     run_ok(polyagent(dir, &["exchange", base]), None);
     run_ok(
-        polyagent(dir, &["wallet", "import", "--label", "trader"]),
+        polyagent(
+            dir,
+            &["wallet", "import", "--label", "trader", "--test-key"],
+        ),
         Some(KEY),
     );
     let request = json!({
@@ -222,15 +226,20 @@ impl MarketDriver {
                     "0.50", "0.51", "0.50", "0.51", "0.50", "0.45", "0.45", "0.50", "0.50",
                 ];
                 let mut step = 0usize;
+                let mut last = std::time::Instant::now();
                 while driving.load(Ordering::Relaxed) {
                     let price = cycle[step % cycle.len()];
                     let _ = http
                         .post(format!("{base}/admin/price"))
                         .body(json!({"slug": "spiky", "price": price}).to_string())
                         .send();
+                    // The exchange's clock keeps pace with this computer's: a wallet connects
+                    // (and reconnects after each kill) only within 30 s of it.
+                    let elapsed = u64::try_from(last.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    last = std::time::Instant::now();
                     let _ = http
                         .post(format!("{base}/admin/clock"))
-                        .body(json!({"advance_ms": 500}).to_string())
+                        .body(json!({"advance_ms": elapsed.max(1)}).to_string())
                         .send();
                     step += 1;
                     // Paces the market (a load generator, not a synchronisation).

@@ -60,6 +60,16 @@ pub async fn simulator(scenario: serde_json::Value) -> SimServer {
         .unwrap()
 }
 
+/// The simulator on a free port with a manual clock that starts at this second: a wallet
+/// connects only when the exchange's clock is within 30 s of this computer's.
+pub async fn simulator_now(scenario: serde_json::Value) -> SimServer {
+    let scenario = Scenario::from_json(&scenario.to_string()).unwrap();
+    let now_ms = polyagent_simulator::server::unix_now_ms() / 1000 * 1000;
+    SimServer::start(SimConfig::manual(scenario, now_ms))
+        .await
+        .unwrap()
+}
+
 /// A runtime on its own data folder, trading on `sim`: a passphrase vault (no keychain, fast
 /// key derivation) and the simulator chosen as the exchange.
 pub async fn open_runtime(dir: &std::path::Path, sim: &SimServer) -> polyagent_runtime::Runtime {
@@ -157,7 +167,7 @@ impl CountingProxy {
 }
 
 /// `bytes` with every `from` replaced by `to`.
-fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+pub fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {

@@ -156,7 +156,7 @@ impl TestSim {
     /// Creates API credentials over L1, as a client does on first start.
     pub async fn trader(&self, key_hex: &str) -> Trader {
         let signer = OrderSigner::new(&PrivateKey::from_hex(key_hex).unwrap()).unwrap();
-        let headers = signer.l1_headers(Chain::Polygon, START_MS / 1000, 0);
+        let headers = signer.l1_headers(Chain::Amoy, START_MS / 1000, 0);
         let mut request = self.http.post(format!("{}/auth/api-key", self.base));
         for (name, value) in headers.pairs() {
             request = request.header(name, value);
@@ -208,7 +208,7 @@ impl TestSim {
 /// A limit order on a standard (non-neg-risk) market at tick 0.01.
 pub fn limit(token: &str, side: Side, price: &str, size: &str, order_type: OrderType) -> OrderSpec {
     OrderSpec {
-        chain: Chain::Polygon,
+        chain: Chain::Amoy,
         exchange: Exchange::CtfV2,
         tick_size: TickSize::Hundredth,
         token_id: TokenId::new(token).unwrap(),
@@ -363,7 +363,7 @@ impl Trader {
             metadata: Default::default(),
             builder: Default::default(),
         };
-        let domain = polyagent_venue::eip712::ExchangeDomain::get(Chain::Polygon, Exchange::CtfV2);
+        let domain = polyagent_venue::eip712::ExchangeDomain::get(Chain::Amoy, Exchange::CtfV2);
         let signed = self.signer.sign_order(order, domain);
         let request = PostOrderRequest {
             order: &signed,

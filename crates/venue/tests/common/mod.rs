@@ -84,7 +84,7 @@ impl Sim {
     pub fn config(&self) -> ClientConfig {
         ClientConfig {
             endpoints: Endpoints::simulator(&self.base()),
-            chain: Chain::Polygon,
+            chain: Chain::Amoy,
             timeout: Duration::from_secs(5),
             backoff_base: Duration::from_millis(5),
             backoff_max: Duration::from_millis(40),
@@ -154,7 +154,7 @@ pub fn limit(
     salt: u64,
 ) -> OrderSpec {
     OrderSpec {
-        chain: Chain::Polygon,
+        chain: Chain::Amoy,
         exchange: Exchange::for_gamma_version(market.protocol.gamma_name(), market.neg_risk)
             .unwrap(),
         tick_size: market.tick_size,

@@ -94,6 +94,7 @@ export function WalletsSection() {
                   {shortAddress(w.address)}
                 </span>
                 {!w.hasKey && <span className="text-xs text-warning">no key in the vault</span>}
+                {w.testKey && <span className="text-xs text-muted-foreground" data-testid={`wallet-test-key-${w.label}`}>test key</span>}
                 {w.rateLimitTier && (
                   <span className="rounded border border-border px-1.5 py-0.5 text-xs text-muted-foreground" title={tierTooltip(w.rateLimitTier)} data-testid={`wallet-rate-tier-${w.label}`}>
                     {tierLabel(w.rateLimitTier)}

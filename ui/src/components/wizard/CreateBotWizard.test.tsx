@@ -211,8 +211,9 @@ describe("CreateBotWizard", () => {
 
   it("needs a wallet and an explicit confirmation for real money", async () => {
     const calls = backend({
+      get_settings: () => SETTINGS,
       list_wallets: () => [
-        { address: "0x1234567890abcdef1234567890abcdef12345678", label: "main", signatureType: 0, funder: null, hasKey: true, usedBy: [] },
+        { address: "0x1234567890abcdef1234567890abcdef12345678", label: "main", signatureType: 0, funder: null, hasKey: true, testKey: false, usedBy: [] },
       ],
       wallet_balance: (args) => ({ address: String(args.addressOrLabel), pusd: "42.5", allowanceOk: true }),
     });
@@ -223,6 +224,9 @@ describe("CreateBotWizard", () => {
     await next(user);
     await user.click(screen.getByTestId("mode-live"));
     await user.click(await screen.findByTestId("wallet-main"));
+    await waitFor(() => {
+      expect(screen.getByTestId("live-confirm-text")).toHaveTextContent("real orders on Polymarket from 'main' with real money");
+    });
     expect(await screen.findByTestId("wallet-balance")).toHaveTextContent("Balance $42.5 pUSD");
     // Without the confirmation Next stays off, whatever the check of the spec says.
     expect(screen.getByTestId("wizard-next")).toBeDisabled();
@@ -233,6 +237,34 @@ describe("CreateBotWizard", () => {
     const last = calls.filter((c) => c.cmd === "validate_bot_spec").at(-1);
     expect(last?.args.live).toBe(true);
     expect(last?.args.spec).toMatchObject({ wallet: "main", overrides: { dry_run: false } });
+  });
+
+  it("names the active exchange in the live confirmation, and off Polymarket asks for a test key", async () => {
+    backend({
+      get_settings: () => ({ ...SETTINGS, exchange: { kind: "simulator", url: "http://127.0.0.1:4100" } }),
+      list_wallets: () => [
+        { address: "0x1234567890abcdef1234567890abcdef12345678", label: "main", signatureType: 0, funder: null, hasKey: true, testKey: false, usedBy: [] },
+        { address: "0xabcdefabcdefabcdefabcdefabcdefabcdefabcd", label: "tester", signatureType: 0, funder: null, hasKey: true, testKey: true, usedBy: [] },
+      ],
+      wallet_balance: (args) => ({ address: String(args.addressOrLabel), pusd: "10", allowanceOk: true }),
+    });
+    const user = userEvent.setup();
+    render(<CreateBotWizard open onClose={vi.fn()} onCreated={vi.fn()} />);
+    await pickMarket(user);
+    await next(user);
+    await next(user);
+    await user.click(screen.getByTestId("mode-live"));
+    expect(await screen.findByTestId("wallet-main")).toBeInTheDocument();
+    const main = screen.getByTestId("wallet-main").closest("label");
+    await waitFor(() => {
+      expect(main).toHaveTextContent("Not a test key");
+    });
+    expect(main).toHaveTextContent("Not a test key: it trades live on Polymarket only, not on the simulator at http://127.0.0.1:4100.");
+    await user.click(screen.getByTestId("wallet-tester"));
+    const confirm = screen.getByTestId("live-confirm-text");
+    expect(confirm).toHaveTextContent("signed orders on the simulator at http://127.0.0.1:4100 from 'tester'");
+    expect(confirm).toHaveTextContent("nothing it signs is valid on Polymarket");
+    expect(confirm).not.toHaveTextContent("real money");
   });
 
   it("goes on with Enter and closes with Escape", async () => {

@@ -3,7 +3,9 @@ import type { ApiError, WalletBalance, WalletInfo_Serialize } from "@/bindings";
 import { commands } from "@/lib/commands";
 import { ErrorNote, inputClass, IssueText, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
+import { useExchange } from "@/hooks/useExchange";
 import { errorText } from "@/lib/errors";
+import { exchangeName } from "@/lib/exchange";
 import { compareDecimal, isDecimal, shortAddress, usd } from "@/lib/plain-words";
 import type { Mode } from "./draft";
 import { Choice } from "./StrategyStep";
@@ -29,18 +31,26 @@ export function ImportWalletForm({ onImported }: { onImported: (wallet: WalletIn
   const [key, setKey] = useState("");
   const [signatureType, setSignatureType] = useState(0);
   const [funder, setFunder] = useState("");
+  const [testKey, setTestKey] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
 
   const submit = async () => {
     setBusy(true);
     setError(null);
-    const answer = await commands.importWallet(label.trim(), key.trim(), signatureType, signatureType === 0 ? null : funder.trim());
+    const answer = await commands.importWallet(
+      label.trim(),
+      key.trim(),
+      signatureType,
+      signatureType === 0 ? null : funder.trim(),
+      testKey,
+    );
     setKey("");
     setBusy(false);
     if (answer.status === "ok") {
       setLabel("");
       setFunder("");
+      setTestKey(false);
       onImported(answer.data);
     } else {
       setError(answer.error);
@@ -86,6 +96,19 @@ export function ImportWalletForm({ onImported }: { onImported: (wallet: WalletIn
           testId="wallet-import-funder"
         />
       )}
+      <label className="flex items-start gap-2 text-sm">
+        <input
+          type="checkbox"
+          checked={testKey}
+          onChange={(e) => { setTestKey(e.target.checked); }}
+          className="mt-1"
+          data-testid="wallet-import-test-key"
+        />
+        <span>
+          This is a test key with no real funds. Only test keys trade live on a simulator or the demo; any other key
+          trades live on Polymarket alone.
+        </span>
+      </label>
       {error && <ErrorNote testId="wallet-import-error">{errorText(error)}</ErrorNote>}
       <Button
         variant="outline"
@@ -158,6 +181,9 @@ export function WalletStep({
   const [listError, setListError] = useState<ApiError | null>(null);
   const [adding, setAdding] = useState<"import" | "generate" | null>(null);
   const [balances, setBalances] = useState<{ address: string; data: WalletBalance | null } | null>(null);
+  const exchange = useExchange();
+  const venue = exchange ? exchangeName(exchange) : "the chosen exchange";
+  const offPolymarket = exchange !== null && exchange.kind !== "polymarket";
 
   const [reload, setReload] = useState(0);
 
@@ -215,7 +241,11 @@ export function WalletStep({
           checked={mode === "live"}
           onChange={() => { onMode("live"); }}
           title="Real money"
-          description="Real orders on Polymarket from one of your wallets."
+          description={
+            offPolymarket
+              ? `Signed orders on ${venue} (not Polymarket), from a wallet imported as a test key.`
+              : `Real orders on ${venue} from one of your wallets.`
+          }
           testId="mode-live"
         />
       </fieldset>
@@ -249,6 +279,8 @@ export function WalletStep({
                   description={
                     !w.hasKey
                       ? "The vault has no key for this wallet."
+                      : offPolymarket && !w.testKey
+                        ? `Not a test key: it trades live on Polymarket only, not on ${venue}.`
                       : w.usedBy.length > 0
                         ? `Already used by ${w.usedBy.length} bot${w.usedBy.length > 1 ? "s" : ""}: two live bots on one wallet share its money.`
                         : undefined
@@ -286,7 +318,11 @@ export function WalletStep({
               className="mt-1"
               data-testid="live-confirm"
             />
-            <span>I understand this bot places real orders with real money from {chosen ? `'${chosen.label}'` : "the chosen wallet"}.</span>
+            <span data-testid="live-confirm-text">
+              I understand this bot places {offPolymarket ? "signed" : "real"} orders on {venue} from{" "}
+              {chosen ? `'${chosen.label}'` : "the chosen wallet"}
+              {offPolymarket ? " (a test key; nothing it signs is valid on Polymarket)" : " with real money"}.
+            </span>
           </label>
         </div>
       )}
