@@ -546,7 +546,7 @@ fn table(bot: &str, series: &str) -> Vec<Row> {
         Cases::on(json!({"label": "fresh"}))
             .name(&["label"], Code("INVALID_INPUT"))
             .row("generate_wallet"),
-        Cases::on(json!({"addressOrLabel": ""}))
+        Cases::on(json!({"addressOrLabel": "", "passphrase": PASSPHRASE}))
             .text(&["addressOrLabel"], Code("WALLET_NOT_FOUND"))
             .row("delete_wallet"),
         no_args("vault_status", NoArgs::SameAnswer),

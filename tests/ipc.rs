@@ -350,10 +350,26 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
         );
     }
 
+    // Deleting needs the vault's passphrase, checked in Rust: without it nothing changes.
+    assert_eq!(
+        error_code(
+            &window,
+            "delete_wallet",
+            json!({"addressOrLabel": "trader", "passphrase": "not the passphrase"}),
+        ),
+        "VAULT_LOCKED"
+    );
+    assert_eq!(
+        ok(&window, "list_wallets", json!({}))
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     ok(
         &window,
         "delete_wallet",
-        json!({"addressOrLabel": "trader"}),
+        json!({"addressOrLabel": "trader", "passphrase": "a long passphrase"}),
     );
     let left = ok(&window, "list_wallets", json!({}));
     assert_eq!(left.as_array().unwrap().len(), 1);

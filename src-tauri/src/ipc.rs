@@ -194,14 +194,18 @@ pub async fn generate_wallet(
     runtime.generate_wallet(&label).await
 }
 
-/// Deletes a wallet's key and record; `CONFLICT` while a bot trades from it.
+/// Deletes a wallet's key and record after checking the vault's passphrase (in Rust: the
+/// webview alone cannot delete a key); `CONFLICT` while a bot trades from it.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_wallet(
     runtime: State<'_, Runtime>,
     address_or_label: String,
+    passphrase: String,
 ) -> Result<(), ApiError> {
-    runtime.delete_wallet(&address_or_label).await
+    runtime
+        .delete_wallet(&address_or_label, &secret("passphrase", passphrase)?)
+        .await
 }
 
 /// `missing`, `locked` or `open`, and how the vault keeps its data key.

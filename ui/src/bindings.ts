@@ -52,8 +52,11 @@ export const commands = {
 	importWallet: (label: string, key: string, signatureType: number, funder: string | null) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("import_wallet", { label, key, signatureType, funder })),
 	/**  Generates a new key (an EOA) in the vault. */
 	generateWallet: (label: string) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("generate_wallet", { label })),
-	/**  Deletes a wallet's key and record; `CONFLICT` while a bot trades from it. */
-	deleteWallet: (addressOrLabel: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_wallet", { addressOrLabel })),
+	/**
+	 *  Deletes a wallet's key and record after checking the vault's passphrase (in Rust: the
+	 *  webview alone cannot delete a key); `CONFLICT` while a bot trades from it.
+	 */
+	deleteWallet: (addressOrLabel: string, passphrase: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_wallet", { addressOrLabel, passphrase })),
 	/**  `missing`, `locked` or `open`, and how the vault keeps its data key. */
 	vaultStatus: () => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("vault_status")),
 	/**  Creates the vault with a passphrase (at least 8 characters). */

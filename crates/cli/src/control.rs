@@ -128,7 +128,8 @@ pub enum WalletCommand {
         #[command(flatten)]
         folder: FolderArgs,
     },
-    /// Delete a wallet and its key. Needs --yes: the key is gone for good.
+    /// Delete a wallet and its key. Needs --yes and the vault's passphrase on standard input:
+    /// the key is gone for good, and the vault's data key is rotated.
     Delete {
         /// Address or label.
         wallet: String,
@@ -441,9 +442,16 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
                     ),
                 );
             }
+            let Some(passphrase) = read_secret(folder.json, "the vault's passphrase") else {
+                return ExitCode::FAILURE;
+            };
             manage(
                 &folder,
-                async |rt| rt.delete_wallet(&wallet).await.map(|()| wallet.clone()),
+                async |rt| {
+                    rt.delete_wallet(&wallet, &passphrase)
+                        .await
+                        .map(|()| wallet.clone())
+                },
                 |w| format!("deleted {w}"),
             )
         }

@@ -64,10 +64,16 @@ fn wallets_are_renamed_and_exported_only_with_the_passphrase() {
     );
     assert_eq!(exported.trim(), KEY);
 
+    // Deleting needs the passphrase on standard input.
+    let no_passphrase = run_err(
+        polyagent(dir, &["wallet", "delete", "main", "--yes", "--json"]),
+        "",
+    );
+    assert_eq!(no_passphrase["code"], "INVALID_INPUT");
     // A wallet a bot trades from cannot be deleted.
     let in_use = run_err(
         polyagent(dir, &["wallet", "delete", "main", "--yes", "--json"]),
-        "",
+        PASSPHRASE,
     );
     assert_eq!(in_use["code"], "CONFLICT");
 }

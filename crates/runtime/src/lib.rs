@@ -869,11 +869,17 @@ impl Runtime {
         .await
     }
 
-    /// Deletes a wallet's key and record.
+    /// Deletes a wallet's key and record, with the vault's passphrase typed again (checked
+    /// here, in Rust); the vault's data key is rotated so an older copy of the vault file
+    /// cannot bring the key back through the keychain.
     ///
     /// # Errors
-    /// `CONFLICT` while a bot trades from it.
-    pub async fn delete_wallet(&self, address_or_label: &str) -> Result<(), ApiError> {
+    /// `CONFLICT` while a bot trades from it; `VAULT_LOCKED` for a wrong passphrase.
+    pub async fn delete_wallet(
+        &self,
+        address_or_label: &str,
+        passphrase: &SecretString,
+    ) -> Result<(), ApiError> {
         let wallet = wallets::find(&self.inner.db, address_or_label).await?;
         let users: Vec<String> = lock(&self.inner.bots)
             .iter()
@@ -895,7 +901,7 @@ impl Runtime {
             let address = wallets::parse_address(&wallet.address)?;
             if vault.contains(address) {
                 vault
-                    .delete_key(address)
+                    .delete_key(address, passphrase)
                     .map_err(|e| wallets::vault_error(&e))?;
             }
         }

@@ -159,8 +159,12 @@ describe("SettingsModal", () => {
     expect(calls.find((c) => c.cmd === "rename_wallet")?.args).toEqual({ addressOrLabel: WALLET.address, label: "savings" });
 
     await user.click(screen.getByTestId("wallet-delete-savings"));
+    // The passphrase is asked (and checked by the backend) before a key is deleted.
+    expect(screen.getByTestId("wallet-delete-confirm-savings")).toBeDisabled();
+    await user.type(screen.getByTestId("wallet-delete-passphrase-savings"), "a long passphrase");
     await user.click(screen.getByTestId("wallet-delete-confirm-savings"));
     expect(await screen.findByTestId("wallets-error")).toHaveTextContent("bot-1 trades from this wallet");
+    expect(calls.find((c) => c.cmd === "delete_wallet")?.args).toEqual({ addressOrLabel: WALLET.address, passphrase: "a long passphrase" });
     expect(screen.getByTestId("vault-state")).toHaveTextContent("system keychain");
   });
 

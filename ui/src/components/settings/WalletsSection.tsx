@@ -8,12 +8,16 @@ import { shortAddress } from "@/lib/plain-words";
 import { tierLabel, tierTooltip } from "@/lib/rate-tier";
 import { Section } from "./Section";
 
-/** Every wallet (addresses and labels only, and the rate tier of a connected one), with rename and delete. */
+/**
+ * Every wallet (addresses and labels only, and the rate tier of a connected one), with rename and delete.
+ * Deleting asks for the vault's passphrase, which the backend checks: the webview alone cannot delete a key.
+ */
 export function WalletsSection() {
   const [wallets, setWallets] = useState<WalletInfo_Serialize[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [renaming, setRenaming] = useState<{ address: string; label: string } | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
+  const [passphrase, setPassphrase] = useState("");
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -41,7 +45,8 @@ export function WalletsSection() {
   };
 
   const remove = async (address: string) => {
-    const answer = await commands.deleteWallet(address);
+    const answer = await commands.deleteWallet(address, passphrase);
+    setPassphrase("");
     setDeleting(null);
     if (answer.status === "error") {
       setError(answer.error);
@@ -103,9 +108,22 @@ export function WalletsSection() {
                 <span className="flex-1" />
                 {deleting === w.address ? (
                   <>
-                    <span className="text-xs">Delete its key for good?</span>
+                    <span className="text-xs">Delete its key for good? Back it up first (Export).</span>
+                    <input
+                      type="password"
+                      autoComplete="off"
+                      aria-label="Vault passphrase"
+                      placeholder="Vault passphrase"
+                      className={inputClass}
+                      value={passphrase}
+                      onChange={(e) => {
+                        setPassphrase(e.target.value);
+                      }}
+                      data-testid={`wallet-delete-passphrase-${w.label}`}
+                    />
                     <Button
                       className="bg-negative text-primary-foreground hover:bg-negative/90"
+                      disabled={passphrase === ""}
                       onClick={() => void remove(w.address)}
                       data-testid={`wallet-delete-confirm-${w.label}`}
                     >
@@ -114,6 +132,7 @@ export function WalletsSection() {
                     <Button
                       variant="ghost"
                       onClick={() => {
+                        setPassphrase("");
                         setDeleting(null);
                       }}
                     >
