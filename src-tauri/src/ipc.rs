@@ -10,9 +10,9 @@ use polyagent_runtime::config::{BotSpec, DailyLimits};
 use polyagent_runtime::{
     ActivityCursor, ActivityLine, ApiError, AppInfo, AppSettings, BacktestRequest, BacktestResult,
     BookSummary, BotActivity, BotFill, BotPrice, BotSpike, BotSummary, Catalog, ChartPoint,
-    ErrorCode, FieldIssue, Heartbeat, KillswitchState, MarketSummary, NewBotRequest, Notice,
-    Runtime, RuntimeEvent, SecretString, SeriesInfo, TimeRange, TradeRow, TrayStatus, VaultStatus,
-    WalletBalance, WalletInfo,
+    ErrorCode, FieldIssue, GeneratedWallet, Heartbeat, KillswitchState, MarketSummary,
+    NewBotRequest, Notice, Runtime, RuntimeEvent, SecretString, SeriesInfo, TimeRange, TradeRow,
+    TrayStatus, VaultStatus, WalletBalance, WalletInfo,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime as TauriRuntime, State};
@@ -184,13 +184,14 @@ pub async fn import_wallet(
         .await
 }
 
-/// Generates a new key (an EOA) in the vault.
+/// Generates a new key (an EOA) in the vault; answers it once, to be shown for a backup (the
+/// wallet trades live only after `confirm_wallet_backup`).
 #[tauri::command]
 #[specta::specta]
 pub async fn generate_wallet(
     runtime: State<'_, Runtime>,
     label: String,
-) -> Result<WalletInfo, ApiError> {
+) -> Result<GeneratedWallet, ApiError> {
     runtime.generate_wallet(&label).await
 }
 
@@ -582,6 +583,11 @@ pub struct NoticeEvent(pub Notice);
 #[serde(transparent)]
 pub struct TrayEvent(pub TrayStatus);
 
+/// The vault was locked (by the user or after idling) or unlocked.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct VaultEvent(pub VaultStatus);
+
 /// The tray menu asks the window to confirm an action: `killswitch` or `quit`.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[serde(rename_all = "camelCase")]
@@ -653,6 +659,12 @@ pub fn bindings<R: TauriRuntime>() -> Builder<R> {
             log_folder,
             open_log_folder,
             quit_app,
+            crate::vault_ipc::lock_vault,
+            crate::vault_ipc::vault_prefs,
+            crate::vault_ipc::set_vault_prefs,
+            crate::vault_ipc::vault_activity,
+            crate::vault_ipc::reveal_wallet_key,
+            crate::vault_ipc::confirm_wallet_backup,
         ])
         .events(collect_events![
             HeartbeatEvent,
@@ -665,7 +677,8 @@ pub fn bindings<R: TauriRuntime>() -> Builder<R> {
             SettingsEvent,
             NoticeEvent,
             TrayEvent,
-            ConfirmRequestEvent
+            ConfirmRequestEvent,
+            VaultEvent
         ])
         .typ::<ApiError>()
 }
@@ -740,6 +753,7 @@ fn forward<R: TauriRuntime>(
         RuntimeEvent::Killswitch(state) => KillswitchEvent(state).emit(app),
         RuntimeEvent::Settings(settings) => SettingsEvent(settings).emit(app),
         RuntimeEvent::Notice(notice) => NoticeEvent(notice).emit(app),
+        RuntimeEvent::Vault(status) => VaultEvent(status).emit(app),
         RuntimeEvent::BotPrice(price) => {
             prices.offer(price.bot_id.clone(), price, std::time::Instant::now());
             return;

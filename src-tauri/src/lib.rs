@@ -10,6 +10,7 @@
 pub mod coalesce;
 pub mod desktop;
 pub mod ipc;
+pub mod vault_ipc;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};
 use tauri::Manager as _;

@@ -99,7 +99,8 @@ pub enum WalletCommand {
         #[command(flatten)]
         folder: FolderArgs,
     },
-    /// Generate a new wallet.
+    /// Generate a new wallet. Its key is not printed: `wallet export` shows it (and confirms
+    /// the backup); until then the wallet does not trade live.
     Generate {
         #[arg(long)]
         label: String,
@@ -120,8 +121,9 @@ pub enum WalletCommand {
         #[command(flatten)]
         folder: FolderArgs,
     },
-    /// Print a wallet's private key, for a backup. The vault's passphrase is read from
-    /// standard input (it is asked again even when the keychain unlocked the vault).
+    /// Print a wallet's private key, for a backup (this confirms a generated wallet's backup).
+    /// The vault's passphrase is read from standard input (it is asked again even when the
+    /// keychain unlocked the vault).
     Export {
         /// Address or label.
         wallet: String,
@@ -392,8 +394,16 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
         }
         WalletCommand::Generate { label, folder } => manage(
             &folder,
-            async |rt| rt.generate_wallet(&label).await,
-            wallet_line,
+            // The key is not printed here (a terminal keeps scrollback): `wallet export`, with
+            // the passphrase, shows it and confirms the backup.
+            async |rt| rt.generate_wallet(&label).await.map(|g| g.wallet),
+            |w| {
+                format!(
+                    "{}\nback its key up before it trades live: polyagent wallet export {}",
+                    wallet_line(w),
+                    w.label
+                )
+            },
         ),
         WalletCommand::Rename {
             wallet,
@@ -650,6 +660,7 @@ fn event_line(event: &RuntimeEvent) -> Option<String> {
         RuntimeEvent::BotSpike(s) => serde_json::json!({"event": "spike", "spike": s}),
         RuntimeEvent::Killswitch(k) => serde_json::json!({"event": "killswitch", "killswitch": k}),
         RuntimeEvent::Notice(n) => serde_json::json!({"event": "notice", "notice": n}),
+        RuntimeEvent::Vault(v) => serde_json::json!({"event": "vault", "vault": v}),
         RuntimeEvent::Heartbeat(_) | RuntimeEvent::BotPrice(_) | RuntimeEvent::Settings(_) => {
             return None;
         }

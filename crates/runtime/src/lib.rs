@@ -16,6 +16,7 @@ mod api_error;
 mod app_info;
 mod arming;
 mod backtests;
+mod backup;
 pub mod bots;
 mod catalog;
 mod demo;
@@ -35,6 +36,7 @@ mod routing;
 mod settings;
 mod settlement;
 mod summary;
+mod vault_lock;
 mod wallets;
 
 use std::collections::BTreeMap;
@@ -57,6 +59,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 pub use backtests::{BacktestRequest, BacktestResult, BacktestTrade, SeriesInfo};
+pub use backup::{GeneratedWallet, RevealedKey};
 pub use bots::{
     BotActivity, BotFill, BotHandle, BotPrice, BotSpike, BotSummary, Clock, Execution, FeedState,
     SystemClock,
@@ -71,6 +74,7 @@ pub use persist::{ExecutionPlan, MarketTerms};
 pub use polyagent_vault::PASSPHRASE_ENV_VAR as VAULT_PASSPHRASE_ENV;
 pub use rate_tier::RateLimitTierView;
 pub use settings::{AppSettings, ExchangeChoice, NotificationChoices};
+pub use vault_lock::{VaultPrefs, WaitReason};
 pub use wallets::WalletBalance;
 pub use wallets::{VaultStatus, WalletInfo};
 
@@ -198,6 +202,8 @@ pub(crate) struct Inner {
     feed: Mutex<Option<MarketFeed>>,
     bots: Mutex<BTreeMap<String, restore::BotSlot>>,
     vault: Mutex<wallets::VaultSlot>,
+    /// The vault's keychain and auto-lock preferences and its idle clock.
+    vault_guard: vault_lock::Guard,
     clients: tokio::sync::Mutex<wallets::Clients>,
     /// The connected wallets' clients again, readable without waiting for a connect.
     tiers: rate_tier::TierBoard,
@@ -297,7 +303,9 @@ impl Runtime {
             .ok()
             .flatten()
             .unwrap_or_default();
-        let vault = wallets::open_vault(&config.vault, config.vault_passphrase.as_ref());
+        let vault_guard =
+            vault_lock::Guard::load(&db, &config.vault, config.clock.now().millis()).await;
+        let vault = wallets::open_vault(&vault_guard.config(), config.vault_passphrase.as_ref());
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let heartbeat = tokio::spawn(events::run_heartbeat(
             events.clone(),
@@ -331,6 +339,7 @@ impl Runtime {
                 feed: Mutex::new(None),
                 bots: Mutex::new(BTreeMap::new()),
                 vault: Mutex::new(vault),
+                vault_guard,
                 clients: tokio::sync::Mutex::new(wallets::Clients::default()),
                 tiers: rate_tier::TierBoard::default(),
                 global,
@@ -348,6 +357,7 @@ impl Runtime {
             }
         }
         runtime.restore_all().await?;
+        vault_lock::start_ticker(&runtime);
         Ok(runtime)
     }
 
@@ -793,9 +803,9 @@ impl Runtime {
     /// Creates the vault, protected by `passphrase` (and the OS keychain where one answers).
     pub async fn create_vault(&self, passphrase: &str) -> Result<VaultStatus, ApiError> {
         let passphrase = wallets::passphrase(passphrase)?;
-        let vault = wallets::create_vault(&self.inner.config.vault, &passphrase)?;
+        let vault = wallets::create_vault(&self.inner.vault_guard.config(), &passphrase)?;
         *lock(&self.inner.vault) = wallets::VaultSlot::Open(Box::new(vault));
-        self.wake_waiting().await;
+        self.after_unlock().await;
         Ok(self.vault_status())
     }
 
@@ -803,15 +813,16 @@ impl Runtime {
     pub async fn unlock_vault(&self, passphrase: &str) -> Result<VaultStatus, ApiError> {
         let passphrase = SecretString::new(passphrase)
             .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
-        let vault = wallets::unlock_vault(&self.inner.config.vault, &passphrase)?;
+        let vault = wallets::unlock_vault(&self.inner.vault_guard.config(), &passphrase)?;
         *lock(&self.inner.vault) = wallets::VaultSlot::Open(Box::new(vault));
-        self.wake_waiting().await;
+        self.after_unlock().await;
         Ok(self.vault_status())
     }
 
     pub async fn list_wallets(&self) -> Result<Vec<WalletInfo>, ApiError> {
         let result = wallets::list(&self.inner.db, &self.inner.vault).await;
         let mut wallets = result?;
+        let pending = self.pending_backups().await.unwrap_or_default();
         let bots = lock(&self.inner.bots);
         for wallet in &mut wallets {
             wallet.used_by = bots
@@ -822,6 +833,7 @@ impl Runtime {
                 .map(|(id, _)| id.clone())
                 .collect();
             wallet.rate_limit_tier = self.inner.tiers.tier(&wallet.address);
+            wallet.needs_backup = pending.contains(&wallet.address);
         }
         Ok(wallets)
     }
@@ -843,11 +855,6 @@ impl Runtime {
         })?;
         self.add_wallet(Some(&key), label, signature_type, funder)
             .await
-    }
-
-    /// Generates a new wallet (an EOA) in the vault.
-    pub async fn generate_wallet(&self, label: &str) -> Result<WalletInfo, ApiError> {
-        self.add_wallet(None, label, 0, None).await
     }
 
     async fn add_wallet(
@@ -935,20 +942,10 @@ impl Runtime {
         address_or_label: &str,
         passphrase: &SecretString,
     ) -> Result<SecretString, ApiError> {
-        let wallet = wallets::find(&self.inner.db, address_or_label).await?;
-        let address = wallets::parse_address(&wallet.address)?;
-        let mut slot = lock(&self.inner.vault);
-        let key = slot
-            .vault()?
-            .export(address, passphrase)
-            .map_err(|e| wallets::vault_error(&e))?;
-        let mut hex = String::with_capacity(66);
-        hex.push_str("0x");
-        for byte in key.expose_bytes() {
-            hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-            hex.push(char::from(b"0123456789abcdef"[usize::from(byte & 0xf)]));
-        }
-        SecretString::new(hex).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+        let key = self.reveal_wallet_key(address_or_label, passphrase).await?;
+        // Typed again and shown: the key is saved, so a generated wallet may trade live.
+        self.confirm_wallet_backup(address_or_label).await?;
+        Ok(key.into_secret())
     }
 
     /// Replaces the vault's passphrase (the current one must be given).

@@ -121,7 +121,7 @@ impl Runtime {
 
     /// Activates a bot, or lists it as waiting when its wallet cannot be used yet (or when
     /// this runtime does not run bots).
-    async fn bring_up(&self, id: &str, saved: SavedBot, errored: bool) {
+    pub(crate) async fn bring_up(&self, id: &str, saved: SavedBot, errored: bool) {
         let activated = if self.inner.config.run_bots {
             self.activate(id, &saved, errored).await
         } else {
@@ -146,6 +146,7 @@ impl Runtime {
                 if self.inner.config.run_bots {
                     summary.status = "stopped".into();
                     summary.status_detail = Some(format!("waiting: {}", error.message));
+                    summary.waiting_for = Some(crate::WaitReason::of(&error));
                 }
                 BotSlot::Waiting {
                     saved: Box::new(saved),
@@ -203,6 +204,7 @@ impl Runtime {
                 (Execution::Paper(account), pending)
             }
             Some(address) => {
+                self.require_backup(address).await?;
                 let wallets::Connected { client, fills } = self.connected(address).await?;
                 let funder = match self.db().wallets().get(address).await {
                     Ok(Some(w)) => w.funder.and_then(|f| f.parse().ok()),

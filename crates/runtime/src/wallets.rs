@@ -41,6 +41,9 @@ pub struct WalletInfo {
     /// Polymarket's per-wallet order limit tier (PROTOCOL.md §13.3), while the wallet is
     /// connected to the exchange and the exchange has named it; `None` otherwise.
     pub rate_limit_tier: Option<crate::rate_tier::RateLimitTierView>,
+    /// A generated wallet whose key the user has not confirmed saving: it cannot trade live.
+    #[serde(default)]
+    pub needs_backup: bool,
 }
 
 /// Whether keys can be used now, and how the vault keeps its data key.
@@ -185,6 +188,7 @@ fn info(wallet: &polyagent_store::Wallet, has_key: bool) -> WalletInfo {
         has_key,
         used_by: Vec::new(),
         rate_limit_tier: None,
+        needs_backup: false,
     }
 }
 

@@ -83,6 +83,11 @@ impl VaultConfig {
         self.keychain.is_some()
     }
 
+    /// The keychain this configuration uses, if any (the app switches it on and off).
+    pub fn keychain(&self) -> Option<Arc<dyn Keychain>> {
+        self.keychain.clone()
+    }
+
     /// The vault file's path.
     pub fn path(&self) -> PathBuf {
         self.folder.join(VAULT_FILE_NAME)
@@ -378,6 +383,37 @@ impl Vault {
         }
         self.mode = VaultMode::Passphrase(UnlockProblem::KeychainSkipped);
         Ok(())
+    }
+
+    /// Removes this vault's entry from `keychain`, even when the vault was opened without it
+    /// (an entry left from when the keychain was on), and stops using any keychain.
+    pub fn forget_keychain_key_in(
+        &mut self,
+        keychain: Arc<dyn Keychain>,
+    ) -> Result<(), VaultError> {
+        self.keychain = Some(keychain);
+        self.forget_keychain_key()
+    }
+
+    /// Starts keeping the data key in `keychain` (the user turned the keychain on), after
+    /// checking the passphrase: from the next start the vault opens without it.
+    pub fn remember_in_keychain(
+        &mut self,
+        keychain: Arc<dyn Keychain>,
+        passphrase: &SecretString,
+    ) -> Result<(), VaultError> {
+        self.verify_passphrase(passphrase)?;
+        self.keychain = Some(keychain);
+        self.mode = self.cache_in_keychain();
+        match &self.mode {
+            VaultMode::Keychain => Ok(()),
+            VaultMode::Passphrase(problem) => Err(VaultError::PassphraseRequired(problem.clone())),
+        }
+    }
+
+    /// Checks `passphrase` against this vault (for actions the user must confirm with it).
+    pub fn check_passphrase(&self, passphrase: &SecretString) -> Result<(), VaultError> {
+        self.verify_passphrase(passphrase)
     }
 
     fn verify_passphrase(&self, passphrase: &SecretString) -> Result<(), VaultError> {

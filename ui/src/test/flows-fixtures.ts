@@ -122,6 +122,7 @@ export const WALLET: WalletInfo_Serialize = {
   hasKey: true,
   usedBy: [],
   rateLimitTier: null,
+  needsBackup: false,
 };
 
 export const OPEN_VAULT: VaultStatus_Serialize = { state: "open", mode: "keychain", detail: null };
