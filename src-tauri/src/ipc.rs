@@ -216,7 +216,8 @@ pub fn vault_status(runtime: State<'_, Runtime>) -> Result<VaultStatus, ApiError
     Ok(runtime.vault_status())
 }
 
-/// Creates the vault with a passphrase (at least 8 characters).
+/// Creates the vault with a passphrase (at least 12 characters and hard to guess: the refusal
+/// carries the strength estimator's feedback).
 #[tauri::command]
 #[specta::specta]
 pub async fn create_vault(

@@ -62,7 +62,10 @@ export const commands = {
 	deleteWallet: (addressOrLabel: string, passphrase: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_wallet", { addressOrLabel, passphrase })),
 	/**  `missing`, `locked` or `open`, and how the vault keeps its data key. */
 	vaultStatus: () => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("vault_status")),
-	/**  Creates the vault with a passphrase (at least 8 characters). */
+	/**
+	 *  Creates the vault with a passphrase (at least 12 characters and hard to guess: the refusal
+	 *  carries the strength estimator's feedback).
+	 */
 	createVault: (passphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("create_vault", { passphrase })),
 	/**  Unlocks the vault; bots waiting for their wallet start. */
 	unlockVault: (passphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("unlock_vault", { passphrase })),

@@ -26,6 +26,7 @@ mod live;
 mod markets;
 pub mod notices;
 mod outcome;
+mod passphrase_policy;
 mod pauses;
 mod persist;
 mod rate_tier;
@@ -811,8 +812,7 @@ impl Runtime {
 
     /// Unlocks a vault that needs its passphrase; bots that waited for it start.
     pub async fn unlock_vault(&self, passphrase: &str) -> Result<VaultStatus, ApiError> {
-        let passphrase = SecretString::new(passphrase)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        let passphrase = passphrase_policy::existing_passphrase(passphrase)?;
         let vault = wallets::unlock_vault(&self.inner.vault_guard.config(), &passphrase)?;
         *lock(&self.inner.vault) = wallets::VaultSlot::Open(Box::new(vault));
         self.after_unlock().await;

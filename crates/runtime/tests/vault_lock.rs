@@ -310,7 +310,7 @@ async fn a_generated_wallet_trades_live_only_after_its_backup_is_confirmed() {
             .is_err()
     );
     let again = runtime
-        .reveal_wallet_key("fresh", &secret("test passphrase"))
+        .reveal_wallet_key("fresh", &secret("a test vault passphrase"))
         .await
         .unwrap();
     assert_eq!(again.expose_str(), shown);

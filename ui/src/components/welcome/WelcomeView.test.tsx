@@ -66,7 +66,7 @@ describe("WelcomeView", () => {
     const repeat = screen.getByTestId("vault-passphrase-repeat");
     expect(pass).toHaveAttribute("type", "password");
     await user.type(pass, "short");
-    expect(screen.getByTestId("vault-passphrase-issue")).toHaveTextContent("at least 8 characters");
+    expect(screen.getByTestId("vault-passphrase-issue")).toHaveTextContent("at least 12 characters");
     await user.type(pass, "-but-now-long");
     await user.type(repeat, "short-but-now-lonG");
     expect(screen.getByTestId("vault-passphrase-repeat-issue")).toHaveTextContent("differ");
