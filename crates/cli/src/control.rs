@@ -29,10 +29,14 @@ pub struct FolderArgs {
     /// The data folder (database and key vault). Default: the desktop app's app-data folder.
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
-    /// Do not use the OS keychain: the vault's passphrase comes from
-    /// POLYAGENT_VAULT_PASSPHRASE.
+    /// Do not use the OS keychain: the vault's passphrase comes from --passphrase-file (or
+    /// POLYAGENT_VAULT_PASSPHRASE).
     #[arg(long, global = true)]
     no_keychain: bool,
+    /// Read the vault's passphrase from this owner-only file (e.g. systemd's
+    /// $CREDENTIALS_DIRECTORY/NAME with LoadCredential=), rather than from the environment.
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -225,17 +229,22 @@ fn default_data_dir() -> PathBuf {
         .join(IDENTIFIER)
 }
 
-fn config(folder: &FolderArgs, run_bots: bool) -> RuntimeConfig {
+fn config(folder: &FolderArgs, run_bots: bool) -> Result<RuntimeConfig, ApiError> {
     let dir = folder.data_dir.clone().unwrap_or_else(default_data_dir);
     let mut config = RuntimeConfig::new(&dir);
     if folder.no_keychain {
         config.vault = polyagent_vault::VaultConfig::new(&dir).no_keychain();
     }
-    config.vault_passphrase = std::env::var(VAULT_PASSPHRASE_ENV)
-        .ok()
-        .and_then(|p| SecretString::new(p).ok());
+    config.vault_passphrase = match &folder.passphrase_file {
+        Some(path) => Some(polyagent_runtime::secret_input::read_passphrase_file(path)?),
+        // Kept for existing setups; the README shows the file instead (no shell history, no
+        // `/proc/PID/environ`).
+        None => std::env::var(VAULT_PASSPHRASE_ENV)
+            .ok()
+            .and_then(|p| SecretString::new(p).ok()),
+    };
     config.run_bots = run_bots;
-    config
+    Ok(config)
 }
 
 fn tokio() -> tokio::runtime::Runtime {
@@ -282,7 +291,7 @@ fn manage<T: Serialize>(
     text: impl FnOnce(&T) -> String,
 ) -> ExitCode {
     let result = tokio().block_on(async {
-        let runtime = Runtime::open(config(folder, false)).await?;
+        let runtime = Runtime::open(config(folder, false)?).await?;
         let result = work(&runtime).await;
         runtime.shutdown(false).await;
         result
@@ -419,7 +428,7 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
                 return ExitCode::FAILURE;
             };
             let result = tokio().block_on(async {
-                let runtime = Runtime::open(config(&folder, false)).await?;
+                let runtime = Runtime::open(config(&folder, false)?).await?;
                 let key = runtime.export_wallet_key(&wallet, &passphrase).await;
                 runtime.shutdown(false).await;
                 key
@@ -468,17 +477,10 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
     }
 }
 
-/// Reads a secret from standard input (trailing newline removed); reports and gives `None`
-/// when there is none.
+/// Reads a secret from standard input (trailing line break removed) into a wiped buffer (see
+/// `polyagent_runtime::secret_input`); reports and gives `None` when there is none.
 fn read_secret(json: bool, what: &str) -> Option<SecretString> {
-    let mut text = String::new();
-    let read = std::io::stdin().read_to_string(&mut text);
-    let secret = read
-        .ok()
-        .and_then(|_| SecretString::new(text.trim().to_owned()).ok());
-    // The buffer held the secret too.
-    text.clear();
-    text.shrink_to_fit();
+    let secret = polyagent_runtime::secret_input::read_secret(std::io::stdin().lock());
     if secret.is_none() {
         fail(
             json,
@@ -493,7 +495,7 @@ fn read_secret(json: bool, what: &str) -> Option<SecretString> {
 
 pub fn export(args: ExportArgs) -> ExitCode {
     let result = tokio().block_on(async {
-        let runtime = Runtime::open(config(&args.folder, false)).await?;
+        let runtime = Runtime::open(config(&args.folder, false)?).await?;
         let csv = match args.kind {
             ExportKind::Activity => runtime.export_activity_csv(args.bot.as_deref()).await,
             ExportKind::Trades => runtime.export_trades_csv(args.bot.as_deref()).await,
@@ -596,7 +598,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         .try_init();
     let json = args.folder.json;
     let result: Result<Vec<String>, ApiError> = tokio().block_on(async {
-        let runtime = Runtime::open(config(&args.folder, true)).await?;
+        let runtime = Runtime::open(config(&args.folder, true)?).await?;
         let mut events = runtime.subscribe();
         let bots = runtime.list_bots();
         let running = bots.iter().filter(|b| b.status == "running").count();

@@ -34,12 +34,14 @@
 mod crypto;
 mod error;
 mod file;
+mod hardening;
 mod keychain;
 mod vault;
 
 pub use alloy_primitives::Address;
 pub use crypto::{DataKey, KdfParams};
 pub use error::{UnlockProblem, VaultError};
+pub use hardening::{Hardening, harden_process};
 pub use keychain::{
     DEV_KEYCHAIN_SERVICE, Keychain, KeychainError, MemoryKeychain, OsKeychain,
     RELEASE_KEYCHAIN_SERVICE, default_keychain_service,
