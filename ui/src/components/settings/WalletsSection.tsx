@@ -6,11 +6,14 @@ import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/errors";
 import { shortAddress } from "@/lib/plain-words";
 import { tierLabel, tierTooltip } from "@/lib/rate-tier";
+import { KeyBackup } from "@/components/wizard/WalletStep";
 import { Section } from "./Section";
 
 /**
  * Every wallet (addresses and labels only, and the rate tier of a connected one), with rename and delete.
  * Deleting asks for the vault's passphrase, which the backend checks: the webview alone cannot delete a key.
+ * Export shows a wallet's key after the passphrase is typed again; the key lives only in this
+ * component's state and is dropped when hidden ("I saved it" also confirms a generated wallet's backup).
  */
 export function WalletsSection() {
   const [wallets, setWallets] = useState<WalletInfo_Serialize[] | null>(null);
@@ -18,6 +21,8 @@ export function WalletsSection() {
   const [renaming, setRenaming] = useState<{ address: string; label: string } | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
   const [passphrase, setPassphrase] = useState("");
+  const [exporting, setExporting] = useState<string | null>(null);
+  const [revealed, setRevealed] = useState<{ address: string; label: string; key: string } | null>(null);
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -41,6 +46,27 @@ export function WalletsSection() {
     }
     setError(null);
     setRenaming(null);
+    setReload((n) => n + 1);
+  };
+
+  const reveal = async (w: WalletInfo_Serialize) => {
+    const answer = await commands.revealWalletKey(w.address, passphrase);
+    setPassphrase("");
+    setExporting(null);
+    if (answer.status === "error") {
+      setError(answer.error);
+      return;
+    }
+    setError(null);
+    setRevealed({ address: w.address, label: w.label, key: answer.data });
+  };
+
+  const saved = async () => {
+    if (!revealed) return;
+    const answer = await commands.confirmWalletBackup(revealed.address);
+    // The key leaves this component's state for good.
+    setRevealed(null);
+    if (answer.status === "error") setError(answer.error);
     setReload((n) => n + 1);
   };
 
@@ -105,8 +131,46 @@ export function WalletsSection() {
                   </span>
                 )}
                 {w.usedBy.length > 0 && <span className="text-xs text-muted-foreground">used by {w.usedBy.length} bot{w.usedBy.length > 1 ? "s" : ""}</span>}
+                {w.needsBackup && (
+                  <span className="text-xs text-warning" data-testid={`wallet-needs-backup-${w.label}`}>
+                    key not backed up: export it before it trades live
+                  </span>
+                )}
                 <span className="flex-1" />
-                {deleting === w.address ? (
+                {exporting === w.address ? (
+                  <form
+                    className="flex items-center gap-2"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void reveal(w);
+                    }}
+                  >
+                    <input
+                      type="password"
+                      autoComplete="off"
+                      aria-label="Vault passphrase"
+                      placeholder="Vault passphrase"
+                      className={inputClass}
+                      value={passphrase}
+                      onChange={(e) => {
+                        setPassphrase(e.target.value);
+                      }}
+                      data-testid={`wallet-export-passphrase-${w.label}`}
+                    />
+                    <Button type="submit" disabled={passphrase === ""} data-testid={`wallet-export-show-${w.label}`}>
+                      Show key
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      onClick={() => {
+                        setPassphrase("");
+                        setExporting(null);
+                      }}
+                    >
+                      Cancel
+                    </Button>
+                  </form>
+                ) : deleting === w.address ? (
                   <>
                     <span className="text-xs">Delete its key for good? Back it up first (Export).</span>
                     <input
@@ -150,9 +214,24 @@ export function WalletsSection() {
                     >
                       Rename
                     </Button>
+                    {w.hasKey && (
+                      <Button
+                        variant="ghost"
+                        onClick={() => {
+                          setPassphrase("");
+                          setDeleting(null);
+                          setExporting(w.address);
+                        }}
+                        data-testid={`wallet-export-${w.label}`}
+                      >
+                        Export
+                      </Button>
+                    )}
                     <Button
                       variant="ghost"
                       onClick={() => {
+                        setPassphrase("");
+                        setExporting(null);
                         setDeleting(w.address);
                       }}
                       data-testid={`wallet-delete-${w.label}`}
@@ -166,6 +245,7 @@ export function WalletsSection() {
           </li>
         ))}
       </ul>
+      {revealed && <KeyBackup label={revealed.label} secret={revealed.key} onSaved={() => void saved()} />}
       {error && <ErrorNote testId="wallets-error">{errorText(error)}</ErrorNote>}
     </Section>
   );

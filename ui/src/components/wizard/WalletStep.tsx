@@ -110,8 +110,8 @@ export function KeyBackup({ label, secret, onSaved, busy }: { label: string; sec
     <div className="flex flex-col gap-2 rounded-md border border-warning/60 bg-warning/10 p-3 text-sm" data-testid="key-backup">
       <p className="font-medium">The private key of &apos;{label}&apos;: save it now</p>
       <p>
-        Anyone with this key controls the wallet&apos;s money. Keep it offline or in a password manager; PolyAgent shows it only once here (Settings,
-        Wallets, Export shows it again after the vault&apos;s passphrase). Losing both the vault and this key loses the funds.
+        Anyone with this key controls the wallet&apos;s money. Keep it offline or in a password manager (Settings, Wallets, Export shows it again after
+        the vault&apos;s passphrase). Losing both the vault and this key loses the funds.
       </p>
       <code className="select-all break-all rounded bg-background px-2 py-1 font-mono text-xs" data-testid="key-backup-secret">
         {secret}
