@@ -555,12 +555,16 @@ fn table(bot: &str, series: &str) -> Vec<Row> {
             .new_passphrase(&["passphrase"], Code("INVALID_INPUT"))
             .row("create_vault"),
         // A wrong passphrase is VAULT_LOCKED (the vault stays as it was); an empty one is
-        // refused by the shell before the vault is asked.
+        // refused by the shell, and one longer than any passphrase by the runtime, before the
+        // vault (and its Argon2id) is asked.
         Cases::on(json!({"passphrase": PASSPHRASE}))
             .text_but(
                 &["passphrase"],
                 Code("VAULT_LOCKED"),
-                &[("empty", Code("INVALID_INPUT"))],
+                &[
+                    ("empty", Code("INVALID_INPUT")),
+                    ("1 MB", Code("INVALID_INPUT")),
+                ],
             )
             .row("unlock_vault"),
         Cases::on(json!({"addressOrLabel": "trader", "label": "renamed"}))

@@ -152,8 +152,10 @@ pub async fn set_daily_limits(
 // --- vault and wallets --------------------------------------------------------------------------
 //
 // Keys and passphrases arrive as plain strings (JSON is all the webview can send). Each is
-// moved into a `SecretString` before anything else happens, so the shell's copy is wiped when
-// dropped and prints as redacted; none of these commands logs or echoes its arguments.
+// moved into a `SecretString` before anything else happens, so that `String` is wiped when
+// dropped and prints as redacted; none of these commands logs or echoes its arguments. Tauri's
+// request body and the JSON value it is parsed from are not wiped (nor can the webview's own
+// strings be): they are freed, not overwritten (review L-6).
 
 /// Every wallet: addresses and labels, never keys.
 #[tauri::command]

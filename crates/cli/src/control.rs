@@ -244,6 +244,8 @@ fn config(folder: &FolderArgs, run_bots: bool) -> Result<RuntimeConfig, ApiError
             .and_then(|p| SecretString::new(p).ok()),
     };
     config.run_bots = run_bots;
+    // No window here could unlock the vault again: the desktop's auto-lock does not apply.
+    config.auto_lock = false;
     Ok(config)
 }
 

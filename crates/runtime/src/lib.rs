@@ -111,6 +111,9 @@ pub struct RuntimeConfig {
     pub request_timeout: Duration,
     /// Request budgets per wallet and overall (well under Polymarket's limits by default).
     pub rate_limits: polyagent_venue::rate::RateLimits,
+    /// Lock the vault after the idle minutes its preferences set (see `vault_lock.rs`). Off
+    /// where no window can unlock it again (the headless `polyagent`).
+    pub auto_lock: bool,
     /// Run the bots. `false` opens the folder to manage it (the CLI's `bot`, `wallet`,
     /// `killswitch` commands): bots are listed and their lifecycle changes are saved for the
     /// next run, but no bot trades in this process.
@@ -138,6 +141,7 @@ impl RuntimeConfig {
             clock: Arc::new(SystemClock),
             request_timeout: Duration::from_secs(10),
             rate_limits: polyagent_venue::rate::RateLimits::default(),
+            auto_lock: true,
             run_bots: true,
             arm_orders: true,
             latency_probe: None,

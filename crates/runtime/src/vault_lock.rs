@@ -12,7 +12,7 @@
 //!   keychain entry; switching the keychain on needs the passphrase (checked here, in Rust);
 //! - a folder with no preference saved gets one at start: the keychain stays on for a vault
 //!   made before this option existed, and is off for a new vault;
-//! - auto-lock judges idleness by the runtime's clock, from the last [`Runtime::vault_activity`]
+//! - auto-lock (unless `RuntimeConfig::auto_lock` is off) judges idleness by the runtime's clock, from the last [`Runtime::vault_activity`]
 //!   (the window reports user input) or unlock; [`Runtime::check_auto_lock`] is what the
 //!   background tick calls, so tests drive it with an injected clock and no sleeps.
 
@@ -249,7 +249,11 @@ impl Runtime {
     /// Locks the vault when the auto-lock delay has passed since the last activity; answers
     /// whether it locked it now.
     pub async fn check_auto_lock(&self) -> bool {
-        let Some(minutes) = self.vault_prefs().auto_lock_minutes else {
+        let Some(minutes) = self
+            .vault_prefs()
+            .auto_lock_minutes
+            .filter(|_| self.inner.config.auto_lock)
+        else {
             return false;
         };
         if !matches!(*lock(&self.inner.vault), VaultSlot::Open(_)) {
