@@ -312,7 +312,10 @@ impl Runtime {
             .unwrap_or_default();
         let vault_guard =
             vault_lock::Guard::load(&db, &config.vault, config.clock.now().millis()).await;
-        let vault = wallets::open_vault(&vault_guard.config(), config.vault_passphrase.as_ref());
+        let vault = vault_guard.refuse_rollback(
+            wallets::open_vault(&vault_guard.config(), config.vault_passphrase.as_ref()),
+            config.vault_passphrase.is_some(),
+        );
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let heartbeat = tokio::spawn(events::run_heartbeat(
             events.clone(),
@@ -1034,6 +1037,7 @@ impl Runtime {
     /// the bots that were running), optionally cancels every open order, and closes the
     /// database. Returns the ids of cancelled orders.
     pub async fn shutdown(&self, cancel_orders: bool) -> Vec<String> {
+        self.note_vault_generation(false).await;
         let handles: Vec<BotHandle> = lock(&self.inner.bots)
             .values()
             .filter_map(restore::BotSlot::handle)

@@ -12,6 +12,10 @@
 //!   keychain entry; switching the keychain on needs the passphrase (checked here, in Rust);
 //! - a folder with no preference saved gets one at start: the keychain stays on for a vault
 //!   made before this option existed, and is off for a new vault;
+//! - the vault file's write counter (its generation) is remembered in the database, at
+//!   every unlock and by the background tick; a vault found at start with a lower one (an
+//!   older copy put in its place) stays locked, saying so, and only the passphrase typed by
+//!   the user (an unlock) accepts it, which is written to the activity log;
 //! - auto-lock (unless `RuntimeConfig::auto_lock` is off) judges idleness by the runtime's clock, from the last [`Runtime::vault_activity`]
 //!   (the window reports user input) or unlock; [`Runtime::check_auto_lock`] is what the
 //!   background tick calls, so tests drive it with an injected clock and no sleeps.
@@ -32,6 +36,8 @@ use crate::{Runtime, RuntimeEvent, lock};
 
 /// The settings row holding [`VaultPrefs`].
 const PREFS_KEY: &str = "vault_prefs";
+/// The settings row holding the highest vault generation this folder's app has seen.
+const GENERATION_KEY: &str = "vault_generation";
 
 /// The longest auto-lock delay, in minutes (a day).
 const MAX_AUTO_LOCK_MINUTES: u32 = 24 * 60;
@@ -98,6 +104,8 @@ pub(crate) struct Guard {
     prefs: Mutex<VaultPrefs>,
     last_activity_ms: AtomicI64,
     ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The highest vault generation seen (see the module docs).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Drop for Guard {
@@ -128,11 +136,37 @@ impl Guard {
                 prefs
             }
         };
+        let generation: u64 = db
+            .settings()
+            .get(GENERATION_KEY)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(0);
         Self {
             base: base.clone(),
             prefs: Mutex::new(prefs),
             last_activity_ms: AtomicI64::new(now_ms),
             ticker: Mutex::new(None),
+            generation: std::sync::atomic::AtomicU64::new(generation),
+        }
+    }
+
+    /// The vault as opened at start, unless it opened without a passphrase from the operator
+    /// (the keychain) and is older than the last one seen: then it stays locked (its data key
+    /// dropped) until the user unlocks it with the passphrase.
+    pub(crate) fn refuse_rollback(&self, slot: VaultSlot, operator_passphrase: bool) -> VaultSlot {
+        let seen = self.generation.load(Ordering::Relaxed);
+        match slot {
+            VaultSlot::Open(vault) if vault.generation() < seen && !operator_passphrase => {
+                VaultSlot::Locked(format!(
+                    "the vault file is older than the one PolyAgent last used (write {} of at \
+                 least {seen}): an old copy may have been put in its place. Enter the \
+                 passphrase to use it anyway",
+                    vault.generation()
+                ))
+            }
+            other => other,
         }
     }
 
@@ -155,12 +189,20 @@ impl Guard {
 pub(crate) fn start_ticker(runtime: &Runtime) {
     let weak = std::sync::Arc::downgrade(&runtime.inner);
     let task = tokio::spawn(async move {
+        // A passphrase given by the operator (headless) accepts the vault as it is.
+        if let Some(inner) = weak.upgrade()
+            && inner.config.vault_passphrase.is_some()
+        {
+            Runtime { inner }.note_vault_generation(true).await;
+        }
         let mut interval = tokio::time::interval(TICK);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
             let Some(inner) = weak.upgrade() else { return };
-            Runtime { inner }.check_auto_lock().await;
+            let runtime = Runtime { inner };
+            runtime.note_vault_generation(false).await;
+            runtime.check_auto_lock().await;
         }
     });
     *lock(&runtime.inner.vault_guard.ticker) = Some(task);
@@ -343,8 +385,51 @@ impl Runtime {
         self.bring_up(id, saved, row.status == "error").await;
     }
 
+    /// Remembers the open vault's generation when it is higher than the one seen; with
+    /// `accept_lower` (the user just unlocked it with the passphrase) a lower one too, saying so
+    /// in the activity log.
+    pub(crate) async fn note_vault_generation(&self, accept_lower: bool) {
+        let Some(current) = (match &*lock(&self.inner.vault) {
+            VaultSlot::Open(vault) => Some(vault.generation()),
+            _ => None,
+        }) else {
+            return;
+        };
+        let guard = &self.inner.vault_guard;
+        let seen = guard.generation.load(Ordering::Relaxed);
+        if current == seen || (current < seen && !accept_lower) {
+            return;
+        }
+        if current < seen {
+            let line = polyagent_store::NewActivity {
+                bot_id: None,
+                ts: self.now(),
+                kind: polyagent_store::ActivityKind::System,
+                message: format!(
+                    "the vault file in use is older than the one PolyAgent last used (write \
+                     {current}, last seen {seen}); it was unlocked with its passphrase"
+                ),
+                detail: None,
+            };
+            if let Err(error) = self.inner.db.activity().append(&line).await {
+                tracing::warn!(%error, "could not append to the activity log");
+            }
+        }
+        guard.generation.store(current, Ordering::Relaxed);
+        if let Err(error) = self
+            .inner
+            .db
+            .settings()
+            .put(GENERATION_KEY, &current, self.now())
+            .await
+        {
+            tracing::warn!(%error, "could not remember the vault's generation");
+        }
+    }
+
     /// After an unlock: the idle clock starts again and waiting bots are activated.
     pub(crate) async fn after_unlock(&self) {
+        self.note_vault_generation(true).await;
         self.inner.vault_guard.touch(self.now().as_millis());
         let _ = self
             .inner

@@ -318,3 +318,49 @@ async fn a_generated_wallet_trades_live_only_after_its_backup_is_confirmed() {
     assert!(!runtime.list_wallets().await.unwrap()[0].needs_backup);
     runtime.shutdown(false).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_copy_of_the_vault_file_is_not_opened_by_the_keychain_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = Arc::new(MemoryKeychain::new());
+    let config = config_with(dir.path(), &keychain);
+    let runtime = Runtime::open(config.clone()).await.unwrap();
+    runtime.create_vault(PASSPHRASE).await.unwrap();
+    let on = VaultPrefs {
+        keychain: true,
+        auto_lock_minutes: None,
+    };
+    runtime
+        .set_vault_prefs(on, Some(&secret(PASSPHRASE)))
+        .await
+        .unwrap();
+    let older = std::fs::read(config.vault.path()).unwrap();
+    runtime
+        .import_wallet("w", &secret(KEY), 0, None)
+        .await
+        .unwrap();
+    let runtime = reopen(runtime, config.clone()).await;
+    assert_eq!(runtime.vault_status().state, "open");
+    runtime.shutdown(false).await;
+    drop(runtime);
+
+    // The older copy (same data key: no key was deleted since) put back in place.
+    std::fs::write(config.vault.path(), &older).unwrap();
+    let runtime = Runtime::open(config.clone()).await.unwrap();
+    let status = runtime.vault_status();
+    assert_eq!(status.state, "locked");
+    assert!(
+        status.detail.as_deref().unwrap().contains("older than"),
+        "{status:?}"
+    );
+    // The user's passphrase accepts it, and says so in the activity log.
+    runtime.unlock_vault(PASSPHRASE).await.unwrap();
+    let lines = runtime.activity(None, None, 50).await.unwrap();
+    assert!(
+        lines.iter().any(|l| l.message.contains("older than")),
+        "{lines:?}"
+    );
+    let runtime = reopen(runtime, config).await;
+    assert_eq!(runtime.vault_status().state, "open");
+    runtime.shutdown(false).await;
+}
