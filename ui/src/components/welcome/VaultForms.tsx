@@ -30,7 +30,7 @@ export function vaultModeSentence(status: VaultStatus_Serialize): string {
   if (status.mode === "keychain") {
     return "Your keys are encrypted and the system keychain holds the vault's key, so PolyAgent opens it by itself at start. Keep the passphrase somewhere safe: it recovers the vault if the keychain is lost.";
   }
-  return `Your keys are encrypted with your passphrase, which PolyAgent asks for at each start${status.detail ? ` (no system keychain: ${status.detail})` : ""}.`;
+  return `Your keys are encrypted with your passphrase, which PolyAgent asks for at each start${status.detail ? ` (${status.detail})` : ""}. Settings, Vault can keep the vault's key in the system keychain instead.`;
 }
 
 /**

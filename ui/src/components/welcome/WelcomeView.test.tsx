@@ -107,7 +107,7 @@ describe("WelcomeView", () => {
       expect(calls.some((c) => c.cmd === "vault_status")).toBe(true);
     });
     await user.click(screen.getByTestId("welcome-connect"));
-    expect(await screen.findByTestId("vault-mode")).toHaveTextContent("asks for at each start (no system keychain: no Secret Service)");
+    expect(await screen.findByTestId("vault-mode")).toHaveTextContent("asks for at each start (no Secret Service)");
     expect(calls.find((c) => c.cmd === "update_settings")?.args).toEqual({ settings: { ...SETTINGS, exchange: { kind: "polymarket" } } });
 
     await user.click(screen.getByTestId("welcome-wallet-import"));
