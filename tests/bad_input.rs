@@ -552,7 +552,7 @@ fn table(bot: &str, series: &str) -> Vec<Row> {
         Cases::on(json!({"label": "fresh"}))
             .name(&["label"], Code("INVALID_INPUT"))
             .row("generate_wallet"),
-        Cases::on(json!({"addressOrLabel": ""}))
+        Cases::on(json!({"addressOrLabel": "", "passphrase": PASSPHRASE}))
             .text(&["addressOrLabel"], Code("WALLET_NOT_FOUND"))
             .row("delete_wallet"),
         no_args("vault_status", NoArgs::SameAnswer),
@@ -561,12 +561,16 @@ fn table(bot: &str, series: &str) -> Vec<Row> {
             .new_passphrase(&["passphrase"], Code("INVALID_INPUT"))
             .row("create_vault"),
         // A wrong passphrase is VAULT_LOCKED (the vault stays as it was); an empty one is
-        // refused by the shell before the vault is asked.
+        // refused by the shell, and one longer than any passphrase by the runtime, before the
+        // vault (and its Argon2id) is asked.
         Cases::on(json!({"passphrase": PASSPHRASE}))
             .text_but(
                 &["passphrase"],
                 Code("VAULT_LOCKED"),
-                &[("empty", Code("INVALID_INPUT"))],
+                &[
+                    ("empty", Code("INVALID_INPUT")),
+                    ("1 MB", Code("INVALID_INPUT")),
+                ],
             )
             .row("unlock_vault"),
         Cases::on(json!({"addressOrLabel": "trader", "label": "renamed"}))
@@ -737,6 +741,55 @@ fn table(bot: &str, series: &str) -> Vec<Row> {
         no_args("log_folder", NoArgs::SameAnswer),
         no_args("open_log_folder", NoArgs::NotCalled),
         no_args("quit_app", NoArgs::ActsByDesign),
+        // Locking stops live bots by design (crates/runtime/tests/vault_lock.rs).
+        no_args("lock_vault", NoArgs::ActsByDesign),
+        no_args("vault_prefs", NoArgs::SameAnswer),
+        no_args("vault_activity", NoArgs::SameAnswer),
+        Cases::on(json!({"prefs": {"keychain": false, "autoLockMinutes": null}, "passphrase": null}))
+            .case(
+                "autoLockMinutes: 0",
+                json!({"prefs": {"keychain": false, "autoLockMinutes": 0}, "passphrase": null}),
+                Code("INVALID_INPUT"),
+            )
+            .case(
+                "autoLockMinutes: a year",
+                json!({"prefs": {"keychain": false, "autoLockMinutes": 525_600}, "passphrase": null}),
+                Code("INVALID_INPUT"),
+            )
+            .case(
+                "autoLockMinutes: -1",
+                json!({"prefs": {"keychain": false, "autoLockMinutes": -1}, "passphrase": null}),
+                Refused,
+            )
+            .case(
+                "keychain: \"yes\"",
+                json!({"prefs": {"keychain": "yes", "autoLockMinutes": null}, "passphrase": null}),
+                Refused,
+            )
+            .case(
+                "prefs: unknown field",
+                json!({"prefs": {"keychain": false, "autoLockMinutes": null, "x": 1}, "passphrase": null}),
+                Refused,
+            )
+            // This world has no keychain (as `--no-keychain`): asking for one is refused.
+            .case(
+                "keychain without one",
+                json!({"prefs": {"keychain": true, "autoLockMinutes": null}, "passphrase": PASSPHRASE}),
+                Code("INVALID_INPUT"),
+            )
+            .row("set_vault_prefs"),
+        // A wrong passphrase in the base: no bad address may ever reveal a key.
+        Cases::on(json!({"addressOrLabel": "trader", "passphrase": "not the passphrase"}))
+            .text(&["addressOrLabel"], Code("WALLET_NOT_FOUND"))
+            .text_but(
+                &["passphrase"],
+                Code("VAULT_LOCKED"),
+                &[("empty", Code("INVALID_INPUT"))],
+            )
+            .row("reveal_wallet_key"),
+        Cases::on(json!({"addressOrLabel": "trader"}))
+            .text(&["addressOrLabel"], Code("WALLET_NOT_FOUND"))
+            .row("confirm_wallet_backup"),
     ]
 }
 

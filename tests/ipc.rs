@@ -311,7 +311,7 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
         wallet,
         json!({"address": TEST_ADDRESS, "label": "trader", "signatureType": 0,
                "funder": null, "hasKey": true, "testKey": false, "usedBy": [],
-               "rateLimitTier": null}),
+               "rateLimitTier": null, "needsBackup": false}),
         "public data only (a wallet not connected has no rate-limit tier yet)"
     );
 
@@ -327,8 +327,14 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
     assert_eq!(error["code"], "INVALID_INPUT");
     assert!(!error.to_string().contains(&bad_key), "{error}");
 
-    let generated = ok(&window, "generate_wallet", json!({"label": "fresh"}));
+    // A generated key is answered once, to be shown for its backup; until the user confirms
+    // it saved, the wallet says it needs one.
+    let answer = ok(&window, "generate_wallet", json!({"label": "fresh"}));
+    let shown = answer["key"].as_str().unwrap().to_owned();
+    assert!(shown.starts_with("0x") && shown.len() == 66);
+    let generated = answer["wallet"].clone();
     assert_eq!(generated["hasKey"], true);
+    assert_eq!(generated["needsBackup"], true);
     let fields: Vec<&String> = generated.as_object().unwrap().keys().collect();
     assert_eq!(
         fields,
@@ -337,6 +343,7 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
             "funder",
             "hasKey",
             "label",
+            "needsBackup",
             "rateLimitTier",
             "signatureType",
             "testKey",
@@ -344,6 +351,31 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
         ],
         "no key field"
     );
+    let listed = ok(&window, "list_wallets", json!({}));
+    assert!(
+        !listed.to_string().contains(&shown[2..]),
+        "listed once only"
+    );
+    ok(
+        &window,
+        "confirm_wallet_backup",
+        json!({"addressOrLabel": "fresh"}),
+    );
+    // Revealed again only with the passphrase, checked in Rust.
+    assert_eq!(
+        error_code(
+            &window,
+            "reveal_wallet_key",
+            json!({"addressOrLabel": "fresh", "passphrase": "not the passphrase"}),
+        ),
+        "VAULT_LOCKED"
+    );
+    let revealed = ok(
+        &window,
+        "reveal_wallet_key",
+        json!({"addressOrLabel": "fresh", "passphrase": "a long passphrase"}),
+    );
+    assert_eq!(revealed, json!(shown));
 
     let wallets = ok(&window, "list_wallets", json!({}));
     assert_eq!(wallets.as_array().unwrap().len(), 2);
@@ -354,10 +386,26 @@ fn the_vault_is_created_through_commands_and_wallets_answer_addresses_only() {
         );
     }
 
+    // Deleting needs the vault's passphrase, checked in Rust: without it nothing changes.
+    assert_eq!(
+        error_code(
+            &window,
+            "delete_wallet",
+            json!({"addressOrLabel": "trader", "passphrase": "not the passphrase"}),
+        ),
+        "VAULT_LOCKED"
+    );
+    assert_eq!(
+        ok(&window, "list_wallets", json!({}))
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     ok(
         &window,
         "delete_wallet",
-        json!({"addressOrLabel": "trader"}),
+        json!({"addressOrLabel": "trader", "passphrase": "a long passphrase"}),
     );
     let left = ok(&window, "list_wallets", json!({}));
     assert_eq!(left.as_array().unwrap().len(), 1);

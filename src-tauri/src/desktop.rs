@@ -205,6 +205,9 @@ pub fn open_folder(folder: &Path) -> Result<(), ApiError> {
     let opener = "xdg-open";
     std::process::Command::new(opener)
         .arg(folder)
+        // The file manager has no use for the vault passphrase a headless start may carry.
+        .env_remove(polyagent_runtime::VAULT_PASSPHRASE_ENV)
+        .env_remove(crate::VAULT_PASSPHRASE_FILE_ENV)
         .spawn()
         // Reaped off the caller's thread, so opening the folder again and again leaves no
         // zombie processes behind.

@@ -10,9 +10,9 @@ use polyagent_runtime::config::{BotSpec, DailyLimits};
 use polyagent_runtime::{
     ActivityCursor, ActivityLine, ApiError, AppInfo, AppSettings, BacktestRequest, BacktestResult,
     BookSummary, BotActivity, BotFill, BotPrice, BotSpike, BotSummary, Catalog, ChartPoint,
-    ErrorCode, FieldIssue, Heartbeat, KillswitchState, MarketSummary, NewBotRequest, Notice,
-    Runtime, RuntimeEvent, SecretString, SeriesInfo, TimeRange, TradeRow, TrayStatus, VaultStatus,
-    WalletBalance, WalletInfo,
+    ErrorCode, FieldIssue, GeneratedWallet, Heartbeat, KillswitchState, MarketSummary,
+    NewBotRequest, Notice, Runtime, RuntimeEvent, SecretString, SeriesInfo, TimeRange, TradeRow,
+    TrayStatus, VaultStatus, WalletBalance, WalletInfo,
 };
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime as TauriRuntime, State};
@@ -152,8 +152,10 @@ pub async fn set_daily_limits(
 // --- vault and wallets --------------------------------------------------------------------------
 //
 // Keys and passphrases arrive as plain strings (JSON is all the webview can send). Each is
-// moved into a `SecretString` before anything else happens, so the shell's copy is wiped when
-// dropped and prints as redacted; none of these commands logs or echoes its arguments.
+// moved into a `SecretString` before anything else happens, so that `String` is wiped when
+// dropped and prints as redacted; none of these commands logs or echoes its arguments. Tauri's
+// request body and the JSON value it is parsed from are not wiped (nor can the webview's own
+// strings be): they are freed, not overwritten (review L-6).
 
 /// Every wallet: addresses and labels, never keys.
 #[tauri::command]
@@ -188,24 +190,29 @@ pub async fn import_wallet(
     }
 }
 
-/// Generates a new key (an EOA) in the vault.
+/// Generates a new key (an EOA) in the vault; answers it once, to be shown for a backup (the
+/// wallet trades live only after `confirm_wallet_backup`).
 #[tauri::command]
 #[specta::specta]
 pub async fn generate_wallet(
     runtime: State<'_, Runtime>,
     label: String,
-) -> Result<WalletInfo, ApiError> {
+) -> Result<GeneratedWallet, ApiError> {
     runtime.generate_wallet(&label).await
 }
 
-/// Deletes a wallet's key and record; `CONFLICT` while a bot trades from it.
+/// Deletes a wallet's key and record after checking the vault's passphrase (in Rust: the
+/// webview alone cannot delete a key); `CONFLICT` while a bot trades from it.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_wallet(
     runtime: State<'_, Runtime>,
     address_or_label: String,
+    passphrase: String,
 ) -> Result<(), ApiError> {
-    runtime.delete_wallet(&address_or_label).await
+    runtime
+        .delete_wallet(&address_or_label, &secret("passphrase", passphrase)?)
+        .await
 }
 
 /// `missing`, `locked` or `open`, and how the vault keeps its data key.
@@ -215,7 +222,8 @@ pub fn vault_status(runtime: State<'_, Runtime>) -> Result<VaultStatus, ApiError
     Ok(runtime.vault_status())
 }
 
-/// Creates the vault with a passphrase (at least 8 characters).
+/// Creates the vault with a passphrase (at least 12 characters and hard to guess: the refusal
+/// carries the strength estimator's feedback).
 #[tauri::command]
 #[specta::specta]
 pub async fn create_vault(
@@ -582,6 +590,11 @@ pub struct NoticeEvent(pub Notice);
 #[serde(transparent)]
 pub struct TrayEvent(pub TrayStatus);
 
+/// The vault was locked (by the user or after idling) or unlocked.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+#[serde(transparent)]
+pub struct VaultEvent(pub VaultStatus);
+
 /// The tray menu asks the window to confirm an action: `killswitch` or `quit`.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 #[serde(rename_all = "camelCase")]
@@ -653,6 +666,12 @@ pub fn bindings<R: TauriRuntime>() -> Builder<R> {
             log_folder,
             open_log_folder,
             quit_app,
+            crate::vault_ipc::lock_vault,
+            crate::vault_ipc::vault_prefs,
+            crate::vault_ipc::set_vault_prefs,
+            crate::vault_ipc::vault_activity,
+            crate::vault_ipc::reveal_wallet_key,
+            crate::vault_ipc::confirm_wallet_backup,
         ])
         .events(collect_events![
             HeartbeatEvent,
@@ -665,7 +684,8 @@ pub fn bindings<R: TauriRuntime>() -> Builder<R> {
             SettingsEvent,
             NoticeEvent,
             TrayEvent,
-            ConfirmRequestEvent
+            ConfirmRequestEvent,
+            VaultEvent
         ])
         .typ::<ApiError>()
 }
@@ -740,6 +760,7 @@ fn forward<R: TauriRuntime>(
         RuntimeEvent::Killswitch(state) => KillswitchEvent(state).emit(app),
         RuntimeEvent::Settings(settings) => SettingsEvent(settings).emit(app),
         RuntimeEvent::Notice(notice) => NoticeEvent(notice).emit(app),
+        RuntimeEvent::Vault(status) => VaultEvent(status).emit(app),
         RuntimeEvent::BotPrice(price) => {
             prices.offer(price.bot_id.clone(), price, std::time::Instant::now());
             return;

@@ -13,6 +13,7 @@ pub mod ipc;
 pub mod markup;
 pub mod navigation;
 pub mod stepup;
+pub mod vault_ipc;
 
 use polyagent_runtime::{Runtime, RuntimeConfig};
 use tauri::Manager as _;
@@ -36,6 +37,9 @@ pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
 
 /// Builds and runs the desktop app until the user quits.
 pub fn run() {
+    // Before any key or passphrase is read: no core dumps, no same-user ptrace (Linux; see
+    // `polyagent_vault::harden_process` for the other systems).
+    let hardening = polyagent_runtime::harden_process();
     let bindings = ipc::bindings();
     tauri::Builder::default()
         // First: a second launch only focuses the running app (and exits).
@@ -54,6 +58,7 @@ pub fn run() {
             tauri::Manager::manage(app, desktop::LogFolder(logs));
             let handle = app.handle().clone();
             tauri::Manager::manage(app, desktop::Quit(Box::new(move || desktop::quit(&handle))));
+            tracing::info!(?hardening, "process hardening");
             bindings.mount_events(app);
             let config = runtime_config(app)?;
             // `block_on` enters Tauri's Tokio runtime so the runtime's tasks are spawned on it.
@@ -103,17 +108,36 @@ struct LogGuard(
     #[allow(dead_code, reason = "held for its Drop")] tracing_appender::non_blocking::WorkerGuard,
 );
 
+/// Names an owner-only file holding the vault passphrase (preferred to the passphrase itself
+/// in `POLYAGENT_VAULT_PASSPHRASE`, which stays in the environment: the workspace forbids the
+/// `unsafe` that removing it needs; the non-dumpable process hides `/proc/PID/environ` from
+/// other processes, and the folder opener is started without it).
+pub const VAULT_PASSPHRASE_FILE_ENV: &str = "POLYAGENT_VAULT_PASSPHRASE_FILE";
+
 /// The data folder is the OS app-data folder, unless `POLYAGENT_DATA_DIR` names another (tests,
-/// portable installs). `POLYAGENT_VAULT_PASSPHRASE` unlocks the vault without asking.
+/// portable installs). `POLYAGENT_VAULT_PASSPHRASE_FILE` (or `POLYAGENT_VAULT_PASSPHRASE`)
+/// unlocks the vault without asking.
 fn runtime_config(app: &tauri::App) -> Result<RuntimeConfig, Box<dyn std::error::Error>> {
     let data_dir = match std::env::var_os("POLYAGENT_DATA_DIR") {
         Some(dir) => std::path::PathBuf::from(dir),
         None => tauri::Manager::path(app).app_data_dir()?,
     };
     let mut config = RuntimeConfig::new(data_dir);
-    config.vault_passphrase = std::env::var(polyagent_runtime::VAULT_PASSPHRASE_ENV)
-        .ok()
-        .and_then(|p| polyagent_runtime::SecretString::new(p).ok());
+    config.vault_passphrase = match std::env::var_os(VAULT_PASSPHRASE_FILE_ENV) {
+        Some(path) => {
+            match polyagent_runtime::secret_input::read_passphrase_file(path.as_ref()) {
+                Ok(passphrase) => Some(passphrase),
+                Err(error) => {
+                    // The window asks for the passphrase instead.
+                    tracing::warn!(%error, "the vault passphrase file was not used");
+                    None
+                }
+            }
+        }
+        None => std::env::var(polyagent_runtime::VAULT_PASSPHRASE_ENV)
+            .ok()
+            .and_then(|p| polyagent_runtime::SecretString::new(p).ok()),
+    };
     // The guarded actions are confirmed in a native dialog the webview cannot answer.
     config.confirmer = std::sync::Arc::new(stepup::NativeDialog::new(app.handle().clone()));
     Ok(config)

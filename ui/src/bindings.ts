@@ -51,13 +51,22 @@ export const commands = {
 	 *  on a simulator or the demo (any other key trades live on Polymarket only).
 	 */
 	importWallet: (label: string, key: string, signatureType: number, funder: string | null, testKey: boolean) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("import_wallet", { label, key, signatureType, funder, testKey })),
-	/**  Generates a new key (an EOA) in the vault. */
-	generateWallet: (label: string) => typedError<WalletInfo_Serialize, ApiError>(__TAURI_INVOKE("generate_wallet", { label })),
-	/**  Deletes a wallet's key and record; `CONFLICT` while a bot trades from it. */
-	deleteWallet: (addressOrLabel: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_wallet", { addressOrLabel })),
+	/**
+	 *  Generates a new key (an EOA) in the vault; answers it once, to be shown for a backup (the
+	 *  wallet trades live only after `confirm_wallet_backup`).
+	 */
+	generateWallet: (label: string) => typedError<GeneratedWallet_Serialize, ApiError>(__TAURI_INVOKE("generate_wallet", { label })),
+	/**
+	 *  Deletes a wallet's key and record after checking the vault's passphrase (in Rust: the
+	 *  webview alone cannot delete a key); `CONFLICT` while a bot trades from it.
+	 */
+	deleteWallet: (addressOrLabel: string, passphrase: string) => typedError<null, ApiError>(__TAURI_INVOKE("delete_wallet", { addressOrLabel, passphrase })),
 	/**  `missing`, `locked` or `open`, and how the vault keeps its data key. */
 	vaultStatus: () => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("vault_status")),
-	/**  Creates the vault with a passphrase (at least 8 characters). */
+	/**
+	 *  Creates the vault with a passphrase (at least 12 characters and hard to guess: the refusal
+	 *  carries the strength estimator's feedback).
+	 */
 	createVault: (passphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("create_vault", { passphrase })),
 	/**  Unlocks the vault; bots waiting for their wallet start. */
 	unlockVault: (passphrase: string) => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("unlock_vault", { passphrase })),
@@ -136,6 +145,21 @@ export const commands = {
 	 *  settings say so. The UI asks first when bots are running.
 	 */
 	quitApp: () => typedError<null, ApiError>(__TAURI_INVOKE("quit_app")),
+	/**
+	 *  Locks the vault now: live bots stop trading and wait for the passphrase; every signing key
+	 *  is dropped.
+	 */
+	lockVault: () => typedError<VaultStatus_Serialize, ApiError>(__TAURI_INVOKE("lock_vault")),
+	/**  The vault's keychain and auto-lock preferences. */
+	vaultPrefs: () => typedError<VaultPrefs_Serialize, ApiError>(__TAURI_INVOKE("vault_prefs")),
+	/**  Changes the vault's preferences; turning the keychain on needs the passphrase. */
+	setVaultPrefs: (prefs: VaultPrefs_Deserialize, passphrase: string | null) => typedError<VaultPrefs_Serialize, ApiError>(__TAURI_INVOKE("set_vault_prefs", { prefs, passphrase })),
+	/**  The user is active in the window (sent at most every few seconds): auto-lock waits again. */
+	vaultActivity: () => typedError<null, ApiError>(__TAURI_INVOKE("vault_activity")),
+	/**  A wallet's private key, to show once for a backup, after the vault's passphrase. */
+	revealWalletKey: (addressOrLabel: string, passphrase: string) => typedError<RevealedKey, ApiError>(__TAURI_INVOKE("reveal_wallet_key", { addressOrLabel, passphrase })),
+	/**  The user saved a generated wallet's key ("I saved it"): it may now trade live. */
+	confirmWalletBackup: (addressOrLabel: string) => typedError<null, ApiError>(__TAURI_INVOKE("confirm_wallet_backup", { addressOrLabel })),
 };
 
 /** Events */
@@ -151,6 +175,7 @@ export const events = {
 	noticeEvent: makeEvent<NoticeEvent, NoticeEvent>("notice-event"),
 	settingsEvent: makeEvent<SettingsEvent_Serialize, SettingsEvent_Deserialize>("settings-event"),
 	trayEvent: makeEvent<TrayEvent, TrayEvent>("tray-event"),
+	vaultEvent: makeEvent<VaultEvent_Serialize, VaultEvent_Deserialize>("vault-event"),
 };
 
 /* Types */
@@ -491,6 +516,11 @@ export type BotSummary_Deserialize = {
 	status: string,
 	/**  Why a bot is paused or errored, in words. */
 	statusDetail?: string | null,
+	/**
+	 *  What a live bot waits for before it trades again (e.g. the vault's passphrase), when
+	 *  it waits; its status is then `stopped` and `status_detail` says it in words.
+	 */
+	waitingFor?: WaitReason | null,
 	/**  `paper` (simulated fills against the live book) or `live`. */
 	mode: string,
 	feed: FeedState,
@@ -543,6 +573,11 @@ export type BotSummary_Serialize = {
 	status: string,
 	/**  Why a bot is paused or errored, in words. */
 	statusDetail: string | null,
+	/**
+	 *  What a live bot waits for before it trades again (e.g. the vault's passphrase), when
+	 *  it waits; its status is then `stopped` and `status_detail` says it in words.
+	 */
+	waitingFor: WaitReason | null,
 	/**  `paper` (simulated fills against the live book) or `live`. */
 	mode: string,
 	feed: FeedState,
@@ -742,6 +777,30 @@ export type FieldIssue = {
 	/**  `name`, `wallet`, `token_id`, `strategy`, or `overrides.<key>` for a trading field. */
 	field: string,
 	message: string,
+};
+
+/**
+ *  A wallet just generated, with its key to show once. The wallet cannot trade live until
+ *  [`Runtime::confirm_wallet_backup`].
+ */
+export type GeneratedWallet = GeneratedWallet_Serialize | GeneratedWallet_Deserialize;
+
+/**
+ *  A wallet just generated, with its key to show once. The wallet cannot trade live until
+ *  [`Runtime::confirm_wallet_backup`].
+ */
+export type GeneratedWallet_Deserialize = {
+	wallet: WalletInfo_Deserialize,
+	key: RevealedKey,
+};
+
+/**
+ *  A wallet just generated, with its key to show once. The wallet cannot trade live until
+ *  [`Runtime::confirm_wallet_backup`].
+ */
+export type GeneratedWallet_Serialize = {
+	wallet: WalletInfo_Serialize,
+	key: RevealedKey,
 };
 
 /**  Proof of life from the backend, sent at a fixed interval. */
@@ -955,6 +1014,12 @@ export type RateLimitTierView = "Standard" | "Copper" | "Bronze" | "Silver" | "G
 /**  A tier this version does not know (paced as Standard). */
 "Unknown";
 
+/**
+ *  A private key on its way to the one window that shows it to the user (`0x` + 64 hex).
+ *  Redacted `Debug`; wiped on drop; serializes as the key itself, which is its only purpose.
+ */
+export type RevealedKey = string;
+
 /**  One piece of safety state that stops the bots until it is set again. */
 export type SafetyFault = {
 	setting: SafetySetting,
@@ -1061,6 +1126,40 @@ export type TrayStatus = {
 	tooltip: string,
 };
 
+/**  The vault was locked (by the user or after idling) or unlocked. */
+export type VaultEvent = VaultEvent_Serialize | VaultEvent_Deserialize;
+
+/**  The vault was locked (by the user or after idling) or unlocked. */
+export type VaultEvent_Deserialize = VaultStatus_Deserialize;
+
+/**  The vault was locked (by the user or after idling) or unlocked. */
+export type VaultEvent_Serialize = VaultStatus_Serialize;
+
+/**  How the vault keeps its data key between runs, and when it locks itself. */
+export type VaultPrefs = VaultPrefs_Serialize | VaultPrefs_Deserialize;
+
+/**  How the vault keeps its data key between runs, and when it locks itself. */
+export type VaultPrefs_Deserialize = {
+	/**
+	 *  Keep the data key in the OS keychain, so the app starts without the passphrase. Off:
+	 *  the passphrase is asked at every start (and the keychain entry is removed).
+	 */
+	keychain: boolean,
+	/**  Lock after this many minutes without activity in the window (1 to 1440); `None`: never. */
+	autoLockMinutes?: number | null,
+};
+
+/**  How the vault keeps its data key between runs, and when it locks itself. */
+export type VaultPrefs_Serialize = {
+	/**
+	 *  Keep the data key in the OS keychain, so the app starts without the passphrase. Off:
+	 *  the passphrase is asked at every start (and the keychain entry is removed).
+	 */
+	keychain: boolean,
+	/**  Lock after this many minutes without activity in the window (1 to 1440); `None`: never. */
+	autoLockMinutes: number | null,
+};
+
 /**  Whether keys can be used now, and how the vault keeps its data key. */
 export type VaultStatus = VaultStatus_Serialize | VaultStatus_Deserialize;
 
@@ -1083,6 +1182,16 @@ export type VaultStatus_Serialize = {
 	/**  Why the passphrase is needed, in words, when it is. */
 	detail: string | null,
 };
+
+/**  Why a live bot waits instead of trading. */
+export type WaitReason = 
+/**
+ *  The vault is locked (at start, by the user, or after idling): its passphrase unlocks it
+ *  and the bot trades again.
+ */
+"vaultLocked" | 
+/**  The wallet or the exchange cannot be used yet; the detail says why. */
+"walletUnavailable";
 
 /**  A wallet's pUSD on the exchange and whether the exchange contracts may spend it. */
 export type WalletBalance = {
@@ -1117,6 +1226,8 @@ export type WalletInfo_Deserialize = {
 	 *  connected to the exchange and the exchange has named it; `None` otherwise.
 	 */
 	rateLimitTier?: RateLimitTierView | null,
+	/**  A generated wallet whose key the user has not confirmed saving: it cannot trade live. */
+	needsBackup?: boolean,
 };
 
 /**  A wallet as the UI and the CLI see it: public data only. */
@@ -1141,6 +1252,8 @@ export type WalletInfo_Serialize = {
 	 *  connected to the exchange and the exchange has named it; `None` otherwise.
 	 */
 	rateLimitTier: RateLimitTierView | null,
+	/**  A generated wallet whose key the user has not confirmed saving: it cannot trade live. */
+	needsBackup: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -29,10 +29,14 @@ pub struct FolderArgs {
     /// The data folder (database and key vault). Default: the desktop app's app-data folder.
     #[arg(long, global = true)]
     pub(crate) data_dir: Option<PathBuf>,
-    /// Do not use the OS keychain: the vault's passphrase comes from
-    /// POLYAGENT_VAULT_PASSPHRASE.
+    /// Do not use the OS keychain: the vault's passphrase comes from --passphrase-file (or
+    /// POLYAGENT_VAULT_PASSPHRASE).
     #[arg(long, global = true)]
     pub(crate) no_keychain: bool,
+    /// Read the vault's passphrase from this owner-only file (e.g. systemd's
+    /// $CREDENTIALS_DIRECTORY/NAME with LoadCredential=), rather than from the environment.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) passphrase_file: Option<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     pub(crate) json: bool,
@@ -109,7 +113,8 @@ pub enum WalletCommand {
         #[command(flatten)]
         folder: FolderArgs,
     },
-    /// Generate a new wallet.
+    /// Generate a new wallet. Its key is not printed: `wallet export` shows it (and confirms
+    /// the backup); until then the wallet does not trade live.
     Generate {
         #[arg(long)]
         label: String,
@@ -130,15 +135,17 @@ pub enum WalletCommand {
         #[command(flatten)]
         folder: FolderArgs,
     },
-    /// Print a wallet's private key, for a backup. The vault's passphrase is read from
-    /// standard input (it is asked again even when the keychain unlocked the vault).
+    /// Print a wallet's private key, for a backup (this confirms a generated wallet's backup).
+    /// The vault's passphrase is read from standard input (it is asked again even when the
+    /// keychain unlocked the vault).
     Export {
         /// Address or label.
         wallet: String,
         #[command(flatten)]
         folder: FolderArgs,
     },
-    /// Delete a wallet and its key. Needs --yes: the key is gone for good.
+    /// Delete a wallet and its key. Needs --yes and the vault's passphrase on standard input:
+    /// the key is gone for good, and the vault's data key is rotated.
     Delete {
         /// Address or label.
         wallet: String,
@@ -216,21 +223,33 @@ fn default_data_dir() -> PathBuf {
         .join(IDENTIFIER)
 }
 
-pub(crate) fn config(folder: &FolderArgs, run_bots: bool) -> RuntimeConfig {
-    let dir = folder.data_dir.clone().unwrap_or_else(default_data_dir);
+/// The data folder the command works on: `--data-dir`, else the desktop app's.
+pub(crate) fn data_dir(folder: &FolderArgs) -> PathBuf {
+    folder.data_dir.clone().unwrap_or_else(default_data_dir)
+}
+
+pub(crate) fn config(folder: &FolderArgs, run_bots: bool) -> Result<RuntimeConfig, ApiError> {
+    let dir = data_dir(folder);
     let mut config = RuntimeConfig::new(&dir);
     if folder.no_keychain {
         config.vault = polyagent_vault::VaultConfig::new(&dir).no_keychain();
     }
-    config.vault_passphrase = std::env::var(VAULT_PASSPHRASE_ENV)
-        .ok()
-        .and_then(|p| SecretString::new(p).ok());
+    config.vault_passphrase = match &folder.passphrase_file {
+        Some(path) => Some(polyagent_runtime::secret_input::read_passphrase_file(path)?),
+        // Kept for existing setups; the README shows the file instead (no shell history, no
+        // `/proc/PID/environ`).
+        None => std::env::var(VAULT_PASSPHRASE_ENV)
+            .ok()
+            .and_then(|p| SecretString::new(p).ok()),
+    };
     config.run_bots = run_bots;
     // A command typed in the user's own terminal is the confirmation of what it asks for:
     // there is no webview between the user and the CLI, and whatever can run it as the user
     // can read the data folder anyway (see `polyagent_runtime::stepup`).
     config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
-    config
+    // No window here could unlock the vault again: the desktop's auto-lock does not apply.
+    config.auto_lock = false;
+    Ok(config)
 }
 
 pub(crate) fn tokio() -> tokio::runtime::Runtime {
@@ -281,7 +300,7 @@ pub(crate) fn manage<T: Serialize>(
     text: impl FnOnce(&T) -> String,
 ) -> ExitCode {
     let result = tokio().block_on(async {
-        let runtime = Runtime::open(config(folder, false)).await?;
+        let runtime = Runtime::open(config(folder, false)?).await?;
         let result = work(&runtime).await;
         runtime.shutdown(false).await;
         result
@@ -400,8 +419,16 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
         }
         WalletCommand::Generate { label, folder } => manage(
             &folder,
-            async |rt| rt.generate_wallet(&label).await,
-            wallet_line,
+            // The key is not printed here (a terminal keeps scrollback): `wallet export`, with
+            // the passphrase, shows it and confirms the backup.
+            async |rt| rt.generate_wallet(&label).await.map(|g| g.wallet),
+            |w| {
+                format!(
+                    "{}\nback its key up before it trades live: polyagent wallet export {}",
+                    wallet_line(w),
+                    w.label
+                )
+            },
         ),
         WalletCommand::Rename {
             wallet,
@@ -417,7 +444,7 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
                 return ExitCode::FAILURE;
             };
             let result = tokio().block_on(async {
-                let runtime = Runtime::open(config(&folder, false)).await?;
+                let runtime = Runtime::open(config(&folder, false)?).await?;
                 let key = runtime.export_wallet_key(&wallet, &passphrase).await;
                 runtime.shutdown(false).await;
                 key
@@ -450,26 +477,26 @@ pub fn wallet(command: WalletCommand) -> ExitCode {
                     ),
                 );
             }
+            let Some(passphrase) = read_secret(folder.json, "the vault's passphrase") else {
+                return ExitCode::FAILURE;
+            };
             manage(
                 &folder,
-                async |rt| rt.delete_wallet(&wallet).await.map(|()| wallet.clone()),
+                async |rt| {
+                    rt.delete_wallet(&wallet, &passphrase)
+                        .await
+                        .map(|()| wallet.clone())
+                },
                 |w| format!("deleted {w}"),
             )
         }
     }
 }
 
-/// Reads a secret from standard input (trailing newline removed); reports and gives `None`
-/// when there is none.
+/// Reads a secret from standard input (trailing line break removed) into a wiped buffer (see
+/// `polyagent_runtime::secret_input`); reports and gives `None` when there is none.
 fn read_secret(json: bool, what: &str) -> Option<SecretString> {
-    let mut text = String::new();
-    let read = std::io::stdin().read_to_string(&mut text);
-    let secret = read
-        .ok()
-        .and_then(|_| SecretString::new(text.trim().to_owned()).ok());
-    // The buffer held the secret too.
-    text.clear();
-    text.shrink_to_fit();
+    let secret = polyagent_runtime::secret_input::read_secret(std::io::stdin().lock());
     if secret.is_none() {
         fail(
             json,
@@ -484,7 +511,7 @@ fn read_secret(json: bool, what: &str) -> Option<SecretString> {
 
 pub fn export(args: ExportArgs) -> ExitCode {
     let result = tokio().block_on(async {
-        let runtime = Runtime::open(config(&args.folder, false)).await?;
+        let runtime = Runtime::open(config(&args.folder, false)?).await?;
         let csv = match args.kind {
             ExportKind::Activity => runtime.export_activity_csv(args.bot.as_deref()).await,
             ExportKind::Trades => runtime.export_trades_csv(args.bot.as_deref()).await,
@@ -580,7 +607,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let json = args.folder.json;
     let result: Result<Vec<String>, ApiError> = tokio().block_on(async {
-        let runtime = Runtime::open(config(&args.folder, true)).await?;
+        let runtime = Runtime::open(config(&args.folder, true)?).await?;
         let mut events = runtime.subscribe();
         let bots = runtime.list_bots();
         let running = bots.iter().filter(|b| b.status == "running").count();
@@ -644,6 +671,7 @@ fn event_line(event: &RuntimeEvent) -> Option<String> {
         RuntimeEvent::BotSpike(s) => serde_json::json!({"event": "spike", "spike": s}),
         RuntimeEvent::Killswitch(k) => serde_json::json!({"event": "killswitch", "killswitch": k}),
         RuntimeEvent::Notice(n) => serde_json::json!({"event": "notice", "notice": n}),
+        RuntimeEvent::Vault(v) => serde_json::json!({"event": "vault", "vault": v}),
         RuntimeEvent::Heartbeat(_) | RuntimeEvent::BotPrice(_) | RuntimeEvent::Settings(_) => {
             return None;
         }

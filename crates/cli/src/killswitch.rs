@@ -21,7 +21,7 @@ use polyagent_runtime::{
 };
 use serde::Serialize;
 
-use crate::control::{FolderArgs, config, fail, manage, print, tokio};
+use crate::control::{FolderArgs, config, data_dir, fail, manage, print, tokio};
 
 #[derive(Debug, Subcommand)]
 pub enum KillswitchCommand {
@@ -70,7 +70,10 @@ pub fn killswitch(command: KillswitchCommand) -> ExitCode {
 }
 
 fn on(reason: &str, folder: &FolderArgs) -> ExitCode {
-    let config = config(folder, false);
+    let config = match config(folder, false) {
+        Ok(config) => config,
+        Err(error) => return fail(folder.json, &error),
+    };
     let dir = config.data_dir.clone();
     let result: Result<Tripped, ApiError> = tokio().block_on(async {
         match Runtime::open(config).await {
@@ -152,7 +155,7 @@ fn trip_text(tripped: &Tripped) -> String {
 
 /// `polyagent status`: asked of the running instance, else read from the folder.
 pub fn status(folder: &FolderArgs) -> ExitCode {
-    let dir = config(folder, false).data_dir;
+    let dir = data_dir(folder);
     let asked = tokio().block_on(control_socket::send(&dir, ControlRequest::Status));
     match asked {
         Ok(ControlResponse::Status { status }) => {

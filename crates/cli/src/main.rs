@@ -83,6 +83,8 @@ mod sim;
 mod soak;
 
 fn main() -> ExitCode {
+    // Before any key or passphrase is read: no core dumps, no same-user ptrace (Linux).
+    let _ = polyagent_runtime::harden_process();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info { json } => print_info(&AppInfo::current(), json),

@@ -200,7 +200,8 @@ async fn measure(
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(SecretString::new("scale").map_err(|e| e.to_string())?);
+    config.vault_passphrase =
+        Some(SecretString::new("a scale bench passphrase").map_err(|e| e.to_string())?);
     config.rate_limits = polyagent_venue::rate::RateLimits {
         global_per_second: 10_000,
         global_burst: 10_000,

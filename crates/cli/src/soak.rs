@@ -247,7 +247,7 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
     config.vault_passphrase =
-        Some(SecretString::new("soak passphrase").map_err(|e| e.to_string())?);
+        Some(SecretString::new("a soak vault passphrase").map_err(|e| e.to_string())?);
     config.request_timeout = Duration::from_secs(5);
     let runtime = Runtime::open(config).await.map_err(|e| e.message)?;
     crate::harness::use_simulator_without_daily_limits(&runtime, base.clone()).await?;

@@ -64,10 +64,16 @@ fn wallets_are_renamed_and_exported_only_with_the_passphrase() {
     );
     assert_eq!(exported.trim(), KEY);
 
+    // Deleting needs the passphrase on standard input.
+    let no_passphrase = run_err(
+        polyagent(dir, &["wallet", "delete", "main", "--yes", "--json"]),
+        "",
+    );
+    assert_eq!(no_passphrase["code"], "INVALID_INPUT");
     // A wallet a bot trades from cannot be deleted.
     let in_use = run_err(
         polyagent(dir, &["wallet", "delete", "main", "--yes", "--json"]),
-        "",
+        PASSPHRASE,
     );
     assert_eq!(in_use["code"], "CONFLICT");
 }
@@ -122,4 +128,53 @@ fn one_process_per_folder_and_a_bot_resumes_where_it_stopped() {
         None,
     );
     assert!(activity.lines().count() >= 3, "{activity}");
+}
+
+/// The vault's passphrase from an owner-only file (`--passphrase-file`), not the environment:
+/// it stays out of shell history and `/proc/PID/environ`. A file others may read is refused.
+#[cfg(unix)]
+#[test]
+fn the_passphrase_comes_from_an_owner_only_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = tempfile::tempdir().unwrap();
+    let file = secrets.path().join("vault-passphrase");
+    std::fs::write(&file, format!("{PASSPHRASE}\n")).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let from_file = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_polyagent"));
+        command
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("--no-keychain")
+            .arg("--passphrase-file")
+            .arg(&file)
+            .arg("--json")
+            .env_remove("POLYAGENT_VAULT_PASSPHRASE")
+            .env("POLYAGENT_LOG", "warn");
+        command
+    };
+    let refused = run_err(from_file(&["wallet", "list"]), "");
+    assert_eq!(refused["code"], "INVALID_INPUT");
+    assert!(
+        refused["message"].as_str().unwrap().contains("chmod 600"),
+        "{refused}"
+    );
+    assert!(!refused.to_string().contains(PASSPHRASE));
+
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // The first command creates the vault with the file's passphrase; a key on stdin.
+    run_ok(
+        from_file(&["wallet", "import", "--label", "main"]),
+        Some(KEY),
+    );
+    let listed = run_ok(from_file(&["wallet", "list"]), None);
+    assert!(listed.contains("\"main\""), "{listed}");
+    // The same passphrase opens it from the environment too: it was the file's.
+    let exported = run_ok(
+        polyagent(dir.path(), &["wallet", "export", "main"]),
+        Some(PASSPHRASE),
+    );
+    assert_eq!(exported.trim(), KEY);
 }

@@ -56,6 +56,10 @@ pub struct BotSummary {
     pub status: String,
     /// Why a bot is paused or errored, in words.
     pub status_detail: Option<String>,
+    /// What a live bot waits for before it trades again (e.g. the vault's passphrase), when
+    /// it waits; its status is then `stopped` and `status_detail` says it in words.
+    #[serde(default)]
+    pub waiting_for: Option<crate::WaitReason>,
     /// `paper` (simulated fills against the live book) or `live`.
     pub mode: String,
     pub feed: FeedState,

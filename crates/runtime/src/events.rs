@@ -26,6 +26,8 @@ pub enum RuntimeEvent {
     Settings(crate::settings::AppSettings),
     /// A desktop notification to show.
     Notice(crate::notices::Notice),
+    /// The vault was locked (by the user or after idling) or unlocked.
+    Vault(crate::wallets::VaultStatus),
 }
 
 /// Whether the killswitch is tripped, and why; whether safety state failed closed.

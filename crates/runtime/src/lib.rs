@@ -16,6 +16,7 @@ mod api_error;
 mod app_info;
 mod arming;
 mod backtests;
+mod backup;
 pub mod bots;
 mod catalog;
 pub mod control_socket;
@@ -31,6 +32,7 @@ pub mod log_filter;
 mod markets;
 pub mod notices;
 mod outcome;
+mod passphrase_policy;
 mod pauses;
 mod persist;
 pub mod private_logs;
@@ -40,10 +42,12 @@ mod restore;
 mod retry;
 mod routing;
 mod safety;
+pub mod secret_input;
 mod settings;
 mod settlement;
 pub mod stepup;
 mod summary;
+mod vault_lock;
 mod wallets;
 
 use std::collections::BTreeMap;
@@ -66,6 +70,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 pub use backtests::{BacktestRequest, BacktestResult, BacktestTrade, SeriesInfo};
+pub use backup::{GeneratedWallet, RevealedKey};
 pub use bots::{
     BotActivity, BotFill, BotHandle, BotPrice, BotSpike, BotSummary, Clock, Execution, FeedState,
     SystemClock,
@@ -79,9 +84,11 @@ pub use markets::{BookSummary, MarketSummary, OutcomeInfo};
 pub use notices::{Notice, NoticeKind};
 pub use persist::{ExecutionPlan, MarketTerms};
 pub use polyagent_vault::PASSPHRASE_ENV_VAR as VAULT_PASSPHRASE_ENV;
+pub use polyagent_vault::{Hardening, harden_process};
 pub use rate_tier::RateLimitTierView;
 pub use safety::{SafetyFault, SafetyProblem, SafetySetting};
 pub use settings::{AppSettings, ExchangeChoice, NotificationChoices};
+pub use vault_lock::{VaultPrefs, WaitReason};
 pub use wallets::WalletBalance;
 pub use wallets::{VaultStatus, WalletInfo};
 
@@ -115,6 +122,9 @@ pub struct RuntimeConfig {
     pub request_timeout: Duration,
     /// Request budgets per wallet and overall (well under Polymarket's limits by default).
     pub rate_limits: polyagent_venue::rate::RateLimits,
+    /// Lock the vault after the idle minutes its preferences set (see `vault_lock.rs`). Off
+    /// where no window can unlock it again (the headless `polyagent`).
+    pub auto_lock: bool,
     /// Run the bots. `false` opens the folder to manage it (the CLI's `bot`, `wallet`,
     /// `killswitch` commands): bots are listed and their lifecycle changes are saved for the
     /// next run, but no bot trades in this process.
@@ -149,6 +159,7 @@ impl RuntimeConfig {
             clock: Arc::new(SystemClock),
             request_timeout: Duration::from_secs(10),
             rate_limits: polyagent_venue::rate::RateLimits::default(),
+            auto_lock: true,
             run_bots: true,
             arm_orders: true,
             killswitch_deadline: SWEEP_DEADLINE,
@@ -218,6 +229,8 @@ pub(crate) struct Inner {
     feed: Mutex<Option<MarketFeed>>,
     bots: Mutex<BTreeMap<String, restore::BotSlot>>,
     vault: Mutex<wallets::VaultSlot>,
+    /// The vault's keychain and auto-lock preferences and its idle clock.
+    vault_guard: vault_lock::Guard,
     clients: tokio::sync::Mutex<wallets::Clients>,
     /// The connected wallets' clients again, readable without waiting for a connect.
     tiers: rate_tier::TierBoard,
@@ -317,7 +330,12 @@ impl Runtime {
             found_at: config.clock.now(),
         };
         let killswitch = safety::effective(&board.user, &board.faults, board.found_at);
-        let vault = wallets::open_vault(&config.vault, config.vault_passphrase.as_ref());
+        let vault_guard =
+            vault_lock::Guard::load(&db, &config.vault, config.clock.now().millis()).await;
+        let vault = vault_guard.refuse_rollback(
+            wallets::open_vault(&vault_guard.config(), config.vault_passphrase.as_ref()),
+            config.vault_passphrase.is_some(),
+        );
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let heartbeat = tokio::spawn(events::run_heartbeat(
             events.clone(),
@@ -351,6 +369,7 @@ impl Runtime {
                 feed: Mutex::new(None),
                 bots: Mutex::new(BTreeMap::new()),
                 vault: Mutex::new(vault),
+                vault_guard,
                 clients: tokio::sync::Mutex::new(wallets::Clients::default()),
                 tiers: rate_tier::TierBoard::default(),
                 global,
@@ -374,6 +393,7 @@ impl Runtime {
         if runtime.inner.config.run_bots {
             *lock(&runtime.inner.control) = control_socket::serve(&runtime);
         }
+        vault_lock::start_ticker(&runtime);
         Ok(runtime)
     }
 
@@ -716,25 +736,25 @@ impl Runtime {
     /// Creates the vault, protected by `passphrase` (and the OS keychain where one answers).
     pub async fn create_vault(&self, passphrase: &str) -> Result<VaultStatus, ApiError> {
         let passphrase = wallets::passphrase(passphrase)?;
-        let vault = wallets::create_vault(&self.inner.config.vault, &passphrase)?;
+        let vault = wallets::create_vault(&self.inner.vault_guard.config(), &passphrase)?;
         *lock(&self.inner.vault) = wallets::VaultSlot::Open(Box::new(vault));
-        self.wake_waiting().await;
+        self.after_unlock().await;
         Ok(self.vault_status())
     }
 
     /// Unlocks a vault that needs its passphrase; bots that waited for it start.
     pub async fn unlock_vault(&self, passphrase: &str) -> Result<VaultStatus, ApiError> {
-        let passphrase = SecretString::new(passphrase)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
-        let vault = wallets::unlock_vault(&self.inner.config.vault, &passphrase)?;
+        let passphrase = passphrase_policy::existing_passphrase(passphrase)?;
+        let vault = wallets::unlock_vault(&self.inner.vault_guard.config(), &passphrase)?;
         *lock(&self.inner.vault) = wallets::VaultSlot::Open(Box::new(vault));
-        self.wake_waiting().await;
+        self.after_unlock().await;
         Ok(self.vault_status())
     }
 
     pub async fn list_wallets(&self) -> Result<Vec<WalletInfo>, ApiError> {
         let result = wallets::list(&self.inner.db, &self.inner.vault).await;
         let mut wallets = result?;
+        let pending = self.pending_backups().await.unwrap_or_default();
         let bots = lock(&self.inner.bots);
         for wallet in &mut wallets {
             wallet.used_by = bots
@@ -745,6 +765,7 @@ impl Runtime {
                 .map(|(id, _)| id.clone())
                 .collect();
             wallet.rate_limit_tier = self.inner.tiers.tier(&wallet.address);
+            wallet.needs_backup = pending.contains(&wallet.address);
         }
         Ok(wallets)
     }
@@ -768,11 +789,6 @@ impl Runtime {
             .await
     }
 
-    /// Generates a new wallet (an EOA) in the vault.
-    pub async fn generate_wallet(&self, label: &str) -> Result<WalletInfo, ApiError> {
-        self.add_wallet(None, label, 0, None).await
-    }
-
     async fn add_wallet(
         &self,
         key: Option<&PrivateKey>,
@@ -792,11 +808,17 @@ impl Runtime {
         .await
     }
 
-    /// Deletes a wallet's key and record.
+    /// Deletes a wallet's key and record, with the vault's passphrase typed again (checked
+    /// here, in Rust); the vault's data key is rotated so an older copy of the vault file
+    /// cannot bring the key back through the keychain.
     ///
     /// # Errors
-    /// `CONFLICT` while a bot trades from it.
-    pub async fn delete_wallet(&self, address_or_label: &str) -> Result<(), ApiError> {
+    /// `CONFLICT` while a bot trades from it; `VAULT_LOCKED` for a wrong passphrase.
+    pub async fn delete_wallet(
+        &self,
+        address_or_label: &str,
+        passphrase: &SecretString,
+    ) -> Result<(), ApiError> {
         let wallet = wallets::find(&self.inner.db, address_or_label).await?;
         let users: Vec<String> = lock(&self.inner.bots)
             .iter()
@@ -818,7 +840,7 @@ impl Runtime {
             let address = wallets::parse_address(&wallet.address)?;
             if vault.contains(address) {
                 vault
-                    .delete_key(address)
+                    .delete_key(address, passphrase)
                     .map_err(|e| wallets::vault_error(&e))?;
             }
         }
@@ -852,20 +874,10 @@ impl Runtime {
         address_or_label: &str,
         passphrase: &SecretString,
     ) -> Result<SecretString, ApiError> {
-        let wallet = wallets::find(&self.inner.db, address_or_label).await?;
-        let address = wallets::parse_address(&wallet.address)?;
-        let mut slot = lock(&self.inner.vault);
-        let key = slot
-            .vault()?
-            .export(address, passphrase)
-            .map_err(|e| wallets::vault_error(&e))?;
-        let mut hex = String::with_capacity(66);
-        hex.push_str("0x");
-        for byte in key.expose_bytes() {
-            hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-            hex.push(char::from(b"0123456789abcdef"[usize::from(byte & 0xf)]));
-        }
-        SecretString::new(hex).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+        let key = self.reveal_wallet_key(address_or_label, passphrase).await?;
+        // Typed again and shown: the key is saved, so a generated wallet may trade live.
+        self.confirm_wallet_backup(address_or_label).await?;
+        Ok(key.into_secret())
     }
 
     /// Replaces the vault's passphrase (the current one must be given).
@@ -949,6 +961,7 @@ impl Runtime {
     /// database. Returns the ids of cancelled orders.
     pub async fn shutdown(&self, cancel_orders: bool) -> Vec<String> {
         lock(&self.inner.control).take();
+        self.note_vault_generation(false).await;
         let handles: Vec<BotHandle> = lock(&self.inner.bots)
             .values()
             .filter_map(restore::BotSlot::handle)

@@ -127,7 +127,7 @@ impl Runtime {
 
     /// Activates a bot, or lists it as waiting when its wallet cannot be used yet (or when
     /// this runtime does not run bots).
-    async fn bring_up(&self, id: &str, saved: SavedBot, errored: bool) {
+    pub(crate) async fn bring_up(&self, id: &str, saved: SavedBot, errored: bool) {
         let activated = if let Err(unsafe_state) = self.refuse_while_unsafe() {
             Err(unsafe_state)
         } else if self.inner.config.run_bots {
@@ -154,6 +154,7 @@ impl Runtime {
                 if self.inner.config.run_bots {
                     summary.status = "stopped".into();
                     summary.status_detail = Some(format!("waiting: {}", error.message));
+                    summary.waiting_for = Some(crate::WaitReason::of(&error));
                 }
                 BotSlot::Waiting {
                     saved: Box::new(saved),
@@ -211,6 +212,9 @@ impl Runtime {
                 (Execution::Paper(account), pending)
             }
             Some(address) => {
+                // A key never confirmed saved first: that is the user's next step wherever
+                // they trade; then whether this exchange lets the wallet trade live at all.
+                self.require_backup(address).await?;
                 self.check_live_wallet(address).await?;
                 let wallets::Connected { client, fills } = self.connected(address).await?;
                 let funder = match self.db().wallets().get(address).await {
@@ -498,6 +502,7 @@ impl Runtime {
         let cash = request.execution.paper_cash()?;
         let wallet_address = if request.execution.is_live() {
             let wallet = wallets::find(self.db(), &request.spec.wallet).await?;
+            self.require_backup(&wallet.address).await?;
             self.check_live_wallet(&wallet.address).await?;
             let address = wallets::parse_address(&wallet.address)?;
             let has_key = lock(&self.inner.vault).vault()?.contains(address);

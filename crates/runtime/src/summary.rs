@@ -65,6 +65,7 @@ pub(crate) fn summary_from(
         profile: format!("{:?}", config.profile).to_lowercase(),
         status: status.to_owned(),
         status_detail: detail,
+        waiting_for: None,
         mode: mode.to_owned(),
         feed,
         price: engine.quote().map(|q| q.price.to_string()),

@@ -44,6 +44,9 @@ pub struct WalletInfo {
     /// Polymarket's per-wallet order limit tier (PROTOCOL.md §13.3), while the wallet is
     /// connected to the exchange and the exchange has named it; `None` otherwise.
     pub rate_limit_tier: Option<crate::rate_tier::RateLimitTierView>,
+    /// A generated wallet whose key the user has not confirmed saving: it cannot trade live.
+    #[serde(default)]
+    pub needs_backup: bool,
 }
 
 /// Whether keys can be used now, and how the vault keeps its data key.
@@ -67,7 +70,14 @@ pub(crate) enum VaultSlot {
 /// Opens the vault the way the config allows: keychain first, then the passphrase given.
 pub(crate) fn open_vault(config: &VaultConfig, passphrase: Option<&SecretString>) -> VaultSlot {
     if !Vault::exists(config) {
-        return match passphrase.map(|p| Vault::create(config, p)) {
+        // A headless first run creates the vault from the given passphrase: the rule for a new
+        // passphrase applies to it as to one typed in the window.
+        let checked = passphrase.map(|p| {
+            crate::passphrase_policy::new_passphrase(p.expose_str())
+                .map_err(|e| e.message)
+                .and_then(|p| Vault::create(config, &p).map_err(|e| e.to_string()))
+        });
+        return match checked {
             Some(Ok(vault)) => VaultSlot::Open(Box::new(vault)),
             Some(Err(error)) => VaultSlot::Locked(error.to_string()),
             None => VaultSlot::Missing,
@@ -193,6 +203,7 @@ fn info(wallet: &polyagent_store::Wallet, has_key: bool) -> WalletInfo {
         test_key: wallet.test_key,
         used_by: Vec::new(),
         rate_limit_tier: None,
+        needs_backup: false,
     }
 }
 
@@ -407,25 +418,9 @@ pub(crate) fn signer(vault: &Vault, address: &str) -> Result<OrderSigner, ApiErr
     OrderSigner::new(&key).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
 }
 
-/// The longest vault passphrase, in characters: far beyond any typed one, short enough that
-/// a pasted file is refused rather than made the passphrase.
-const PASSPHRASE_CHARS: usize = 1024;
-
+/// A new vault passphrase, checked by the policy (see [`crate::passphrase_policy`]).
 pub(crate) fn passphrase(text: &str) -> Result<SecretString, ApiError> {
-    let chars = text.chars().count();
-    if chars < 8 {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            "a vault passphrase has at least 8 characters",
-        ));
-    }
-    if chars > PASSPHRASE_CHARS {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!("a vault passphrase has at most {PASSPHRASE_CHARS} characters"),
-        ));
-    }
-    SecretString::new(text).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))
+    crate::passphrase_policy::new_passphrase(text)
 }
 
 pub(crate) fn create_vault(

@@ -13,7 +13,8 @@ async fn open(dir: &std::path::Path) -> Runtime {
     config.vault = polyagent_vault::VaultConfig::new(dir)
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.vault_passphrase =
+        Some(polyagent_vault::SecretString::new("a test vault passphrase").unwrap());
     Runtime::open(config).await.unwrap()
 }
 

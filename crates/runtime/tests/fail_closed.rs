@@ -53,7 +53,8 @@ async fn reopen(dir: &Path) -> Runtime {
     config.vault = polyagent_vault::VaultConfig::new(dir)
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.vault_passphrase =
+        Some(polyagent_vault::SecretString::new("a test vault passphrase").unwrap());
     // The user typed these commands: confirmed, as in the CLI.
     config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     Runtime::open(config).await.unwrap()
@@ -343,7 +344,8 @@ async fn a_trip_is_never_held_up_by_an_exchange_that_does_not_answer() {
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.vault_passphrase =
+        Some(polyagent_vault::SecretString::new("a test vault passphrase").unwrap());
     // The user typed these commands: confirmed, as in the CLI.
     config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     config.request_timeout = std::time::Duration::from_secs(600);
@@ -398,7 +400,8 @@ async fn a_trip_from_a_folder_opened_to_manage_it_saves_every_bot_stopped() {
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.vault_passphrase =
+        Some(polyagent_vault::SecretString::new("a test vault passphrase").unwrap());
     // The user typed these commands: confirmed, as in the CLI.
     config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     config.run_bots = false;

@@ -138,7 +138,8 @@ async fn rig(setup: Setup) -> Rig {
     config.vault = polyagent_vault::VaultConfig::new(dir.path())
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.vault_passphrase =
+        Some(polyagent_vault::SecretString::new("a test vault passphrase").unwrap());
     config.feed_stale_after = setup.stale_after;
     config.request_timeout = setup.request_timeout;
     let runtime = Runtime::open(config).await.unwrap();

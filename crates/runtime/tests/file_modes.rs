@@ -20,7 +20,8 @@ async fn open(dir: &Path) -> polyagent_runtime::Runtime {
     config.vault = polyagent_vault::VaultConfig::new(dir)
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.vault_passphrase =
+        Some(polyagent_vault::SecretString::new("a test vault passphrase").unwrap());
     config.run_bots = false;
     polyagent_runtime::Runtime::open(config).await.unwrap()
 }

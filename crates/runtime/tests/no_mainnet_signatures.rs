@@ -219,7 +219,8 @@ async fn runtime_on(relay: &RecordingRelay, dir: &std::path::Path) -> Runtime {
     config.vault = polyagent_vault::VaultConfig::new(dir)
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.vault_passphrase =
+        Some(polyagent_vault::SecretString::new("a test vault passphrase").unwrap());
     // The user's own commands (as typed in the CLI): the step-up questions have their own tests.
     config.confirmer = std::sync::Arc::new(polyagent_runtime::stepup::TypedCommand);
     let runtime = Runtime::open(config).await.unwrap();

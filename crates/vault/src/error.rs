@@ -19,6 +19,10 @@ pub enum UnlockProblem {
     NotInKeychain,
     #[error("the key in the keychain does not belong to this vault file")]
     KeychainKeyMismatch,
+    /// The file's Argon2id parameters are below the floor: the passphrase unlock re-wraps the
+    /// data key with stronger ones.
+    #[error("the vault file's passphrase protection is weaker than this app accepts")]
+    WeakKdf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +48,11 @@ pub enum VaultError {
          changed. Restore it from a backup"
     )]
     Damaged(PathBuf),
+    #[error(
+        "the list of keys in the vault file {0} was changed outside PolyAgent (a key removed, \
+         or restored from an older copy); it was not changed. Restore it from a backup"
+    )]
+    EntriesTampered(PathBuf),
     #[error("wrong passphrase; the vault was not changed")]
     WrongPassphrase,
     #[error("the vault needs its passphrase: {0}")]

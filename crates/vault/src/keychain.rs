@@ -97,10 +97,10 @@ impl Keychain for OsKeychain {
         match self.entry(account)?.get_secret() {
             Ok(bytes) => {
                 let bytes = zeroize::Zeroizing::new(bytes);
-                let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                let key = DataKey::from_slice(&bytes).ok_or_else(|| {
                     KeychainError::Failed("the stored vault key has the wrong length".into())
                 })?;
-                Ok(Some(DataKey::from_bytes(key)))
+                Ok(Some(key))
             }
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(other) => Err(map_error(other)),

@@ -5,8 +5,15 @@
 //!   nonce per encryption and the wallet address as associated data (a ciphertext moved to
 //!   another address fails to decrypt);
 //! - the data key is stored in the file **wrapped** (AES-256-GCM) by a key derived from the
-//!   user's passphrase with Argon2id, and cached in the OS keychain (macOS Keychain, Windows
-//!   Credential Manager, Secret Service on Linux) so a normal start needs no passphrase;
+//!   user's passphrase with Argon2id (parameters read from a file are held to a floor,
+//!   [`KdfParams::RELEASE_FLOOR`]: below it a keychain unlock is refused and a passphrase
+//!   unlock re-wraps), and, when the app's configuration asks for it, cached in the OS
+//!   keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux) so a start
+//!   needs no passphrase;
+//! - the whole entry list and a write counter are covered by an HMAC under a subkey of the
+//!   data key (format 2), so an entry dropped or restored from an older copy is
+//!   [`VaultError::EntriesTampered`] at open; deleting a key rotates the data key, so an older
+//!   copy of the file yields nothing through the keychain;
 //! - where no keychain answers (headless Linux, a locked or missing keyring) or when the user
 //!   opts out ([`VaultConfig::no_keychain`]), the app asks for the passphrase at start
 //!   ([`Vault::open_with_passphrase`]); headless setups may take it from
@@ -25,7 +32,9 @@
 //! - a write never overwrites a change made by another `Vault` instance since this one read
 //!   the file ([`VaultError::ChangedElsewhere`]); the app should still share one `Vault`
 //!   (e.g. `Arc<Mutex<Vault>>`) rather than open several;
-//! - nothing here reads environment variables or the clock.
+//! - nothing here reads environment variables or the clock;
+//! - [`harden_process`] (no core dumps, no same-user ptrace on Linux) is for the app's entry
+//!   points to call before any key is read.
 //!
 //! Keychain calls are blocking (Secret Service may even wait for an unlock prompt) and Argon2id
 //! takes a noticeable fraction of a second by design: call the vault from a blocking thread
@@ -34,12 +43,14 @@
 mod crypto;
 mod error;
 mod file;
+mod hardening;
 mod keychain;
 mod vault;
 
 pub use alloy_primitives::Address;
 pub use crypto::{DataKey, KdfParams};
 pub use error::{UnlockProblem, VaultError};
+pub use hardening::{Hardening, harden_process};
 pub use keychain::{
     DEV_KEYCHAIN_SERVICE, Keychain, KeychainError, MemoryKeychain, OsKeychain,
     RELEASE_KEYCHAIN_SERVICE, default_keychain_service,

@@ -38,6 +38,9 @@ pub struct VaultConfig {
     folder: PathBuf,
     keychain: Option<Arc<dyn Keychain>>,
     kdf: KdfParams,
+    /// The weakest Argon2id parameters accepted from a file; only code lowers it (see
+    /// [`VaultConfig::with_kdf`]), never a file.
+    kdf_floor: KdfParams,
 }
 
 impl VaultConfig {
@@ -48,6 +51,7 @@ impl VaultConfig {
             folder: folder.into(),
             keychain: Some(Arc::new(OsKeychain::new(default_keychain_service()))),
             kdf: KdfParams::default(),
+            kdf_floor: KdfParams::RELEASE_FLOOR,
         }
     }
 
@@ -63,10 +67,25 @@ impl VaultConfig {
         self
     }
 
-    /// Argon2id parameters for new vaults and passphrase changes (existing files keep theirs).
+    /// Argon2id parameters for new vaults, passphrase changes and key rotations. Parameters
+    /// below [`KdfParams::RELEASE_FLOOR`] (tests: [`KdfParams::INSECURE_FAST`]) also lower
+    /// the floor to themselves: the choice is made in code, so a file still cannot lower it.
     pub fn with_kdf(mut self, kdf: KdfParams) -> Self {
         self.kdf = kdf;
+        if !kdf.is_at_least(&KdfParams::RELEASE_FLOOR) {
+            self.kdf_floor = kdf;
+        }
         self
+    }
+
+    /// Whether a keychain is configured (false after [`VaultConfig::no_keychain`]).
+    pub fn uses_keychain(&self) -> bool {
+        self.keychain.is_some()
+    }
+
+    /// The keychain this configuration uses, if any (the app switches it on and off).
+    pub fn keychain(&self) -> Option<Arc<dyn Keychain>> {
+        self.keychain.clone()
     }
 
     /// The vault file's path.
@@ -120,13 +139,14 @@ impl Vault {
         fs::create_dir_all(&config.folder).map_err(io_error("create", &config.folder))?;
         file::remove_leftover_temp(&path).map_err(io_error("clean up", &path))?;
         let data_key = DataKey::random();
-        let vault_file = seal_header(
+        let mut vault_file = seal_header(
             random_id(),
             config.kdf,
             passphrase,
             &data_key,
             BTreeMap::new(),
         )?;
+        finish(&mut vault_file, &data_key, 1);
         file::write_atomically(&path, &vault_file.encode()).map_err(io_error("write", &path))?;
         let mut vault = Self {
             path,
@@ -150,6 +170,10 @@ impl Vault {
                 UnlockProblem::KeychainSkipped,
             ));
         };
+        if !vault_file.kdf.is_at_least(&config.kdf_floor) {
+            // Only the passphrase can re-wrap the data key with stronger parameters.
+            return Err(VaultError::PassphraseRequired(UnlockProblem::WeakKdf));
+        }
         let data_key = match keychain.load(&account(&vault_file)) {
             Ok(Some(key)) => key,
             Ok(None) => return Err(VaultError::PassphraseRequired(UnlockProblem::NotInKeychain)),
@@ -165,6 +189,7 @@ impl Vault {
                 UnlockProblem::KeychainKeyMismatch,
             ));
         }
+        verify_entry_list(&path, &vault_file, &data_key)?;
         verify_entries(&path, &vault_file, &data_key)?;
         Ok(Self {
             path,
@@ -187,7 +212,9 @@ impl Vault {
         if !key_matches(&vault_file, &data_key) {
             return Err(VaultError::Damaged(path));
         }
+        verify_entry_list(&path, &vault_file, &data_key)?;
         verify_entries(&path, &vault_file, &data_key)?;
+        let weak = !vault_file.kdf.is_at_least(&config.kdf_floor);
         let mut vault = Self {
             path,
             keychain: config.keychain.clone(),
@@ -196,8 +223,31 @@ impl Vault {
             file: vault_file,
             data_key,
         };
+        if weak {
+            // Re-wrap the same data key under the configured (stronger) parameters: the
+            // keychain entry and every entry stay valid.
+            let next = seal_header(
+                vault.file.vault_id,
+                vault.kdf,
+                passphrase,
+                &vault.data_key,
+                vault.file.entries.clone(),
+            )?;
+            vault.save(next)?;
+        }
         vault.mode = vault.cache_in_keychain();
         Ok(vault)
+    }
+
+    /// The file's write counter (format 2): it grows with every write, so a caller that
+    /// remembers it elsewhere can notice a whole file restored from an older copy.
+    pub fn generation(&self) -> u64 {
+        self.file.generation
+    }
+
+    /// The Argon2id parameters the file's passphrase wrap uses.
+    pub fn kdf(&self) -> KdfParams {
+        self.file.kdf
     }
 
     pub fn mode(&self) -> &VaultMode {
@@ -234,22 +284,31 @@ impl Vault {
     /// Creates a new wallet from the OS random generator and returns its address.
     pub fn generate_key(&mut self) -> Result<Address, VaultError> {
         let key = loop {
+            let mut bytes = zeroize::Zeroizing::new([0u8; crypto::KEY_LEN]);
+            crypto::fill_random(bytes.as_mut());
             // Fails only for 0 or values ≥ the curve order: probability < 2^-127 per draw.
-            if let Ok(key) = PrivateKey::from_bytes(crypto::random_bytes()) {
+            // from_bytes wipes its copy; `bytes` is wiped on drop.
+            if let Ok(key) = PrivateKey::from_bytes(*bytes) {
                 break key;
             }
         };
         self.import_key(&key)
     }
 
-    /// Removes a key for good. The caller asks the user to confirm first.
-    pub fn delete_key(&mut self, address: Address) -> Result<(), VaultError> {
+    /// Removes a key for good, after checking the passphrase. The data key is rotated: every
+    /// remaining key is re-sealed under a fresh data key (and the keychain updated), so an
+    /// older copy of the file opens with neither the new data key nor anything the app still
+    /// holds; only the old passphrase opens such a copy, which is why the passphrase is asked.
+    pub fn delete_key(
+        &mut self,
+        address: Address,
+        passphrase: &SecretString,
+    ) -> Result<(), VaultError> {
         if !self.contains(address) {
             return Err(VaultError::KeyNotFound(address));
         }
-        let mut next = self.file.clone();
-        next.entries.remove(&address);
-        self.save(next)
+        self.verify_passphrase(passphrase)?;
+        self.rotate(passphrase, Some(address))
     }
 
     /// The key of `address` for the engine to sign with.
@@ -282,17 +341,34 @@ impl Vault {
         new: &SecretString,
     ) -> Result<(), VaultError> {
         self.verify_passphrase(current)?;
+        self.rotate(new, None)
+    }
+
+    /// Draws a new data key, re-seals every entry but `without` under it, wraps it under
+    /// `passphrase` with the configured parameters, replaces the file, then updates the
+    /// keychain (when one is in use).
+    fn rotate(
+        &mut self,
+        passphrase: &SecretString,
+        without: Option<Address>,
+    ) -> Result<(), VaultError> {
         let new_key = DataKey::random();
         let mut entries = BTreeMap::new();
         for (&address, entry) in &self.file.entries {
+            if Some(address) == without {
+                continue;
+            }
             let key = open_entry(&self.path, &self.data_key, address, entry)?;
             entries.insert(address, seal_entry(&new_key, address, &key));
         }
-        let next = seal_header(self.file.vault_id, self.kdf, new, &new_key, entries)?;
+        let mut next = seal_header(self.file.vault_id, self.kdf, passphrase, &new_key, entries)?;
+        finish(&mut next, &new_key, self.file.generation.saturating_add(1));
         self.replace_file(&next)?;
         self.file = next;
         self.data_key = new_key;
-        self.mode = self.cache_in_keychain();
+        if self.keychain.is_some() {
+            self.mode = self.cache_in_keychain();
+        }
         Ok(())
     }
 
@@ -309,6 +385,37 @@ impl Vault {
         Ok(())
     }
 
+    /// Removes this vault's entry from `keychain`, even when the vault was opened without it
+    /// (an entry left from when the keychain was on), and stops using any keychain.
+    pub fn forget_keychain_key_in(
+        &mut self,
+        keychain: Arc<dyn Keychain>,
+    ) -> Result<(), VaultError> {
+        self.keychain = Some(keychain);
+        self.forget_keychain_key()
+    }
+
+    /// Starts keeping the data key in `keychain` (the user turned the keychain on), after
+    /// checking the passphrase: from the next start the vault opens without it.
+    pub fn remember_in_keychain(
+        &mut self,
+        keychain: Arc<dyn Keychain>,
+        passphrase: &SecretString,
+    ) -> Result<(), VaultError> {
+        self.verify_passphrase(passphrase)?;
+        self.keychain = Some(keychain);
+        self.mode = self.cache_in_keychain();
+        match &self.mode {
+            VaultMode::Keychain => Ok(()),
+            VaultMode::Passphrase(problem) => Err(VaultError::PassphraseRequired(problem.clone())),
+        }
+    }
+
+    /// Checks `passphrase` against this vault (for actions the user must confirm with it).
+    pub fn check_passphrase(&self, passphrase: &SecretString) -> Result<(), VaultError> {
+        self.verify_passphrase(passphrase)
+    }
+
     fn verify_passphrase(&self, passphrase: &SecretString) -> Result<(), VaultError> {
         let key = unwrap_data_key(&self.file, passphrase)?;
         if key == self.data_key {
@@ -321,10 +428,11 @@ impl Vault {
     /// Writes `next` and adopts it only once it is on disk, so memory never runs ahead of
     /// the file.
     fn save(&mut self, mut next: VaultFile) -> Result<(), VaultError> {
-        // The header is authenticated under the data key; re-seal the check with a fresh nonce.
-        let (nonce, tag) = crypto::seal(&self.data_key, &[], &next.check_aad());
-        next.check_nonce = nonce;
-        next.check_tag = tag;
+        finish(
+            &mut next,
+            &self.data_key,
+            self.file.generation.saturating_add(1),
+        );
         self.replace_file(&next)?;
         self.file = next;
         Ok(())
@@ -421,7 +529,10 @@ fn seal_header(
         wrapped_key: Vec::new(),
         check_nonce: [0; crypto::NONCE_LEN],
         check_tag: Vec::new(),
+        format: FORMAT_VERSION,
+        generation: 0,
         entries,
+        mac: [0; crypto::MAC_LEN],
     };
     let passphrase_key = Some(kdf)
         .filter(KdfParams::is_within_limits)
@@ -438,6 +549,33 @@ fn seal_header(
     vault_file.check_nonce = nonce;
     vault_file.check_tag = tag;
     Ok(vault_file)
+}
+
+/// Makes `next` a complete current-format file under `data_key`: sets the format and the
+/// generation, re-seals the key check (its associated data includes the format) and computes
+/// the entry-list MAC. Every write goes through here, which is what migrates a format 1 file.
+fn finish(next: &mut VaultFile, data_key: &DataKey, generation: u64) {
+    next.format = FORMAT_VERSION;
+    next.generation = generation;
+    let (nonce, tag) = crypto::seal(data_key, &[], &next.check_aad());
+    next.check_nonce = nonce;
+    next.check_tag = tag;
+    next.mac = crypto::entry_list_mac(data_key, &next.mac_body());
+}
+
+/// Checks the entry-list MAC (format 2; a format 1 file never had one and is migrated at its
+/// next write).
+fn verify_entry_list(
+    path: &Path,
+    vault_file: &VaultFile,
+    data_key: &DataKey,
+) -> Result<(), VaultError> {
+    if vault_file.has_mac()
+        && !crypto::entry_list_mac_matches(data_key, &vault_file.mac_body(), &vault_file.mac)
+    {
+        return Err(VaultError::EntriesTampered(path.to_owned()));
+    }
+    Ok(())
 }
 
 /// The data key, unwrapped with the passphrase. Any failure reads as a wrong passphrase: with
@@ -457,11 +595,7 @@ fn unwrap_data_key(
         &vault_file.wrap_aad(),
     )
     .ok_or(VaultError::WrongPassphrase)?;
-    let bytes: [u8; crypto::KEY_LEN] = plain
-        .as_slice()
-        .try_into()
-        .map_err(|_| VaultError::WrongPassphrase)?;
-    Ok(DataKey::from_bytes(bytes))
+    DataKey::from_slice(&plain).ok_or(VaultError::WrongPassphrase)
 }
 
 fn key_matches(vault_file: &VaultFile, data_key: &DataKey) -> bool {
@@ -504,9 +638,15 @@ fn open_entry(
 ) -> Result<PrivateKey, VaultError> {
     let plain = crypto::open(data_key, &entry.nonce, &entry.sealed, address.as_slice())
         .ok_or_else(|| VaultError::Damaged(path.to_owned()))?;
-    let bytes: [u8; crypto::KEY_LEN] = plain
-        .as_slice()
-        .try_into()
-        .map_err(|_| VaultError::Damaged(path.to_owned()))?;
-    PrivateKey::from_bytes(bytes).map_err(|_| VaultError::InvalidStoredKey(address))
+    if plain.len() != crypto::KEY_LEN {
+        return Err(VaultError::Damaged(path.to_owned()));
+    }
+    let mut bytes = zeroize::Zeroizing::new([0u8; crypto::KEY_LEN]);
+    bytes.copy_from_slice(&plain);
+    // from_bytes wipes its copy; `bytes` is wiped on drop.
+    PrivateKey::from_bytes(*bytes).map_err(|_| VaultError::InvalidStoredKey(address))
 }
+
+#[cfg(test)]
+#[path = "migration_tests.rs"]
+mod migration_tests;

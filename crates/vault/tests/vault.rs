@@ -136,9 +136,9 @@ fn generate_delete_and_missing_keys() {
     let a = vault.generate_key().unwrap();
     let b = vault.generate_key().unwrap();
     assert_ne!(a, b);
-    vault.delete_key(a).unwrap();
+    vault.delete_key(a, &secret(PASSPHRASE)).unwrap();
     assert!(matches!(
-        vault.delete_key(a),
+        vault.delete_key(a, &secret(PASSPHRASE)),
         Err(VaultError::KeyNotFound(_))
     ));
     assert!(matches!(
@@ -189,12 +189,13 @@ fn a_deliberate_change_with_a_recomputed_checksum_is_still_refused() {
         bytes[body_len..].copy_from_slice(&checksum);
         bytes
     };
-    // A sealed private key (first entry starts at 147: 20 address + 12 nonce + 48 sealed).
+    // Without the data key the entry-list MAC cannot be recomputed: caught by it first.
+    // A sealed private key (first entry starts at 155: 20 address + 12 nonce + 48 sealed).
     let mut entry_changed = original.clone();
-    entry_changed[147 + 20 + 12 + 5] ^= 0x80;
+    entry_changed[155 + 20 + 12 + 5] ^= 0x80;
     // Two entries' addresses swapped: the address is the associated data, so this fails too.
     let mut swapped = original.clone();
-    let (first, second) = (147..167, 227..247);
+    let (first, second) = (155..175, 235..255);
     let first_address = swapped[first.clone()].to_vec();
     swapped.copy_within(second.clone(), first.start);
     swapped[second].copy_from_slice(&first_address);
@@ -202,7 +203,10 @@ fn a_deliberate_change_with_a_recomputed_checksum_is_still_refused() {
         let bytes = reseal(bytes);
         fs::write(&path, &bytes).unwrap();
         let error = Vault::open_with_passphrase(&config, &secret(PASSPHRASE)).unwrap_err();
-        assert!(matches!(error, VaultError::Damaged(_)), "{what}: {error:?}");
+        assert!(
+            matches!(error, VaultError::EntriesTampered(_)),
+            "{what}: {error:?}"
+        );
         assert_eq!(fs::read(&path).unwrap(), bytes);
     }
     // A changed salt (header) makes the passphrase key wrong: reported as a wrong passphrase.
@@ -399,7 +403,7 @@ fn a_second_instance_cannot_silently_overwrite_the_first() {
     let generated = first.generate_key().unwrap();
     let after_first = fs::read(config.path()).unwrap();
     assert!(matches!(
-        second.delete_key(addr(ADDR0)),
+        second.delete_key(addr(ADDR0), &secret(PASSPHRASE)),
         Err(VaultError::ChangedElsewhere(_))
     ));
     assert!(matches!(
@@ -444,7 +448,7 @@ fn a_leftover_temp_file_from_a_crash_is_ignored_and_removed() {
     assert_eq!(fs::read(two_keys.path()).unwrap(), before);
     // Writes go through the temp file and leave none behind.
     fs::write(&temp, b"junk").unwrap();
-    vault.delete_key(addr(ADDR1)).unwrap();
+    vault.delete_key(addr(ADDR1), &secret(PASSPHRASE)).unwrap();
     assert_eq!(files_in(dir.path()), vec!["keys.vault"]);
     // A temp file next to a missing vault is removed by create.
     let other = tempfile::tempdir().unwrap();
@@ -474,7 +478,7 @@ fn unreadable_files_are_refused_without_change() {
     ));
     // A future format version with an intact checksum.
     let mut future = b"PAVAULT\0".to_vec();
-    future.extend_from_slice(&2u16.to_be_bytes());
+    future.extend_from_slice(&3u16.to_be_bytes());
     future.extend_from_slice(&[0u8; 200]);
     let checksum = Sha256::digest(&future);
     future.extend_from_slice(&checksum);
@@ -483,8 +487,8 @@ fn unreadable_files_are_refused_without_change() {
     assert!(matches!(
         error,
         VaultError::NewerFormat {
-            found: 2,
-            supported: 1,
+            found: 3,
+            supported: 2,
             ..
         }
     ));

@@ -61,6 +61,7 @@ export function bot(overrides: Partial<BotSummary_Serialize> & { id: string }): 
     profile: "normal",
     status: "stopped",
     statusDetail: null,
+    waitingFor: null,
     mode: "paper",
     feed: "live",
     price: "0.5",

@@ -123,6 +123,7 @@ export const WALLET: WalletInfo_Serialize = {
   testKey: false,
   usedBy: [],
   rateLimitTier: null,
+  needsBackup: false,
 };
 
 export const OPEN_VAULT: VaultStatus_Serialize = { state: "open", mode: "keychain", detail: null };

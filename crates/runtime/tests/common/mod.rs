@@ -80,7 +80,8 @@ pub async fn open_runtime(dir: &std::path::Path, sim: &SimServer) -> polyagent_r
     config.vault = polyagent_vault::VaultConfig::new(dir)
         .no_keychain()
         .with_kdf(polyagent_vault::KdfParams::INSECURE_FAST);
-    config.vault_passphrase = Some(polyagent_vault::SecretString::new("test passphrase").unwrap());
+    config.vault_passphrase =
+        Some(polyagent_vault::SecretString::new("a test vault passphrase").unwrap());
     let runtime = polyagent_runtime::Runtime::open(config).await.unwrap();
     runtime
         .update_settings(polyagent_runtime::AppSettings {

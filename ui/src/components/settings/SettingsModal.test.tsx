@@ -25,6 +25,7 @@ function backend(extra: Record<string, Handler> = {}) {
       return null;
     },
     vault_status: () => OPEN_VAULT,
+    vault_prefs: () => ({ keychain: true, autoLockMinutes: null }),
     list_wallets: () => [WALLET],
     ...extra,
   });
@@ -159,8 +160,12 @@ describe("SettingsModal", () => {
     expect(calls.find((c) => c.cmd === "rename_wallet")?.args).toEqual({ addressOrLabel: WALLET.address, label: "savings" });
 
     await user.click(screen.getByTestId("wallet-delete-savings"));
+    // The passphrase is asked (and checked by the backend) before a key is deleted.
+    expect(screen.getByTestId("wallet-delete-confirm-savings")).toBeDisabled();
+    await user.type(screen.getByTestId("wallet-delete-passphrase-savings"), "a long passphrase");
     await user.click(screen.getByTestId("wallet-delete-confirm-savings"));
     expect(await screen.findByTestId("wallets-error")).toHaveTextContent("bot-1 trades from this wallet");
+    expect(calls.find((c) => c.cmd === "delete_wallet")?.args).toEqual({ addressOrLabel: WALLET.address, passphrase: "a long passphrase" });
     expect(screen.getByTestId("vault-state")).toHaveTextContent("system keychain");
   });
 
@@ -191,5 +196,72 @@ describe("SettingsModal keys", () => {
     expect(document.activeElement).toBe(document.body);
     await user.keyboard("{Escape}");
     expect(onClose).toHaveBeenCalled();
+  });
+});
+
+describe("SettingsModal vault", () => {
+  it("keeps the key out of the keychain, asks the passphrase to put it back, sets auto-lock and locks now", async () => {
+    let prefs = { keychain: true, autoLockMinutes: null as number | null };
+    const calls = backend({
+      vault_prefs: () => prefs,
+      set_vault_prefs: (args) => {
+        prefs = args.prefs as typeof prefs;
+        return prefs;
+      },
+      lock_vault: () => ({ state: "locked", mode: "passphrase", detail: "the vault was locked" }),
+    });
+    const user = userEvent.setup();
+    render(<SettingsModal open onClose={vi.fn()} />);
+    const keychain = await screen.findByTestId("vault-keychain");
+    expect(keychain).toBeChecked();
+    await user.click(keychain);
+    await waitFor(() => {
+      expect(calls.find((c) => c.cmd === "set_vault_prefs")?.args).toEqual({ prefs: { keychain: false, autoLockMinutes: null }, passphrase: null });
+    });
+    expect(await screen.findByTestId("vault-prefs-note")).toHaveTextContent("asked at each start");
+    // Turning it on asks for the passphrase, checked by the backend.
+    await user.click(screen.getByTestId("vault-keychain"));
+    await user.type(screen.getByTestId("vault-keychain-passphrase"), "a long vault passphrase{Enter}");
+    await waitFor(() => {
+      expect(calls.filter((c) => c.cmd === "set_vault_prefs").at(-1)?.args).toEqual({
+        prefs: { keychain: true, autoLockMinutes: null },
+        passphrase: "a long vault passphrase",
+      });
+    });
+    await user.selectOptions(screen.getByTestId("vault-auto-lock"), "15");
+    await waitFor(() => {
+      expect(calls.filter((c) => c.cmd === "set_vault_prefs").at(-1)?.args).toEqual({ prefs: { keychain: true, autoLockMinutes: 15 }, passphrase: null });
+    });
+    await user.click(screen.getByTestId("vault-lock-now"));
+    expect(await screen.findByTestId("vault-state")).toHaveTextContent("Locked: the vault was locked");
+  });
+
+  it("exports a key only after the passphrase, shows it once and confirms a generated wallet's backup", async () => {
+    const key = `0x${"cd".repeat(32)}`;
+    let needsBackup = true;
+    const calls = backend({
+      list_wallets: () => [{ ...WALLET, needsBackup }],
+      reveal_wallet_key: () => key,
+      confirm_wallet_backup: () => {
+        needsBackup = false;
+        return null;
+      },
+    });
+    const user = userEvent.setup();
+    render(<SettingsModal open onClose={vi.fn()} />);
+    expect(await screen.findByTestId("wallet-needs-backup-main")).toBeInTheDocument();
+    await user.click(screen.getByTestId("wallet-export-main"));
+    expect(screen.getByTestId("wallet-export-show-main")).toBeDisabled();
+    await user.type(screen.getByTestId("wallet-export-passphrase-main"), "a long vault passphrase");
+    await user.click(screen.getByTestId("wallet-export-show-main"));
+    expect(calls.find((c) => c.cmd === "reveal_wallet_key")?.args).toEqual({ addressOrLabel: WALLET.address, passphrase: "a long vault passphrase" });
+    expect(await screen.findByTestId("key-backup-secret")).toHaveTextContent(key);
+    await user.click(screen.getByTestId("key-backup-saved"));
+    await user.click(screen.getByTestId("key-backup-done"));
+    expect(screen.queryByTestId("key-backup-secret")).not.toBeInTheDocument();
+    expect(calls.find((c) => c.cmd === "confirm_wallet_backup")?.args).toEqual({ addressOrLabel: WALLET.address });
+    await waitFor(() => {
+      expect(screen.queryByTestId("wallet-needs-backup-main")).not.toBeInTheDocument();
+    });
   });
 });

@@ -6,8 +6,9 @@ import { Button } from "@/components/ui/button";
 import { CreateVaultForm, NewPassphraseFields, newPassphraseReady, vaultModeSentence } from "@/components/welcome/VaultForms";
 import { errorText } from "@/lib/errors";
 import { SavedNote, Section } from "./Section";
+import { VaultLockSettings } from "./VaultLockSettings";
 
-/** The vault: its state and mode, unlocking, creating, and changing the passphrase. */
+/** The vault: its state and mode, unlocking, creating, changing the passphrase, the keychain option, auto-lock and lock now. */
 export function VaultSection() {
   const [status, setStatus] = useState<VaultStatus_Serialize | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -93,6 +94,7 @@ export function VaultSection() {
           </Button>
         </form>
       )}
+      {status?.state === "open" && <VaultLockSettings onStatus={setStatus} />}
       {status?.state === "open" && (
         <form
           className="grid gap-2 sm:grid-cols-3"

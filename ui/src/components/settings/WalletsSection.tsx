@@ -6,14 +6,23 @@ import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/errors";
 import { shortAddress } from "@/lib/plain-words";
 import { tierLabel, tierTooltip } from "@/lib/rate-tier";
+import { KeyBackup } from "@/components/wizard/WalletStep";
 import { Section } from "./Section";
 
-/** Every wallet (addresses and labels only, and the rate tier of a connected one), with rename and delete. */
+/**
+ * Every wallet (addresses and labels only, and the rate tier of a connected one), with rename and delete.
+ * Deleting asks for the vault's passphrase, which the backend checks: the webview alone cannot delete a key.
+ * Export shows a wallet's key after the passphrase is typed again; the key lives only in this
+ * component's state and is dropped when hidden ("I saved it" also confirms a generated wallet's backup).
+ */
 export function WalletsSection() {
   const [wallets, setWallets] = useState<WalletInfo_Serialize[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [renaming, setRenaming] = useState<{ address: string; label: string } | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
+  const [passphrase, setPassphrase] = useState("");
+  const [exporting, setExporting] = useState<string | null>(null);
+  const [revealed, setRevealed] = useState<{ address: string; label: string; key: string } | null>(null);
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
@@ -40,8 +49,30 @@ export function WalletsSection() {
     setReload((n) => n + 1);
   };
 
+  const reveal = async (w: WalletInfo_Serialize) => {
+    const answer = await commands.revealWalletKey(w.address, passphrase);
+    setPassphrase("");
+    setExporting(null);
+    if (answer.status === "error") {
+      setError(answer.error);
+      return;
+    }
+    setError(null);
+    setRevealed({ address: w.address, label: w.label, key: answer.data });
+  };
+
+  const saved = async () => {
+    if (!revealed) return;
+    const answer = await commands.confirmWalletBackup(revealed.address);
+    // The key leaves this component's state for good.
+    setRevealed(null);
+    if (answer.status === "error") setError(answer.error);
+    setReload((n) => n + 1);
+  };
+
   const remove = async (address: string) => {
-    const answer = await commands.deleteWallet(address);
+    const answer = await commands.deleteWallet(address, passphrase);
+    setPassphrase("");
     setDeleting(null);
     if (answer.status === "error") {
       setError(answer.error);
@@ -101,12 +132,63 @@ export function WalletsSection() {
                   </span>
                 )}
                 {w.usedBy.length > 0 && <span className="text-xs text-muted-foreground">used by {w.usedBy.length} bot{w.usedBy.length > 1 ? "s" : ""}</span>}
+                {w.needsBackup && (
+                  <span className="text-xs text-warning" data-testid={`wallet-needs-backup-${w.label}`}>
+                    key not backed up: export it before it trades live
+                  </span>
+                )}
                 <span className="flex-1" />
-                {deleting === w.address ? (
+                {exporting === w.address ? (
+                  <form
+                    className="flex items-center gap-2"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void reveal(w);
+                    }}
+                  >
+                    <input
+                      type="password"
+                      autoComplete="off"
+                      aria-label="Vault passphrase"
+                      placeholder="Vault passphrase"
+                      className={inputClass}
+                      value={passphrase}
+                      onChange={(e) => {
+                        setPassphrase(e.target.value);
+                      }}
+                      data-testid={`wallet-export-passphrase-${w.label}`}
+                    />
+                    <Button type="submit" disabled={passphrase === ""} data-testid={`wallet-export-show-${w.label}`}>
+                      Show key
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      onClick={() => {
+                        setPassphrase("");
+                        setExporting(null);
+                      }}
+                    >
+                      Cancel
+                    </Button>
+                  </form>
+                ) : deleting === w.address ? (
                   <>
-                    <span className="text-xs">Delete its key for good?</span>
+                    <span className="text-xs">Delete its key for good? Back it up first (Export).</span>
+                    <input
+                      type="password"
+                      autoComplete="off"
+                      aria-label="Vault passphrase"
+                      placeholder="Vault passphrase"
+                      className={inputClass}
+                      value={passphrase}
+                      onChange={(e) => {
+                        setPassphrase(e.target.value);
+                      }}
+                      data-testid={`wallet-delete-passphrase-${w.label}`}
+                    />
                     <Button
                       className="bg-negative text-primary-foreground hover:bg-negative/90"
+                      disabled={passphrase === ""}
                       onClick={() => void remove(w.address)}
                       data-testid={`wallet-delete-confirm-${w.label}`}
                     >
@@ -115,6 +197,7 @@ export function WalletsSection() {
                     <Button
                       variant="ghost"
                       onClick={() => {
+                        setPassphrase("");
                         setDeleting(null);
                       }}
                     >
@@ -132,9 +215,24 @@ export function WalletsSection() {
                     >
                       Rename
                     </Button>
+                    {w.hasKey && (
+                      <Button
+                        variant="ghost"
+                        onClick={() => {
+                          setPassphrase("");
+                          setDeleting(null);
+                          setExporting(w.address);
+                        }}
+                        data-testid={`wallet-export-${w.label}`}
+                      >
+                        Export
+                      </Button>
+                    )}
                     <Button
                       variant="ghost"
                       onClick={() => {
+                        setPassphrase("");
+                        setExporting(null);
                         setDeleting(w.address);
                       }}
                       data-testid={`wallet-delete-${w.label}`}
@@ -148,6 +246,7 @@ export function WalletsSection() {
           </li>
         ))}
       </ul>
+      {revealed && <KeyBackup label={revealed.label} secret={revealed.key} onSaved={() => void saved()} />}
       {error && <ErrorNote testId="wallets-error">{errorText(error)}</ErrorNote>}
     </Section>
   );

@@ -1,6 +1,7 @@
 import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import { emitEvent } from "@/test/backend";
 import { mockBackend } from "@/test/flows-fixtures";
 import { FirstRunGate } from "./FirstRunGate";
 
@@ -48,5 +49,24 @@ describe("FirstRunGate", () => {
       await Promise.resolve();
     });
     expect(screen.getByTestId("the-app")).toBeInTheDocument();
+  });
+
+  it("comes back to the unlock screen when the vault locks while the app runs, and reports input for auto-lock", async () => {
+    const calls = mockBackend({
+      vault_status: () => ({ state: "open", mode: "passphrase", detail: null }),
+      list_bots: () => [{ id: "b1" }],
+      vault_activity: () => null,
+    });
+    const user = userEvent.setup();
+    render(<FirstRunGate>{app}</FirstRunGate>);
+    expect(await screen.findByTestId("the-app")).toBeInTheDocument();
+    // Two inputs in a row are reported once (at most every 30 s).
+    await user.click(screen.getByTestId("the-app"));
+    await user.keyboard("a");
+    await waitFor(() => {
+      expect(calls.filter((c) => c.cmd === "vault_activity")).toHaveLength(1);
+    });
+    await emitEvent("vault-event", { state: "locked", mode: "passphrase", detail: "the vault locked itself after 5 min without activity" });
+    expect(await screen.findByTestId("unlock-vault")).toHaveTextContent("5 min without activity");
   });
 });

@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useState } from "react";
-import type { BotSummary_Serialize, VaultStatus_Serialize } from "@/bindings";
+import { type BotSummary_Serialize, events, type VaultStatus_Serialize } from "@/bindings";
+import { useVaultActivity } from "@/hooks/useVaultActivity";
 import { commands } from "@/lib/commands";
 import { UnlockVault } from "./VaultForms";
 import { WelcomeView } from "./WelcomeView";
@@ -9,7 +10,9 @@ type Gate = { at: "checking" } | { at: "welcome" } | { at: "unlock"; status: Vau
 /**
  * What the window opens on: the welcome view on a first run (no vault and no bots), the unlock
  * screen while the vault is locked, otherwise the app (`children`). The app shows while the backend
- * is asked, and whenever it cannot answer, so a failed check never hides it.
+ * is asked, and whenever it cannot answer, so a failed check never hides it. When the vault locks
+ * while the app runs (lock now, auto-lock) the unlock screen comes back; user input is reported for
+ * the auto-lock.
  */
 export function FirstRunGate({
   children,
@@ -20,6 +23,18 @@ export function FirstRunGate({
   onBotCreated?: (bot: BotSummary_Serialize) => void;
 }) {
   const [gate, setGate] = useState<Gate>({ at: "checking" });
+  useVaultActivity();
+
+  useEffect(() => {
+    const stop = events.vaultEvent.listen((e) => {
+      if (e.payload.state === "locked") setGate({ at: "unlock", status: e.payload });
+    });
+    return () => {
+      void stop.then((unlisten) => {
+        unlisten();
+      });
+    };
+  }, []);
 
   useEffect(() => {
     let current = true;

@@ -6,8 +6,11 @@ import { ErrorNote, TextField } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/errors";
 
-/** The backend's minimum passphrase length (`create_vault`). */
-export const MIN_PASSPHRASE = 8;
+/**
+ * The backend's minimum length for a new passphrase (`create_vault`, `change_vault_passphrase`).
+ * The backend also estimates its strength (zxcvbn, 3 of 4 needed) and says why when it refuses.
+ */
+export const MIN_PASSPHRASE = 12;
 
 /** What is wrong with a new passphrase and its repetition, as the user types. */
 export function passphraseIssues(passphrase: string, repeat: string): { passphrase?: string; repeat?: string } {
@@ -27,11 +30,11 @@ export function vaultModeSentence(status: VaultStatus_Serialize): string {
   if (status.mode === "keychain") {
     return "Your keys are encrypted and the system keychain holds the vault's key, so PolyAgent opens it by itself at start. Keep the passphrase somewhere safe: it recovers the vault if the keychain is lost.";
   }
-  return `Your keys are encrypted with your passphrase, which PolyAgent asks for at each start${status.detail ? ` (no system keychain: ${status.detail})` : ""}.`;
+  return `Your keys are encrypted with your passphrase, which PolyAgent asks for at each start${status.detail ? ` (${status.detail})` : ""}. Settings, Vault can keep the vault's key in the system keychain instead.`;
 }
 
 /**
- * Creates the vault: a passphrase typed twice, at least 8 characters. The passphrases live only in
+ * Creates the vault: a passphrase typed twice, at least 12 characters and hard to guess. The passphrases live only in
  * this form's state and are cleared once sent.
  */
 /**

@@ -54,7 +54,8 @@ describe("WelcomeView", () => {
       vault_status: () => MISSING,
       get_settings: () => SETTINGS,
       create_vault: () => ({ state: "open", mode: "keychain", detail: null }),
-      generate_wallet: (args) => ({ ...WALLET, label: String(args.label) }),
+      generate_wallet: (args) => ({ wallet: { ...WALLET, label: String(args.label), needsBackup: true }, key: `0x${"ab".repeat(32)}` }),
+      confirm_wallet_backup: () => null,
     });
     const user = userEvent.setup();
     const onDone = vi.fn();
@@ -65,7 +66,7 @@ describe("WelcomeView", () => {
     const repeat = screen.getByTestId("vault-passphrase-repeat");
     expect(pass).toHaveAttribute("type", "password");
     await user.type(pass, "short");
-    expect(screen.getByTestId("vault-passphrase-issue")).toHaveTextContent("at least 8 characters");
+    expect(screen.getByTestId("vault-passphrase-issue")).toHaveTextContent("at least 12 characters");
     await user.type(pass, "-but-now-long");
     await user.type(repeat, "short-but-now-lonG");
     expect(screen.getByTestId("vault-passphrase-repeat-issue")).toHaveTextContent("differ");
@@ -78,6 +79,13 @@ describe("WelcomeView", () => {
 
     await user.type(screen.getByTestId("wallet-generate-label"), "main");
     await user.click(screen.getByTestId("wallet-generate-submit"));
+    // The new key is shown once; going on needs "I saved it", which confirms the backup.
+    expect(await screen.findByTestId("key-backup-secret")).toHaveTextContent(`0x${"ab".repeat(32)}`);
+    expect(screen.getByTestId("key-backup-done")).toBeDisabled();
+    await user.click(screen.getByTestId("key-backup-saved"));
+    await user.click(screen.getByTestId("key-backup-done"));
+    expect(calls.find((c) => c.cmd === "confirm_wallet_backup")?.args).toEqual({ addressOrLabel: WALLET.address });
+    expect(screen.queryByTestId("key-backup-secret")).not.toBeInTheDocument();
     expect(await screen.findByTestId("welcome-ready")).toHaveTextContent("Wallet 'main' (0x1234…5678)");
     await user.click(screen.getByTestId("welcome-done"));
     expect(onDone).toHaveBeenCalled();
@@ -99,7 +107,7 @@ describe("WelcomeView", () => {
       expect(calls.some((c) => c.cmd === "vault_status")).toBe(true);
     });
     await user.click(screen.getByTestId("welcome-connect"));
-    expect(await screen.findByTestId("vault-mode")).toHaveTextContent("asks for at each start (no system keychain: no Secret Service)");
+    expect(await screen.findByTestId("vault-mode")).toHaveTextContent("asks for at each start (no Secret Service)");
     expect(calls.find((c) => c.cmd === "update_settings")?.args).toEqual({ settings: { ...SETTINGS, exchange: { kind: "polymarket" } } });
 
     await user.click(screen.getByTestId("welcome-wallet-import"));

@@ -13,6 +13,7 @@ const SUMMARY: BotSummary_Serialize = {
   profile: "normal",
   status: "running",
   statusDetail: null,
+  waitingFor: null,
   mode: "paper",
   feed: "live",
   price: null,

@@ -122,10 +122,47 @@ export function ImportWalletForm({ onImported }: { onImported: (wallet: WalletIn
   );
 }
 
+/**
+ * A key shown once, for the user to write down or store in a password manager. It lives only in
+ * the parent's state (cleared when the user is done) and is never logged. The user must tick
+ * "I saved it" before going on; the backend then lets the wallet trade live.
+ */
+export function KeyBackup({ label, secret, onSaved, busy }: { label: string; secret: string; onSaved: () => void; busy?: boolean }) {
+  const [saved, setSaved] = useState(false);
+  return (
+    <div className="flex flex-col gap-2 rounded-md border border-warning/60 bg-warning/10 p-3 text-sm" data-testid="key-backup">
+      <p className="font-medium">The private key of &apos;{label}&apos;: save it now</p>
+      <p>
+        Anyone with this key controls the wallet&apos;s money. Keep it offline or in a password manager (Settings, Wallets, Export shows it again after
+        the vault&apos;s passphrase). Losing both the vault and this key loses the funds.
+      </p>
+      <code className="select-all break-all rounded bg-background px-2 py-1 font-mono text-xs" data-testid="key-backup-secret">
+        {secret}
+      </code>
+      <label className="flex items-center gap-2">
+        <input
+          type="checkbox"
+          checked={saved}
+          onChange={(e) => {
+            setSaved(e.target.checked);
+          }}
+          data-testid="key-backup-saved"
+        />
+        I saved it somewhere safe
+      </label>
+      <Button disabled={!saved || busy} onClick={onSaved} data-testid="key-backup-done">
+        Done
+      </Button>
+    </div>
+  );
+}
+
+/** Generates a key in the vault, shows it once and, after "I saved it", confirms its backup. */
 export function GenerateWalletForm({ onGenerated }: { onGenerated: (wallet: WalletInfo_Serialize) => void }) {
   const [label, setLabel] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
+  const [generated, setGenerated] = useState<{ wallet: WalletInfo_Serialize; key: string } | null>(null);
   const submit = async () => {
     setBusy(true);
     setError(null);
@@ -133,15 +170,37 @@ export function GenerateWalletForm({ onGenerated }: { onGenerated: (wallet: Wall
     setBusy(false);
     if (answer.status === "ok") {
       setLabel("");
-      onGenerated(answer.data);
+      setGenerated({ wallet: answer.data.wallet, key: answer.data.key });
     } else setError(answer.error);
   };
+  const saved = async () => {
+    if (!generated) return;
+    setBusy(true);
+    const answer = await commands.confirmWalletBackup(generated.wallet.address);
+    setBusy(false);
+    if (answer.status === "error") {
+      setError(answer.error);
+      return;
+    }
+    const wallet = { ...generated.wallet, needsBackup: false };
+    // The key leaves this component's state for good.
+    setGenerated(null);
+    onGenerated(wallet);
+  };
+  if (generated) {
+    return (
+      <div className="flex flex-col gap-2" data-testid="wallet-generate">
+        <KeyBackup label={generated.wallet.label} secret={generated.key} onSaved={() => void saved()} busy={busy} />
+        {error && <ErrorNote testId="wallet-generate-error">{errorText(error)}</ErrorNote>}
+      </div>
+    );
+  }
   return (
     <div className="flex flex-col gap-2" data-testid="wallet-generate">
       <TextField
         id="generate-label"
         label="Label"
-        hint="A new key is made in the vault; fund its address with pUSD before trading."
+        hint="A new key is made in the vault and shown once for you to save; fund its address with pUSD before trading."
         value={label}
         onChange={(e) => { setLabel(e.target.value); }}
         testId="wallet-generate-label"
@@ -281,7 +340,9 @@ export function WalletStep({
                       ? "The vault has no key for this wallet."
                       : offPolymarket && !w.testKey
                         ? `Not a test key: it trades live on Polymarket only, not on ${venue}.`
-                      : w.usedBy.length > 0
+                      : w.needsBackup
+                        ? "Back up its key first (Settings, Wallets, Export): until then it does not trade live."
+                        : w.usedBy.length > 0
                         ? `Already used by ${w.usedBy.length} bot${w.usedBy.length > 1 ? "s" : ""}: two live bots on one wallet share its money.`
                         : undefined
                   }
