@@ -311,21 +311,7 @@ async fn soak(args: &SoakArgs) -> Result<Report, String> {
 
     let started = Instant::now();
     // The admin routes need the run's token and JSON bodies.
-    let http = {
-        let mut headers = reqwest::header::HeaderMap::new();
-        let bearer =
-            reqwest::header::HeaderValue::from_str(&format!("Bearer {}", sim.admin_token()))
-                .map_err(|e| e.to_string())?;
-        headers.insert(reqwest::header::AUTHORIZATION, bearer);
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        reqwest::Client::builder()
-            .default_headers(headers)
-            .build()
-            .map_err(|e| e.to_string())?
-    };
+    let http = polyagent_simulator::operator::admin_client(sim.admin_token())?;
     let faults = tokio::spawn(inject_faults(
         http.clone(),
         base.clone(),

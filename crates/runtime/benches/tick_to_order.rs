@@ -103,19 +103,7 @@ async fn run(triggers: usize) -> Vec<Timed> {
     let sim = SimServer::start(config).await.unwrap();
     let base = sim.base_url();
     // The admin routes need the run's token and JSON bodies.
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {}", sim.admin_token()).parse().unwrap(),
-    );
-    headers.insert(
-        reqwest::header::CONTENT_TYPE,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap();
+    let http = polyagent_simulator::operator::admin_client(sim.admin_token()).unwrap();
     let token = sim.tokens("bench")[0].clone();
 
     let dir = tempfile::tempdir().unwrap();

@@ -27,19 +27,7 @@ async fn main() {
         .await
         .unwrap();
     // The admin routes need the run's token and JSON bodies.
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {}", server.admin_token()).parse().unwrap(),
-    );
-    headers.insert(
-        reqwest::header::CONTENT_TYPE,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap();
+    let http = polyagent_simulator::operator::admin_client(server.admin_token()).unwrap();
     let base = server.base_url();
     let state: serde_json::Value = http
         .get(format!("{base}/admin/state"))

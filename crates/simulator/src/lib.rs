@@ -6,6 +6,7 @@
 
 pub mod book;
 pub mod exchange;
+pub mod operator;
 pub mod paths;
 pub mod scenario;
 pub mod server;

@@ -192,17 +192,8 @@ impl LiveFolder {
 /// A blocking client for a simulator's admin routes: its run's token and JSON bodies on every
 /// request.
 pub fn admin_client(admin_token: &str) -> reqwest::blocking::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {admin_token}").parse().unwrap(),
-    );
-    headers.insert(
-        reqwest::header::CONTENT_TYPE,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
     reqwest::blocking::Client::builder()
-        .default_headers(headers)
+        .default_headers(polyagent_simulator::operator::admin_headers(admin_token).unwrap())
         .build()
         .unwrap()
 }

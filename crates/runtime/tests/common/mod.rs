@@ -37,19 +37,7 @@ pub async fn wait_for<T>(
 
 /// A client for `sim`'s admin routes: the run's token and JSON bodies on every request.
 pub fn admin_http(sim: &SimServer) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {}", sim.admin_token()).parse().unwrap(),
-    );
-    headers.insert(
-        reqwest::header::CONTENT_TYPE,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap()
+    polyagent_simulator::operator::admin_client(sim.admin_token()).unwrap()
 }
 
 /// The simulator on a free port with a manual clock, from scenario JSON.

@@ -76,19 +76,7 @@ impl TestSim {
         let base = server.base_url();
         // Every request carries the run's admin token (the admin routes need it; the others
         // ignore it) and says its body is JSON (the simulator parses nothing else).
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {}", server.admin_token()).parse().unwrap(),
-        );
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .build()
-            .unwrap();
+        let http = polyagent_simulator::operator::admin_client(server.admin_token()).unwrap();
         Self { server, http, base }
     }
 

@@ -58,19 +58,7 @@ impl Sim {
         .await
         .unwrap();
         // The admin routes need the run's token and JSON bodies.
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {}", server.admin_token()).parse().unwrap(),
-        );
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .build()
-            .unwrap();
+        let http = polyagent_simulator::operator::admin_client(server.admin_token()).unwrap();
         let sim = Self { server, http };
         // One step so the liquidity providers quote.
         sim.advance(1000).await;
