@@ -40,6 +40,7 @@ pub mod book;
 pub mod client;
 pub mod clob_wire;
 pub mod eip712;
+mod endpoints;
 mod error;
 pub mod gamma;
 pub mod geoblock;
