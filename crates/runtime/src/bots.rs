@@ -450,6 +450,10 @@ async fn run(
             command = commands.recv() => match command {
                 None | Some(Command::Shutdown) => {
                     settle_in_flight(&mut engine, &mut exec, &mut results, &context).await;
+                    // What settling booked (a fill that landed while stopping) shows at once:
+                    // the summary stays the bot's truth after its task ends.
+                    let now = context.clock.now();
+                    publish(&summary, &context, &engine, &exec, health, now, true);
                     if let ExecutionState::Live(executor) = &exec {
                         executor.disarm().await;
                     }
