@@ -2,29 +2,15 @@
 // Each check is something a user sees: the window, the dashboard, the live backend, the theme.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { remote } from "webdriverio";
+import { openApp, pageHelpers } from "./session.mjs";
 
-const artifacts = process.env.E2E_ARTIFACTS ?? "artifacts/e2e";
 let browser;
-
-async function shot(name) {
-  // An element can be displayed before WebKit has painted it; a fast (release) build was shot
-  // blank. Two animation frames later the page has been drawn.
-  await browser.execute(
-    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
-  );
-  await browser.saveScreenshot(`${artifacts}/${name}.png`);
-}
+const { shot } = pageHelpers(() => browser);
 
 describe("PolyAgent desktop app", () => {
   before(async () => {
-    browser = await remote({
-      hostname: "127.0.0.1",
-      port: Number(process.env.TAURI_DRIVER_PORT),
-      logLevel: "warn",
-      connectionRetryCount: 0,
-      capabilities: { "tauri:options": { application: process.env.POLYAGENT_E2E_BINARY } },
-    });
+    // The first check is that the window opens: nothing is awaited here.
+    browser = await openApp({ waitForWindow: false });
   });
 
   after(async () => {

@@ -7,53 +7,14 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { remote } from "webdriverio";
+import { artifacts, openApp, pageHelpers } from "./session.mjs";
 
-const artifacts = process.env.E2E_ARTIFACTS ?? "artifacts/e2e";
 let browser;
-
-async function shot(name) {
-  await browser.execute(
-    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
-  );
-  await browser.saveScreenshot(`${artifacts}/${name}.png`);
-}
-
-const byTestId = (id) => browser.$(`[data-testid="${id}"]`);
-
-async function click(id, timeout = 10_000) {
-  const element = await byTestId(id);
-  await element.waitForClickable({ timeout });
-  await element.click();
-}
-
-/** Invokes an app command from inside the webview, as the generated bindings do. */
-async function command(name, args = {}) {
-  const answer = await browser.executeAsync(
-    (name, args, done) => {
-      window.__TAURI_INTERNALS__.invoke(name, args).then(
-        (data) => done({ ok: true, data }),
-        (error) => done({ ok: false, error }),
-      );
-    },
-    name,
-    args,
-  );
-  assert.ok(answer.ok, `${name} failed: ${JSON.stringify(answer.error)}`);
-  return answer.data;
-}
+const { shot, byTestId, click, command } = pageHelpers(() => browser);
 
 describe("a new user's first bot", () => {
   before(async () => {
-    browser = await remote({
-      hostname: "127.0.0.1",
-      port: Number(process.env.TAURI_DRIVER_PORT),
-      logLevel: "warn",
-      connectionRetryCount: 0,
-      capabilities: { "tauri:options": { application: process.env.POLYAGENT_E2E_BINARY } },
-    });
-    await browser.setTimeout({ script: 60_000 });
-    await browser.$("h1=PolyAgent").waitForDisplayed({ timeout: 20_000 });
+    browser = await openApp();
   });
 
   after(async () => {

@@ -6,25 +6,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { remote } from "webdriverio";
+import { openApp, pageHelpers } from "./session.mjs";
 
 let browser;
-
-/** Invokes an app command from inside the webview, as the generated bindings do. */
-async function command(name, args = {}) {
-  const answer = await browser.executeAsync(
-    (name, args, done) => {
-      window.__TAURI_INTERNALS__
-        .invoke(name, args)
-        .then((data) => done({ ok: true, data }))
-        .catch((error) => done({ ok: false, error }));
-    },
-    name,
-    args,
-  );
-  assert.ok(answer.ok, `${name} failed: ${JSON.stringify(answer.error)}`);
-  return answer.data;
-}
+const { command } = pageHelpers(() => browser);
 
 /** Starts collecting a typed event inside the webview (as `events.x.listen` does). */
 async function collect(eventName) {
@@ -72,15 +57,7 @@ function clickTrayItem(label) {
 
 describe("bots in the real app", () => {
   before(async () => {
-    browser = await remote({
-      hostname: "127.0.0.1",
-      port: Number(process.env.TAURI_DRIVER_PORT),
-      logLevel: "warn",
-      connectionRetryCount: 0,
-      capabilities: { "tauri:options": { application: process.env.POLYAGENT_E2E_BINARY } },
-    });
-    await browser.$("h1=PolyAgent").waitForDisplayed({ timeout: 20_000 });
-    browser.setTimeout({ script: 60_000 });
+    browser = await openApp();
   });
 
   after(async () => {
