@@ -4,6 +4,37 @@ import { cn } from "@/lib/cn";
 export const inputClass =
   "h-9 w-full rounded-md border border-border bg-background px-3 text-sm outline-none focus-visible:ring-2 focus-visible:ring-ring aria-[invalid=true]:border-negative";
 
+/**
+ * A bare passphrase box for an inline confirmation (no visible label, so it fits in a row):
+ * masked, never autofilled, named for screen readers by `label`.
+ */
+export function PassphraseInput({
+  value,
+  onValue,
+  testId,
+  label = "Vault passphrase",
+}: {
+  value: string;
+  onValue: (value: string) => void;
+  testId: string;
+  label?: string;
+}) {
+  return (
+    <input
+      type="password"
+      autoComplete="off"
+      aria-label={label}
+      placeholder={label}
+      className={inputClass}
+      value={value}
+      onChange={(e) => {
+        onValue(e.target.value);
+      }}
+      data-testid={testId}
+    />
+  );
+}
+
 /** Messages under a field: what is wrong with it, in the backend's words. */
 export function IssueText({ id, messages, testId }: { id: string; messages: string[]; testId?: string }) {
   if (messages.length === 0) return null;

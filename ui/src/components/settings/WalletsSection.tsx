@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import type { ApiError, WalletInfo_Serialize } from "@/bindings";
 import { commands } from "@/lib/commands";
-import { ErrorNote, inputClass } from "@/components/flows/Field";
+import { ErrorNote, PassphraseInput, inputClass } from "@/components/flows/Field";
 import { Button } from "@/components/ui/button";
 import { errorText } from "@/lib/errors";
 import { shortAddress } from "@/lib/plain-words";
@@ -146,18 +146,7 @@ export function WalletsSection() {
                       void reveal(w);
                     }}
                   >
-                    <input
-                      type="password"
-                      autoComplete="off"
-                      aria-label="Vault passphrase"
-                      placeholder="Vault passphrase"
-                      className={inputClass}
-                      value={passphrase}
-                      onChange={(e) => {
-                        setPassphrase(e.target.value);
-                      }}
-                      data-testid={`wallet-export-passphrase-${w.label}`}
-                    />
+                    <PassphraseInput value={passphrase} onValue={setPassphrase} testId={`wallet-export-passphrase-${w.label}`} />
                     <Button type="submit" disabled={passphrase === ""} data-testid={`wallet-export-show-${w.label}`}>
                       Show key
                     </Button>
@@ -174,18 +163,7 @@ export function WalletsSection() {
                 ) : deleting === w.address ? (
                   <>
                     <span className="text-xs">Delete its key for good? Back it up first (Export).</span>
-                    <input
-                      type="password"
-                      autoComplete="off"
-                      aria-label="Vault passphrase"
-                      placeholder="Vault passphrase"
-                      className={inputClass}
-                      value={passphrase}
-                      onChange={(e) => {
-                        setPassphrase(e.target.value);
-                      }}
-                      data-testid={`wallet-delete-passphrase-${w.label}`}
-                    />
+                    <PassphraseInput value={passphrase} onValue={setPassphrase} testId={`wallet-delete-passphrase-${w.label}`} />
                     <Button
                       className="bg-negative text-primary-foreground hover:bg-negative/90"
                       disabled={passphrase === ""}
