@@ -273,19 +273,20 @@ impl Runtime {
         wallets::connect(self.public_client()?, signer, &wallet).await
     }
 
-    /// Cancels every order of the connected wallets (the shutdown's sweep). Returns the
-    /// cancelled ids and the failures.
-    pub(crate) async fn cancel_all_orders(&self) -> (Vec<String>, Vec<String>) {
-        let clients = self.inner.clients.lock().await.all();
+    /// Cancels every stored wallet's orders, as a trip does (the same concurrent sweep with
+    /// its deadline), for a shutdown that was asked to. Returns the cancelled ids; a wallet
+    /// that could not be swept is logged (its orders may still rest).
+    pub(crate) async fn cancel_all_orders(&self) -> Vec<String> {
         let mut cancelled = Vec::new();
-        let mut failures = Vec::new();
-        for client in clients {
-            match client.cancel_all().await {
-                Ok(outcome) => cancelled.extend(outcome.canceled),
-                Err(error) => failures.push(error.to_string()),
+        for sweep in self.sweep_every_wallet().await {
+            match sweep.outcome {
+                SweepOutcome::Swept { cancelled: ids, .. } => cancelled.extend(ids),
+                outcome => {
+                    tracing::warn!(wallet = %sweep.address, ?outcome, "orders not cancelled at quit");
+                }
             }
         }
-        (cancelled, failures)
+        cancelled
     }
 
     /// Re-arms the killswitch; stopped bots stay stopped until started. It repairs a

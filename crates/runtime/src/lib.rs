@@ -957,8 +957,8 @@ impl Runtime {
     // --- shutdown -----------------------------------------------------------------------------
 
     /// Stops every bot's task without changing its saved status (so the next start resumes
-    /// the bots that were running), optionally cancels every open order, and closes the
-    /// database. Returns the ids of cancelled orders.
+    /// the bots that were running), optionally cancels every stored wallet's open orders (the
+    /// killswitch's sweep), and closes the database. Returns the ids of cancelled orders.
     pub async fn shutdown(&self, cancel_orders: bool) -> Vec<String> {
         lock(&self.inner.control).take();
         self.note_vault_generation(false).await;
@@ -973,7 +973,7 @@ impl Runtime {
             handle.stopped().await;
         }
         let cancelled = if cancel_orders {
-            self.cancel_all_orders().await.0
+            self.cancel_all_orders().await
         } else {
             Vec::new()
         };

@@ -365,10 +365,6 @@ pub(crate) struct Connected {
 }
 
 impl Clients {
-    pub(crate) fn all(&self) -> Vec<Arc<AuthedClient>> {
-        self.by_address.values().map(|c| c.client.clone()).collect()
-    }
-
     pub(crate) fn addresses(&self) -> Vec<String> {
         self.by_address.keys().cloned().collect()
     }

@@ -328,6 +328,40 @@ async fn a_trip_cancels_every_wallets_orders_first_connected_or_not() {
     runtime.shutdown(false).await;
 }
 
+/// Quitting with "cancel my orders" sweeps as a trip does: every stored wallet, connected or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quit_that_cancels_orders_sweeps_every_wallet_connected_or_not() {
+    let (sim, token) = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = open_runtime(dir.path(), &sim).await;
+    for (label, key) in ["one", "two"].into_iter().zip(KEYS) {
+        runtime
+            .import_wallet(
+                label,
+                &polyagent_vault::SecretString::new(key).unwrap(),
+                0,
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    // Wallet one is connected (its balance was shown); wallet two never was.
+    runtime.wallet_balance("one").await.unwrap();
+    let clients = [
+        rest_an_order(&sim, KEYS[0], &token, 13).await,
+        rest_an_order(&sim, KEYS[1], &token, 14).await,
+    ];
+
+    let cancelled = runtime.shutdown(true).await;
+    assert_eq!(cancelled.len(), 2, "{cancelled:?}");
+    for client in clients {
+        assert!(
+            client.open_orders(None, None).await.unwrap().is_empty(),
+            "no order rests at the simulator"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trip_is_never_held_up_by_an_exchange_that_does_not_answer() {
     // An exchange on this computer that accepts connections and never says a word.
